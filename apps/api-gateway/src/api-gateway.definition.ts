@@ -1,0 +1,9 @@
+import { ServiceName } from '@app/contracts';
+import type { ServiceDefinition } from '@app/platform';
+import { ApiGatewayModule } from './api-gateway.module.js';
+
+export const apiGatewayService: ServiceDefinition = {
+  name: ServiceName.ApiGateway,
+  hosts: [ServiceName.ApiGateway],
+  modules: [ApiGatewayModule],
+};

@@ -1,0 +1,21 @@
+import { Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+
+/**
+ * The public edge: REST, Socket.IO, rate limits, auth, docs. Its controllers and gateways are
+ * wired here as they are built; rules live in libs.
+ */
+@Module({})
+export class ApiGatewayModule implements OnApplicationBootstrap {
+  private readonly logger = new Logger('api-gateway');
+
+  constructor(private readonly app: AppConfig) {}
+
+  onApplicationBootstrap(): void {
+    const { cors, rateLimits } = this.app;
+    this.logger.log(
+      `CORS origins ${cors.origins.join(', ') || '(none)'}; rate limit ${rateLimits.default.limit} requests / ` +
+        `${rateLimits.default.ttlSeconds} s (${Object.keys(rateLimits.routes).length} route overrides)`,
+    );
+  }
+}

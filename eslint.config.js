@@ -1,0 +1,136 @@
+// @ts-check
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { importX } from 'eslint-plugin-import-x';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const APPS = ['api-gateway', 'analysis-worker', 'market-data'];
+
+/** Packages the engine must not touch: it is plain TypeScript (DESIGN.md, "Dependency direction"). */
+const ENGINE_FORBIDDEN = [
+  '@nestjs/*',
+  'mongoose',
+  'ccxt',
+  'openai',
+  'socket.io',
+  'socket.io-client',
+  'redis',
+  'ioredis',
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  ...tseslint.configs.stylisticTypeChecked,
+  importX.flatConfigs.recommended,
+  importX.flatConfigs.typescript,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      globals: { ...globals.node },
+    },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      'import-x/no-cycle': 'error',
+      'import-x/no-self-import': 'error',
+      'import-x/no-duplicates': 'error',
+      'import-x/no-useless-path-segments': 'error',
+      // Nest and class-validator decorators need metadata of runtime classes; importing with
+      // `import type` would silently break DI, so type-only imports are decided by the rule above.
+      'import-x/no-named-as-default-member': 'off',
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            // libs never import apps or the local-mode host.
+            { target: './libs', from: './apps', message: 'libs must not import apps (apps → libs only)' },
+            { target: './libs', from: './local', message: 'libs must not import the local-mode host' },
+            // apps never import each other; they talk over the bus through libs/contracts.
+            ...APPS.map((app) => ({
+              target: `./apps/${app}`,
+              from: './apps',
+              except: [`./${app}`],
+              message: 'apps must not import other apps; share through libs/contracts',
+            })),
+            { target: './apps', from: './local', message: 'apps must not import the local-mode host' },
+          ],
+        },
+      ],
+      // Only libs/config reads the environment (see the override below).
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'read configuration through @app/config, not process.env',
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'yaml', message: 'only libs/config reads YAML' }] },
+      ],
+    },
+  },
+  {
+    // The config lib is the one place that reads the environment and YAML.
+    files: ['libs/config/**/*.ts'],
+    rules: { 'no-restricted-properties': 'off', 'no-restricted-imports': 'off' },
+  },
+  {
+    // The engine: plain TypeScript, no framework, no I/O, no clock of its own.
+    files: ['libs/confluence/**/*.ts'],
+    ignores: ['libs/confluence/src/confluence.module.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'yaml', message: 'only libs/config reads YAML' }],
+          patterns: [
+            {
+              group: ENGINE_FORBIDDEN,
+              message:
+                'the engine is plain TypeScript: no Nest (outside confluence.module.ts), mongoose, ccxt, OpenAI or sockets',
+            },
+            { group: ['node:*', 'fs', 'net', 'http', 'https'], message: 'the engine does no I/O' },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'the engine takes a clock; it never reads Date.now()',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'the engine takes a clock; it never reads the current time',
+        },
+      ],
+    },
+  },
+  {
+    // Tests may poke at internals and build throw-away objects.
+    files: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', 'test/**/*.js', 'libs/testing/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+      'no-restricted-properties': 'off',
+    },
+  },
+  {
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  prettier,
+);

@@ -1,0 +1,32 @@
+// @ts-check
+import { readFileSync } from 'node:fs';
+import { pathsToModuleNameMapper } from 'ts-jest';
+
+const { compilerOptions } = JSON.parse(readFileSync(new URL('./tsconfig.json', import.meta.url), 'utf8'));
+
+/**
+ * One Jest config for unit (`*.spec.ts`) and end-to-end (`*.e2e-spec.ts`) tests.
+ * NestJS 12 ships as ES modules only, and Jest on Node 20 cannot require() them, so tests run as
+ * ES modules (`--experimental-vm-modules`, set by the npm scripts).
+ * The `@app/*` mapper is derived from tsconfig's `paths`, so the two cannot drift apart.
+ * Type checking is `npm run typecheck`'s job; here ts-jest only transpiles (isolatedModules).
+ * @type {import('jest').Config}
+ */
+export default {
+  testEnvironment: 'node',
+  rootDir: import.meta.dirname,
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/local', '<rootDir>/test'],
+  testRegex: '\\.(spec|e2e-spec)\\.ts$',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json', useESM: true }],
+  },
+  moduleNameMapper: {
+    ...pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
+    // Sources import siblings as `./x.js` (Node ESM); Jest resolves them to `./x.ts`.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  globalSetup: '<rootDir>/test/global-setup.js',
+  testTimeout: 30_000,
+};

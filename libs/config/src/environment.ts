@@ -1,0 +1,110 @@
+import { isAbsolute, resolve } from 'node:path';
+import { type ConfigIssue } from './config.types.js';
+
+export const NODE_ENVS = ['development', 'test', 'production'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+/**
+ * What the process environment may set. Secrets live here and only here: YAML holds tuning.
+ * A class so it can be injected by type.
+ */
+export class Environment {
+  readonly nodeEnv!: NodeEnv;
+  /** `PORT`: overrides the listening port of whichever process starts. */
+  readonly port?: number;
+  /** `CONFIG_DIR`: where the YAML files are (default `./config`). */
+  readonly configDir!: string;
+  /** `MONGODB_URI` (secret: may carry credentials). */
+  readonly mongodbUri?: string;
+  /** `REDIS_URL` (secret: may carry credentials). */
+  readonly redisUrl?: string;
+}
+
+const ENV_FILE = 'environment';
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
+
+function readUrl(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  schemes: readonly string[],
+  issues: ConfigIssue[],
+): string | undefined {
+  const value = nonEmpty(env[name]);
+  if (value === undefined) return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(value).protocol.replace(/:$/, '');
+  } catch {
+    // Not echoing the value: it may hold a password.
+    issues.push({ file: ENV_FILE, path: name, message: 'is not a valid URL' });
+    return undefined;
+  }
+  if (!schemes.includes(protocol)) {
+    issues.push({
+      file: ENV_FILE,
+      path: name,
+      message: `must use ${schemes.map((s) => `${s}://`).join(' or ')}`,
+    });
+    return undefined;
+  }
+  return value;
+}
+
+export function readEnvironment(env: NodeJS.ProcessEnv, cwd: string, issues: ConfigIssue[]): Environment {
+  const rawNodeEnv = nonEmpty(env.NODE_ENV) ?? 'development';
+  let nodeEnv: NodeEnv = 'development';
+  if ((NODE_ENVS as readonly string[]).includes(rawNodeEnv)) nodeEnv = rawNodeEnv as NodeEnv;
+  else
+    issues.push({
+      file: ENV_FILE,
+      path: 'NODE_ENV',
+      message: `must be one of ${NODE_ENVS.join(', ')} (got "${rawNodeEnv}")`,
+    });
+
+  const rawPort = nonEmpty(env.PORT);
+  let port: number | undefined;
+  if (rawPort !== undefined) {
+    port = Number(rawPort);
+    if (!/^\d+$/.test(rawPort) || port < 1 || port > 65535) {
+      issues.push({
+        file: ENV_FILE,
+        path: 'PORT',
+        message: `must be an integer from 1 to 65535 (got "${rawPort}")`,
+      });
+      port = undefined;
+    }
+  }
+
+  const rawDir = nonEmpty(env.CONFIG_DIR) ?? 'config';
+  return Object.assign(new Environment(), {
+    nodeEnv,
+    port,
+    configDir: isAbsolute(rawDir) ? rawDir : resolve(cwd, rawDir),
+    mongodbUri: readUrl(env, 'MONGODB_URI', ['mongodb', 'mongodb+srv'], issues),
+    redisUrl: readUrl(env, 'REDIS_URL', ['redis', 'rediss'], issues),
+  });
+}
+
+/** `scheme://user:secret@host` → `scheme://user:***@host`, for logs and messages. */
+export function maskUrlCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:\s]*:)[^/@\s]+@/i, '$1***@');
+}
+
+/** Values that must never reach a log line: passwords inside URLs. */
+export function secretValuesOf(environment: Environment): string[] {
+  const secrets: string[] = [];
+  for (const url of [environment.mongodbUri, environment.redisUrl]) {
+    if (url === undefined) continue;
+    try {
+      const password = decodeURIComponent(new URL(url).password);
+      if (password !== '') secrets.push(password);
+    } catch {
+      // Invalid URLs never get this far (readUrl rejects them).
+    }
+  }
+  return secrets;
+}

@@ -1,0 +1,136 @@
+import { Type } from 'class-transformer';
+import type { ConfigShape } from '../config.types.js';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsIP,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  registerDecorator,
+  ValidateNested,
+  type ValidationArguments,
+} from 'class-validator';
+import { HasUniqueItems } from '../rules.js';
+import { RecordOf } from '../validate.js';
+
+export const RUNTIME_MODES = ['local', 'distributed'] as const;
+export type RuntimeMode = (typeof RUNTIME_MODES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+export class PortsConfig {
+  @IsInt() @Min(1) @Max(65535) readonly apiGateway!: number;
+  @IsInt() @Min(1) @Max(65535) readonly analysisWorker!: number;
+  @IsInt() @Min(1) @Max(65535) readonly marketData!: number;
+}
+
+/** The three apps can run on one host, so their ports must differ. */
+function HasDistinctPorts(): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'hasDistinctPorts',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate(value: unknown): boolean {
+          if (!(value instanceof PortsConfig)) return true;
+          const ports = [value.apiGateway, value.analysisWorker, value.marketData];
+          return new Set(ports).size === ports.length;
+        },
+        defaultMessage: () => 'apiGateway, analysisWorker and marketData must use different ports',
+      },
+    });
+  };
+}
+
+export class HttpConfig {
+  /** 127.0.0.1 keeps a developer's local mode private; containers set 0.0.0.0 in their overlay. */
+  @IsIP(undefined, { message: 'must be an IP address such as 127.0.0.1 or 0.0.0.0' }) readonly host!: string;
+  @ValidateNested() @Type(() => PortsConfig) @HasDistinctPorts() readonly ports!: PortsConfig;
+  /** Largest accepted request body; bigger ones get 413. */
+  @IsInt() @Min(1024) @Max(64 * 1024 * 1024) readonly bodyLimitBytes!: number;
+  /** How long a stopping process waits for in-flight work before it exits anyway. */
+  @IsInt() @Min(100) @Max(120_000) readonly shutdownTimeoutMs!: number;
+}
+
+/** Origins are scheme://host[:port]; a wildcard is only allowed without credentials. */
+const ORIGIN_PATTERN = /^(\*|https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)$/;
+
+function NoWildcardWithCredentials(): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'noWildcardWithCredentials',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate(value: unknown, args: ValidationArguments): boolean {
+          const credentials = (args.object as CorsConfig).credentials;
+          return !(credentials && Array.isArray(value) && value.includes('*'));
+        },
+        defaultMessage: () =>
+          'must not contain "*" when credentials is true (browsers reject it, and it would trust every site)',
+      },
+    });
+  };
+}
+
+export class CorsConfig {
+  @IsArray()
+  @IsString({ each: true })
+  @Matches(ORIGIN_PATTERN, {
+    each: true,
+    message: 'each origin must look like https://example.com[:port] or be "*"',
+  })
+  @HasUniqueItems()
+  @NoWildcardWithCredentials()
+  readonly origins!: readonly string[];
+  @IsBoolean() readonly credentials!: boolean;
+}
+
+export class RateLimitConfig {
+  @IsInt() @Min(1) @Max(1_000_000) readonly limit!: number;
+  @IsInt() @Min(1) @Max(86_400) readonly ttlSeconds!: number;
+}
+
+export class RateLimitsConfig {
+  @ValidateNested() @Type(() => RateLimitConfig) readonly default!: RateLimitConfig;
+  /** Per-route limits by route name (`analyze`, `indicators`, ...), over the default. */
+  @RecordOf({
+    value: RateLimitConfig,
+    key: (key) =>
+      typeof key === 'string' && /^[a-z][A-Za-z0-9-]*$/.test(key) ? null : 'route names are lowerCamelCase',
+  })
+  readonly routes!: Readonly<Record<string, RateLimitConfig>>;
+}
+
+export class LoggingConfig {
+  @IsIn(LOG_LEVELS) readonly level!: LogLevelName;
+  /** `json` for containers and log shippers, `pretty` for a developer's terminal. */
+  @IsIn(['json', 'pretty']) readonly format!: 'json' | 'pretty';
+}
+
+export class AppConfig {
+  @IsIn(RUNTIME_MODES) readonly mode!: RuntimeMode;
+  @ValidateNested() @Type(() => HttpConfig) readonly http!: HttpConfig;
+  @ValidateNested() @Type(() => CorsConfig) readonly cors!: CorsConfig;
+  @ValidateNested() @Type(() => RateLimitsConfig) readonly rateLimits!: RateLimitsConfig;
+  @ValidateNested() @Type(() => LoggingConfig) readonly logging!: LoggingConfig;
+}
+
+export const APP_DEFAULTS: ConfigShape<AppConfig> = {
+  mode: 'local',
+  http: {
+    host: '127.0.0.1',
+    ports: { apiGateway: 3000, analysisWorker: 3001, marketData: 3002 },
+    bodyLimitBytes: 2 * 1024 * 1024,
+    shutdownTimeoutMs: 10_000,
+  },
+  cors: { origins: ['http://localhost:3000'], credentials: false },
+  rateLimits: { default: { limit: 120, ttlSeconds: 60 }, routes: {} },
+  logging: { level: 'log', format: 'json' },
+};

@@ -1,0 +1,108 @@
+import type { INestApplication } from '@nestjs/common';
+import {
+  ConfigValidationError,
+  type ConfluenceConfig,
+  listenAddressOf,
+  loadConfig,
+  secretValuesOf,
+} from '@app/config';
+import { ConfluenceLogger } from './confluence.logger.js';
+import { createServiceApp } from './service-app.js';
+import type { ServiceDefinition } from './service-definition.js';
+
+const BOOT = 'Boot';
+const SHUTDOWN = 'Shutdown';
+
+function describeError(error: unknown): string {
+  if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+    return `${error.message}: the port is taken (set PORT, or http.ports in config/app.yaml)`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Loads and validates the configuration. On any violation it prints every one of them to
+ * stderr and returns null: the caller exits non-zero without ever listening.
+ */
+function loadConfigOrReport(service: string): ConfluenceConfig | null {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`[${service}] ${error.message}\n`);
+      return null;
+    }
+    throw error;
+  }
+}
+
+/**
+ * Stops on SIGINT/SIGTERM: closes the app (Nest's shutdown hooks run), then lets the process
+ * end. A second signal, or a close that outlasts `timeoutMs`, exits at once with code 1.
+ */
+function stopOnSignals(app: INestApplication, logger: ConfluenceLogger, timeoutMs: number): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn(`${signal} received again: exiting without waiting`, SHUTDOWN);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.log(`${signal} received: stopping`, SHUTDOWN);
+    // Not cleared on success: if something still holds the event loop open after close, this
+    // ends the process and names the problem instead of hanging. unref() lets a clean exit win.
+    setTimeout(() => {
+      logger.error(`still running ${timeoutMs} ms after ${signal}: exiting`, SHUTDOWN);
+      process.exit(1);
+    }, timeoutMs).unref();
+    app.close().then(
+      () => {
+        logger.log('stopped', SHUTDOWN);
+        process.exitCode = 0;
+      },
+      (error: unknown) => {
+        logger.error(`error while stopping: ${describeError(error)}`, SHUTDOWN);
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+/** Entry point of every process: config, logger, app, listen, signals. Never throws. */
+export async function runService(definition: ServiceDefinition): Promise<void> {
+  const config = loadConfigOrReport(definition.name);
+  if (config === null) {
+    process.exitCode = 1;
+    return;
+  }
+  const logger = new ConfluenceLogger({
+    service: definition.name,
+    level: config.app.logging.level,
+    format: config.app.logging.format,
+    secrets: secretValuesOf(config.environment),
+  });
+  for (const notice of config.notices) logger.warn(notice, BOOT);
+
+  let app: INestApplication | undefined;
+  try {
+    app = await createServiceApp(config, definition, logger);
+    const { host, port } = listenAddressOf(config, definition.name);
+    await app.listen(port, host);
+    logger.log(
+      `${definition.name} listening on http://${host}:${port} ` +
+        `(mode ${config.runtime.mode}, hosts ${definition.hosts.join(', ')}, ` +
+        `config ${config.environment.configDir}: ${config.files.join(', ')})`,
+      BOOT,
+    );
+  } catch (error) {
+    logger.fatal(`${definition.name} failed to start: ${describeError(error)}`, BOOT);
+    await app?.close().catch((closeError: unknown) => {
+      logger.error(`and failed to clean up: ${describeError(closeError)}`, BOOT);
+    });
+    process.exitCode = 1;
+    return;
+  }
+  stopOnSignals(app, logger, config.app.http.shutdownTimeoutMs);
+}

@@ -1,0 +1,38 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+/** The project's own `config/` directory, the baseline every fixture starts from. */
+export const PROJECT_CONFIG_DIR = resolve(import.meta.dirname, '../../../config');
+
+export interface ConfigFixture {
+  readonly dir: string;
+  /** Writes (or replaces) one file, path relative to the config dir (`production/app.yaml`). */
+  write(file: string, text: string): void;
+  remove(file: string): void;
+  cleanup(): void;
+}
+
+/**
+ * A throw-away copy of the project's config directory, so each test changes one thing and
+ * everything else stays the shipped, valid configuration.
+ */
+export function createConfigFixture(files: Readonly<Record<string, string>> = {}): ConfigFixture {
+  const dir = mkdtempSync(join(tmpdir(), 'confluence-config-'));
+  cpSync(PROJECT_CONFIG_DIR, dir, { recursive: true });
+  const fixture: ConfigFixture = {
+    dir,
+    write(file, text) {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      writeFileSync(join(dir, file), text);
+    },
+    remove(file) {
+      rmSync(join(dir, file), { force: true });
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  for (const [file, text] of Object.entries(files)) fixture.write(file, text);
+  return fixture;
+}
