@@ -87,10 +87,19 @@ function segmentOf(property: string): PathSegment {
   return /^\d+$/.test(property) ? Number(property) : property;
 }
 
+/** When a value has the wrong type, range and format messages about it are noise. */
+const TYPE_CONSTRAINTS = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject']);
+
+function relevantConstraints(constraints: Readonly<Record<string, string>>): [string, string][] {
+  const all = Object.entries(constraints);
+  const typeErrors = all.filter(([name]) => TYPE_CONSTRAINTS.has(name));
+  return typeErrors.length > 0 ? typeErrors : all;
+}
+
 function flatten(errors: readonly ValidationError[], path: readonly PathSegment[], out: RawIssue[]): void {
   for (const error of errors) {
     const here = [...path, segmentOf(error.property)];
-    for (const [name, message] of Object.entries(error.constraints ?? {})) {
+    for (const [name, message] of relevantConstraints(error.constraints ?? {})) {
       if (name === 'whitelistValidation') {
         const allowed = allowedKeysOf(error.target?.constructor);
         out.push({

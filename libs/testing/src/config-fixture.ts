@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -9,6 +9,8 @@ export interface ConfigFixture {
   readonly dir: string;
   /** Writes (or replaces) one file, path relative to the config dir (`production/app.yaml`). */
   write(file: string, text: string): void;
+  /** Replaces `search` in a file; throws if it is absent, so a test can never edit nothing. */
+  patch(file: string, search: string, replacement: string): void;
   remove(file: string): void;
   cleanup(): void;
 }
@@ -25,6 +27,12 @@ export function createConfigFixture(files: Readonly<Record<string, string>> = {}
     write(file, text) {
       mkdirSync(dirname(join(dir, file)), { recursive: true });
       writeFileSync(join(dir, file), text);
+    },
+    patch(file, search, replacement) {
+      const path = join(dir, file);
+      const text = readFileSync(path, 'utf8');
+      if (!text.includes(search)) throw new Error(`${file} does not contain ${JSON.stringify(search)}`);
+      writeFileSync(path, text.replace(search, replacement));
     },
     remove(file) {
       rmSync(join(dir, file), { force: true });

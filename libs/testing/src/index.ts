@@ -1,1 +1,3 @@
 export * from './config-fixture.js';
+export * from './spawned-process.js';
+export * from './http.js';

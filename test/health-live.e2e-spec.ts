@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { loadConfig } from '@app/config';
+import { createServiceApp, type ServiceDefinition } from '@app/platform';
+import { httpServerOf, PROJECT_CONFIG_DIR } from '@app/testing';
+import { analysisWorkerService } from '../apps/analysis-worker/src/analysis-worker.definition.js';
+import { apiGatewayService } from '../apps/api-gateway/src/api-gateway.definition.js';
+import { marketDataService } from '../apps/market-data/src/market-data.definition.js';
+import { localService } from '../local/local.definition.js';
+
+const SERVICES: readonly ServiceDefinition[] = [
+  apiGatewayService,
+  analysisWorkerService,
+  marketDataService,
+  localService,
+];
+
+let app: INestApplication | undefined;
+
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+describe('GET /health/live', () => {
+  it.each(SERVICES.map((service) => [service.name, service] as const))(
+    'answers 200 for %s',
+    async (_name, service) => {
+      app = await createServiceApp(loadConfig({ env: { CONFIG_DIR: PROJECT_CONFIG_DIR } }), service);
+      await app.init();
+
+      const response = await request(httpServerOf(app)).get('/health/live').expect(200);
+
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.body).toEqual({
+        status: 'ok',
+        service: service.name,
+        hosts: service.hosts,
+        mode: 'local',
+        version: '0.1.0',
+        uptimeSeconds: expect.any(Number),
+      });
+    },
+  );
+
+  it('answers CORS preflights only for allowed origins', async () => {
+    app = await createServiceApp(loadConfig({ env: { CONFIG_DIR: PROJECT_CONFIG_DIR } }), apiGatewayService);
+    await app.init();
+    const server = httpServerOf(app);
+
+    const allowed = await request(server).get('/health/live').set('Origin', 'http://localhost:3000');
+    const denied = await request(server).get('/health/live').set('Origin', 'https://evil.example');
+
+    expect(allowed.headers['access-control-allow-origin']).toBe('http://localhost:3000');
+    expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('answers 404 for unknown routes without a stack trace', async () => {
+    app = await createServiceApp(loadConfig({ env: { CONFIG_DIR: PROJECT_CONFIG_DIR } }), localService);
+    await app.init();
+
+    const response = await request(httpServerOf(app)).get('/health/nope').expect(404);
+
+    expect(JSON.stringify(response.body)).not.toMatch(/at .*\.(ts|js):\d+/);
+  });
+});

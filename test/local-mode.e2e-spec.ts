@@ -1,0 +1,139 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  type ConfigFixture,
+  createConfigFixture,
+  freePort,
+  isListening,
+  PROJECT_CONFIG_DIR,
+  REPO_ROOT,
+  SpawnedProcess,
+} from '@app/testing';
+
+/**
+ * Boots the *built* entry points as a user would (`npm start` runs dist/local/main.js), so
+ * these tests need `npm run build` first; `npm test` does that.
+ */
+const ENTRIES = {
+  local: 'dist/local/main.js',
+  'api-gateway': 'dist/apps/api-gateway/src/main.js',
+  'analysis-worker': 'dist/apps/analysis-worker/src/main.js',
+  'market-data': 'dist/apps/market-data/src/main.js',
+} as const;
+
+const running: SpawnedProcess[] = [];
+let fixture: ConfigFixture | undefined;
+
+function start(entry: string, env: NodeJS.ProcessEnv): SpawnedProcess {
+  // Only what the service needs: the test must not depend on the developer's environment.
+  const child = SpawnedProcess.node(entry, {
+    PATH: process.env.PATH,
+    NODE_ENV: 'development',
+    TZ: 'UTC',
+    ...env,
+  });
+  running.push(child);
+  return child;
+}
+
+beforeAll(() => {
+  for (const entry of Object.values(ENTRIES)) {
+    if (!existsSync(join(REPO_ROOT, entry)))
+      throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  }
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((child) => child.kill()));
+  fixture?.cleanup();
+  fixture = undefined;
+});
+
+describe('local mode (npm start)', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'starts, says where it listens, answers /health/live, and stops cleanly on %s',
+    async (signal) => {
+      const port = await freePort();
+      const child = start(ENTRIES.local, { PORT: String(port), CONFIG_DIR: PROJECT_CONFIG_DIR });
+
+      await child.waitFor(new RegExp(`local listening on http://127\\.0\\.0\\.1:${port}`));
+      const response = await fetch(`http://127.0.0.1:${port}/health/live`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({
+        status: 'ok',
+        service: 'local',
+        hosts: ['api-gateway', 'analysis-worker', 'market-data'],
+        mode: 'local',
+      });
+      // Each hosted app's module was wired and saw its configuration.
+      expect(child.stdout).toMatch(
+        /"message":"binance: BTC\/USDT, LTC\/USDT × 1m, 5m[^"]*","context":"market-data"/,
+      );
+      expect(child.stdout).toMatch(/"message":"weights orderFlow 0\.3[^"]*","context":"analysis-worker"/);
+
+      child.signal(signal);
+      expect(await child.exited).toEqual({ code: 0, signal: null });
+      expect(child.stdout).toContain(`${signal} received: stopping`);
+      expect(child.stdout).toContain('"message":"stopped"');
+      expect(await isListening(port)).toBe(false);
+    },
+  );
+
+  it('exits non-zero before listening when weights.yaml sums to 1.3, naming the file and key', async () => {
+    fixture = createConfigFixture();
+    fixture.patch('weights.yaml', 'orderFlow: 0.30', 'orderFlow: 0.60');
+    const port = await freePort();
+    const child = start(ENTRIES.local, { PORT: String(port), CONFIG_DIR: fixture.dir });
+
+    const exit = await child.exited;
+
+    expect(exit.code).not.toBe(0);
+    expect(exit.code).not.toBeNull();
+    expect(child.stderr).toMatch(/weights\.yaml: components: weights must sum to 1 \(±0\.000001\), got 1\.3/);
+    expect(child.output).not.toMatch(/listening on/);
+    expect(child.output).not.toMatch(/Nest application successfully started/);
+    expect(await isListening(port)).toBe(false);
+  });
+
+  it('prints every violation, not just the first', async () => {
+    fixture = createConfigFixture();
+    fixture.patch('weights.yaml', 'orderFlow: 0.30', 'orderFlow: 0.60');
+    fixture.patch('indicators.yaml', 'fast: 12, slow: 26', 'fast: 30, slow: 26');
+    const child = start(ENTRIES.local, { CONFIG_DIR: fixture.dir, PORT: String(await freePort()) });
+
+    expect((await child.exited).code).toBe(1);
+    expect(child.stderr).toContain('Invalid configuration (2 problems)');
+    expect(child.stderr).toContain('weights.yaml: components:');
+    expect(child.stderr).toContain('indicators.yaml: macd.fast: must be less than slow (26)');
+  });
+
+  it('exits with a clear message when its port is taken', async () => {
+    const port = await freePort();
+    const first = start(ENTRIES.local, { PORT: String(port), CONFIG_DIR: PROJECT_CONFIG_DIR });
+    await first.waitFor(/listening on/);
+
+    const second = start(ENTRIES.local, { PORT: String(port), CONFIG_DIR: PROJECT_CONFIG_DIR });
+
+    expect((await second.exited).code).toBe(1);
+    expect(second.output).toMatch(/failed to start: .*EADDRINUSE.*the port is taken \(set PORT/);
+  });
+});
+
+describe('each app on its own (npm run start:gateway | start:worker | start:market-data)', () => {
+  it.each(['api-gateway', 'analysis-worker', 'market-data'] as const)(
+    '%s boots alone and answers /health/live',
+    async (service) => {
+      const port = await freePort();
+      const child = start(ENTRIES[service], { PORT: String(port), CONFIG_DIR: PROJECT_CONFIG_DIR });
+
+      await child.waitFor(new RegExp(`${service} listening on http://127\\.0\\.0\\.1:${port}`));
+      const response = await fetch(`http://127.0.0.1:${port}/health/live`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ status: 'ok', service, hosts: [service] });
+
+      child.signal('SIGTERM');
+      expect((await child.exited).code).toBe(0);
+    },
+  );
+});

@@ -1,0 +1,66 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { SERVICE_VERSION } from '@app/contracts';
+import { REPO_ROOT } from '@app/testing';
+import jestConfig from '../jest.config.js';
+
+interface NestProject {
+  readonly type: 'application' | 'library';
+  readonly root: string;
+}
+
+function readJson(file: string): unknown {
+  return JSON.parse(readFileSync(join(REPO_ROOT, file), 'utf8'));
+}
+
+const libs = readdirSync(join(REPO_ROOT, 'libs')).sort();
+const apps = readdirSync(join(REPO_ROOT, 'apps')).sort();
+
+describe('workspace wiring', () => {
+  it('has the three apps the design names', () => {
+    expect(apps).toEqual(['analysis-worker', 'api-gateway', 'market-data']);
+  });
+
+  it('gives every lib an @app/<lib> alias in tsconfig, pointing at its index', () => {
+    const { compilerOptions } = readJson('tsconfig.json') as {
+      compilerOptions: { paths: Record<string, string[]> };
+    };
+
+    expect(Object.keys(compilerOptions.paths).sort()).toEqual(libs.map((lib) => `@app/${lib}`));
+    for (const lib of libs)
+      expect(compilerOptions.paths[`@app/${lib}`]).toEqual([`./libs/${lib}/src/index.ts`]);
+  });
+
+  it("keeps Jest's module mapper in step with tsconfig's aliases", () => {
+    const mapper = jestConfig.moduleNameMapper as Record<string, string>;
+
+    for (const lib of libs) expect(mapper[`^@app/${lib}$`]).toBe(`<rootDir>/./libs/${lib}/src/index.ts`);
+  });
+
+  it('declares every app and lib as a Nest CLI project', () => {
+    const { monorepo, projects } = readJson('nest-cli.json') as {
+      monorepo: boolean;
+      projects: Record<string, NestProject>;
+    };
+
+    expect(monorepo).toBe(true);
+    expect(Object.keys(projects).sort()).toEqual([...apps, ...libs].sort());
+    for (const app of apps) expect(projects[app]).toMatchObject({ type: 'application', root: `apps/${app}` });
+    for (const lib of libs) expect(projects[lib]).toMatchObject({ type: 'library', root: `libs/${lib}` });
+  });
+
+  it('pins exact dependency versions and reports the package version at /health/live', () => {
+    const pkg = readJson('package.json') as {
+      version: string;
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    const ranges = Object.entries({ ...pkg.dependencies, ...pkg.devDependencies }).filter(([, version]) =>
+      /^[~^<>*]|\|\||\sx$/.test(version),
+    );
+
+    expect(ranges).toEqual([]);
+    expect(SERVICE_VERSION).toBe(pkg.version);
+  });
+});
