@@ -20,6 +20,24 @@ const ENGINE_FORBIDDEN = [
   'ioredis',
 ];
 
+/**
+ * No module-level mutable state (the old services' global counters and caches): top-level
+ * bindings are const, and no module owns a Map/Set instance. State lives in injected objects.
+ */
+const MODULE_STATE_RULES = [
+  {
+    selector:
+      "Program > VariableDeclaration[kind!='const'], Program > ExportNamedDeclaration > VariableDeclaration[kind!='const']",
+    message: 'no module-level mutable state: use const, or keep the state in an injected instance',
+  },
+  {
+    selector:
+      'Program > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap|WeakSet)$/], Program > ExportNamedDeclaration > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap|WeakSet)$/]',
+    message:
+      'no module-level mutable state: a module-level Map/Set is a global cache; keep it in an injected instance',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'coverage/**', 'node_modules/**'] },
   js.configs.recommended,
@@ -80,6 +98,7 @@ export default tseslint.config(
         'error',
         { paths: [{ name: 'yaml', message: 'only libs/config reads YAML' }] },
       ],
+      'no-restricted-syntax': ['error', ...MODULE_STATE_RULES],
     },
   },
   {
@@ -106,8 +125,10 @@ export default tseslint.config(
           ],
         },
       ],
+      // Replaces the shared setting for these files, so it repeats the module-state rules.
       'no-restricted-syntax': [
         'error',
+        ...MODULE_STATE_RULES,
         {
           selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
           message: 'the engine takes a clock; it never reads Date.now()',
@@ -126,6 +147,8 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/unbound-method': 'off',
       'no-restricted-properties': 'off',
+      // Jest suites keep per-file fixtures (`let app`) at the top level by design.
+      'no-restricted-syntax': 'off',
     },
   },
   {

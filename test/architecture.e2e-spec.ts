@@ -73,6 +73,24 @@ describe('architecture lint rules', () => {
       'no-restricted-properties',
     ],
     [
+      'a module-level counter',
+      'apps/analysis-worker/src/snippet.ts',
+      'export let processed = 0;\n',
+      'no-restricted-syntax',
+    ],
+    [
+      'a module-level cache',
+      'libs/config/src/snippet.ts',
+      'const cache = new Map<string, number>();\nexport const read = (key: string) => cache.get(key);\n',
+      'no-restricted-syntax',
+    ],
+    [
+      'a module-level counter in the engine',
+      'libs/confluence/src/snippet.ts',
+      'let calls = 0;\nexport const count = () => ++calls;\n',
+      'no-restricted-syntax',
+    ],
+    [
       'an app reading YAML',
       'apps/market-data/src/snippet.ts',
       "import { parse } from 'yaml';\nexport const x = parse;\n",
@@ -107,6 +125,11 @@ describe('architecture lint rules', () => {
       'the config lib reading process.env',
       'libs/config/src/snippet.ts',
       'export const port = process.env.PORT;\n',
+    ],
+    [
+      'module-level constants',
+      'libs/contracts/src/snippet.ts',
+      "export const NAMES = ['a', 'b'] as const;\n",
     ],
   ])('allows %s', async (_name, filePath, code) => {
     expect(await ruleIdsFor(filePath, code)).toEqual([]);

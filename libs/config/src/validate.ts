@@ -88,11 +88,18 @@ function segmentOf(property: string): PathSegment {
 }
 
 /** When a value has the wrong type, range and format messages about it are noise. */
-const TYPE_CONSTRAINTS = new Set(['isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject']);
+const TYPE_CONSTRAINTS: readonly string[] = [
+  'isInt',
+  'isNumber',
+  'isString',
+  'isBoolean',
+  'isArray',
+  'isObject',
+];
 
 function relevantConstraints(constraints: Readonly<Record<string, string>>): [string, string][] {
   const all = Object.entries(constraints);
-  const typeErrors = all.filter(([name]) => TYPE_CONSTRAINTS.has(name));
+  const typeErrors = all.filter(([name]) => TYPE_CONSTRAINTS.includes(name));
   return typeErrors.length > 0 ? typeErrors : all;
 }
 

@@ -1,5 +1,6 @@
 export * from './confluence.logger.js';
 export * from './liveness.controller.js';
+export * from './process-guards.js';
 export * from './redaction.js';
 export * from './run-service.js';
 export * from './service-app.js';

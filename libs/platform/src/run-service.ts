@@ -7,6 +7,7 @@ import {
   secretValuesOf,
 } from '@app/config';
 import { ConfluenceLogger } from './confluence.logger.js';
+import { installCrashHandlers } from './process-guards.js';
 import { createServiceApp } from './service-app.js';
 import type { ServiceDefinition } from './service-definition.js';
 
@@ -83,6 +84,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     format: config.app.logging.format,
     secrets: secretValuesOf(config.environment),
   });
+  installCrashHandlers(process, logger, (code) => process.exit(code));
   for (const notice of config.notices) logger.warn(notice, BOOT);
 
   let app: INestApplication | undefined;

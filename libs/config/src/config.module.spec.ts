@@ -1,0 +1,44 @@
+import { describe, expect, it } from '@jest/globals';
+import { Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { PROJECT_CONFIG_DIR } from '@app/testing';
+import { ConfluenceConfigModule } from './config.module.js';
+import { ConfluenceConfig, RuntimeSettings } from './confluence-config.js';
+import { Environment } from './environment.js';
+import { loadConfig } from './load-config.js';
+import { AppConfig } from './schema/app.schema.js';
+import { ExchangesConfig } from './schema/exchanges.schema.js';
+import { IndicatorsConfig } from './schema/indicators.schema.js';
+import { MonitoringConfig } from './schema/monitoring.schema.js';
+import { WeightsConfig } from './schema/weights.schema.js';
+
+@Injectable()
+class NeedsWeights {
+  constructor(readonly weights: WeightsConfig) {}
+}
+
+/** A feature module that does not import the config module itself: it is global. */
+@Module({ providers: [NeedsWeights] })
+class FeatureModule {}
+
+describe('ConfluenceConfigModule', () => {
+  it('provides each part of the loaded config, by class, to any module', async () => {
+    const config = loadConfig({ env: { CONFIG_DIR: PROJECT_CONFIG_DIR } });
+    const moduleRef = await Test.createTestingModule({
+      imports: [ConfluenceConfigModule.forRoot(config), FeatureModule],
+    }).compile();
+
+    expect(moduleRef.get(ConfluenceConfig)).toBe(config);
+    expect(moduleRef.get(Environment)).toBe(config.environment);
+    expect(moduleRef.get(RuntimeSettings)).toBe(config.runtime);
+    expect(moduleRef.get(AppConfig)).toBe(config.app);
+    expect(moduleRef.get(ExchangesConfig)).toBe(config.exchanges);
+    expect(moduleRef.get(IndicatorsConfig)).toBe(config.indicators);
+    expect(moduleRef.get(WeightsConfig)).toBe(config.weights);
+    expect(moduleRef.get(MonitoringConfig)).toBe(config.monitoring);
+
+    const consumer = moduleRef.get(NeedsWeights);
+    expect(consumer.weights).toBe(config.weights);
+    expect(Object.isFrozen(consumer.weights.thresholds)).toBe(true);
+  });
+});
