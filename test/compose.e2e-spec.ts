@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { listenAddressOf, type ListeningService, loadConfig } from '@app/config';
+import { listenAddressOf, loadConfig } from '@app/config';
+import type { ServiceName } from '@app/contracts';
 import { PROJECT_CONFIG_DIR, REPO_ROOT } from '@app/testing';
 
 /**
@@ -23,7 +24,7 @@ const packageScripts = (
   JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
 ).scripts;
 
-const APPS: readonly { service: ListeningService; script: string }[] = [
+const APPS: readonly { service: ServiceName; script: string }[] = [
   { service: 'api-gateway', script: 'start:gateway' },
   { service: 'analysis-worker', script: 'start:worker' },
   { service: 'market-data', script: 'start:market-data' },

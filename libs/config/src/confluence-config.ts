@@ -1,3 +1,4 @@
+import type { ServiceName } from '@app/contracts';
 import { type Environment } from './environment.js';
 import { type AppConfig, type RuntimeMode } from './schema/app.schema.js';
 import { type ExchangesConfig } from './schema/exchanges.schema.js';
@@ -32,12 +33,10 @@ export class ConfluenceConfig {
   readonly notices!: readonly string[];
 }
 
-export type ListeningService = 'api-gateway' | 'analysis-worker' | 'market-data' | 'local';
-
 /** Where a process listens: `PORT` wins, else its port from app.yaml (local mode uses the gateway's). */
 export function listenAddressOf(
   config: ConfluenceConfig,
-  service: ListeningService,
+  service: ServiceName,
 ): { host: string; port: number } {
   const ports = config.app.http.ports;
   const configured = {

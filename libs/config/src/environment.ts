@@ -89,11 +89,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv, cwd: string, issues: Con
   });
 }
 
-/** `scheme://user:secret@host` → `scheme://user:***@host`, for logs and messages. */
-export function maskUrlCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:\s]*:)[^/@\s]+@/i, '$1***@');
-}
-
 /** Values that must never reach a log line: passwords inside URLs. */
 export function secretValuesOf(environment: Environment): string[] {
   const secrets: string[] = [];

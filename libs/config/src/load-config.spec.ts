@@ -4,6 +4,8 @@ import { ConfigValidationError } from './config.error.js';
 import { type ConfigIssue, formatIssue } from './config.types.js';
 import { listenAddressOf } from './confluence-config.js';
 import { loadConfig } from './load-config.js';
+import { APP_DEFAULTS } from './schema/app.schema.js';
+import { WEIGHTS_DEFAULTS } from './schema/weights.schema.js';
 
 let fixture: ConfigFixture | undefined;
 
@@ -88,6 +90,21 @@ describe('loadConfig', () => {
     });
 
     expect(loadConfig({ env: { CONFIG_DIR: dir } }).weights.timeframes).toEqual({ '1m': 1 });
+  });
+
+  it('never modifies or freezes the code defaults it merges from', () => {
+    const dir = configDir((fx) => {
+      fx.write('app.yaml', 'mode: local\n');
+      fx.write('weights.yaml', '');
+    });
+    const first = loadConfig({ env: { CONFIG_DIR: dir } });
+    const second = loadConfig({ env: { CONFIG_DIR: dir } });
+
+    expect(second).toEqual(first);
+    expect(first.app.rateLimits.routes).not.toBe(APP_DEFAULTS.rateLimits.routes);
+    expect(Object.isFrozen(APP_DEFAULTS.cors.origins)).toBe(false);
+    expect(Object.isFrozen(WEIGHTS_DEFAULTS.subscores.technical)).toBe(false);
+    expect(first.weights.subscores.technical).toEqual(WEIGHTS_DEFAULTS.subscores.technical);
   });
 
   it('accepts weights that sum to 1 within 1e-6', () => {
