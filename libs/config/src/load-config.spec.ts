@@ -479,6 +479,21 @@ describe('loadConfig reporting', () => {
     );
   });
 
+  it('names a file it cannot read', () => {
+    // A directory where the file should be: reading it fails (EISDIR) whatever the user's rights.
+    const dir = configDir((fx) => {
+      fx.remove('monitoring.yaml');
+      fx.write('monitoring.yaml/placeholder', '');
+    });
+
+    expect(issuesOf(dir)).toContainEqual(
+      expect.objectContaining({
+        file: 'monitoring.yaml',
+        message: expect.stringMatching(/^cannot read file: .*EISDIR/),
+      }),
+    );
+  });
+
   it('names an unparsable file with line and column', () => {
     const dir = configDir((fx) => {
       fx.write('app.yaml', 'mode: local\nhttp:\n  host: [127.0.0.1\n');

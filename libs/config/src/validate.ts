@@ -22,7 +22,7 @@ export type ValueCheck = (value: unknown) => string | null;
 export type RecordCheck = (record: Readonly<PlainObject>) => string | null;
 
 export interface RecordSpec {
-  /** Allowed keys; anything else is an unknown key. Omitted: any key (checked by `key`). */
+  /** Allowed keys; anything else is an unknown key. Omitted: every key is allowed (and checked by `key`). */
   readonly keys?: readonly string[];
   /** With `keys`: every key must be present. */
   readonly requireAll?: boolean;

@@ -26,7 +26,13 @@ export function readYamlSource(dir: string, file: string, required: boolean): Re
       ? { source: null, issues: [{ file, path: '', message: `file not found at ${fullPath}` }] }
       : null;
   }
-  const text = readFileSync(fullPath, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(fullPath, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { source: null, issues: [{ file, path: '', message: `cannot read file: ${reason}` }] };
+  }
   const lineCounter = new LineCounter();
   // uniqueKeys: a key given twice is an error rather than a silent "last one wins".
   const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });

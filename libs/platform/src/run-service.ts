@@ -29,11 +29,12 @@ function loadConfigOrReport(service: string): ConfluenceConfig | null {
   try {
     return loadConfig();
   } catch (error) {
-    if (error instanceof ConfigValidationError) {
-      process.stderr.write(`[${service}] ${error.message}\n`);
-      return null;
-    }
-    throw error;
+    const message =
+      error instanceof ConfigValidationError
+        ? error.message
+        : `Could not load the configuration: ${error instanceof Error ? error.message : String(error)}`;
+    process.stderr.write(`[${service}] ${message}\n`);
+    return null;
   }
 }
 
