@@ -28,5 +28,17 @@ export default {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   globalSetup: '<rootDir>/test/global-setup.js',
+  // Entry points and the bootstrap run in spawned processes (test/local-mode.e2e-spec.ts),
+  // where in-process coverage cannot see them; the floor below is for everything else.
+  collectCoverageFrom: [
+    '{apps,libs,local}/**/*.ts',
+    '!**/*.spec.ts',
+    '!**/main.ts',
+    '!libs/platform/src/run-service.ts',
+    '!libs/testing/**',
+  ],
+  coverageProvider: 'v8',
+  coverageReporters: ['text-summary', 'lcov'],
+  coverageThreshold: { global: { lines: 90, branches: 80, functions: 90 } },
   testTimeout: 30_000,
 };

@@ -80,6 +80,22 @@ describe('local mode (npm start)', () => {
     },
   );
 
+  it('never prints the secrets it is given', async () => {
+    const port = await freePort();
+    const child = start(ENTRIES.local, {
+      PORT: String(port),
+      CONFIG_DIR: PROJECT_CONFIG_DIR,
+      MONGODB_URI: 'mongodb://app:Sup3r-Secret-Pw@127.0.0.1:1/confluence',
+    });
+
+    await child.waitFor(/listening on/);
+    child.signal('SIGTERM');
+    await child.exited;
+
+    expect(child.output).toContain('stopped');
+    expect(child.output).not.toContain('Sup3r-Secret-Pw');
+  });
+
   it('exits non-zero before listening when weights.yaml sums to 1.3, naming the file and key', async () => {
     fixture = createConfigFixture();
     fixture.patch('weights.yaml', 'orderFlow: 0.30', 'orderFlow: 0.60');
