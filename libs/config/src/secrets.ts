@@ -2,10 +2,14 @@ import { type PathSegment } from './config.types.js';
 import { isPlainObject } from './deep.js';
 import { type RawIssue } from './validate.js';
 
-/** Key names that hold credentials. YAML is committed to git; secrets come from the environment. */
-const SECRET_KEY = /(pass(word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential|auth)$/i;
-/** `scheme://user:password@host`. */
-const URL_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^/@:\s]*:[^/@\s]+@/i;
+/**
+ * Key names that hold credentials. One definition for refusing them in YAML (committed to git;
+ * secrets come from the environment) and for masking them in logs (libs/platform).
+ */
+export const SECRET_KEY_PATTERN =
+  /(pass(word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential|auth|authorization|cookie)$/i;
+/** `scheme://user:password@`, anywhere in a string; group 1 is everything before the password. */
+export const URL_CREDENTIALS_PATTERN = /([a-z][a-z0-9+.-]*:\/\/[^/@:\s]*:)[^/@\s]+@/i;
 
 /**
  * Finds secrets in parsed YAML and removes them, so they are refused with one clear message and
@@ -19,7 +23,7 @@ export function extractSecrets(data: unknown, path: readonly PathSegment[] = [])
     container: unknown,
     key: PathSegment,
   ): void => {
-    if (typeof value === 'string' && URL_WITH_PASSWORD.test(value)) {
+    if (typeof value === 'string' && URL_CREDENTIALS_PATTERN.test(value)) {
       issues.push({
         path: here,
         message: 'contains a password in a URL; secrets belong in environment variables, not YAML',
@@ -34,7 +38,7 @@ export function extractSecrets(data: unknown, path: readonly PathSegment[] = [])
       });
     else if (isPlainObject(value)) {
       for (const [childKey, child] of Object.entries(value)) {
-        if (SECRET_KEY.test(childKey)) {
+        if (SECRET_KEY_PATTERN.test(childKey)) {
           issues.push({
             path: [...here, childKey],
             message:

@@ -1,8 +1,7 @@
-/** Keys whose values are credentials wherever they appear in a logged object. */
-const SECRET_KEY =
-  /(pass(word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential|authorization|cookie)$/i;
-/** `scheme://user:password@` → `scheme://user:***@`. */
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^/@:\s]*:)[^/@\s]+@/gi;
+import { SECRET_KEY_PATTERN, URL_CREDENTIALS_PATTERN } from '@app/config';
+
+/** Every credential in a text, not just the first: `scheme://user:password@` → `scheme://user:***@`. */
+const URL_CREDENTIALS_ALL = new RegExp(URL_CREDENTIALS_PATTERN.source, 'gi');
 const MASK = '***';
 
 /**
@@ -22,7 +21,7 @@ export class SecretRedactor {
   }
 
   redactText(text: string): string {
-    let result = text.replace(URL_CREDENTIALS, `$1${MASK}@`);
+    let result = text.replace(URL_CREDENTIALS_ALL, `$1${MASK}@`);
     for (const secret of this.secrets) result = result.split(secret).join(MASK);
     return result;
   }
@@ -41,7 +40,7 @@ export class SecretRedactor {
     if (Array.isArray(value)) return value.map((item: unknown) => this.redact(item, seen));
     const result: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(value)) {
-      result[key] = SECRET_KEY.test(key) ? MASK : this.redact(child, seen);
+      result[key] = SECRET_KEY_PATTERN.test(key) ? MASK : this.redact(child, seen);
     }
     return result;
   }
