@@ -1,3 +1,5 @@
 export * from './config-fixture.js';
 export * from './spawned-process.js';
 export * from './http.js';
+export * from './market-data.js';
+export * from './talib-reference.js';

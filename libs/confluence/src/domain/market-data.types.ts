@@ -1,0 +1,60 @@
+import type { Timeframe } from '@app/contracts';
+
+/** One closed candle; `timestamp` is its open time in Unix milliseconds (UTC). */
+export interface Candle {
+  readonly timestamp: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
+
+/** A market stream: one symbol on one exchange at one timeframe. */
+export interface MarketKey {
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly timeframe: Timeframe;
+}
+
+/** A market across its timeframes. */
+export interface MarketId {
+  readonly exchange: string;
+  readonly symbol: string;
+}
+
+export interface BookLevel {
+  readonly price: number;
+  readonly size: number;
+}
+
+/** Top-of-book snapshot: bids best (highest) first, asks best (lowest) first. */
+export interface OrderBookSnapshot {
+  readonly timestamp: number;
+  readonly bids: readonly BookLevel[];
+  readonly asks: readonly BookLevel[];
+}
+
+export const TradeSide = { Buy: 'buy', Sell: 'sell' } as const;
+export type TradeSide = (typeof TradeSide)[keyof typeof TradeSide];
+
+/** A public trade; `side` is the aggressor's side (taker). */
+export interface Trade {
+  readonly timestamp: number;
+  readonly price: number;
+  readonly size: number;
+  readonly side: TradeSide;
+}
+
+/** Perpetual-futures context; every field is optional because exchanges publish different sets. */
+export interface DerivativesSnapshot {
+  readonly timestamp: number;
+  /** Funding rate per funding interval, as a fraction (0.0001 = 0.01 %). */
+  readonly fundingRate?: number;
+  /** Open interest in base units. */
+  readonly openInterest?: number;
+  /** Accounts long ÷ accounts short. */
+  readonly longShortRatio?: number;
+  /** Liquidated notional over the recent window, by the side that was liquidated. */
+  readonly liquidations?: { readonly long: number; readonly short: number };
+}

@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from './spawned-process.js';
+
+/** Candle shape of the bundled CSVs (`data/README.md`); structurally the engine's Candle. */
+export interface CsvCandle {
+  readonly timestamp: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
+
+export const MARKET_FILES = {
+  btc1m: 'BTC-USDT_1m_2021-02-19_binance.csv',
+  btc5m: 'BTC-USDT_5m_2021-02-19_binance.csv',
+  ltc1m: 'LTC-USDT_1m_2020-11-08_binance.csv',
+} as const;
+
+export function marketDataPath(file: string): string {
+  return path.join(REPO_ROOT, 'data', file);
+}
+
+/** Reads one of the bundled real-candle files (trusted input: no validation here). */
+export function loadMarketCandles(file: string, limit = Infinity): CsvCandle[] {
+  const lines = readFileSync(marketDataPath(file), 'utf8').trim().split('\n').slice(1);
+  return lines.slice(0, limit).map((line) => {
+    const [timestamp, open, high, low, close, volume] = line.split(',').map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    return { timestamp, open, high, low, close, volume };
+  });
+}
