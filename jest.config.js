@@ -15,7 +15,7 @@ const { compilerOptions } = JSON.parse(readFileSync(new URL('./tsconfig.json', i
 export default {
   testEnvironment: 'node',
   rootDir: import.meta.dirname,
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/local', '<rootDir>/test'],
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/local', '<rootDir>/tools', '<rootDir>/test'],
   testRegex: '\\.(spec|e2e-spec)\\.ts$',
   moduleFileExtensions: ['ts', 'js', 'json'],
   extensionsToTreatAsEsm: ['.ts'],
@@ -31,7 +31,7 @@ export default {
   // Entry points and the bootstrap run in spawned processes (test/local-mode.e2e-spec.ts),
   // where in-process coverage cannot see them; the floor below is for everything else.
   collectCoverageFrom: [
-    '{apps,libs,local}/**/*.ts',
+    '{apps,libs,local,tools}/**/*.ts',
     '!**/*.spec.ts',
     '!**/main.ts',
     '!libs/platform/src/run-service.ts',

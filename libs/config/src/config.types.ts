@@ -26,4 +26,8 @@ export function formatIssue(issue: ConfigIssue): string {
  * The plain-data shape of a config class: what defaults and YAML provide before validation
  * turns them into class instances.
  */
-export type ConfigShape<T> = { readonly [K in keyof T]: T[K] extends object ? ConfigShape<T[K]> : T[K] };
+export type ConfigShape<T> = {
+  readonly [K in keyof T]: NonNullable<T[K]> extends object
+    ? ConfigShape<NonNullable<T[K]>> | Extract<T[K], undefined>
+    : T[K];
+};

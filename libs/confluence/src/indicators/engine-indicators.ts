@@ -1,4 +1,4 @@
-import type { IndicatorsConfig } from '@app/config';
+import type { ConfigShape, IndicatorsConfig } from '@app/config';
 import type { IndicatorSpec } from './indicator-catalog.js';
 import { IndicatorPlan } from './indicator-set.js';
 
@@ -36,7 +36,7 @@ export interface EngineIndicators {
 }
 
 /** The indicator plan the engine runs for every market stream, from indicators.yaml. */
-export function engineIndicators(config: IndicatorsConfig): EngineIndicators {
+export function engineIndicators(config: ConfigShape<IndicatorsConfig>): EngineIndicators {
   const { rsi, macd, bollinger, atr, adx, stochastic, williamsR, cci, roc, mfi, awesomeOscillator, cmf } =
     config;
   const { fast, slow } = config.movingAverages;

@@ -1,0 +1,26 @@
+/**
+ * Continuous maps from a normalised reading to a 0–100 sub-score (50 = neutral, > 50 bullish).
+ * tanh keeps every score strictly inside (0, 100), is monotonic, and is linear near neutral, so
+ * small readings move the score proportionally and large ones saturate instead of clipping.
+ */
+
+/** Beyond ±15 scales tanh rounds to exactly ±1 in doubles; capping keeps scores strictly inside (0, 100). */
+const MAX_SCALES = 15;
+
+/** 50 + 50·tanh(value / scale): `scale` is the reading at which the score reaches ≈ 88 (or ≈ 12). */
+export function tanhScore(value: number, scale: number): number {
+  if (!Number.isFinite(value) || !(scale > 0)) return 50;
+  const x = Math.max(-MAX_SCALES, Math.min(MAX_SCALES, value / scale));
+  return 50 + 50 * Math.tanh(x);
+}
+
+/** (a − b) / (a + b) in −1..1, 0 when both are zero (no information either way). */
+export function imbalance(a: number, b: number): number {
+  const total = a + b;
+  return total > 0 ? (a - b) / total : 0;
+}
+
+/** a / b, or 0 when b is not a positive number (an absent denominator carries no signal). */
+export function ratio(a: number, b: number): number {
+  return b > 0 && Number.isFinite(a) ? a / b : 0;
+}

@@ -1,0 +1,197 @@
+import type { ConfigShape, IndicatorsConfig } from '@app/config';
+import type { Timeframe } from '@app/contracts';
+import type { ConfluenceComponent } from '../components/component.types.js';
+import type {
+  DerivativesSnapshot,
+  MarketKey,
+  OrderBookSnapshot,
+  Trade,
+  Candle,
+} from '../domain/market-data.types.js';
+import { canonicalJson, sha256Hex } from '../hashing/sha256.js';
+import type { EngineIndicators } from '../indicators/engine-indicators.js';
+import type { FeedResult } from '../orchestrator/feed-result.js';
+import { IndicatorOrchestrator, type OrchestratorOptions } from '../orchestrator/indicator-orchestrator.js';
+import type { ScoreCalculator } from '../scoring/score-calculator.js';
+import type { TimeframeScore } from '../scoring/score.types.js';
+import type { WeightManager } from '../weights/weight-manager.js';
+import { type AnalysisOutcome, type ConfluenceResult, ENGINE_VERSION } from './confluence-result.types.js';
+
+/** A self-contained request: candles per timeframe plus optional market context. */
+export interface CandleAnalysisRequest {
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly candles: Readonly<Partial<Record<Timeframe, readonly Candle[]>>>;
+  readonly orderBook?: OrderBookSnapshot;
+  readonly trades?: readonly Trade[];
+  readonly derivatives?: readonly DerivativesSnapshot[];
+}
+
+export type CandleAnalysisOutcome =
+  AnalysisOutcome | { readonly status: 'rejected'; readonly field: string; readonly detail: string };
+
+interface EngineParts {
+  readonly indicators: EngineIndicators;
+  readonly indicatorsConfig: ConfigShape<IndicatorsConfig>;
+  readonly components: readonly ConfluenceComponent[];
+  readonly weights: WeightManager;
+  readonly calculator: ScoreCalculator;
+  readonly options?: OrchestratorOptions;
+}
+
+/**
+ * The engine's front door: feed market data, ask for the confluence result of a stream. Scores
+ * of a market's other timeframes are those of their latest candles (kept per market), so a 1m
+ * close is combined with the last 5m reading and its staleness shows.
+ */
+export class ConfluenceEngine {
+  readonly orchestrator: IndicatorOrchestrator;
+  readonly #latest = new Map<
+    string,
+    Map<
+      Timeframe,
+      {
+        score: TimeframeScore;
+        digests: Readonly<Record<string, string>>;
+        indicators: Readonly<Record<string, number | null>>;
+      }
+    >
+  >();
+  readonly #configHashes = new Map<string, string>();
+
+  constructor(private readonly parts: EngineParts) {
+    this.orchestrator = new IndicatorOrchestrator(parts.indicators, parts.components, parts.options);
+  }
+
+  addCandle(key: MarketKey, candle: Candle): FeedResult {
+    return this.orchestrator.addCandle(key, candle);
+  }
+
+  /** The result for the stream's latest candle, combined with the market's other timeframes. */
+  analyze(key: MarketKey, now: number): AnalysisOutcome {
+    const evaluation = this.orchestrator.evaluate(key);
+    if (evaluation === null) {
+      const { candles, required } = this.orchestrator.readiness(key);
+      return { status: 'warming-up', candles, required };
+    }
+    const weights = this.parts.weights.forSymbol(key.symbol);
+    const score = this.parts.calculator.scoreTimeframe({
+      timeframe: key.timeframe,
+      candleTime: evaluation.candleTime,
+      readings: evaluation.readings,
+      weights,
+      now,
+    });
+    const market = this.#marketScores(key);
+    if (score !== null) {
+      market.set(key.timeframe, {
+        score,
+        digests: evaluation.inputDigests,
+        indicators: this.#indicatorValues(key),
+      });
+    }
+    return this.#assemble(key, evaluation.candleTime, now);
+  }
+
+  /** Stateless analysis of a request's own candles (REST `analyze`, CLI `score`), batch fast path. */
+  analyzeCandles(request: CandleAnalysisRequest, now: number): CandleAnalysisOutcome {
+    const engine = new ConfluenceEngine(this.parts);
+    const market = { exchange: request.exchange, symbol: request.symbol };
+    const timeframes = Object.keys(request.candles) as Timeframe[];
+    for (const timeframe of timeframes) {
+      const fed = engine.orchestrator.rebuild({ ...market, timeframe }, request.candles[timeframe] ?? [], {
+        frozen: true,
+      });
+      if (!fed.accepted) return { status: 'rejected', field: `candles.${timeframe}`, detail: fed.detail };
+    }
+    const extras: [string, FeedResult][] = [];
+    if (request.orderBook !== undefined)
+      extras.push(['orderBook', engine.orchestrator.updateOrderBook(market, request.orderBook)]);
+    if (request.trades !== undefined)
+      extras.push(['trades', engine.orchestrator.addTrades(market, request.trades)]);
+    for (const [i, snapshot] of (request.derivatives ?? []).entries()) {
+      extras.push([`derivatives[${i}]`, engine.orchestrator.updateDerivatives(market, snapshot)]);
+    }
+    for (const [field, fed] of extras)
+      if (!fed.accepted) return { status: 'rejected', field, detail: fed.detail };
+    // Score every timeframe; the result is named after the shortest one (its latest candle).
+    const ordered = [...timeframes].sort(
+      (a, b) => (request.candles[a]?.length ?? 0) - (request.candles[b]?.length ?? 0),
+    );
+    let outcome: AnalysisOutcome = {
+      status: 'warming-up',
+      candles: 0,
+      required: this.parts.indicators.plan.warmUp,
+    };
+    for (const timeframe of ordered) {
+      const next = engine.analyze({ ...market, timeframe }, now);
+      if (next.status === 'ready' || outcome.status !== 'ready') outcome = next;
+    }
+    return outcome;
+  }
+
+  configHash(symbol: string): string {
+    let hash = this.#configHashes.get(symbol);
+    if (hash === undefined) {
+      hash = sha256Hex(
+        canonicalJson({
+          engine: ENGINE_VERSION,
+          indicators: this.parts.indicatorsConfig,
+          weights: this.parts.weights.forSymbol(symbol),
+        }),
+      );
+      this.#configHashes.set(symbol, hash);
+    }
+    return hash;
+  }
+
+  #assemble(key: MarketKey, candleTime: number, now: number): AnalysisOutcome {
+    const market = this.#marketScores(key);
+    const weights = this.parts.weights.forSymbol(key.symbol);
+    const entries = [...market.values()];
+    const combined = this.parts.calculator.combine(
+      entries.map((e) => e.score),
+      weights,
+    );
+    if (combined === null || !market.has(key.timeframe)) {
+      const { candles, required } = this.orchestrator.readiness(key);
+      return { status: 'warming-up', candles, required };
+    }
+    const digests = Object.assign({}, ...entries.map((e) => e.digests)) as Record<string, string>;
+    const result: ConfluenceResult = {
+      ...combined,
+      exchange: key.exchange,
+      symbol: key.symbol,
+      timeframe: key.timeframe,
+      candleTime,
+      computedAt: now,
+      engineVersion: ENGINE_VERSION,
+      configHash: this.configHash(key.symbol),
+      inputHash: sha256Hex(canonicalJson(digests)),
+      indicators: Object.fromEntries([...market].map(([tf, e]) => [tf, e.indicators])),
+      weights,
+    };
+    return { status: 'ready', result };
+  }
+
+  #indicatorValues(key: MarketKey): Readonly<Record<string, number | null>> {
+    return this.orchestrator.indicatorSnapshot(key) ?? {};
+  }
+
+  #marketScores(key: MarketKey): Map<
+    Timeframe,
+    {
+      score: TimeframeScore;
+      digests: Readonly<Record<string, string>>;
+      indicators: Readonly<Record<string, number | null>>;
+    }
+  > {
+    const id = `${key.exchange}\u0000${key.symbol}`;
+    let market = this.#latest.get(id);
+    if (market === undefined) {
+      market = new Map();
+      this.#latest.set(id, market);
+    }
+    return market;
+  }
+}

@@ -1,0 +1,131 @@
+import type { Timeframe } from '@app/contracts';
+import type { Candle } from '../domain/market-data.types.js';
+import { sha256Hex } from '../hashing/sha256.js';
+import type { IndicatorReader } from '../components/component.types.js';
+import { toColumns } from '../indicators/indicator.types.js';
+import { IndicatorSet, type IndicatorPlan, type IndicatorValues } from '../indicators/indicator-set.js';
+
+/** The chain digest of a stream before any candle. */
+export const EMPTY_DIGEST = sha256Hex('confluence:candles');
+
+/**
+ * Extends a stream's input digest by one candle: H(previous ‖ candle). The digest after N
+ * candles fingerprints the whole series in O(1) per candle, identically for streamed and batch
+ * input, so a stored result names exactly the history that produced it.
+ */
+export function chainCandle(previous: string, c: Candle): string {
+  return sha256Hex(`${previous}|${c.timestamp},${c.open},${c.high},${c.low},${c.close},${c.volume}`);
+}
+
+/** What the orchestrator reads of a stream. */
+export interface StreamView {
+  readonly timeframe: Timeframe;
+  readonly indicators: IndicatorReader;
+  readonly isReady: boolean;
+  readonly lastCandle: Candle | undefined;
+  readonly digest: string;
+  readonly candleCount: number;
+  recentCandles(): readonly Candle[];
+  snapshot(): IndicatorValues;
+}
+
+/** State of one (exchange, symbol, timeframe): indicators, a candle window and the input digest. */
+export class MarketStream implements StreamView {
+  readonly indicators: IndicatorSet;
+  #window: Candle[] = [];
+  #digest = EMPTY_DIGEST;
+  #last: Candle | undefined;
+
+  constructor(
+    readonly timeframe: Timeframe,
+    plan: IndicatorPlan,
+    private readonly windowSize: number,
+  ) {
+    this.indicators = new IndicatorSet(plan);
+  }
+
+  get lastCandle(): Candle | undefined {
+    return this.#last;
+  }
+
+  get digest(): string {
+    return this.#digest;
+  }
+
+  get candleCount(): number {
+    return this.indicators.candleCount;
+  }
+
+  get isReady(): boolean {
+    return this.indicators.isReady;
+  }
+
+  snapshot(): IndicatorValues {
+    return this.indicators.snapshot();
+  }
+
+  /** The most recent candles, oldest first (at most the window size). */
+  get window(): readonly Candle[] {
+    return this.#window;
+  }
+
+  add(candle: Candle): void {
+    this.indicators.add(candle);
+    this.#window.push(candle);
+    // Trim in batches so the window costs amortised O(1) per candle.
+    if (this.#window.length >= 2 * this.windowSize) this.#window = this.#window.slice(-this.windowSize);
+    this.#digest = chainCandle(this.#digest, candle);
+    this.#last = candle;
+  }
+
+  recentCandles(): readonly Candle[] {
+    return this.#window.length > this.windowSize ? this.#window.slice(-this.windowSize) : this.#window;
+  }
+}
+
+/**
+ * A stream loaded from a whole series at once through the batch kernels (cold analysis): the
+ * same values as streaming the series, at a fraction of the cost, but it cannot take more candles.
+ */
+export class BatchStream implements StreamView {
+  readonly indicators: IndicatorReader;
+  readonly lastCandle: Candle | undefined;
+  readonly digest: string;
+  readonly candleCount: number;
+  readonly isReady: boolean;
+  readonly #recent: readonly Candle[];
+  readonly #values: IndicatorValues;
+
+  constructor(
+    readonly timeframe: Timeframe,
+    plan: IndicatorPlan,
+    candles: readonly Candle[],
+    windowSize: number,
+  ) {
+    const columns = plan.computeColumns(toColumns(candles));
+    const last = candles.length - 1;
+    this.#values = Object.fromEntries(
+      plan.names.map((name) => {
+        const value = columns.get(name)?.[last];
+        return [name, value !== undefined && Number.isFinite(value) ? value : null];
+      }),
+    );
+    const values = this.#values;
+    this.indicators = { get: (name) => values[name] ?? null };
+    this.lastCandle = candles.at(-1);
+    this.candleCount = candles.length;
+    this.isReady = candles.length >= plan.warmUp;
+    this.#recent = candles.slice(-windowSize);
+    let digest = EMPTY_DIGEST;
+    for (const candle of candles) digest = chainCandle(digest, candle);
+    this.digest = digest;
+  }
+
+  recentCandles(): readonly Candle[] {
+    return this.#recent;
+  }
+
+  snapshot(): IndicatorValues {
+    return this.#values;
+  }
+}

@@ -1,0 +1,118 @@
+import { isTimeframe, type Timeframe, timeframeToMs } from '@app/contracts';
+import type { ConfluenceConfig } from '@app/config';
+import {
+  type Candle,
+  createConfluenceEngine,
+  EXPORT_INDICATORS,
+  IndicatorPlan,
+  parseCandleCsv,
+  ResultFormatter,
+} from '@app/confluence';
+
+/** What the CLI may touch, so tests run it in-process with fakes for files and streams. */
+export interface CliIo {
+  readFile(path: string): string;
+  writeFile(path: string, text: string): void;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  loadConfig(): ConfluenceConfig;
+}
+
+export const ExitCode = { Ok: 0, Failure: 1, BadInput: 2 } as const;
+
+const USAGE = `usage:
+  cli indicators --input <candles.csv> [--output <file.json>]
+  cli score --input <candles.csv> [--timeframe 1m] [--symbol BTC/USDT] [--exchange binance]
+CSV: header row, then timestamp(ms, open time),open,high,low,close,volume per line, oldest first.`;
+
+class UsageError extends Error {}
+
+function parseFlags(args: readonly string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < args.length; i += 2) {
+    const flag = args[i] ?? '';
+    const value = args[i + 1];
+    if (!flag.startsWith('--') || value === undefined)
+      throw new UsageError(`expected --flag value pairs, got "${flag}"`);
+    flags.set(flag.slice(2), value);
+  }
+  return flags;
+}
+
+function required(flags: Map<string, string>, name: string): string {
+  const value = flags.get(name);
+  if (value === undefined) throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+/** Runs the CLI; returns the exit code (2 for bad input, naming the offending line). */
+export function runCli(argv: readonly string[], io: CliIo): number {
+  const [command, ...rest] = argv;
+  try {
+    if (command !== 'indicators' && command !== 'score')
+      throw new UsageError(`unknown command "${command ?? ''}"`);
+    const flags = parseFlags(rest);
+    const input = required(flags, 'input');
+    let text: string;
+    try {
+      text = io.readFile(input);
+    } catch (error) {
+      io.stderr(`cannot read ${input}: ${(error as Error).message}\n`);
+      return ExitCode.BadInput;
+    }
+    const parsed = parseCandleCsv(text);
+    if (!parsed.ok) {
+      io.stderr(`${input}: line ${parsed.line}: ${parsed.message}\n`);
+      return ExitCode.BadInput;
+    }
+    if (command === 'indicators') {
+      const plan = new IndicatorPlan(EXPORT_INDICATORS);
+      const json = `${JSON.stringify({ length: parsed.candles.length, indicators: plan.computeSeries(parsed.candles) })}\n`;
+      const output = flags.get('output');
+      if (output === undefined) io.stdout(json);
+      else io.writeFile(output, json);
+      return ExitCode.Ok;
+    }
+    const timeframe = flags.get('timeframe') ?? '1m';
+    if (!isTimeframe(timeframe)) throw new UsageError(`--timeframe "${timeframe}" is not a known timeframe`);
+    return score(
+      io,
+      parsed.candles,
+      timeframe,
+      flags.get('symbol') ?? 'CSV',
+      flags.get('exchange') ?? 'csv',
+      input,
+    );
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`${error.message}\n${USAGE}\n`);
+    return ExitCode.BadInput;
+  }
+}
+
+function score(
+  io: CliIo,
+  candles: readonly Candle[],
+  timeframe: Timeframe,
+  symbol: string,
+  exchange: string,
+  input: string,
+): number {
+  const config = io.loadConfig();
+  const engine = createConfluenceEngine(config);
+  // The result is as of the last candle's close, so the same file always scores the same.
+  const now = (candles.at(-1)?.timestamp ?? 0) + timeframeToMs(timeframe);
+  const outcome = engine.analyzeCandles({ exchange, symbol, candles: { [timeframe]: candles } }, now);
+  if (outcome.status === 'rejected') {
+    io.stderr(`${input}: ${outcome.detail}\n`);
+    return ExitCode.BadInput;
+  }
+  if (outcome.status === 'warming-up') {
+    io.stderr(
+      `${input}: ${outcome.candles} candles; the engine needs at least ${outcome.required} to score\n`,
+    );
+    return ExitCode.BadInput;
+  }
+  io.stdout(`${JSON.stringify(new ResultFormatter().full(outcome.result), null, 2)}\n`);
+  return ExitCode.Ok;
+}
