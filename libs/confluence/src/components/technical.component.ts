@@ -1,3 +1,4 @@
+import { COMPONENT_SUBSCORES } from '@app/contracts';
 import type { ComponentContext, ComponentReading, ConfluenceComponent } from './component.types.js';
 import { ReadingBuilder } from './reading-builder.js';
 import { imbalance, ratio, tanhScore } from './score-mapping.js';
@@ -15,7 +16,10 @@ export class TechnicalComponent implements ConfluenceComponent {
     const { indicators: ind, names } = context;
     const reading = new ReadingBuilder(this.name);
     const last = context.candles.at(-1);
-    if (last === undefined) return reading.build();
+    if (last === undefined) {
+      for (const name of COMPONENT_SUBSCORES.technical) reading.miss(name, 'no candles');
+      return reading.build();
+    }
     const atr = ind.get(names.atr);
     const close = last.close;
 

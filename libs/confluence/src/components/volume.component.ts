@@ -1,3 +1,4 @@
+import { COMPONENT_SUBSCORES } from '@app/contracts';
 import type { Candle } from '../domain/market-data.types.js';
 import type { ComponentContext, ComponentReading, ConfluenceComponent } from './component.types.js';
 import { ReadingBuilder } from './reading-builder.js';
@@ -21,7 +22,10 @@ export class VolumeComponent implements ConfluenceComponent {
     const { indicators: ind, names, candles } = context;
     const reading = new ReadingBuilder(this.name);
     const last = candles.at(-1);
-    if (last === undefined) return reading.build();
+    if (last === undefined) {
+      for (const name of COMPONENT_SUBSCORES.volume) reading.miss(name, 'no candles');
+      return reading.build();
+    }
     const recent = candles.slice(-(this.window + 1));
     const enough = recent.length > this.window;
     const windowVolume = sum(recent.slice(1), (c) => c.volume);

@@ -10,10 +10,11 @@ const DAY_MS = 86_400_000;
  */
 export function candleProblem(candle: Candle, timeframe: Timeframe): string | null {
   const { timestamp, open, high, low, close, volume } = candle;
-  for (const [field, value] of Object.entries({ open, high, low, close })) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-      return `${field} must be a positive finite number`;
-  }
+  // Unrolled: this runs for every candle of every analysis.
+  if (!isPositive(open)) return 'open must be a positive finite number';
+  if (!isPositive(high)) return 'high must be a positive finite number';
+  if (!isPositive(low)) return 'low must be a positive finite number';
+  if (!isPositive(close)) return 'close must be a positive finite number';
   if (typeof volume !== 'number' || !Number.isFinite(volume) || volume < 0)
     return 'volume must be a finite number ≥ 0';
   if (!Number.isSafeInteger(timestamp) || timestamp < 0)
@@ -23,4 +24,8 @@ export function candleProblem(candle: Candle, timeframe: Timeframe): string | nu
   const interval = timeframeToMs(timeframe);
   if (interval <= DAY_MS && timestamp % interval !== 0) return `timestamp must be aligned to ${timeframe}`;
   return null;
+}
+
+function isPositive(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }

@@ -17,10 +17,12 @@ const INITIAL = [
 ];
 
 const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
+/** Stateless; shared so each hash does not construct its own. */
+const ENCODER = new TextEncoder();
 
 /** Hex SHA-256 of the UTF-8 encoding of `text`. */
 export function sha256Hex(text: string): string {
-  const bytes = new TextEncoder().encode(text);
+  const bytes = ENCODER.encode(text);
   const length = bytes.length;
   const blocks = Math.ceil((length + 9) / 64);
   const padded = new Uint8Array(blocks * 64);

@@ -153,16 +153,31 @@ export function directionalKernel(c: CandleColumns, period: number): Float64Arra
   return [adx, plusDi, minusDi];
 }
 
-/** Position of close in the `period` range, 0..1 (0.5 when flat), from index period − 1. */
+/**
+ * Position of close in the `period` range, 0..1 (0.5 when flat), from index period − 1. Rolling
+ * highest/lowest via monotonic deques (van Herk/Gil-Werman style sliding extremes): O(1) amortised.
+ */
 function rangePositions(c: CandleColumns, period: number): Float64Array {
-  const out = notReady(c.length);
-  for (let i = period - 1; i < c.length; i++) {
-    let highest = -Infinity;
-    let lowest = Infinity;
-    for (let j = i - period + 1; j <= i; j++) {
-      highest = Math.max(highest, c.high[j] as number);
-      lowest = Math.min(lowest, c.low[j] as number);
-    }
+  const n = c.length;
+  const out = notReady(n);
+  const maxQueue = new Int32Array(n);
+  const minQueue = new Int32Array(n);
+  let maxHead = 0;
+  let maxTail = 0;
+  let minHead = 0;
+  let minTail = 0;
+  for (let i = 0; i < n; i++) {
+    const high = c.high[i] as number;
+    const low = c.low[i] as number;
+    while (maxTail > maxHead && (c.high[maxQueue[maxTail - 1] as number] as number) <= high) maxTail--;
+    maxQueue[maxTail++] = i;
+    while (minTail > minHead && (c.low[minQueue[minTail - 1] as number] as number) >= low) minTail--;
+    minQueue[minTail++] = i;
+    if ((maxQueue[maxHead] as number) <= i - period) maxHead++;
+    if ((minQueue[minHead] as number) <= i - period) minHead++;
+    if (i < period - 1) continue;
+    const highest = c.high[maxQueue[maxHead] as number] as number;
+    const lowest = c.low[minQueue[minHead] as number] as number;
     const range = highest - lowest;
     out[i] = range > 0 ? ((c.close[i] as number) - lowest) / range : 0.5;
   }
@@ -175,7 +190,8 @@ export function stochasticKernel(
   kSmoothing: number,
   dPeriod: number,
 ): Float64Array[] {
-  const fastK = rangePositions(c, kPeriod).map((x) => 100 * x);
+  const fastK = rangePositions(c, kPeriod);
+  for (let i = 0; i < fastK.length; i++) fastK[i] = 100 * (fastK[i] as number);
   const slowK = smaKernel(fastK, kSmoothing, kPeriod - 1);
   const d = smaKernel(slowK, dPeriod, kPeriod + kSmoothing - 2);
   const k = notReady(c.length);
@@ -184,7 +200,9 @@ export function stochasticKernel(
 }
 
 export function williamsRKernel(c: CandleColumns, period: number): Float64Array {
-  return rangePositions(c, period).map((x) => -100 * (1 - x));
+  const out = rangePositions(c, period);
+  for (let i = 0; i < out.length; i++) out[i] = -100 * (1 - (out[i] as number));
+  return out;
 }
 
 export function cciKernel(c: CandleColumns, period: number): Float64Array {

@@ -1,21 +1,9 @@
 import type { Timeframe } from '@app/contracts';
 import type { Candle } from '../domain/market-data.types.js';
-import { sha256Hex } from '../hashing/sha256.js';
+import { CandleChain } from '../hashing/candle-chain.js';
 import type { IndicatorReader } from '../components/component.types.js';
 import { toColumns } from '../indicators/indicator.types.js';
 import { IndicatorSet, type IndicatorPlan, type IndicatorValues } from '../indicators/indicator-set.js';
-
-/** The chain digest of a stream before any candle. */
-export const EMPTY_DIGEST = sha256Hex('confluence:candles');
-
-/**
- * Extends a stream's input digest by one candle: H(previous ‖ candle). The digest after N
- * candles fingerprints the whole series in O(1) per candle, identically for streamed and batch
- * input, so a stored result names exactly the history that produced it.
- */
-export function chainCandle(previous: string, c: Candle): string {
-  return sha256Hex(`${previous}|${c.timestamp},${c.open},${c.high},${c.low},${c.close},${c.volume}`);
-}
 
 /** What the orchestrator reads of a stream. */
 export interface StreamView {
@@ -33,7 +21,7 @@ export interface StreamView {
 export class MarketStream implements StreamView {
   readonly indicators: IndicatorSet;
   #window: Candle[] = [];
-  #digest = EMPTY_DIGEST;
+  readonly #chain = new CandleChain();
   #last: Candle | undefined;
 
   constructor(
@@ -48,8 +36,9 @@ export class MarketStream implements StreamView {
     return this.#last;
   }
 
+  /** Fingerprint of every candle the stream has taken (see CandleChain). */
   get digest(): string {
-    return this.#digest;
+    return this.#chain.hex();
   }
 
   get candleCount(): number {
@@ -74,7 +63,7 @@ export class MarketStream implements StreamView {
     this.#window.push(candle);
     // Trim in batches so the window costs amortised O(1) per candle.
     if (this.#window.length >= 2 * this.windowSize) this.#window = this.#window.slice(-this.windowSize);
-    this.#digest = chainCandle(this.#digest, candle);
+    this.#chain.add(candle);
     this.#last = candle;
   }
 
@@ -116,9 +105,9 @@ export class BatchStream implements StreamView {
     this.candleCount = candles.length;
     this.isReady = candles.length >= plan.warmUp;
     this.#recent = candles.slice(-windowSize);
-    let digest = EMPTY_DIGEST;
-    for (const candle of candles) digest = chainCandle(digest, candle);
-    this.digest = digest;
+    const chain = new CandleChain();
+    for (const candle of candles) chain.add(candle);
+    this.digest = chain.hex();
   }
 
   recentCandles(): readonly Candle[] {
