@@ -35,7 +35,10 @@ export class PriceStructureComponent implements ConfluenceComponent {
         'fairValueGaps',
         'multiTimeframeTrend',
       ]) {
-        reading.miss(name, 'ATR not warm yet');
+        reading.miss(
+          name,
+          atr === null || last === undefined ? 'ATR not warm yet' : 'no price movement (ATR is 0)',
+        );
       }
       return reading.build();
     }
@@ -110,9 +113,10 @@ export class PriceStructureComponent implements ConfluenceComponent {
     // Multi-timeframe trend: this stream's average spread in ATRs, averaged with its other timeframes'.
     const fast = ind.get(names.fastAverage);
     const slow = ind.get(names.slowAverage);
-    if (context.otherTimeframes.length === 0 || fast === null || slow === null) {
+    if (fast === null || slow === null) reading.miss('multiTimeframeTrend', 'moving averages not warm yet');
+    else if (context.otherTimeframes.length === 0)
       reading.miss('multiTimeframeTrend', 'no other warm timeframe');
-    } else {
+    else {
       const own = ratio(fast - slow, atr);
       const trends = [own, ...context.otherTimeframes.map((t) => t.trend)];
       const x = trends.reduce((s, t) => s + t, 0) / trends.length;
