@@ -315,11 +315,22 @@ export function adLineKernel(c: CandleColumns): Float64Array {
 }
 
 export function awesomeOscillatorKernel(c: CandleColumns, fast: number, slow: number): Float64Array {
-  const median = new Float64Array(c.length);
-  for (let i = 0; i < c.length; i++) median[i] = ((c.high[i] as number) + (c.low[i] as number)) / 2;
-  const fastSma = smaKernel(median, fast);
-  const slowSma = smaKernel(median, slow);
-  return slowSma.map((s, i) => (fastSma[i] as number) - s);
+  const n = c.length;
+  const median = new Float64Array(n);
+  for (let i = 0; i < n; i++) median[i] = ((c.high[i] as number) + (c.low[i] as number)) / 2;
+  const out = notReady(n);
+  // One pass with both running sums: AO = SMA(fast) − SMA(slow) of the median price.
+  let fastSum = 0;
+  let slowSum = 0;
+  for (let i = 0; i < n; i++) {
+    const m = median[i] as number;
+    fastSum += m;
+    slowSum += m;
+    if (i >= fast) fastSum -= median[i - fast] as number;
+    if (i >= slow) slowSum -= median[i - slow] as number;
+    if (i >= slow - 1) out[i] = fastSum / fast - slowSum / slow;
+  }
+  return out;
 }
 
 export function sessionVwapKernel(c: CandleColumns): Float64Array {

@@ -162,6 +162,28 @@ describe('flat markets read neutral, never a false extreme', () => {
     }
   });
 
+  it('a market that goes flat after moving reads neutral once the window is flat, streaming and batch', () => {
+    const moving = btc.slice(0, 300);
+    const last = moving.at(-1)!;
+    const candles = [
+      ...moving,
+      ...Array.from({ length: 40 }, (_, i) => candle(last.timestamp + (i + 1) * 60_000, last.close, 1)),
+    ];
+    const plan = new IndicatorPlan([
+      { kind: 'CCI', period: 20 },
+      { kind: 'STOCH', kPeriod: 14, kSmoothing: 3, dPeriod: 3 },
+      { kind: 'WILLR', period: 14 },
+    ]);
+    const batch = plan.computeSeries(candles);
+    const set = new IndicatorSet(plan);
+    for (const c of candles) set.add(c);
+    const expected = { CCI_20: 0, STOCH_14_3_3_k: 50, STOCH_14_3_3_d: 50, WILLR_14: -50 };
+    for (const [name, value] of Object.entries(expected)) {
+      expect(set.get(name)).toBeCloseTo(value, 9);
+      expect(batch[name]!.at(-1)).toBeCloseTo(value, 9);
+    }
+  });
+
   it('VWAP has no value until the session trades, then the traded price', () => {
     expect(last({ kind: 'VWAP' }, flat(5, 0))).toEqual({ VWAP: null });
     expect(last({ kind: 'VWAP' }, flat(5, 2))).toEqual({ VWAP: 5 });
