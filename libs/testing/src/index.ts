@@ -3,3 +3,4 @@ export * from './spawned-process.js';
 export * from './http.js';
 export * from './market-data.js';
 export * from './talib-reference.js';
+export * from './prng.js';

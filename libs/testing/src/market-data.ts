@@ -1,16 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Candle } from '@app/confluence';
 import { REPO_ROOT } from './spawned-process.js';
 
-/** Candle shape of the bundled CSVs (`data/README.md`); structurally the engine's Candle. */
-export interface CsvCandle {
-  readonly timestamp: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly volume: number;
-}
+/** Candle shape of the bundled CSVs (`data/README.md`): the engine's Candle. */
+export type CsvCandle = Candle;
 
 export const MARKET_FILES = {
   btc1m: 'BTC-USDT_1m_2021-02-19_binance.csv',

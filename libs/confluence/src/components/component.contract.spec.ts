@@ -6,7 +6,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { INDICATORS_DEFAULTS } from '@app/config';
 import { COMPONENT_NAMES, COMPONENT_SUBSCORES } from '@app/contracts';
-import { loadMarketCandles, MARKET_FILES } from '@app/testing';
+import { loadMarketCandles, MARKET_FILES, prng } from '@app/testing';
 import {
   type BookLevel,
   type Candle,
@@ -35,18 +35,6 @@ const CANDLE_BASED = new Set(['technical', 'volume', 'priceStructure', 'sentimen
 
 const components = defaultComponents();
 const byName = components.map((component) => [component.name, component] as const);
-
-/** mulberry32: a tiny seeded PRNG so random cases are the same on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Freezes the market data so a component that mutates its context throws. */
 function deepFreeze<T>(value: T): T {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { prng } from '@app/testing';
 import { INDICATORS_DEFAULTS } from '@app/config';
 import { COMPONENT_SUBSCORES } from '@app/contracts';
 import type { OrderBookSnapshot } from '../domain/market-data.types.js';
@@ -42,18 +43,6 @@ function sub(reading: ComponentReading, name: string): SubScore {
   const found = reading.subScores.find((s) => s.name === name);
   if (found === undefined) throw new Error(`no sub-score ${name}: ${JSON.stringify(reading.missing)}`);
   return found;
-}
-
-/** mulberry32: a tiny seeded PRNG so random cases are the same on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Mid 100.5; ten levels a side, 0.1 apart; the bid side holds twice the size of the ask side.

@@ -1,3 +1,4 @@
+import { COMPONENT_SUBSCORES } from '@app/contracts';
 import type { Candle } from '../domain/market-data.types.js';
 import type { ComponentContext, ComponentReading, ConfluenceComponent } from './component.types.js';
 import { ReadingBuilder } from './reading-builder.js';
@@ -27,14 +28,7 @@ export class PriceStructureComponent implements ConfluenceComponent {
     const last = candles.at(-1);
     const atr = ind.get(names.atr);
     if (last === undefined || atr === null || atr <= 0) {
-      for (const name of [
-        'supportResistance',
-        'marketStructure',
-        'breakOfStructure',
-        'rangePosition',
-        'fairValueGaps',
-        'multiTimeframeTrend',
-      ]) {
+      for (const name of COMPONENT_SUBSCORES.priceStructure) {
         reading.miss(
           name,
           atr === null || last === undefined ? 'ATR not warm yet' : 'no price movement (ATR is 0)',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { prng } from '@app/testing';
 import { INDICATORS_DEFAULTS } from '@app/config';
 import { COMPONENT_SUBSCORES } from '@app/contracts';
 import type { Candle, DerivativesSnapshot } from '../domain/market-data.types.js';
@@ -58,18 +59,6 @@ const ranged = (ranges: readonly number[], close = 100): Candle[] =>
 const atr = (value: number) => ({ [names.atr]: value });
 
 const fill = (count: number, range: number) => Array.from({ length: count }, () => range);
-
-/** mulberry32: a tiny seeded PRNG so random cases are the same on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('SentimentComponent', () => {
   it('is named sentiment', () => {

@@ -11,6 +11,18 @@ export interface StreamingIndicator<Result> {
   getResult(): Result | null;
 }
 
+/** Holds the latest result so each indicator only says how to compute the next one. */
+export abstract class StreamingBase<Result> implements StreamingIndicator<Result> {
+  abstract readonly warmUp: number;
+  protected result: Result | null = null;
+
+  abstract add(candle: Candle): Result | null;
+
+  getResult(): Result | null {
+    return this.result;
+  }
+}
+
 /** Column-wise candles for the batch kernels (one Float64Array per field, same length). */
 export interface CandleColumns {
   readonly length: number;

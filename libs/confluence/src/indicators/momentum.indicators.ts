@@ -1,6 +1,6 @@
 import { AO, ROC, SMA, WSMA } from 'trading-signals';
 import type { Candle } from '../domain/market-data.types.js';
-import type { StreamingIndicator } from './indicator.types.js';
+import { StreamingBase } from './indicator.types.js';
 import { SeededEma } from './moving-averages.js';
 import { RollingWindow } from './rolling-window.js';
 
@@ -9,14 +9,14 @@ import { RollingWindow } from './rolling-window.js';
  * first `period` changes; RSI = 100 · gain / (gain + loss). A market that has not moved has no
  * strength either way and reads 50 — TA-Lib returns 0 and trading-signals 100, both false extremes.
  */
-export class Rsi implements StreamingIndicator<number> {
+export class Rsi extends StreamingBase<number> {
   readonly warmUp: number;
   readonly #gain: WSMA;
   readonly #loss: WSMA;
   #previous = Number.NaN;
-  #result: number | null = null;
 
   constructor(period: number) {
+    super();
     this.warmUp = period + 1;
     this.#gain = new WSMA(period);
     this.#loss = new WSMA(period);
@@ -30,12 +30,8 @@ export class Rsi implements StreamingIndicator<number> {
     const loss = this.#loss.add(change < 0 ? -change : 0);
     if (gain === null || loss === null) return null;
     const total = gain + loss;
-    this.#result = total > 0 ? (100 * gain) / total : 50;
-    return this.#result;
-  }
-
-  getResult(): number | null {
-    return this.#result;
+    this.result = total > 0 ? (100 * gain) / total : 50;
+    return this.result;
   }
 }
 
@@ -50,16 +46,16 @@ export interface MacdResult {
  * averages produce their first value on the same candle, and only reports once the signal EMA
  * is seeded; we do the same, so values match from the first one.
  */
-export class Macd implements StreamingIndicator<MacdResult> {
+export class Macd extends StreamingBase<MacdResult> {
   readonly warmUp: number;
   readonly #fast: SeededEma;
   readonly #slow: SeededEma;
   readonly #signal: SeededEma;
   readonly #fastStart: number;
   #index = 0;
-  #result: MacdResult | null = null;
 
   constructor(fast: number, slow: number, signal: number) {
+    super();
     this.warmUp = slow + signal - 1;
     this.#fast = new SeededEma(fast);
     this.#slow = new SeededEma(slow);
@@ -75,34 +71,26 @@ export class Macd implements StreamingIndicator<MacdResult> {
     const macd = fast - slow;
     const signal = this.#signal.add(macd);
     if (signal === null) return null;
-    this.#result = { macd, signal, histogram: macd - signal };
-    return this.#result;
-  }
-
-  getResult(): MacdResult | null {
-    return this.#result;
+    this.result = { macd, signal, histogram: macd - signal };
+    return this.result;
   }
 }
 
 /** Rate of change in percent (TA-Lib ROC): trading-signals returns a fraction, so we scale it. */
-export class Roc implements StreamingIndicator<number> {
+export class Roc extends StreamingBase<number> {
   readonly warmUp: number;
   readonly #roc: ROC;
-  #result: number | null = null;
 
   constructor(period: number) {
+    super();
     this.warmUp = period + 1;
     this.#roc = new ROC(period);
   }
 
   add(candle: Candle): number | null {
     const fraction = this.#roc.add(candle.close);
-    this.#result = fraction === null ? null : fraction * 100;
-    return this.#result;
-  }
-
-  getResult(): number | null {
-    return this.#result;
+    this.result = fraction === null ? null : fraction * 100;
+    return this.result;
   }
 }
 
@@ -122,15 +110,15 @@ export interface StochasticResult {
  * SMA of `kSmoothing` into slow %K, whose SMA of `dPeriod` is %D. A flat window reads 50: TA-Lib
  * and trading-signals report 0 there, a false "oversold".
  */
-export class Stochastic implements StreamingIndicator<StochasticResult> {
+export class Stochastic extends StreamingBase<StochasticResult> {
   readonly warmUp: number;
   readonly #highs: RollingWindow;
   readonly #lows: RollingWindow;
   readonly #slowK: SMA;
   readonly #d: SMA;
-  #result: StochasticResult | null = null;
 
   constructor(kPeriod: number, kSmoothing: number, dPeriod: number) {
+    super();
     this.warmUp = kPeriod + kSmoothing + dPeriod - 2;
     this.#highs = new RollingWindow(kPeriod);
     this.#lows = new RollingWindow(kPeriod);
@@ -147,23 +135,19 @@ export class Stochastic implements StreamingIndicator<StochasticResult> {
     if (k === null) return null;
     const d = this.#d.add(k);
     if (d === null) return null;
-    this.#result = { k, d };
-    return this.#result;
-  }
-
-  getResult(): StochasticResult | null {
-    return this.#result;
+    this.result = { k, d };
+    return this.result;
   }
 }
 
 /** Williams %R (TA-Lib WILLR), −100..0; a flat window reads −50 rather than an extreme. */
-export class WilliamsR implements StreamingIndicator<number> {
+export class WilliamsR extends StreamingBase<number> {
   readonly warmUp: number;
   readonly #highs: RollingWindow;
   readonly #lows: RollingWindow;
-  #result: number | null = null;
 
   constructor(period: number) {
+    super();
     this.warmUp = period;
     this.#highs = new RollingWindow(period);
     this.#lows = new RollingWindow(period);
@@ -173,12 +157,8 @@ export class WilliamsR implements StreamingIndicator<number> {
     this.#highs.push(candle.high);
     this.#lows.push(candle.low);
     if (!this.#highs.isFull) return null;
-    this.#result = -100 * (1 - rangePosition(candle.close, this.#highs.max(), this.#lows.min()));
-    return this.#result;
-  }
-
-  getResult(): number | null {
-    return this.#result;
+    this.result = -100 * (1 - rangePosition(candle.close, this.#highs.max(), this.#lows.min()));
+    return this.result;
   }
 }
 
@@ -186,13 +166,13 @@ export class WilliamsR implements StreamingIndicator<number> {
  * Commodity Channel Index (Lambert; TA-Lib ta_CCI.c): (TP − SMA(TP)) / (0.015 · mean deviation).
  * trading-signals yields NaN on a flat window; there the deviation is 0 and CCI reads 0, as in TA-Lib.
  */
-export class Cci implements StreamingIndicator<number> {
+export class Cci extends StreamingBase<number> {
   readonly warmUp: number;
   readonly #typical: RollingWindow;
   readonly #mean: SMA;
-  #result: number | null = null;
 
   constructor(period: number) {
+    super();
     this.warmUp = period;
     this.#typical = new RollingWindow(period);
     this.#mean = new SMA(period);
@@ -204,12 +184,8 @@ export class Cci implements StreamingIndicator<number> {
     const mean = this.#mean.add(typical);
     if (mean === null) return null;
     const deviation = this.#typical.meanDeviation(mean);
-    this.#result = deviation > FLAT_TOLERANCE * Math.abs(mean) ? (typical - mean) / (0.015 * deviation) : 0;
-    return this.#result;
-  }
-
-  getResult(): number | null {
-    return this.#result;
+    this.result = deviation > FLAT_TOLERANCE * Math.abs(mean) ? (typical - mean) / (0.015 * deviation) : 0;
+    return this.result;
   }
 }
 
@@ -220,22 +196,18 @@ export class Cci implements StreamingIndicator<number> {
 export const FLAT_TOLERANCE = 1e-12;
 
 /** Awesome Oscillator (Williams): SMA(fast) − SMA(slow) of the median price (trading-signals' AO). */
-export class AwesomeOscillator implements StreamingIndicator<number> {
+export class AwesomeOscillator extends StreamingBase<number> {
   readonly warmUp: number;
   readonly #ao: AO;
-  #result: number | null = null;
 
   constructor(fast: number, slow: number) {
+    super();
     this.warmUp = slow;
     this.#ao = new AO(fast, slow);
   }
 
   add(candle: Candle): number | null {
-    this.#result = this.#ao.add(candle);
-    return this.#result;
-  }
-
-  getResult(): number | null {
-    return this.#result;
+    this.result = this.#ao.add(candle);
+    return this.result;
   }
 }

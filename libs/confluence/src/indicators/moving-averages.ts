@@ -1,6 +1,6 @@
 import { EMA, SMA } from 'trading-signals';
 import type { Candle } from '../domain/market-data.types.js';
-import type { StreamingIndicator } from './indicator.types.js';
+import { StreamingBase } from './indicator.types.js';
 
 /**
  * TA-Lib's EMA (ta_EMA.c, default compatibility): the first value is the SMA of the first
@@ -12,7 +12,6 @@ export class SeededEma {
   readonly #ema: EMA;
   #seedSum = 0;
   #seen = 0;
-  #result: number | null = null;
 
   constructor(readonly period: number) {
     this.#ema = new EMA(period);
@@ -23,54 +22,42 @@ export class SeededEma {
       this.#seedSum += value;
       this.#seen++;
       if (this.#seen < this.period) return null;
-      this.#result = this.#ema.add(this.#seedSum / this.period);
-      return this.#result;
+      return this.#ema.add(this.#seedSum / this.period);
     }
-    this.#result = this.#ema.add(value);
-    return this.#result;
-  }
-
-  getResult(): number | null {
-    return this.#result;
+    return this.#ema.add(value);
   }
 }
 
 /** Simple moving average of closes (trading-signals' SMA; identical to TA-Lib's SMA). */
-export class CloseSma implements StreamingIndicator<number> {
+export class CloseSma extends StreamingBase<number> {
   readonly warmUp: number;
   readonly #sma: SMA;
-  #result: number | null = null;
 
   constructor(period: number) {
+    super();
     this.warmUp = period;
     this.#sma = new SMA(period);
   }
 
   add(candle: Candle): number | null {
-    this.#result = this.#sma.add(candle.close);
-    return this.#result;
-  }
-
-  getResult(): number | null {
-    return this.#result;
+    this.result = this.#sma.add(candle.close);
+    return this.result;
   }
 }
 
 /** Exponential moving average of closes, TA-Lib seeding (see SeededEma). */
-export class CloseEma implements StreamingIndicator<number> {
+export class CloseEma extends StreamingBase<number> {
   readonly warmUp: number;
   readonly #ema: SeededEma;
 
   constructor(period: number) {
+    super();
     this.warmUp = period;
     this.#ema = new SeededEma(period);
   }
 
   add(candle: Candle): number | null {
-    return this.#ema.add(candle.close);
-  }
-
-  getResult(): number | null {
-    return this.#ema.getResult();
+    this.result = this.#ema.add(candle.close);
+    return this.result;
   }
 }

@@ -1,6 +1,6 @@
 import { BollingerBands as TsBollingerBands, WSMA } from 'trading-signals';
 import type { Candle } from '../domain/market-data.types.js';
-import type { StreamingIndicator } from './indicator.types.js';
+import { StreamingBase } from './indicator.types.js';
 
 /** Wilder's true range against the previous close. */
 export function trueRange(high: number, low: number, previousClose: number): number {
@@ -14,23 +14,19 @@ export interface BandsResult {
 }
 
 /** Bollinger Bands: SMA ± k population σ (TA-Lib BBANDS; trading-signals' implementation). */
-export class Bollinger implements StreamingIndicator<BandsResult> {
+export class Bollinger extends StreamingBase<BandsResult> {
   readonly warmUp: number;
   readonly #bands: TsBollingerBands;
-  #result: BandsResult | null = null;
 
   constructor(period: number, deviations: number) {
+    super();
     this.warmUp = period;
     this.#bands = new TsBollingerBands(period, deviations);
   }
 
   add(candle: Candle): BandsResult | null {
-    this.#result = this.#bands.add(candle.close);
-    return this.#result;
-  }
-
-  getResult(): BandsResult | null {
-    return this.#result;
+    this.result = this.#bands.add(candle.close);
+    return this.result;
   }
 }
 
@@ -39,13 +35,13 @@ export class Bollinger implements StreamingIndicator<BandsResult> {
  * TA-Lib starts at the second candle and seeds with the SMA of `period` true ranges. trading-signals
  * counts the first candle's high − low as a true range; we skip it, matching TA-Lib exactly.
  */
-export class Atr implements StreamingIndicator<number> {
+export class Atr extends StreamingBase<number> {
   readonly warmUp: number;
   readonly #average: WSMA;
   #previousClose = Number.NaN;
-  #result: number | null = null;
 
   constructor(period: number) {
+    super();
     this.warmUp = period + 1;
     this.#average = new WSMA(period);
   }
@@ -54,12 +50,8 @@ export class Atr implements StreamingIndicator<number> {
     const previousClose = this.#previousClose;
     this.#previousClose = candle.close;
     if (Number.isNaN(previousClose)) return null;
-    this.#result = this.#average.add(trueRange(candle.high, candle.low, previousClose));
-    return this.#result;
-  }
-
-  getResult(): number | null {
-    return this.#result;
+    this.result = this.#average.add(trueRange(candle.high, candle.low, previousClose));
+    return this.result;
   }
 }
 
@@ -78,7 +70,7 @@ export interface DirectionalResult {
  * A zero true range gives DI 0 and leaves ADX unchanged, as in TA-Lib — but we test for exact zero
  * where TA-Lib uses an absolute 1e-8, which would blank out markets priced below a cent.
  */
-export class Directional implements StreamingIndicator<DirectionalResult> {
+export class Directional extends StreamingBase<DirectionalResult> {
   readonly warmUp: number;
   readonly #period: number;
   #index = 0;
@@ -90,9 +82,9 @@ export class Directional implements StreamingIndicator<DirectionalResult> {
   #trueRange = 0;
   #dxSum = 0;
   #adx = Number.NaN;
-  #result: DirectionalResult | null = null;
 
   constructor(period: number) {
+    super();
     this.#period = period;
     this.warmUp = period + 1;
   }
@@ -129,11 +121,7 @@ export class Directional implements StreamingIndicator<DirectionalResult> {
     } else if (!Number.isNaN(dx)) {
       this.#adx = (this.#adx * (period - 1) + dx) / period;
     }
-    this.#result = { adx: Number.isNaN(this.#adx) ? null : this.#adx, plusDi, minusDi };
-    return this.#result;
-  }
-
-  getResult(): DirectionalResult | null {
-    return this.#result;
+    this.result = { adx: Number.isNaN(this.#adx) ? null : this.#adx, plusDi, minusDi };
+    return this.result;
   }
 }

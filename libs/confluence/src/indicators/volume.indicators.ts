@@ -1,6 +1,6 @@
 import { AD, CMF, MFI, OBV } from 'trading-signals';
 import type { Candle } from '../domain/market-data.types.js';
-import type { StreamingIndicator } from './indicator.types.js';
+import { StreamingBase } from './indicator.types.js';
 
 const DAY_MS = 86_400_000;
 
@@ -9,80 +9,62 @@ const DAY_MS = 86_400_000;
  * candle's volume; trading-signals starts at 0 one candle later. We add the first volume, so
  * values match TA-Lib's exactly (an OBV offset never decays).
  */
-export class Obv implements StreamingIndicator<number> {
+export class Obv extends StreamingBase<number> {
   readonly warmUp = 1;
   readonly #obv = new OBV(2);
   #firstVolume = Number.NaN;
-  #result: number | null = null;
 
   add(candle: Candle): number | null {
     const running = this.#obv.add(candle);
     if (Number.isNaN(this.#firstVolume)) this.#firstVolume = candle.volume;
-    this.#result = this.#firstVolume + (running ?? 0);
-    return this.#result;
-  }
-
-  getResult(): number | null {
-    return this.#result;
+    this.result = this.#firstVolume + (running ?? 0);
+    return this.result;
   }
 }
 
 /** Money Flow Index (Quong & Soudack; TA-Lib MFI): trading-signals' MFI, 50 when no money moved. */
-export class Mfi implements StreamingIndicator<number> {
+export class Mfi extends StreamingBase<number> {
   readonly warmUp: number;
   readonly #mfi: MFI;
-  #result: number | null = null;
 
   constructor(period: number) {
+    super();
     this.warmUp = period + 1;
     this.#mfi = new MFI(period);
   }
 
   add(candle: Candle): number | null {
-    this.#result = this.#mfi.add(candle);
-    return this.#result;
-  }
-
-  getResult(): number | null {
-    return this.#result;
+    this.result = this.#mfi.add(candle);
+    return this.result;
   }
 }
 
 /** Chaikin Money Flow: Σ money-flow volume / Σ volume over `period` (trading-signals' CMF; 0 without volume). */
-export class Cmf implements StreamingIndicator<number> {
+export class Cmf extends StreamingBase<number> {
   readonly warmUp: number;
   readonly #cmf: CMF;
-  #result: number | null = null;
 
   constructor(period: number) {
+    super();
     this.warmUp = period;
     this.#cmf = new CMF(period);
   }
 
   add(candle: Candle): number | null {
     const value = this.#cmf.add(candle);
-    this.#result = value === null ? null : Number.isFinite(value) ? value : 0;
-    return this.#result;
-  }
-
-  getResult(): number | null {
-    return this.#result;
+    this.result = value === null ? null : Number.isFinite(value) ? value : 0;
+    return this.result;
   }
 }
 
 /** Chaikin Accumulation/Distribution line (TA-Lib AD; trading-signals' AD). */
-export class AdLine implements StreamingIndicator<number> {
+export class AdLine extends StreamingBase<number> {
   readonly warmUp = 1;
   readonly #ad = new AD();
-  #result: number | null = null;
 
   add(candle: Candle): number | null {
-    this.#result = this.#ad.add(candle);
-    return this.#result;
-  }
-
-  getResult(): number | null {
-    return this.#result;
+    this.result = this.#ad.add(candle);
+    return this.result;
   }
 }
 
@@ -91,12 +73,11 @@ export class AdLine implements StreamingIndicator<number> {
  * volume) / Σ volume since the session began. trading-signals' VWAP never resets, so after a few
  * days it stops tracking price at all. Null while the session has traded no volume.
  */
-export class SessionVwap implements StreamingIndicator<number> {
+export class SessionVwap extends StreamingBase<number> {
   readonly warmUp = 1;
   #session = Number.NaN;
   #priceVolume = 0;
   #volume = 0;
-  #result: number | null = null;
 
   add(candle: Candle): number | null {
     const session = Math.floor(candle.timestamp / DAY_MS);
@@ -107,11 +88,7 @@ export class SessionVwap implements StreamingIndicator<number> {
     }
     this.#priceVolume += ((candle.high + candle.low + candle.close) / 3) * candle.volume;
     this.#volume += candle.volume;
-    this.#result = this.#volume > 0 ? this.#priceVolume / this.#volume : null;
-    return this.#result;
-  }
-
-  getResult(): number | null {
-    return this.#result;
+    this.result = this.#volume > 0 ? this.#priceVolume / this.#volume : null;
+    return this.result;
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { prng } from '@app/testing';
 import { type ConfigShape, WEIGHTS_DEFAULTS, type WeightsConfig } from '@app/config';
 import { COMPONENT_NAMES, COMPONENT_SUBSCORES, type ComponentName, Signal } from '@app/contracts';
 import type { ComponentReading } from '../components/component.types.js';
@@ -7,17 +8,6 @@ import { labelFor, ScoreCalculator } from './score-calculator.js';
 
 const weights = new WeightManager(WEIGHTS_DEFAULTS).forSymbol('BTC/USDT');
 const calculator = new ScoreCalculator();
-
-/** A deterministic PRNG (mulberry32) so property cases are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function reading(
   component: ComponentName,
