@@ -53,7 +53,7 @@ function load(file: string): Candle[] {
  * Median wall time of `runs` calls, after `warm` unmeasured calls (lets the JIT settle). Each
  * call returns a number that is checked, so the optimiser cannot drop the work.
  */
-function median(fn: () => number, runs = 15, warm = 5): number {
+function median(fn: () => number, runs = 31, warm = 5): number {
   let sink = 0;
   for (let i = 0; i < warm; i++) sink += fn();
   const times: number[] = [];

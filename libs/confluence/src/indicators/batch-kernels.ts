@@ -49,19 +49,29 @@ function smoothKernel(source: Float64Array, period: number, start: number, k: nu
 
 export function rsiKernel(close: Float64Array, period: number): Float64Array {
   const n = close.length;
-  const gains = new Float64Array(n);
-  const losses = new Float64Array(n);
+  const out = notReady(n);
+  const k = 1 / period;
+  let gain = 0;
+  let loss = 0;
+  // One pass: Wilder averages of gains and losses, seeded with their SMA over the first period.
   for (let i = 1; i < n; i++) {
     const change = (close[i] as number) - (close[i - 1] as number);
-    gains[i] = change > 0 ? change : 0;
-    losses[i] = change < 0 ? -change : 0;
-  }
-  const gain = wilderKernel(gains, period, 1);
-  const loss = wilderKernel(losses, period, 1);
-  const out = notReady(n);
-  for (let i = period; i < n; i++) {
-    const total = (gain[i] as number) + (loss[i] as number);
-    out[i] = total > 0 ? (100 * (gain[i] as number)) / total : 50;
+    const up = change > 0 ? change : 0;
+    const down = change < 0 ? -change : 0;
+    if (i < period) {
+      gain += up;
+      loss += down;
+      continue;
+    }
+    if (i === period) {
+      gain = (gain + up) / period;
+      loss = (loss + down) / period;
+    } else {
+      gain = up * k + gain * (1 - k);
+      loss = down * k + loss * (1 - k);
+    }
+    const total = gain + loss;
+    out[i] = total > 0 ? (100 * gain) / total : 50;
   }
   return out;
 }
@@ -190,12 +200,28 @@ export function stochasticKernel(
   kSmoothing: number,
   dPeriod: number,
 ): Float64Array[] {
+  const n = c.length;
   const fastK = rangePositions(c, kPeriod);
-  for (let i = 0; i < fastK.length; i++) fastK[i] = 100 * (fastK[i] as number);
-  const slowK = smaKernel(fastK, kSmoothing, kPeriod - 1);
-  const d = smaKernel(slowK, dPeriod, kPeriod + kSmoothing - 2);
-  const k = notReady(c.length);
-  for (let i = kPeriod + kSmoothing + dPeriod - 3; i < c.length; i++) k[i] = slowK[i] as number;
+  const slowK = notReady(n);
+  const k = notReady(n);
+  const d = notReady(n);
+  const firstSlowK = kPeriod + kSmoothing - 2;
+  const firstD = firstSlowK + dPeriod - 1;
+  // One pass: SMA of fast %K (slow %K) and SMA of slow %K (%D) as running sums.
+  let kSum = 0;
+  let dSum = 0;
+  for (let i = kPeriod - 1; i < n; i++) {
+    kSum += 100 * (fastK[i] as number);
+    if (i - kSmoothing >= kPeriod - 1) kSum -= 100 * (fastK[i - kSmoothing] as number);
+    if (i < firstSlowK) continue;
+    const slow = kSum / kSmoothing;
+    slowK[i] = slow;
+    dSum += slow;
+    if (i - dPeriod >= firstSlowK) dSum -= slowK[i - dPeriod] as number;
+    if (i < firstD) continue;
+    k[i] = slow;
+    d[i] = dSum / dPeriod;
+  }
   return [k, d];
 }
 
