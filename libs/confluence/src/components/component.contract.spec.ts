@@ -33,7 +33,7 @@ const RANDOM_CONTEXTS = 300;
 /** Components that read candles (and indicators computed from them) rather than book, tape or derivatives. */
 const CANDLE_BASED = new Set(['technical', 'volume', 'priceStructure', 'sentiment']);
 
-const components = defaultComponents();
+const components = defaultComponents(INDICATORS_DEFAULTS);
 const byName = components.map((component) => [component.name, component] as const);
 
 /** Freezes the market data so a component that mutates its context throws. */

@@ -1,4 +1,4 @@
-import type { ConfigShape, IndicatorsConfig, WeightsConfig } from '@app/config';
+import { type ConfigShape, type IndicatorsConfig, type WeightsConfig } from '@app/config';
 import type { ConfluenceComponent } from '../components/component.types.js';
 import { OrderBookComponent } from '../components/order-book.component.js';
 import { OrderFlowComponent } from '../components/order-flow.component.js';
@@ -12,15 +12,15 @@ import { ScoreCalculator } from '../scoring/score-calculator.js';
 import { WeightManager } from '../weights/weight-manager.js';
 import { ConfluenceEngine } from './confluence-engine.js';
 
-/** The six components, in the order the breakdown lists them. */
-export function defaultComponents(): readonly ConfluenceComponent[] {
+/** The six components, in the order the breakdown lists them, tuned from indicators.yaml. */
+export function defaultComponents(indicators: ConfigShape<IndicatorsConfig>): readonly ConfluenceComponent[] {
   return [
     new OrderFlowComponent(),
     new OrderBookComponent(),
-    new VolumeComponent(),
+    new VolumeComponent(indicators.relativeVolume.period),
     new PriceStructureComponent(),
     new TechnicalComponent(),
-    new SentimentComponent(),
+    new SentimentComponent(indicators.atr.period),
   ];
 }
 
@@ -35,7 +35,7 @@ export function createConfluenceEngine(
   return new ConfluenceEngine({
     indicators: engineIndicators(config.indicators),
     indicatorsConfig: config.indicators,
-    components: defaultComponents(),
+    components: defaultComponents(config.indicators),
     weights: new WeightManager(config.weights),
     calculator: new ScoreCalculator(),
     ...(options === undefined ? {} : { options }),
