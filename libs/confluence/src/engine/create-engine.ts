@@ -1,4 +1,4 @@
-import { type ConfigShape, type IndicatorsConfig, type WeightsConfig } from '@app/config';
+import type { ConfigShape, IndicatorsConfig, WeightsConfig } from '@app/config';
 import type { ConfluenceComponent } from '../components/component.types.js';
 import { OrderBookComponent } from '../components/order-book.component.js';
 import { OrderFlowComponent } from '../components/order-flow.component.js';
