@@ -1,11 +1,12 @@
 import { Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { WeightsConfig } from '@app/config';
+import { PersistenceModule } from '@app/persistence';
 
 /**
  * Consumes market events, runs the confluence engine, stores and publishes results. The engine
  * and its handlers are wired here as they are built; rules live in libs.
  */
-@Module({})
+@Module({ imports: [PersistenceModule] })
 export class AnalysisWorkerModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('analysis-worker');
 

@@ -1,11 +1,12 @@
 import { Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '@app/config';
+import { PersistenceModule } from '@app/persistence';
 
 /**
  * The public edge: REST, Socket.IO, rate limits, auth, docs. Its controllers and gateways are
  * wired here as they are built; rules live in libs.
  */
-@Module({})
+@Module({ imports: [PersistenceModule] })
 export class ApiGatewayModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('api-gateway');
 

@@ -252,6 +252,24 @@ const BAD_VALUES: readonly BadCase[] = [
     message: /^must be less than slow \(26\)$/,
   },
   {
+    name: 'a write retry base above its cap',
+    setup: (fx) => {
+      fx.patch('app.yaml', 'retryBaseMs: 200', 'retryBaseMs: 20000');
+    },
+    file: 'app.yaml',
+    path: 'storage.retryBaseMs',
+    message: /^must be less than retryMaxMs \(10000\)$/,
+  },
+  {
+    name: 'a results retention of zero days',
+    setup: (fx) => {
+      fx.patch('app.yaml', 'resultsRetentionDays: 30', 'resultsRetentionDays: 0');
+    },
+    file: 'app.yaml',
+    path: 'storage.resultsRetentionDays',
+    message: /must not be less than 1/,
+  },
+  {
     name: 'Awesome Oscillator fast period equal to slow',
     setup: (fx) => {
       fx.patch(

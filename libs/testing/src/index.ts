@@ -4,3 +4,4 @@ export * from './http.js';
 export * from './market-data.js';
 export * from './talib-reference.js';
 export * from './prng.js';
+export * from './test-store.js';

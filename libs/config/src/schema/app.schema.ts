@@ -14,7 +14,7 @@ import {
   ValidateNested,
   type ValidationArguments,
 } from 'class-validator';
-import { HasUniqueItems } from '../rules.js';
+import { HasUniqueItems, IsLessThanProperty } from '../rules.js';
 import { RecordOf } from '../validate.js';
 
 export const RUNTIME_MODES = ['local', 'distributed'] as const;
@@ -114,12 +114,30 @@ export class LoggingConfig {
   @IsIn(['json', 'pretty']) readonly format!: 'json' | 'pretty';
 }
 
+/** Retention and the write path of the store (MongoDB, or the embedded server in local mode). */
+export class StorageConfig {
+  /** Confluence results are deleted by a TTL index this many days after they are stored. */
+  @IsInt() @Min(1) @Max(3650) readonly resultsRetentionDays!: number;
+  /** Signal changes (the signal history) are kept longer than results. */
+  @IsInt() @Min(1) @Max(3650) readonly signalsRetentionDays!: number;
+  /** Cached LLM analyses expire after this many seconds. */
+  @IsInt() @Min(60) @Max(30 * 86_400) readonly llmCacheTtlSeconds!: number;
+  /** Writes waiting while the store is unreachable; beyond this, new writes are refused and counted. */
+  @IsInt() @Min(10) @Max(1_000_000) readonly writeBufferSize!: number;
+  /** Retry backoff of a failed write: exponential from the base to the cap, with full jitter. */
+  @IsInt() @Min(10) @Max(60_000) @IsLessThanProperty('retryMaxMs') readonly retryBaseMs!: number;
+  @IsInt() @Min(20) @Max(600_000) readonly retryMaxMs!: number;
+  /** One store operation that takes longer than this counts as failed (and is retried). */
+  @IsInt() @Min(100) @Max(120_000) readonly operationTimeoutMs!: number;
+}
+
 export class AppConfig {
   @IsIn(RUNTIME_MODES) readonly mode!: RuntimeMode;
   @ValidateNested() @Type(() => HttpConfig) readonly http!: HttpConfig;
   @ValidateNested() @Type(() => CorsConfig) readonly cors!: CorsConfig;
   @ValidateNested() @Type(() => RateLimitsConfig) readonly rateLimits!: RateLimitsConfig;
   @ValidateNested() @Type(() => LoggingConfig) readonly logging!: LoggingConfig;
+  @ValidateNested() @Type(() => StorageConfig) readonly storage!: StorageConfig;
 }
 
 export const APP_DEFAULTS: ConfigShape<AppConfig> = {
@@ -133,4 +151,13 @@ export const APP_DEFAULTS: ConfigShape<AppConfig> = {
   cors: { origins: ['http://localhost:3000'], credentials: false },
   rateLimits: { default: { limit: 120, ttlSeconds: 60 }, routes: {} },
   logging: { level: 'log', format: 'json' },
+  storage: {
+    resultsRetentionDays: 30,
+    signalsRetentionDays: 365,
+    llmCacheTtlSeconds: 3600,
+    writeBufferSize: 10_000,
+    retryBaseMs: 200,
+    retryMaxMs: 10_000,
+    operationTimeoutMs: 5_000,
+  },
 };

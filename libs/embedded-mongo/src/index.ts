@@ -1,0 +1,3 @@
+export { EmbeddedMongoServer, type EmbeddedMongoOptions } from './embedded-mongo.server.js';
+export { SERVER_VERSION, type EmbeddedMongoLogger } from './command-handlers.js';
+export { ErrorCode, type ErrorCodeName } from './errors.js';

@@ -1,0 +1,48 @@
+import type { Connection, Model } from 'mongoose';
+import { CandleRepository } from './repositories/candle.repository.js';
+import { LlmCacheRepository, LlmCostRepository } from './repositories/llm.repository.js';
+import { ResultRepository } from './repositories/result.repository.js';
+import { SignalRepository } from './repositories/signal.repository.js';
+import {
+  type CandleDocument,
+  candleSchema,
+  type LlmAnalysisDocument,
+  llmAnalysisSchema,
+  type LlmCostDocument,
+  llmCostSchema,
+  MODEL_NAMES,
+  type ResultDocument,
+  resultSchema,
+  type RetentionSettings,
+  type SignalDocument,
+  signalSchema,
+} from './schemas/store.schemas.js';
+
+export interface StoreRepositories {
+  readonly results: ResultRepository;
+  readonly signals: SignalRepository;
+  readonly candles: CandleRepository;
+  readonly llmCache: LlmCacheRepository;
+  readonly llmCosts: LlmCostRepository;
+  readonly models: readonly Model<unknown>[];
+}
+
+/**
+ * The repositories over a plain mongoose connection — what the Nest module builds through DI,
+ * for tests, benchmarks and tools that have no Nest application.
+ */
+export function createRepositories(connection: Connection, retention: RetentionSettings): StoreRepositories {
+  const results = connection.model<ResultDocument>(MODEL_NAMES.result, resultSchema(retention));
+  const signals = connection.model<SignalDocument>(MODEL_NAMES.signal, signalSchema(retention));
+  const candles = connection.model<CandleDocument>(MODEL_NAMES.candle, candleSchema());
+  const analyses = connection.model<LlmAnalysisDocument>(MODEL_NAMES.llmAnalysis, llmAnalysisSchema());
+  const costs = connection.model<LlmCostDocument>(MODEL_NAMES.llmCost, llmCostSchema());
+  return {
+    results: new ResultRepository(results),
+    signals: new SignalRepository(signals),
+    candles: new CandleRepository(candles),
+    llmCache: new LlmCacheRepository(analyses),
+    llmCosts: new LlmCostRepository(costs),
+    models: [results, signals, candles, analyses, costs] as unknown as readonly Model<unknown>[],
+  };
+}

@@ -1,0 +1,113 @@
+import { Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { AppConfig } from '@app/config';
+import { CandleRepository } from './repositories/candle.repository.js';
+import { LlmCacheRepository, LlmCostRepository } from './repositories/llm.repository.js';
+import { ResultRepository } from './repositories/result.repository.js';
+import { SignalRepository } from './repositories/signal.repository.js';
+import {
+  candleSchema,
+  llmAnalysisSchema,
+  llmCostSchema,
+  MODEL_NAMES,
+  resultSchema,
+  signalSchema,
+} from './schemas/store.schemas.js';
+import { StoreTarget } from './store-target.js';
+import { StoreWriter } from './write-path/store-writer.js';
+
+/** The store target lives in its own module so the Mongoose root can be built from it. */
+@Module({ providers: [StoreTarget], exports: [StoreTarget] })
+class StoreTargetModule {}
+
+const REPOSITORIES = [
+  ResultRepository,
+  SignalRepository,
+  CandleRepository,
+  LlmCacheRepository,
+  LlmCostRepository,
+];
+
+/** Flushes pending writes (bounded by the configured operation timeout) before the connection closes. */
+class WriterShutdown implements OnApplicationShutdown {
+  constructor(
+    private readonly writer: StoreWriter,
+    private readonly app: AppConfig,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    this.writer.close();
+    const timeout = new Promise<'timeout'>((resolve) => {
+      setTimeout(() => {
+        resolve('timeout');
+      }, this.app.storage.operationTimeoutMs).unref();
+    });
+    if ((await Promise.race([this.writer.flush(), timeout])) === 'timeout') {
+      new Logger('Store').error(
+        `shutting down with ${this.writer.status().pending} store writes not written`,
+      );
+    }
+  }
+}
+
+/**
+ * Mongoose on MongoDB (or the embedded server in local mode): schemas, repositories that return
+ * plain objects, and the ordered, bounded, retrying write path. Connections are lazy, so a store
+ * that is down at boot does not stop the service from starting. A static module, so the apps
+ * that local mode hosts together share one connection (and one embedded server).
+ */
+@Module({
+  imports: [
+    StoreTargetModule,
+    MongooseModule.forRootAsync({
+      imports: [StoreTargetModule],
+      inject: [StoreTarget, AppConfig],
+      useFactory: async (target: StoreTarget, app: AppConfig) => ({
+        ...(await target.resolve()),
+        lazyConnection: true,
+        serverSelectionTimeoutMS: app.storage.operationTimeoutMs,
+        // Mongoose holds commands while (re)connecting, but only this long: past it they fail,
+        // and the write path's own bounded, ordered buffer takes over with retries.
+        bufferCommands: true,
+        bufferTimeoutMS: app.storage.operationTimeoutMs,
+        autoIndex: true,
+      }),
+    }),
+    MongooseModule.forFeatureAsync([
+      {
+        name: MODEL_NAMES.result,
+        inject: [AppConfig],
+        useFactory: (app: AppConfig) => resultSchema(app.storage),
+      },
+      {
+        name: MODEL_NAMES.signal,
+        inject: [AppConfig],
+        useFactory: (app: AppConfig) => signalSchema(app.storage),
+      },
+      { name: MODEL_NAMES.candle, useFactory: () => candleSchema() },
+      { name: MODEL_NAMES.llmAnalysis, useFactory: () => llmAnalysisSchema() },
+      { name: MODEL_NAMES.llmCost, useFactory: () => llmCostSchema() },
+    ]),
+  ],
+  providers: [
+    ...REPOSITORIES,
+    {
+      provide: StoreWriter,
+      inject: [AppConfig],
+      useFactory: (app: AppConfig) =>
+        new StoreWriter({
+          capacity: app.storage.writeBufferSize,
+          retryBaseMs: app.storage.retryBaseMs,
+          retryMaxMs: app.storage.retryMaxMs,
+          logger: new Logger('StoreWriter'),
+        }),
+    },
+    {
+      provide: WriterShutdown,
+      inject: [StoreWriter, AppConfig],
+      useFactory: (writer: StoreWriter, app: AppConfig) => new WriterShutdown(writer, app),
+    },
+  ],
+  exports: [...REPOSITORIES, StoreWriter, StoreTargetModule],
+})
+export class PersistenceModule {}

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import type { Timeframe } from '@app/contracts';
+import type { CandleSource, StoredCandle, StoredMarket } from '../persistence.types.js';
+import { type CandleDocument, MODEL_NAMES } from '../schemas/store.schemas.js';
+
+export interface CandleRange {
+  readonly market: StoredMarket;
+  readonly from?: number;
+  readonly to?: number;
+  readonly limit?: number;
+}
+
+/** Most candles one read returns (several days of 1m candles). */
+export const MAX_CANDLES = 20_000;
+
+function toCandle(doc: CandleDocument): StoredCandle {
+  return {
+    exchange: doc.exchange,
+    symbol: doc.symbol,
+    timeframe: doc.timeframe as Timeframe,
+    timestamp: doc.timestamp.getTime(),
+    open: doc.open,
+    high: doc.high,
+    low: doc.low,
+    close: doc.close,
+    volume: doc.volume,
+    source: doc.source as CandleSource,
+  };
+}
+
+/** Closed candles per stream, unique on (exchange, symbol, timeframe, open time). */
+@Injectable()
+export class CandleRepository {
+  constructor(@InjectModel(MODEL_NAMES.candle) private readonly model: Model<CandleDocument>) {}
+
+  /**
+   * Stores candles in one bulk write; a candle already stored is left as it was (a closed
+   * candle does not change), so replays and backfills are idempotent. Returns how many were new.
+   */
+  async upsertMany(candles: readonly StoredCandle[]): Promise<number> {
+    if (candles.length === 0) return 0;
+    const result = await this.model.bulkWrite(
+      candles.map((c) => ({
+        updateOne: {
+          filter: {
+            exchange: c.exchange,
+            symbol: c.symbol,
+            timeframe: c.timeframe,
+            timestamp: new Date(c.timestamp),
+          },
+          update: { $setOnInsert: { ...c, timestamp: new Date(c.timestamp) } },
+          upsert: true,
+        },
+      })),
+      { ordered: false },
+    );
+    return result.upsertedCount;
+  }
+
+  /** Candles of a stream, oldest first, within inclusive bounds. */
+  async range(range: CandleRange): Promise<StoredCandle[]> {
+    const filter: Record<string, unknown> = { ...range.market };
+    const time: Record<string, Date> = {};
+    if (range.from !== undefined) time.$gte = new Date(range.from);
+    if (range.to !== undefined) time.$lte = new Date(range.to);
+    if (Object.keys(time).length > 0) filter.timestamp = time;
+    const limit = Math.max(1, Math.min(MAX_CANDLES, range.limit ?? MAX_CANDLES));
+    const docs = await this.model
+      .find(filter, { _id: 0 })
+      .sort({ timestamp: 1 })
+      .limit(limit)
+      .lean<CandleDocument[]>()
+      .exec();
+    return docs.map(toCandle);
+  }
+
+  /** The newest `count` candles of a stream, oldest first (to rebuild indicator state). */
+  async latest(market: StoredMarket, count: number): Promise<StoredCandle[]> {
+    const limit = Math.max(1, Math.min(MAX_CANDLES, count));
+    const docs = await this.model
+      .find({ ...market }, { _id: 0 })
+      .sort({ timestamp: -1 })
+      .limit(limit)
+      .lean<CandleDocument[]>()
+      .exec();
+    return docs.reverse().map(toCandle);
+  }
+}

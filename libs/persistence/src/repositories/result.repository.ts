@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import type { Signal, Timeframe } from '@app/contracts';
+import type { Page, StoredMarket, StoredResult } from '../persistence.types.js';
+import { MODEL_NAMES, type ResultDocument } from '../schemas/store.schemas.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+export interface HistoryQuery {
+  readonly market: StoredMarket;
+  /** Inclusive bounds on the candle time (ms). */
+  readonly from?: number;
+  readonly to?: number;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+/** Upper bound of one page, whatever a caller asks for. */
+export const MAX_PAGE = 1000;
+
+const marketFilter = (m: StoredMarket) => ({
+  exchange: m.exchange,
+  symbol: m.symbol,
+  timeframe: m.timeframe,
+});
+
+function toResult(doc: ResultDocument): StoredResult {
+  return {
+    exchange: doc.exchange,
+    symbol: doc.symbol,
+    timeframe: doc.timeframe as Timeframe,
+    candleTime: doc.candleTime.getTime(),
+    computedAt: doc.computedAt.getTime(),
+    score: doc.score,
+    label: doc.label as Signal,
+    confidence: doc.confidence,
+    coverage: doc.coverage,
+    staleness: doc.staleness,
+    engineVersion: doc.engineVersion,
+    configHash: doc.configHash,
+    inputHash: doc.inputHash,
+    breakdown: doc.breakdown,
+  };
+}
+
+/** Confluence results: one per candle of a stream, newest first. */
+@Injectable()
+export class ResultRepository {
+  constructor(@InjectModel(MODEL_NAMES.result) private readonly model: Model<ResultDocument>) {}
+
+  /** Stores a result; storing the same candle's result again replaces it (idempotent). */
+  async save(result: StoredResult, storedAt: number): Promise<void> {
+    const doc: ResultDocument = {
+      ...result,
+      candleTime: new Date(result.candleTime),
+      computedAt: new Date(result.computedAt),
+      storedAt: new Date(storedAt),
+      breakdown: { ...result.breakdown },
+    };
+    await this.model.replaceOne({ ...marketFilter(result), candleTime: doc.candleTime }, doc, {
+      upsert: true,
+    });
+  }
+
+  async latest(market: StoredMarket): Promise<StoredResult | null> {
+    const doc = await this.model
+      .findOne(marketFilter(market), { _id: 0 })
+      .sort({ candleTime: -1 })
+      .lean<ResultDocument>()
+      .exec();
+    return doc === null ? null : toResult(doc);
+  }
+
+  /** The newest result of each market, in one query; markets without results are absent. */
+  async latestForMarkets(markets: readonly StoredMarket[]): Promise<StoredResult[]> {
+    if (markets.length === 0) return [];
+    const docs = await this.model
+      .aggregate<{ doc: ResultDocument }>([
+        { $match: { $or: markets.map(marketFilter) } },
+        { $sort: { candleTime: -1 } },
+        {
+          $group: {
+            _id: { exchange: '$exchange', symbol: '$symbol', timeframe: '$timeframe' },
+            doc: { $first: '$$ROOT' },
+          },
+        },
+      ])
+      .exec();
+    const byKey = new Map(
+      docs.map(({ doc }) => [`${doc.exchange}|${doc.symbol}|${doc.timeframe}`, toResult(doc)]),
+    );
+    return markets.flatMap((m) => byKey.get(`${m.exchange}|${m.symbol}|${m.timeframe}`) ?? []);
+  }
+
+  /** Results of a stream newest first, between `from` and `to`, a page at a time. */
+  async history(query: HistoryQuery): Promise<Page<StoredResult>> {
+    const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(query.limit)));
+    const time: Record<string, Date> = {};
+    if (query.from !== undefined) time.$gte = new Date(query.from);
+    if (query.to !== undefined) time.$lte = new Date(query.to);
+    if (query.cursor !== undefined) {
+      const before = decodeCursor(query.cursor);
+      if (time.$lte === undefined || before <= time.$lte.getTime()) {
+        delete time.$lte;
+        time.$lt = new Date(before);
+      }
+    }
+    const filter =
+      Object.keys(time).length > 0
+        ? { ...marketFilter(query.market), candleTime: time }
+        : marketFilter(query.market);
+    // One more than the page tells whether another page follows.
+    const docs = await this.model
+      .find(filter, { _id: 0 })
+      .sort({ candleTime: -1 })
+      .limit(limit + 1)
+      .lean<ResultDocument[]>()
+      .exec();
+    const items = docs.slice(0, limit).map(toResult);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor: docs.length > limit && last !== undefined ? encodeCursor(last.candleTime) : null,
+    };
+  }
+}

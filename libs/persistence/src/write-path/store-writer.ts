@@ -1,0 +1,173 @@
+import { isDuplicateKey } from '../persistence.errors.js';
+
+/** One write to the store. It must be idempotent: it may run again after a lost acknowledgement. */
+export interface StoreWrite {
+  /** What it writes, for logs ("result binance BTC/USDT 1m 2021-02-19T10:00:00Z"). */
+  readonly describe: string;
+  run(): Promise<void>;
+}
+
+export interface StoreWriterOptions {
+  readonly capacity: number;
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  readonly logger: { warn(message: string): void; error(message: string): void };
+  /** Injected for tests; defaults to a timer and Math.random. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+export type StoreState = 'up' | 'down';
+
+export interface StoreWriterStatus {
+  readonly state: StoreState;
+  readonly pending: number;
+  readonly lastError: string | null;
+  /** Counters since start. */
+  readonly accepted: number;
+  readonly written: number;
+  /** Writes refused because the buffer was full (each logged). */
+  readonly dropped: number;
+  /** Writes the store rejected as invalid (not retryable; each logged). */
+  readonly rejected: number;
+  readonly retries: number;
+}
+
+/** Errors worth retrying: the store is unreachable, slow or electing, not "this write is wrong". */
+export function isTransient(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const name = 'name' in error ? String(error.name) : '';
+  if (/Network|ServerSelection|Timeout|PoolCleared|NotWritablePrimary|NotPrimary|Interrupted/i.test(name))
+    return true;
+  const labels =
+    'errorLabels' in error && Array.isArray(error.errorLabels) ? (error.errorLabels as unknown[]) : [];
+  if (labels.includes('RetryableWriteError') || labels.includes('TransientTransactionError')) return true;
+  const message = 'message' in error ? String(error.message) : '';
+  return /ECONNREFUSED|ECONNRESET|EPIPE|socket|connection .* closed|buffering timed out|client was closed|topology/i.test(
+    message,
+  );
+}
+
+/**
+ * The store's write path: accepted writes run one at a time, in order. A transient failure
+ * keeps the write at the head and retries it with exponential backoff and full jitter, so order
+ * holds and nothing accepted is lost while the store is down; the buffer is bounded, and a write
+ * that does not fit is refused, counted and logged. A duplicate key means "already written".
+ */
+export class StoreWriter {
+  readonly #queue: StoreWrite[] = [];
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  #draining: Promise<void> | null = null;
+  #closed = false;
+  #state: StoreState = 'up';
+  #lastError: string | null = null;
+  #accepted = 0;
+  #written = 0;
+  #dropped = 0;
+  #rejected = 0;
+  #retries = 0;
+
+  constructor(private readonly options: StoreWriterOptions) {
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#random = options.random ?? Math.random;
+  }
+
+  /** Queues a write; false (counted and logged) when the buffer is full or the writer closed. */
+  enqueue(write: StoreWrite): boolean {
+    if (this.#closed || this.#queue.length >= this.options.capacity) {
+      this.#dropped++;
+      const why = this.#closed
+        ? 'the writer is closed'
+        : `the write buffer is full (${this.options.capacity})`;
+      this.options.logger.error(
+        `store write dropped, ${why}: ${write.describe} (dropped so far: ${this.#dropped})`,
+      );
+      return false;
+    }
+    this.#queue.push(write);
+    this.#accepted++;
+    this.#draining ??= this.#drain().finally(() => {
+      this.#draining = null;
+    });
+    return true;
+  }
+
+  status(): StoreWriterStatus {
+    return {
+      state: this.#state,
+      pending: this.#queue.length,
+      lastError: this.#lastError,
+      accepted: this.#accepted,
+      written: this.#written,
+      dropped: this.#dropped,
+      rejected: this.#rejected,
+      retries: this.#retries,
+    };
+  }
+
+  /** Resolves once every write accepted so far has been written (or rejected). */
+  async flush(): Promise<void> {
+    while (this.#draining !== null) await this.#draining;
+  }
+
+  /** Stops accepting writes; pending ones are still attempted until `flush` settles or the caller gives up. */
+  close(): void {
+    this.#closed = true;
+  }
+
+  async #drain(): Promise<void> {
+    let attempt = 0;
+    for (let write = this.#queue[0]; write !== undefined; write = this.#queue[0]) {
+      try {
+        await write.run();
+        this.#succeeded();
+        attempt = 0;
+      } catch (error) {
+        if (isDuplicateKey(error)) {
+          this.#succeeded();
+          attempt = 0;
+        } else if (isTransient(error)) {
+          this.#markDown(error, write);
+          this.#retries++;
+          await this.#sleep(this.#backoff(attempt++));
+        } else {
+          this.#queue.shift();
+          this.#rejected++;
+          this.options.logger.error(
+            `store rejected a write, not retrying: ${write.describe}: ${messageOf(error)}`,
+          );
+        }
+      }
+    }
+  }
+
+  #succeeded(): void {
+    this.#queue.shift();
+    this.#written++;
+    if (this.#state === 'down')
+      this.options.logger.warn(`store reachable again; ${this.#queue.length} writes pending`);
+    this.#state = 'up';
+    this.#lastError = null;
+  }
+
+  #markDown(error: unknown, write: StoreWrite): void {
+    if (this.#state === 'up') {
+      this.options.logger.warn(
+        `store unreachable, holding writes and retrying: ${messageOf(error)} (at ${write.describe})`,
+      );
+    }
+    this.#state = 'down';
+    this.#lastError = messageOf(error);
+  }
+
+  /** Full jitter (AWS Architecture Blog, "Exponential Backoff and Jitter"): uniform in [0, min(cap, base·2^n)]. */
+  #backoff(attempt: number): number {
+    const ceiling = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(attempt, 30));
+    return Math.max(1, Math.floor(this.#random() * ceiling));
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
