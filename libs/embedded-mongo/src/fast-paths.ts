@@ -56,15 +56,7 @@ export function compileEqualityMatcher(filter: BsonDocument): FastMatcher | unde
         continue;
       } else return undefined;
     }
-    if (
-      value === null ||
-      value === undefined ||
-      Array.isArray(value) ||
-      isDocument(value) ||
-      value instanceof RegExp
-    ) {
-      return undefined;
-    }
+    if (!isKeyScalar(value)) return undefined;
     conditions.push([field, canonicalKey(value)]);
   }
   return (document) => {
@@ -84,6 +76,20 @@ export function compileEqualityMatcher(filter: BsonDocument): FastMatcher | unde
     }
     return true;
   };
+}
+
+/**
+ * A value whose equality is key equality: not null/missing (which also matches absent fields),
+ * an array or a document (element and whole-value rules), or a regex (a pattern match).
+ */
+export function isKeyScalar(value: unknown): boolean {
+  return !(
+    value === null ||
+    value === undefined ||
+    Array.isArray(value) ||
+    isDocument(value) ||
+    value instanceof RegExp
+  );
 }
 
 type RangeOperator = '$gt' | '$gte' | '$lt' | '$lte';

@@ -12,7 +12,7 @@ import {
 } from './bson-values.js';
 import { indexKeysAtPath } from './document-paths.js';
 import { CommandError } from './errors.js';
-import { compileEqualityMatcher, type FastMatcher, firstPerGroup } from './fast-paths.js';
+import { compileEqualityMatcher, type FastMatcher, firstPerGroup, isKeyScalar } from './fast-paths.js';
 
 /** Scripts (`$where`, `$function`, `$accumulator`) would run code sent over the network: off. */
 export const MINGO_OPTIONS: Partial<Options> = Object.freeze({ scriptEnabled: false });
@@ -59,15 +59,7 @@ function scalarEqualities(filter: BsonDocument): Map<string, unknown> {
       if (keys.length !== 1 || keys[0] !== '$eq') continue;
       value = condition.$eq;
     }
-    if (
-      value === null ||
-      value === undefined ||
-      Array.isArray(value) ||
-      isDocument(value) ||
-      value instanceof RegExp
-    )
-      continue;
-    found.set(field, value);
+    if (isKeyScalar(value)) found.set(field, value);
   }
   return found;
 }
