@@ -1,0 +1,139 @@
+import { type Timeframe, timeframeToMs } from '@app/contracts';
+
+/** A candle as an exchange reports it; the newest one may still be forming. */
+export interface RawCandle {
+  readonly timestamp: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly volume: number;
+}
+
+/** Candles to fetch from REST history: open times from `from` to `to`, inclusive. */
+export interface BackfillRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface SequencerOutput {
+  /** Closed candles to publish now: new, in order, contiguous with what came before. */
+  readonly publish: readonly RawCandle[];
+  /** Set when candles are missing: fetch this range and hand it to `fill()` before anything newer is published. */
+  readonly backfill: BackfillRange | null;
+  /** Updates ignored: already published (duplicates) or older than the published series. */
+  readonly duplicates: number;
+  /** Updates for candles that are still forming (kept until they close). */
+  readonly forming: number;
+  /** Updates whose open time is not on the timeframe's grid (dropped; the caller logs and counts them). */
+  readonly misaligned: number;
+}
+
+/**
+ * Turns a market stream's candle updates — polled OHLCV pages or streamed ticks, overlapping,
+ * repeated, out of order — into a series of closed candles published once each, in order and
+ * without holes. A candle is closed once `now` reaches its open time + one interval (or a newer
+ * candle exists). A hole (missed intervals after downtime or a dropped connection) holds newer
+ * candles back and asks for a backfill of exactly the missing range.
+ */
+export class CandleSequencer {
+  readonly #interval: number;
+  /** Open time of the last candle published; null before the first. */
+  #last: number | null = null;
+  /** Closed candles waiting for a backfill to close the hole before them, by open time. */
+  readonly #held = new Map<number, RawCandle>();
+  /** The newest candle still forming. */
+  #forming: RawCandle | null = null;
+  #awaiting: BackfillRange | null = null;
+
+  constructor(readonly timeframe: Timeframe) {
+    this.#interval = timeframeToMs(timeframe);
+  }
+
+  get lastPublished(): number | null {
+    return this.#last;
+  }
+
+  /** The range asked for and not yet filled, if any. */
+  get awaitingBackfill(): BackfillRange | null {
+    return this.#awaiting;
+  }
+
+  /** Starts the series after `openTime` (e.g. the last candle stored before a restart). */
+  resumeAfter(openTime: number): void {
+    this.#last = openTime;
+  }
+
+  /** Takes candle updates observed at `now` (ms) and says what to publish and what to fetch. */
+  update(candles: readonly RawCandle[], now: number): SequencerOutput {
+    let duplicates = 0;
+    let forming = 0;
+    let misaligned = 0;
+    for (const candle of candles) {
+      // Weekly and monthly candles follow calendar rules, so only ≤ 1d grids are checked.
+      if (this.#interval <= 86_400_000 && candle.timestamp % this.#interval !== 0) {
+        misaligned++;
+        continue;
+      }
+      if (this.#last !== null && candle.timestamp <= this.#last) {
+        duplicates++;
+        continue;
+      }
+      if (now < candle.timestamp + this.#interval) {
+        forming++;
+        const previous = this.#forming;
+        // A newer candle means the one forming before it has closed.
+        if (previous !== null && candle.timestamp > previous.timestamp) this.#close(previous);
+        if (previous === null || candle.timestamp >= previous.timestamp) this.#forming = candle;
+        continue;
+      }
+      this.#held.set(candle.timestamp, candle);
+    }
+    // A forming candle closes when time passes its end or a newer candle appears.
+    const current = this.#forming;
+    if (
+      current !== null &&
+      (now >= current.timestamp + this.#interval || this.#newestHeld() > current.timestamp)
+    ) {
+      this.#close(current);
+      this.#forming = null;
+    }
+    return { ...this.#release(), duplicates, forming, misaligned };
+  }
+
+  /** Hands over candles fetched for a backfill (any superset of the range is fine). */
+  fill(candles: readonly RawCandle[], now: number): SequencerOutput {
+    return this.update(candles, now);
+  }
+
+  /** Moves a formerly forming candle to the closed set, unless a closed version already arrived. */
+  #close(candle: RawCandle): void {
+    if (this.#last !== null && candle.timestamp <= this.#last) return;
+    if (!this.#held.has(candle.timestamp)) this.#held.set(candle.timestamp, candle);
+  }
+
+  #newestHeld(): number {
+    let newest = -Infinity;
+    for (const time of this.#held.keys()) newest = Math.max(newest, time);
+    return newest;
+  }
+
+  /** Publishes held candles while they continue the series; stops at the first hole. */
+  #release(): { publish: RawCandle[]; backfill: BackfillRange | null } {
+    const publish: RawCandle[] = [];
+    const times = [...this.#held.keys()].sort((a, b) => a - b);
+    for (const time of times) {
+      const candle = this.#held.get(time);
+      if (candle === undefined) continue;
+      if (this.#last !== null && time !== this.#last + this.#interval) {
+        this.#awaiting = { from: this.#last + this.#interval, to: time - this.#interval };
+        return { publish, backfill: this.#awaiting };
+      }
+      publish.push(candle);
+      this.#held.delete(time);
+      this.#last = time;
+    }
+    this.#awaiting = null;
+    return { publish, backfill: null };
+  }
+}
