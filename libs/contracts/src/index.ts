@@ -4,3 +4,4 @@ export * from './service.js';
 export * from './signal.js';
 export * from './timeframe.js';
 export * from './version.js';
+export * from './market-events.js';

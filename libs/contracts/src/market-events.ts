@@ -1,0 +1,145 @@
+import 'reflect-metadata';
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Matches,
+  Min,
+  MinLength,
+  validateSync,
+  type ValidationError,
+  ValidateNested,
+} from 'class-validator';
+import { TIMEFRAMES, type Timeframe } from './timeframe.js';
+
+/** Bus subjects of normalised market data (published by market-data, consumed by the worker). */
+export const MarketEventName = {
+  CandleClosed: 'market.candle.closed',
+  OrderBookSnapshot: 'market.orderbook.snapshot',
+  TradesBatch: 'market.trades.batch',
+  DerivativesSnapshot: 'market.derivatives.snapshot',
+} as const;
+export type MarketEventName = (typeof MarketEventName)[keyof typeof MarketEventName];
+
+export const DataSource = { Live: 'live', Replay: 'replay' } as const;
+export type DataSource = (typeof DataSource)[keyof typeof DataSource];
+
+const finite = { allowNaN: false, allowInfinity: false } as const;
+
+/** What every market event names: where it comes from and when it was emitted. */
+export class MarketEventBase {
+  @IsString() @MinLength(1) readonly exchange!: string;
+  @Matches(/^[A-Z0-9]+\/[A-Z0-9]+(:[A-Z0-9]+)?$/, {
+    message: 'symbol must be a unified symbol like BTC/USDT',
+  })
+  readonly symbol!: string;
+  @IsIn(Object.values(DataSource)) readonly source!: DataSource;
+  /** When market-data published it (ms, UTC). */
+  @IsInt() @Min(0) readonly emittedAt!: number;
+}
+
+export class CandlePayload {
+  /** Open time (ms, UTC). */
+  @IsInt() @Min(0) readonly timestamp!: number;
+  @IsNumber(finite) @IsPositive() readonly open!: number;
+  @IsNumber(finite) @IsPositive() readonly high!: number;
+  @IsNumber(finite) @IsPositive() readonly low!: number;
+  @IsNumber(finite) @IsPositive() readonly close!: number;
+  @IsNumber(finite) @Min(0) readonly volume!: number;
+}
+
+export class CandleClosedEvent extends MarketEventBase {
+  @IsIn(TIMEFRAMES) readonly timeframe!: Timeframe;
+  @ValidateNested() @Type(() => CandlePayload) readonly candle!: CandlePayload;
+}
+
+export class BookLevelPayload {
+  @IsNumber(finite) @IsPositive() readonly price!: number;
+  @IsNumber(finite) @IsPositive() readonly size!: number;
+}
+
+export class OrderBookSnapshotEvent extends MarketEventBase {
+  @IsInt() @Min(0) readonly timestamp!: number;
+  /** The exchange's update id when it has one, to order snapshots. */
+  @IsOptional() @IsInt() @Min(0) readonly sequence?: number;
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => BookLevelPayload)
+  readonly bids!: readonly BookLevelPayload[];
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => BookLevelPayload)
+  readonly asks!: readonly BookLevelPayload[];
+}
+
+export class TradePayload {
+  @IsInt() @Min(0) readonly timestamp!: number;
+  @IsNumber(finite) @IsPositive() readonly price!: number;
+  @IsNumber(finite) @IsPositive() readonly size!: number;
+  @IsIn(['buy', 'sell']) readonly side!: 'buy' | 'sell';
+}
+
+export class TradesBatchEvent extends MarketEventBase {
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => TradePayload)
+  readonly trades!: readonly TradePayload[];
+}
+
+export class LiquidationsPayload {
+  @IsNumber(finite) @Min(0) readonly long!: number;
+  @IsNumber(finite) @Min(0) readonly short!: number;
+}
+
+export class DerivativesSnapshotEvent extends MarketEventBase {
+  @IsInt() @Min(0) readonly timestamp!: number;
+  @IsOptional() @IsNumber(finite) readonly fundingRate?: number;
+  @IsOptional() @IsNumber(finite) @Min(0) readonly openInterest?: number;
+  @IsOptional() @IsNumber(finite) @IsPositive() readonly longShortRatio?: number;
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => LiquidationsPayload)
+  readonly liquidations?: LiquidationsPayload;
+}
+
+const PAYLOADS = {
+  [MarketEventName.CandleClosed]: CandleClosedEvent,
+  [MarketEventName.OrderBookSnapshot]: OrderBookSnapshotEvent,
+  [MarketEventName.TradesBatch]: TradesBatchEvent,
+  [MarketEventName.DerivativesSnapshot]: DerivativesSnapshotEvent,
+} as const;
+
+export type MarketEventPayload<N extends MarketEventName> = InstanceType<(typeof PAYLOADS)[N]>;
+
+export type Validated<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly string[] };
+
+/**
+ * Validates a received payload against its event's class: every problem as `path: message`,
+ * unknown fields refused, so a malformed message is rejected with its reasons, never processed.
+ */
+export function validateMarketEvent<N extends MarketEventName>(
+  name: N,
+  payload: unknown,
+): Validated<MarketEventPayload<N>> {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    return { ok: false, errors: ['payload: must be an object'] };
+  }
+  const payloadClass: new () => object = PAYLOADS[name];
+  const value = plainToInstance(payloadClass, payload) as MarketEventPayload<N>;
+  const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
+  return errors.length === 0 ? { ok: true, value } : { ok: false, errors: flatten(errors, '') };
+}
+
+function flatten(errors: readonly ValidationError[], prefix: string): string[] {
+  return errors.flatMap((error) => {
+    const path = prefix === '' ? error.property : `${prefix}.${error.property}`;
+    const own = Object.values(error.constraints ?? {}).map((message) => `${path}: ${message}`);
+    return [...own, ...flatten(error.children ?? [], path)];
+  });
+}
