@@ -114,6 +114,15 @@ const PAYLOADS = {
   [MarketEventName.DerivativesSnapshot]: DerivativesSnapshotEvent,
 } as const;
 
+/** The plain-data shape of an event class: what publishers build and the bus carries. */
+export type EventData<T> = {
+  readonly [K in keyof T]: NonNullable<T[K]> extends object
+    ? NonNullable<T[K]> extends readonly (infer E)[]
+      ? readonly EventData<E>[]
+      : EventData<NonNullable<T[K]>> | Extract<T[K], undefined>
+    : T[K];
+};
+
 export type MarketEventPayload<N extends MarketEventName> = InstanceType<(typeof PAYLOADS)[N]>;
 
 export type Validated<T> =

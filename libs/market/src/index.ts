@@ -1,1 +1,2 @@
 export * from './candle-sequencer.js';
+export * from './replay-source.js';
