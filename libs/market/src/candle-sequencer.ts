@@ -1,14 +1,8 @@
+import type { Candle } from '@app/confluence';
 import { type Timeframe, timeframeToMs } from '@app/contracts';
 
-/** A candle as an exchange reports it; the newest one may still be forming. */
-export interface RawCandle {
-  readonly timestamp: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly volume: number;
-}
+/** A candle as an exchange reports it (the engine's Candle); the newest one may still be forming. */
+export type RawCandle = Candle;
 
 /** Candles to fetch from REST history: open times from `from` to `to`, inclusive. */
 export interface BackfillRange {

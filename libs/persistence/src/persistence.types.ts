@@ -1,3 +1,4 @@
+import type { Candle } from '@app/confluence';
 import type { Signal, Timeframe } from '@app/contracts';
 
 /** One market stream: a symbol on an exchange at a timeframe. */
@@ -35,13 +36,7 @@ export interface SignalChange extends StoredMarket {
 export const CandleSource = { Live: 'live', Replay: 'replay' } as const;
 export type CandleSource = (typeof CandleSource)[keyof typeof CandleSource];
 
-export interface StoredCandle extends StoredMarket {
-  readonly timestamp: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly volume: number;
+export interface StoredCandle extends StoredMarket, Candle {
   readonly source: CandleSource;
 }
 
