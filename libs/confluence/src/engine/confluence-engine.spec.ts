@@ -232,6 +232,16 @@ describe('ConfluenceEngine replay identity', () => {
     expect(b.configHash).toBe(a.configHash);
   });
 
+  it('names a posted multi-timeframe analysis after its shortest timeframe, combining the longer ones', () => {
+    const outcome = engineWith().analyzeCandles(
+      { exchange: 'binance', symbol: 'BTC/USDT', candles: { '5m': btc5m, '1m': btc1m.slice(0, 100) } },
+      0,
+    );
+    const result = ready(outcome);
+    expect(result.timeframe).toBe('1m');
+    expect(result.timeframes.map((t) => t.timeframe).sort()).toEqual(['1m', '5m']);
+  });
+
   it('reports a rejected field and warm-up for batch requests it cannot score', () => {
     const engine = engineWith();
     const bad = engine.analyzeCandles(

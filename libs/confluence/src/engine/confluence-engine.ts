@@ -1,5 +1,5 @@
 import type { ConfigShape, IndicatorsConfig } from '@app/config';
-import type { Timeframe } from '@app/contracts';
+import { type Timeframe, timeframeToMs } from '@app/contracts';
 import type { ConfluenceComponent } from '../components/component.types.js';
 import type {
   DerivativesSnapshot,
@@ -16,6 +16,13 @@ import type { ScoreCalculator } from '../scoring/score-calculator.js';
 import type { TimeframeScore } from '../scoring/score.types.js';
 import type { WeightManager } from '../weights/weight-manager.js';
 import { type AnalysisOutcome, type ConfluenceResult, ENGINE_VERSION } from './confluence-result.types.js';
+
+/** A timeframe's latest score with the digests and indicator values behind it. */
+interface LatestScore {
+  readonly score: TimeframeScore;
+  readonly digests: Readonly<Record<string, string>>;
+  readonly indicators: Readonly<Record<string, number | null>>;
+}
 
 /** A self-contained request: candles per timeframe plus optional market context. */
 export interface CandleAnalysisRequest {
@@ -46,17 +53,7 @@ interface EngineParts {
  */
 export class ConfluenceEngine {
   readonly orchestrator: IndicatorOrchestrator;
-  readonly #latest = new Map<
-    string,
-    Map<
-      Timeframe,
-      {
-        score: TimeframeScore;
-        digests: Readonly<Record<string, string>>;
-        indicators: Readonly<Record<string, number | null>>;
-      }
-    >
-  >();
+  readonly #latest = new Map<string, Map<Timeframe, LatestScore>>();
   readonly #configHashes = new Map<string, string>();
 
   constructor(private readonly parts: EngineParts) {
@@ -114,10 +111,9 @@ export class ConfluenceEngine {
     }
     for (const [field, fed] of extras)
       if (!fed.accepted) return { status: 'rejected', field, detail: fed.detail };
-    // Score every timeframe; the result is named after the shortest one (its latest candle).
-    const ordered = [...timeframes].sort(
-      (a, b) => (request.candles[a]?.length ?? 0) - (request.candles[b]?.length ?? 0),
-    );
+    // Score the longest timeframe first, so the last (shortest) one's result combines them all
+    // and names the result, as a live 1m close combines with the latest 5m reading.
+    const ordered = [...timeframes].sort((a, b) => timeframeToMs(b) - timeframeToMs(a));
     let outcome: AnalysisOutcome = {
       status: 'warming-up',
       candles: 0,
@@ -178,14 +174,7 @@ export class ConfluenceEngine {
     return this.orchestrator.indicatorSnapshot(key) ?? {};
   }
 
-  #marketScores(key: MarketKey): Map<
-    Timeframe,
-    {
-      score: TimeframeScore;
-      digests: Readonly<Record<string, string>>;
-      indicators: Readonly<Record<string, number | null>>;
-    }
-  > {
+  #marketScores(key: MarketKey): Map<Timeframe, LatestScore> {
     const id = `${key.exchange}\u0000${key.symbol}`;
     let market = this.#latest.get(id);
     if (market === undefined) {

@@ -49,6 +49,7 @@ interface MarketState {
   trades: Trade[];
   tradesDigest: string;
   derivatives: DerivativesSnapshot[];
+  derivativesDigest: string;
 }
 
 const marketKey = (m: MarketId): string => `${m.exchange}\u0000${m.symbol}`;
@@ -156,6 +157,8 @@ export class IndicatorOrchestrator {
     }
     state.derivatives.push(snapshot);
     if (state.derivatives.length > this.#maxDerivatives) state.derivatives.shift();
+    // Digested on arrival, not on every evaluation of every stream of the market.
+    state.derivativesDigest = sha256Hex(canonicalJson(state.derivatives));
     return ACCEPTED;
   }
 
@@ -205,7 +208,7 @@ export class IndicatorOrchestrator {
     const inputDigests: Record<string, string> = { [`candles:${key.timeframe}`]: stream.digest };
     if (state.orderBook !== undefined) inputDigests.orderBook = state.orderBook.digest;
     if (state.trades.length > 0) inputDigests.trades = state.tradesDigest;
-    if (state.derivatives.length > 0) inputDigests.derivatives = sha256Hex(canonicalJson(state.derivatives));
+    if (state.derivatives.length > 0) inputDigests.derivatives = state.derivativesDigest;
     for (const [timeframe, other] of state.streams) {
       if (timeframe !== key.timeframe && other.isReady) inputDigests[`candles:${timeframe}`] = other.digest;
     }
@@ -240,6 +243,7 @@ export class IndicatorOrchestrator {
         trades: [],
         tradesDigest: sha256Hex('confluence:trades'),
         derivatives: [],
+        derivativesDigest: '',
       };
       this.#markets.set(id, state);
     }
