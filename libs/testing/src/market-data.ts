@@ -31,3 +31,17 @@ export function loadMarketCandles(file: string, limit = Infinity): CsvCandle[] {
     return { timestamp, open, high, low, close, volume };
   });
 }
+
+/**
+ * The same candles reflected about price 100 (x → 200 − x): every rise a fall of the same size,
+ * highs becoming lows. A bullish reading of the original is bearish of the mirror by symmetry.
+ */
+export function mirrorCandles(candles: readonly CsvCandle[]): CsvCandle[] {
+  return candles.map((c) => ({
+    ...c,
+    open: 200 - c.open,
+    high: 200 - c.low,
+    low: 200 - c.high,
+    close: 200 - c.close,
+  }));
+}

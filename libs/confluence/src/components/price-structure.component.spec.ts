@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { mirrorCandles } from '@app/testing';
 import { INDICATORS_DEFAULTS } from '@app/config';
 import { COMPONENT_SUBSCORES } from '@app/contracts';
 import type { Candle } from '../domain/market-data.types.js';
@@ -39,17 +40,6 @@ function ohlc(rows: readonly (readonly [number, number, number, number])[]): Can
     low,
     close,
     volume: 1,
-  }));
-}
-
-/** The same candles reflected about price 100: every rise a fall, highs becoming lows. */
-function mirror(candles: readonly Candle[]): Candle[] {
-  return candles.map((c) => ({
-    ...c,
-    open: 200 - c.open,
-    high: 200 - c.low,
-    low: 200 - c.high,
-    close: 200 - c.close,
   }));
 }
 
@@ -128,7 +118,7 @@ describe('PriceStructureComponent', () => {
       });
       expect(bullish.value).toBeCloseTo((2 + 2) / 2, 12);
       expect(bullish.score).toBeCloseTo(mapped(2, 3), 12);
-      const bearish = sub(evaluate(mirror(up)), 'marketStructure');
+      const bearish = sub(evaluate(mirrorCandles(up)), 'marketStructure');
       expect(bearish.value).toBeCloseTo(-2, 12);
       expect(bearish.score).toBeLessThan(50);
       expect(bullish.score + bearish.score).toBeCloseTo(100, 12);
@@ -159,7 +149,7 @@ describe('PriceStructureComponent', () => {
         lastLow: 98.5,
       });
       expect(structure.value).toBeCloseTo(1, 12);
-      expect(sub(evaluate(mirror(doubleTop)), 'marketStructure').value).toBeCloseTo(-1, 12);
+      expect(sub(evaluate(mirrorCandles(doubleTop)), 'marketStructure').value).toBeCloseTo(-1, 12);
     });
   });
 
@@ -177,7 +167,7 @@ describe('PriceStructureComponent', () => {
     it('a close below the last swing low scores below 50, mirroring the break up', () => {
       const candles = bars([...base, 107, 108, 109, 110, 111, 112]);
       const up = sub(evaluate(candles), 'breakOfStructure');
-      const down = sub(evaluate(mirror(candles)), 'breakOfStructure');
+      const down = sub(evaluate(mirrorCandles(candles)), 'breakOfStructure');
       expect(down.value).toBeCloseTo(-2.5, 12);
       expect(up.score + down.score).toBeCloseTo(100, 12);
     });
@@ -190,9 +180,9 @@ describe('PriceStructureComponent', () => {
       const onHigh = bars([...base, 107, 108, 109.5]);
       const beyond = bars([...base, 107, 108, 109, 110]);
       expect(sub(evaluate(onHigh), 'breakOfStructure').value).toBe(0);
-      expect(sub(evaluate(mirror(onHigh)), 'breakOfStructure').value).toBe(0);
+      expect(sub(evaluate(mirrorCandles(onHigh)), 'breakOfStructure').value).toBe(0);
       expect(sub(evaluate(beyond), 'breakOfStructure').value).toBeCloseTo(0.5, 12);
-      expect(sub(evaluate(mirror(beyond)), 'breakOfStructure').value).toBeCloseTo(-0.5, 12);
+      expect(sub(evaluate(mirrorCandles(beyond)), 'breakOfStructure').value).toBeCloseTo(-0.5, 12);
     });
 
     it('is missing before a swing high and a swing low exist', () => {
@@ -212,7 +202,7 @@ describe('PriceStructureComponent', () => {
       // (10.5 − 4.5) / (10.5 + 4.5) ATRs.
       expect(near.value).toBeCloseTo(0.4, 12);
       expect(near.score).toBeCloseTo(mapped(0.4, 0.5), 12);
-      const far = sub(evaluate(mirror(candles)), 'supportResistance');
+      const far = sub(evaluate(mirrorCandles(candles)), 'supportResistance');
       expect(far.value).toBeCloseTo(-0.4, 12);
       expect(near.score + far.score).toBeCloseTo(100, 12);
     });
@@ -232,7 +222,8 @@ describe('PriceStructureComponent', () => {
       const reading = evaluate(bars([100, 102, 104, 106, 108, 106, 104, 102, 104, 106, 108, 110, 112]));
       expect(reading.missing.supportResistance).toBe('no swing level on one side');
       expect(
-        evaluate(mirror(bars([100, 102, 104, 106, 108, 106, 104, 102, 104, 106, 108, 110, 112]))).missing,
+        evaluate(mirrorCandles(bars([100, 102, 104, 106, 108, 106, 104, 102, 104, 106, 108, 110, 112])))
+          .missing,
       ).toHaveProperty('supportResistance', 'no swing level on one side');
     });
 
@@ -240,7 +231,7 @@ describe('PriceStructureComponent', () => {
       // Close on the only swing high (109.5): nothing is left above.
       const onLevel = bars([100, 102, 104, 106, 108, 106, 104, 102, 100, 98, 96, 98, 100, 109.5]);
       expect(evaluate(onLevel).missing.supportResistance).toBe('no swing level on one side');
-      expect(evaluate(mirror(onLevel)).missing.supportResistance).toBe('no swing level on one side');
+      expect(evaluate(mirrorCandles(onLevel)).missing.supportResistance).toBe('no swing level on one side');
     });
   });
 
@@ -255,7 +246,7 @@ describe('PriceStructureComponent', () => {
       expect(top.inputs).toEqual({ highest: 111.5, lowest: 88.5, close: 108 });
       expect(top.value).toBeCloseTo((2 * (108 - 88.5)) / 23 - 1, 12);
       expect(top.score).toBeCloseTo(mapped(16 / 23, 1), 12);
-      const bottom = sub(evaluate(mirror(fifty)), 'rangePosition');
+      const bottom = sub(evaluate(mirrorCandles(fifty)), 'rangePosition');
       expect(bottom.value).toBeCloseTo(-16 / 23, 12);
       expect(top.score + bottom.score).toBeCloseTo(100, 12);
     });
@@ -287,7 +278,7 @@ describe('PriceStructureComponent', () => {
       expect(bullish.inputs).toEqual({ bullishGapSize: 2, bearishGapSize: 0, atr: 1 });
       expect(bullish.value).toBeCloseTo(2, 12);
       expect(bullish.score).toBeCloseTo(mapped(2, 2), 12);
-      const bearish = sub(evaluate(mirror(ohlc(gap))), 'fairValueGaps');
+      const bearish = sub(evaluate(mirrorCandles(ohlc(gap))), 'fairValueGaps');
       expect(bearish.inputs).toEqual({ bullishGapSize: 0, bearishGapSize: 2, atr: 1 });
       expect(bullish.score + bearish.score).toBeCloseTo(100, 12);
     });
@@ -295,11 +286,14 @@ describe('PriceStructureComponent', () => {
     it('a later candle trading into the gap shrinks it, and one trading through it removes it', () => {
       const partly = sub(evaluate(ohlc([...gap, [105, 105.2, 102, 102.5]])), 'fairValueGaps');
       expect(partly.inputs.bullishGapSize).toBeCloseTo(1, 12);
-      const mirrored = sub(evaluate(mirror(ohlc([...gap, [105, 105.2, 102, 102.5]]))), 'fairValueGaps');
-      expect(mirrored.inputs.bearishGapSize).toBeCloseTo(1, 12);
-      expect(sub(evaluate(mirror(ohlc([...gap, [105, 105.2, 100.5, 101.5]]))), 'fairValueGaps').score).toBe(
-        50,
+      const mirrored = sub(
+        evaluate(mirrorCandles(ohlc([...gap, [105, 105.2, 102, 102.5]]))),
+        'fairValueGaps',
       );
+      expect(mirrored.inputs.bearishGapSize).toBeCloseTo(1, 12);
+      expect(
+        sub(evaluate(mirrorCandles(ohlc([...gap, [105, 105.2, 100.5, 101.5]]))), 'fairValueGaps').score,
+      ).toBe(50);
       for (const low of [100.5, 101]) {
         const filled = sub(evaluate(ohlc([...gap, [105, 105.2, low, 101.5]])), 'fairValueGaps');
         expect(filled.inputs).toEqual({ bullishGapSize: 0, bearishGapSize: 0, atr: 1 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { mirrorCandles } from '@app/testing';
 import { INDICATORS_DEFAULTS } from '@app/config';
 import { COMPONENT_SUBSCORES } from '@app/contracts';
 import type { Candle } from '../domain/market-data.types.js';
@@ -33,17 +34,6 @@ function series(closes: readonly number[], volumes: readonly number[] | number):
       volume,
     };
   });
-}
-
-/** The same candles reflected about price 200: every rise a fall of the same size. */
-function mirror(candles: readonly Candle[]): Candle[] {
-  return candles.map((c) => ({
-    ...c,
-    open: 200 - c.open,
-    high: 200 - c.low,
-    low: 200 - c.high,
-    close: 200 - c.close,
-  }));
 }
 
 const range = <T>(count: number, at: (i: number) => T): T[] => Array.from({ length: count }, (_, i) => at(i));
@@ -83,7 +73,7 @@ describe('VolumeComponent', () => {
 
   describe('rising candles on rising volume', () => {
     const up = evaluate(rising);
-    const down = evaluate(mirror(rising));
+    const down = evaluate(mirrorCandles(rising));
 
     it('score obv, adLine, relativeVolume and volumeDelta above 50, and the mirrored fall below', () => {
       for (const name of CANDLE_SUBSCORES) {
