@@ -3,7 +3,7 @@ import { type ConfigShape, INDICATORS_DEFAULTS, WEIGHTS_DEFAULTS, type WeightsCo
 import { loadMarketCandles, MARKET_FILES } from '@app/testing';
 import type { Candle, MarketKey, OrderBookSnapshot } from '../domain/market-data.types.js';
 import { engineIndicators } from '../indicators/engine-indicators.js';
-import type { ConfluenceEngine } from './confluence-engine.js';
+import type { CandleAnalysisOutcome, ConfluenceEngine } from './confluence-engine.js';
 import type { AnalysisOutcome, ConfluenceResult } from './confluence-result.types.js';
 import { createConfluenceEngine } from './create-engine.js';
 
@@ -16,7 +16,7 @@ const WARM_UP = engineIndicators(INDICATORS_DEFAULTS).plan.warmUp;
 const engineWith = (weights: ConfigShape<WeightsConfig> = WEIGHTS_DEFAULTS) =>
   createConfluenceEngine({ indicators: INDICATORS_DEFAULTS, weights });
 
-function ready(outcome: AnalysisOutcome): ConfluenceResult {
+function ready(outcome: CandleAnalysisOutcome): ConfluenceResult {
   if (outcome.status !== 'ready') throw new Error(`expected a result, got ${JSON.stringify(outcome)}`);
   return outcome.result;
 }
