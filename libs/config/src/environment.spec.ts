@@ -33,3 +33,43 @@ describe('readEnvironment', () => {
     expect(environment.port).toBeUndefined();
   });
 });
+
+describe('exchange credentials', () => {
+  it('reads key pairs by exchange id and hides every part from logs', () => {
+    const issues: ConfigIssue[] = [];
+    const environment = readEnvironment(
+      {
+        EXCHANGE_BINANCE_API_KEY: 'bn-key',
+        EXCHANGE_BINANCE_SECRET: 'bn-secret',
+        EXCHANGE_OKX_API_KEY: 'okx-key',
+        EXCHANGE_OKX_SECRET: 'okx-secret',
+        EXCHANGE_OKX_PASSWORD: 'okx-pass',
+        EXCHANGE_BYBIT_NOTE: 'ignored',
+      },
+      '/srv',
+      issues,
+    );
+
+    expect(issues).toEqual([]);
+    expect(environment.exchangeCredentials).toEqual({
+      binance: { apiKey: 'bn-key', secret: 'bn-secret' },
+      okx: { apiKey: 'okx-key', secret: 'okx-secret', password: 'okx-pass' },
+    });
+    expect(secretValuesOf(environment)).toEqual(['bn-key', 'bn-secret', 'okx-key', 'okx-secret', 'okx-pass']);
+  });
+
+  it('names the missing half of a key pair without echoing the half that is set', () => {
+    const issues: ConfigIssue[] = [];
+    const environment = readEnvironment({ EXCHANGE_BYBIT_API_KEY: 'by-key' }, '/srv', issues);
+
+    expect(issues).toEqual([
+      {
+        file: 'environment',
+        path: 'EXCHANGE_BYBIT_SECRET',
+        message: 'is required when the other half of the key pair is set',
+      },
+    ]);
+    expect(JSON.stringify(issues)).not.toContain('by-key');
+    expect(environment.exchangeCredentials).toEqual({});
+  });
+});

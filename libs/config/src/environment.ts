@@ -18,6 +18,46 @@ export class Environment {
   readonly mongodbUri?: string;
   /** `REDIS_URL` (secret: may carry credentials). */
   readonly redisUrl?: string;
+  /**
+   * Exchange API keys by ccxt id, from `EXCHANGE_<ID>_API_KEY`, `_SECRET` and (OKX, KuCoin, ...)
+   * `_PASSWORD`. Optional: public market data needs none.
+   */
+  readonly exchangeCredentials!: Readonly<Record<string, ExchangeCredentials>>;
+}
+
+export interface ExchangeCredentials {
+  readonly apiKey: string;
+  readonly secret: string;
+  readonly password?: string;
+}
+
+const CREDENTIAL_VARIABLE = /^EXCHANGE_([A-Z0-9]+)_(API_KEY|SECRET|PASSWORD)$/;
+
+function readExchangeCredentials(
+  env: NodeJS.ProcessEnv,
+  issues: ConfigIssue[],
+): Record<string, ExchangeCredentials> {
+  const parts: Record<string, Partial<Record<'API_KEY' | 'SECRET' | 'PASSWORD', string>>> = {};
+  for (const [name, raw] of Object.entries(env)) {
+    const [, id, part] = CREDENTIAL_VARIABLE.exec(name) ?? [];
+    const value = nonEmpty(raw);
+    if (id === undefined || part === undefined || value === undefined) continue;
+    (parts[id.toLowerCase()] ??= {})[part as 'API_KEY' | 'SECRET' | 'PASSWORD'] = value;
+  }
+  const credentials: Record<string, ExchangeCredentials> = {};
+  for (const [id, { API_KEY: apiKey, SECRET: secret, PASSWORD: password }] of Object.entries(parts)) {
+    if (apiKey === undefined || secret === undefined) {
+      const missing = apiKey === undefined ? 'API_KEY' : 'SECRET';
+      issues.push({
+        file: ENV_FILE,
+        path: `EXCHANGE_${id.toUpperCase()}_${missing}`,
+        message: 'is required when the other half of the key pair is set',
+      });
+      continue;
+    }
+    credentials[id] = password === undefined ? { apiKey, secret } : { apiKey, secret, password };
+  }
+  return credentials;
 }
 
 const ENV_FILE = 'environment';
@@ -86,6 +126,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv, cwd: string, issues: Con
     configDir: isAbsolute(rawDir) ? rawDir : resolve(cwd, rawDir),
     mongodbUri: readUrl(env, 'MONGODB_URI', ['mongodb', 'mongodb+srv'], issues),
     redisUrl: readUrl(env, 'REDIS_URL', ['redis', 'rediss'], issues),
+    exchangeCredentials: readExchangeCredentials(env, issues),
   });
 }
 
@@ -100,6 +141,9 @@ export function secretValuesOf(environment: Environment): string[] {
     } catch {
       // Invalid URLs never get this far (readUrl rejects them).
     }
+  }
+  for (const { apiKey, secret, password } of Object.values(environment.exchangeCredentials)) {
+    secrets.push(apiKey, secret, ...(password === undefined ? [] : [password]));
   }
   return secrets;
 }

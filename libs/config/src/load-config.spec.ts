@@ -79,8 +79,9 @@ describe('loadConfig', () => {
     expect(config.indicators.macd).toEqual({ fast: 12, slow: 26, signal: 9 });
     const [bybit] = config.exchanges.exchanges;
     expect(bybit?.enabled).toBe(true);
-    expect(bybit?.data.orderBook).toEqual({ enabled: true, depth: 20 });
+    expect(bybit?.data.orderBook).toEqual({ enabled: true, depth: 20, record: [] });
     expect(bybit?.polling.candlesMs).toBe(10_000);
+    expect(bybit).toMatchObject({ sandbox: false, requestTimeoutMs: 10_000 });
   });
 
   it('treats a weight set given in YAML as a whole, not merged key by key with the defaults', () => {
@@ -347,6 +348,46 @@ const BAD_VALUES: readonly BadCase[] = [
     file: 'exchanges.yaml',
     path: 'exchanges.0.data.orderBook.depth',
     message: /must not be less than 1/,
+  },
+  {
+    name: 'an API base URL that is not http(s)',
+    setup: (fx) => {
+      fx.patch(
+        'exchanges.yaml',
+        '    sandbox: false',
+        '    sandbox: false\n    apiUrls: { public: ftp://proxy/api }',
+      );
+    },
+    file: 'exchanges.yaml',
+    path: 'exchanges.0.apiUrls.public',
+    message: /must be an http\(s\) URL/,
+  },
+  {
+    name: 'a replay speed that is neither a number nor max',
+    setup: (fx) => {
+      fx.patch('exchanges.yaml', 'speed: 60', 'speed: fast');
+    },
+    file: 'exchanges.yaml',
+    path: 'replay.speed',
+    message: /must be a multiple of real time/,
+  },
+  {
+    name: 'a recorded order book for a symbol the exchange does not collect',
+    setup: (fx) => {
+      fx.patch('exchanges.yaml', 'record: []', 'record: [ETH/USDT]');
+    },
+    file: 'exchanges.yaml',
+    path: 'exchanges.0.data.orderBook.record.0',
+    message: /ETH\/USDT is not in symbols/,
+  },
+  {
+    name: 'a retry base above its cap',
+    setup: (fx) => {
+      fx.patch('exchanges.yaml', 'baseMs: 500', 'baseMs: 50000');
+    },
+    file: 'exchanges.yaml',
+    path: 'retry.baseMs',
+    message: /must be less than maxMs/,
   },
   {
     name: 'a port out of range',
@@ -645,6 +686,14 @@ describe('environment overlay', () => {
     });
     expect(config.app.http.host).toBe('0.0.0.0');
     expect(config.notices).toEqual([]);
+  });
+
+  it('lets exchanges.yaml choose the market-data source over the mode default', () => {
+    const dir = configDir((fx) => {
+      fx.patch('exchanges.yaml', 'source: auto', 'source: live');
+    });
+
+    expect(loadConfig({ env: { CONFIG_DIR: dir } }).runtime.marketData).toBe('live');
   });
 });
 

@@ -7,12 +7,7 @@ import { ConfluenceConfig, RuntimeSettings } from './confluence-config.js';
 import { deepFreeze, deepMerge } from './deep.js';
 import { type Environment, readEnvironment } from './environment.js';
 import { APP_DEFAULTS, AppConfig } from './schema/app.schema.js';
-import {
-  DATA_KINDS_DEFAULTS,
-  EXCHANGES_DEFAULTS,
-  ExchangesConfig,
-  POLLING_DEFAULTS,
-} from './schema/exchanges.schema.js';
+import { EXCHANGE_ITEM_DEFAULTS, EXCHANGES_DEFAULTS, ExchangesConfig } from './schema/exchanges.schema.js';
 import { INDICATORS_DEFAULTS, IndicatorsConfig } from './schema/indicators.schema.js';
 import { MONITORING_DEFAULTS, MonitoringConfig } from './schema/monitoring.schema.js';
 import { WEIGHTS_DEFAULTS, WEIGHTS_REPLACE_PATHS, WeightsConfig } from './schema/weights.schema.js';
@@ -29,12 +24,11 @@ interface SectionSpec<T extends object> {
   readonly prepare?: (merged: unknown) => unknown;
 }
 
-/** An exchange entry may omit `enabled`, `data` and `polling`; each omitted part takes the default. */
+/** An exchange entry may omit `enabled`, `data`, `polling`, ...; each omitted part takes the default. */
 function withExchangeDefaults(merged: unknown): unknown {
   const list = (merged as { exchanges?: unknown } | null)?.exchanges;
   if (!Array.isArray(list)) return merged;
-  const itemDefaults = { enabled: true, data: DATA_KINDS_DEFAULTS, polling: POLLING_DEFAULTS };
-  return { ...(merged as object), exchanges: list.map((item) => deepMerge(itemDefaults, item)) };
+  return { ...(merged as object), exchanges: list.map((item) => deepMerge(EXCHANGE_ITEM_DEFAULTS, item)) };
 }
 
 const SECTIONS = {
@@ -148,7 +142,26 @@ function checkCrossFile(
   }
 }
 
-function resolveRuntime(app: AppConfig, environment: Environment, issues: ConfigIssue[]): RuntimeSettings {
+/** Order books can only be recorded for symbols the exchange collects, with the book enabled. */
+function checkRecordedBooks(exchanges: LoadedSection<ExchangesConfig>, issues: ConfigIssue[]): void {
+  exchanges.value.exchanges.forEach((exchange, index) => {
+    const book = exchange.data.orderBook;
+    book.record.forEach((symbol, at) => {
+      const path = ['exchanges', index, 'data', 'orderBook', 'record', at];
+      if (!exchange.symbols.includes(symbol))
+        issues.push(locateIssue(exchanges.sources, 'exchanges.yaml', path, `${symbol} is not in symbols`));
+      else if (!book.enabled)
+        issues.push(locateIssue(exchanges.sources, 'exchanges.yaml', path, 'orderBook.enabled is false'));
+    });
+  });
+}
+
+function resolveRuntime(
+  app: AppConfig,
+  exchanges: ExchangesConfig,
+  environment: Environment,
+  issues: ConfigIssue[],
+): RuntimeSettings {
   const distributed = app.mode === 'distributed';
   if (distributed && environment.redisUrl === undefined) {
     issues.push({
@@ -168,7 +181,7 @@ function resolveRuntime(app: AppConfig, environment: Environment, issues: Config
     mode: app.mode,
     bus: distributed ? 'redis' : 'in-process',
     store: environment.mongodbUri === undefined ? 'embedded' : 'mongodb',
-    marketData: distributed ? 'live' : 'replay',
+    marketData: exchanges.source === 'auto' ? (distributed ? 'live' : 'replay') : exchanges.source,
     throttlerStorage: distributed ? 'redis' : 'memory',
   } as const);
 }
@@ -198,7 +211,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfluenceConfig {
   const weights = loadSection(SECTIONS.weights, environment, issues, files);
   const monitoring = loadSection(SECTIONS.monitoring, environment, issues, files);
   if (weights.valid && exchanges.valid) checkCrossFile(weights, exchanges.value, issues);
-  const runtime = resolveRuntime(app.value, environment, issues);
+  if (exchanges.valid) checkRecordedBooks(exchanges, issues);
+  const runtime = resolveRuntime(app.value, exchanges.value, environment, issues);
 
   if (issues.length > 0) throw new ConfigValidationError(issues);
 

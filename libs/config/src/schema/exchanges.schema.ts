@@ -10,11 +10,13 @@ import {
   Matches,
   Max,
   Min,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import { exchanges as ccxtExchanges } from 'ccxt';
 import { type Timeframe, TIMEFRAMES } from '@app/contracts';
-import { HasUniqueItems, SYMBOL_PATTERN } from '../rules.js';
+import { HasUniqueItems, IsLessThanProperty, SYMBOL_PATTERN } from '../rules.js';
+import { RecordOf } from '../validate.js';
 
 /**
  * Exchange ids ccxt knows; anything else is a typo or an exchange we cannot talk to. ccxt's
@@ -30,6 +32,14 @@ export class OrderBookDataConfig {
   @IsBoolean() readonly enabled!: boolean;
   /** Levels per side kept from each snapshot. */
   @IsInt() @Min(1) @Max(1000) readonly depth!: number;
+  /**
+   * Symbols whose snapshots are stored, so order-book components can be backtested later:
+   * exchanges keep no order-book history.
+   */
+  @IsArray()
+  @Matches(SYMBOL_PATTERN, { each: true, message: 'each symbol must be unified, such as BTC/USDT' })
+  @HasUniqueItems()
+  readonly record!: readonly string[];
 }
 
 /** Which kinds of market data to collect for an exchange's markets. */
@@ -70,6 +80,53 @@ export class ExchangeConfig {
   readonly timeframes!: readonly Timeframe[];
   @ValidateNested() @Type(() => DataKindsConfig) readonly data!: DataKindsConfig;
   @ValidateNested() @Type(() => PollingConfig) readonly polling!: PollingConfig;
+  /**
+   * Overrides of ccxt's `urls.api` entries (proxies, testnets, the fake exchange in tests), merged
+   * over the exchange's own: `{ public: 'https://proxy.example/api/v3' }`.
+   */
+  @RecordOf({ value: httpUrl, optional: true })
+  readonly apiUrls?: Readonly<Record<string, string>>;
+  /** ccxt's sandbox (testnet) mode, where the exchange has one. */
+  @IsBoolean() readonly sandbox!: boolean;
+  /** A request slower than this fails as a timeout (and counts against the exchange). */
+  @IsInt() @Min(100) @Max(120_000) readonly requestTimeoutMs!: number;
+}
+
+/** Retries after a failed request: exponential backoff with full jitter, base → cap. */
+export class RetryConfig {
+  @IsInt() @Min(1) @IsLessThanProperty('maxMs') readonly baseMs!: number;
+  @IsInt() @Min(1) @Max(3_600_000) readonly maxMs!: number;
+}
+
+/**
+ * The circuit breaker of each exchange: it opens after `monitoring.yaml`
+ * health.exchangeDownAfterFailures failures in a row, and probes again after `openMs`, doubling
+ * up to `maxOpenMs` while the exchange keeps failing.
+ */
+export class BreakerConfig {
+  @IsInt() @Min(100) @IsLessThanProperty('maxOpenMs') readonly openMs!: number;
+  @IsInt() @Min(100) @Max(86_400_000) readonly maxOpenMs!: number;
+}
+
+export const REPLAY_SPEEDS_MAX = 'max';
+
+export class ReplayConfig {
+  /** Multiple of real time (60 = an hour of candles a minute), or `max` for backtests. */
+  @ValidateBy({
+    name: 'replaySpeed',
+    validator: {
+      validate: (value: unknown) =>
+        value === REPLAY_SPEEDS_MAX ||
+        (typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= 1_000_000),
+      defaultMessage: () => 'must be a multiple of real time (0 < speed ≤ 1000000), or max',
+    },
+  })
+  readonly speed!: number | typeof REPLAY_SPEEDS_MAX;
+  /** Candle files under data/ (named BASE-QUOTE_timeframe_date_exchange.csv); empty = all of them. */
+  @IsArray()
+  @Matches(/^[A-Za-z0-9._-]+\.csv$/, { each: true, message: 'each file must be a .csv name under data/' })
+  @HasUniqueItems()
+  readonly files!: readonly string[];
 }
 
 export class ExchangesConfig {
@@ -79,11 +136,26 @@ export class ExchangesConfig {
   @Type(() => ExchangeConfig)
   @HasUniqueItems((item) => (item as Partial<ExchangeConfig> | null)?.id)
   readonly exchanges!: readonly ExchangeConfig[];
+  /** `auto`: replay in local mode, live exchanges in distributed mode. */
+  @IsIn(['auto', 'replay', 'live']) readonly source!: 'auto' | 'replay' | 'live';
+  @ValidateNested() @Type(() => ReplayConfig) readonly replay!: ReplayConfig;
+  @ValidateNested() @Type(() => RetryConfig) readonly retry!: RetryConfig;
+  @ValidateNested() @Type(() => BreakerConfig) readonly breaker!: BreakerConfig;
+}
+
+/** A function declaration (hoisted), because the decorators above run before later consts exist. */
+function httpUrl(value: unknown): string | null {
+  if (typeof value !== 'string') return 'must be an http(s) URL';
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol) ? null : 'must be an http(s) URL';
+  } catch {
+    return 'must be an http(s) URL';
+  }
 }
 
 export const DATA_KINDS_DEFAULTS: ConfigShape<DataKindsConfig> = {
   candles: true,
-  orderBook: { enabled: true, depth: 20 },
+  orderBook: { enabled: true, depth: 20, record: [] },
   trades: true,
   fundingRate: false,
   openInterest: false,
@@ -97,15 +169,21 @@ export const POLLING_DEFAULTS: ConfigShape<PollingConfig> = {
   derivativesMs: 60_000,
 };
 
+/** What an exchange entry takes for each part it leaves out. */
+export const EXCHANGE_ITEM_DEFAULTS = {
+  enabled: true,
+  data: DATA_KINDS_DEFAULTS,
+  polling: POLLING_DEFAULTS,
+  sandbox: false,
+  requestTimeoutMs: 10_000,
+} as const;
+
 export const EXCHANGES_DEFAULTS: ConfigShape<ExchangesConfig> = {
   exchanges: [
-    {
-      id: 'binance',
-      enabled: true,
-      symbols: ['BTC/USDT', 'LTC/USDT'],
-      timeframes: ['1m', '5m'],
-      data: DATA_KINDS_DEFAULTS,
-      polling: POLLING_DEFAULTS,
-    },
+    { ...EXCHANGE_ITEM_DEFAULTS, id: 'binance', symbols: ['BTC/USDT', 'LTC/USDT'], timeframes: ['1m', '5m'] },
   ],
+  source: 'auto',
+  replay: { speed: 60, files: [] },
+  retry: { baseMs: 500, maxMs: 30_000 },
+  breaker: { openMs: 15_000, maxOpenMs: 300_000 },
 };
