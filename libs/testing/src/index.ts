@@ -5,3 +5,4 @@ export * from './market-data.js';
 export * from './talib-reference.js';
 export * from './prng.js';
 export * from './test-store.js';
+export * from './manual-clock.js';

@@ -1,0 +1,32 @@
+/** Time as the market lib sees it: injected, so tests run on virtual time and never on the wall clock. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`, or early (without error) when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** The real clock. */
+export const systemClock: Clock = Object.freeze({
+  now: () => Date.now(),
+  sleep: (ms: number, signal?: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted === true) {
+        resolve();
+        return;
+      }
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      signal?.addEventListener('abort', done, { once: true });
+    }),
+});
+
+/** Where a lib writes what an operator needs to know (Nest's Logger fits). */
+export interface MarketLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}

@@ -1,0 +1,111 @@
+import {
+  BadRequest,
+  BadResponse,
+  BadSymbol,
+  DDoSProtection,
+  ExchangeError,
+  ExchangeNotAvailable,
+  NetworkError,
+  OnMaintenance,
+  RateLimitExceeded,
+  RequestTimeout,
+} from 'ccxt';
+
+/** What went wrong with a call to an exchange, as far as retrying and health care. */
+export const FaultKind = {
+  RateLimited: 'rate-limited',
+  Maintenance: 'maintenance',
+  Unavailable: 'unavailable',
+  Timeout: 'timeout',
+  Network: 'network',
+  BadResponse: 'bad-response',
+  /** The exchange refused the request itself (unknown symbol, bad parameter): retrying will not help. */
+  Rejected: 'rejected',
+  CircuitOpen: 'circuit-open',
+  Unknown: 'unknown',
+} as const;
+export type FaultKind = (typeof FaultKind)[keyof typeof FaultKind];
+
+export interface ExchangeFault {
+  readonly kind: FaultKind;
+  readonly message: string;
+  /** The wait the exchange asked for (429 `Retry-After`), when it said. */
+  readonly retryAfterMs: number | null;
+  readonly retryable: boolean;
+}
+
+/** A response that reached us but does not hold what it should: dropped, counted, never passed on. */
+export class MalformedResponseError extends Error {
+  override readonly name = 'MalformedResponseError';
+}
+
+/** A rate-limit answer with the wait the exchange asked for (ccxt's errors do not carry headers). */
+export class RateLimitedError extends RateLimitExceeded {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown instead of calling an exchange whose circuit is open. */
+export class CircuitOpenError extends Error {
+  override readonly name = 'CircuitOpenError';
+  constructor(
+    readonly exchange: string,
+    readonly retryAt: number | null,
+  ) {
+    super(
+      `${exchange}: circuit open, no calls until ${retryAt === null ? 'a probe' : new Date(retryAt).toISOString()}`,
+    );
+  }
+}
+
+/** The call failed for good (retries spent, or not retryable). */
+export class ExchangeCallError extends Error {
+  override readonly name = 'ExchangeCallError';
+  constructor(
+    readonly exchange: string,
+    readonly operation: string,
+    readonly fault: ExchangeFault,
+  ) {
+    super(`${exchange} ${operation}: ${fault.kind}: ${fault.message}`);
+  }
+}
+
+const MAX_MESSAGE = 240;
+
+/**
+ * ccxt's error classes → our fault kinds. Order matters: ccxt's hierarchy nests OnMaintenance
+ * under ExchangeNotAvailable and both, with RequestTimeout and the rate limits, under NetworkError.
+ */
+export function classifyExchangeError(error: unknown): ExchangeFault {
+  const message = shorten(error instanceof Error ? error.message : String(error));
+  const fault = (kind: FaultKind, retryable = true, retryAfter: number | null = null): ExchangeFault => ({
+    kind,
+    message,
+    retryAfterMs: retryAfter,
+    retryable,
+  });
+  if (error instanceof CircuitOpenError) return fault(FaultKind.CircuitOpen, false);
+  if (error instanceof RateLimitedError) return fault(FaultKind.RateLimited, true, error.retryAfterMs);
+  if (error instanceof RateLimitExceeded || error instanceof DDoSProtection)
+    return fault(FaultKind.RateLimited);
+  if (error instanceof OnMaintenance) return fault(FaultKind.Maintenance);
+  if (error instanceof ExchangeNotAvailable) return fault(FaultKind.Unavailable);
+  if (error instanceof RequestTimeout) return fault(FaultKind.Timeout);
+  if (error instanceof NetworkError) return fault(FaultKind.Network);
+  if (error instanceof MalformedResponseError || error instanceof BadResponse || error instanceof SyntaxError)
+    return fault(FaultKind.BadResponse);
+  if (error instanceof BadSymbol || error instanceof BadRequest) return fault(FaultKind.Rejected, false);
+  // Other exchange errors are often transient server trouble reported in a 200 body.
+  if (error instanceof ExchangeError) return fault(FaultKind.Unavailable);
+  return fault(FaultKind.Unknown);
+}
+
+/** Error texts from exchanges can carry whole response bodies; keep logs and health readable. */
+function shorten(message: string): string {
+  const oneLine = message.replace(/\s+/g, ' ').trim();
+  return oneLine.length <= MAX_MESSAGE ? oneLine : `${oneLine.slice(0, MAX_MESSAGE - 1)}…`;
+}

@@ -1,0 +1,32 @@
+import type { Clock } from '@app/market';
+
+/**
+ * Virtual time for tests: `sleep` records the wait and moves time forward at once, so code that
+ * backs off for minutes runs in microseconds and no assertion depends on the wall clock.
+ */
+export class ManualClock implements Clock {
+  readonly sleeps: number[] = [];
+  #now: number;
+
+  constructor(start: number) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  set(time: number): void {
+    this.#now = time;
+  }
+
+  advance(ms: number): void {
+    this.#now += ms;
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    if (signal?.aborted !== true) this.#now += Math.max(0, ms);
+    return Promise.resolve();
+  }
+}
