@@ -5,3 +5,4 @@ export * from './signal.js';
 export * from './timeframe.js';
 export * from './version.js';
 export * from './market-events.js';
+export * from './event-bus.js';
