@@ -95,6 +95,16 @@ export class CandleSequencer {
     return { ...this.#release(), duplicates, forming, misaligned };
   }
 
+  /**
+   * The exchange has no candles before `nextAvailable` in the hole (an outage on its side, or a
+   * market listed later): give up on them and go on from there. Callers log and count it.
+   */
+  skipMissing(nextAvailable: number): SequencerOutput {
+    if (this.#last === null || nextAvailable - this.#interval > this.#last)
+      this.#last = nextAvailable - this.#interval;
+    return { ...this.#release(), duplicates: 0, forming: 0, misaligned: 0 };
+  }
+
   /** Hands over candles fetched for a backfill (any superset of the range is fine). */
   fill(candles: readonly RawCandle[], now: number): SequencerOutput {
     return this.update(candles, now);

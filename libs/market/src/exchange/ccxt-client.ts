@@ -1,0 +1,214 @@
+import ccxt, { type Exchange } from 'ccxt';
+import type { Candle } from '@app/confluence';
+import type { ExchangeConfig, ExchangeCredentials } from '@app/config';
+import type { Timeframe } from '@app/contracts';
+import type { Clock } from '../clock.js';
+import { retryAfterMs } from '../faults/backoff.js';
+import { MalformedResponseError, RateLimitedError } from '../faults/exchange-fault.js';
+import {
+  type BookData,
+  type Checked,
+  checkOhlcv,
+  checkOrderBook,
+  checkTrades,
+  finiteField,
+  type TradeData,
+} from './response-validation.js';
+
+/** Derivatives readings of one market; a field is null when the exchange did not give it. */
+export interface DerivativesData {
+  readonly timestamp: number;
+  readonly fundingRate: number | null;
+  readonly openInterest: number | null;
+  readonly longShortRatio: number | null;
+}
+
+export interface DerivativesKinds {
+  readonly fundingRate: boolean;
+  readonly openInterest: boolean;
+  readonly longShortRatio: boolean;
+}
+
+/** What market-data needs from an exchange; ccxt sits behind it (STYLE.md: vendors behind our interfaces). */
+export interface MarketClient {
+  readonly id: string;
+  /** Most candles one history request returns. */
+  readonly maxCandlesPerRequest: number;
+  loadMarkets(): Promise<void>;
+  /** After loadMarkets: whether the exchange lists the symbol. */
+  hasSymbol(symbol: string): boolean;
+  /** The linear perpetual whose funding/open interest stand for a spot symbol (BTC/USDT → BTC/USDT:USDT). */
+  derivativesSymbol(symbol: string): string | null;
+  fetchCandles(
+    symbol: string,
+    timeframe: Timeframe,
+    since: number | undefined,
+    limit: number,
+  ): Promise<Checked<Candle>>;
+  fetchOrderBook(symbol: string, depth: number): Promise<Checked<BookData>>;
+  fetchTrades(symbol: string, since: number | undefined): Promise<Checked<TradeData>>;
+  fetchDerivatives(symbol: string, kinds: DerivativesKinds): Promise<DerivativesData>;
+  close(): Promise<void>;
+}
+
+export interface CcxtClientOptions {
+  readonly config: ExchangeConfig;
+  readonly credentials?: ExchangeCredentials;
+  readonly clock: Clock;
+  /**
+   * ccxt's minimum spacing between requests. Left out in production so the exchange's own limit
+   * applies; tests against the loopback fake shorten it.
+   */
+  readonly rateLimitMs?: number;
+}
+
+/**
+ * Market types whose listings we load: loading only spot and linear swaps keeps start-up to two
+ * requests where ccxt would otherwise load every product line (inverse, options, margin).
+ */
+const MARKET_TYPE_OPTIONS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
+  binance: { fetchMarkets: { types: ['spot', 'linear'] } },
+  bybit: { fetchMarkets: { types: ['spot', 'linear'] } },
+};
+
+type ExchangeConstructor = new (config: Record<string, unknown>) => Exchange;
+
+function exchangeClass(id: string): ExchangeConstructor {
+  const candidate: unknown = (ccxt as unknown as Record<string, unknown>)[id];
+  if (typeof candidate !== 'function') throw new Error(`ccxt has no exchange "${id}"`);
+  return candidate as ExchangeConstructor;
+}
+
+/** The real ccxt exchange, with our config, credentials, URL overrides and response checks. */
+export class CcxtMarketClient implements MarketClient {
+  readonly #exchange: Exchange;
+  readonly maxCandlesPerRequest: number;
+
+  constructor(private readonly options: CcxtClientOptions) {
+    const { config, credentials } = options;
+    const exchange = new (exchangeClass(config.id))({
+      enableRateLimit: true,
+      timeout: config.requestTimeoutMs,
+      ...(options.rateLimitMs === undefined ? {} : { rateLimit: options.rateLimitMs }),
+      ...(credentials ?? {}),
+      options: MARKET_TYPE_OPTIONS[config.id] ?? {},
+    });
+    if (config.sandbox) exchange.setSandboxMode(true);
+    if (config.apiUrls !== undefined) {
+      const api: unknown = exchange.urls.api;
+      exchange.urls.api = { ...(typeof api === 'object' && api !== null ? api : {}), ...config.apiUrls };
+    }
+    // ccxt's errors do not carry response headers; a 429 (or Binance's 418 ban) is turned into
+    // our RateLimitedError here, where the Retry-After header is still in hand.
+    const clock = options.clock;
+    exchange.onRestResponse = (
+      statusCode: number,
+      _statusText: string,
+      url: string,
+      method: string,
+      responseHeaders: Record<string, unknown>,
+      responseBody: string,
+    ): string => {
+      if (statusCode === 429 || statusCode === 418) {
+        const wait = retryAfterMs(responseHeaders, clock.now());
+        throw new RateLimitedError(
+          `${config.id} ${method} ${url} ${statusCode} ${responseBody.slice(0, 200)}`,
+          wait,
+        );
+      }
+      return responseBody.trim();
+    };
+    this.#exchange = exchange;
+    this.maxCandlesPerRequest = ohlcvLimit(exchange);
+  }
+
+  get id(): string {
+    return this.options.config.id;
+  }
+
+  async loadMarkets(): Promise<void> {
+    await this.#exchange.loadMarkets(true);
+  }
+
+  hasSymbol(symbol: string): boolean {
+    return this.#markets()[symbol] !== undefined;
+  }
+
+  derivativesSymbol(symbol: string): string | null {
+    const markets = this.#markets();
+    const market = markets[symbol];
+    if (market === undefined) return null;
+    if (market.swap === true) return symbol;
+    const perpetual = `${market.base}/${market.quote}:${market.quote}`;
+    return markets[perpetual] === undefined ? null : perpetual;
+  }
+
+  /** ccxt leaves `markets` undefined until loadMarkets has run. */
+  #markets(): Readonly<Record<string, { swap?: boolean; base: string; quote: string } | undefined>> {
+    const markets: unknown = this.#exchange.markets;
+    return (markets ?? {}) as Readonly<
+      Record<string, { swap?: boolean; base: string; quote: string } | undefined>
+    >;
+  }
+
+  async fetchCandles(
+    symbol: string,
+    timeframe: Timeframe,
+    since: number | undefined,
+    limit: number,
+  ): Promise<Checked<Candle>> {
+    const rows: unknown = await this.#exchange.fetchOHLCV(symbol, timeframe, since, limit);
+    return checkOhlcv(rows, timeframe);
+  }
+
+  async fetchOrderBook(symbol: string, depth: number): Promise<Checked<BookData>> {
+    const book: unknown = await this.#exchange.fetchOrderBook(symbol, bookLimit(this.id, depth));
+    return checkOrderBook(book, depth, this.options.clock.now());
+  }
+
+  async fetchTrades(symbol: string, since: number | undefined): Promise<Checked<TradeData>> {
+    const trades: unknown = await this.#exchange.fetchTrades(symbol, since);
+    return checkTrades(trades);
+  }
+
+  async fetchDerivatives(symbol: string, kinds: DerivativesKinds): Promise<DerivativesData> {
+    const exchange = this.#exchange;
+    const perpetual = this.derivativesSymbol(symbol);
+    if (perpetual === null)
+      throw new MalformedResponseError(`${symbol} has no linear perpetual on ${this.id}`);
+    const has = exchange.has;
+    const [funding, interest, ratios] = await Promise.all([
+      kinds.fundingRate && has.fetchFundingRate === true ? exchange.fetchFundingRate(perpetual) : null,
+      kinds.openInterest && has.fetchOpenInterest === true ? exchange.fetchOpenInterest(perpetual) : null,
+      kinds.longShortRatio && has.fetchLongShortRatioHistory === true
+        ? exchange.fetchLongShortRatioHistory(perpetual, '5m', undefined, 1)
+        : null,
+    ]);
+    const latestRatio: unknown = Array.isArray(ratios) ? ratios[ratios.length - 1] : null;
+    const ratio = finiteField(latestRatio, 'longShortRatio');
+    return {
+      timestamp: this.options.clock.now(),
+      fundingRate: finiteField(funding, 'fundingRate'),
+      openInterest: finiteField(interest, 'openInterestAmount'),
+      longShortRatio: ratio !== null && ratio > 0 ? ratio : null,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#exchange.close();
+  }
+}
+
+/** ccxt's declared page size for OHLCV history (its `features`), else a conservative 500. */
+function ohlcvLimit(exchange: Exchange): number {
+  const features: unknown = exchange.features;
+  const spot = (features as { spot?: { fetchOHLCV?: { limit?: unknown } } } | undefined)?.spot;
+  const limit = spot?.fetchOHLCV?.limit;
+  return typeof limit === 'number' && limit > 0 ? limit : 500;
+}
+
+/** Binance accepts only some depth limits; ask for the smallest allowed that covers `depth`. */
+function bookLimit(exchange: string, depth: number): number {
+  if (exchange !== 'binance') return depth;
+  return [5, 10, 20, 50, 100, 500, 1000, 5000].find((allowed) => allowed >= depth) ?? 5000;
+}

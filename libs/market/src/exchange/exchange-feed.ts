@@ -1,0 +1,194 @@
+import type { ExchangeConfig } from '@app/config';
+import { DataSource, type EventBus, MarketEventName } from '@app/contracts';
+import type { Clock, MarketLogger } from '../clock.js';
+import { ExchangeCallError, FaultKind } from '../faults/exchange-fault.js';
+import type { ExchangeGate, ExchangeStatus } from '../faults/exchange-gate.js';
+import { CandleFeed, type CandleFeedStatus } from './candle-feed.js';
+import type { MarketClient } from './ccxt-client.js';
+import { SnapshotFeeds } from './snapshot-feeds.js';
+
+export interface ExchangeFeedOptions {
+  readonly config: ExchangeConfig;
+  readonly client: MarketClient;
+  readonly gate: ExchangeGate;
+  readonly bus: EventBus;
+  readonly clock: Clock;
+  readonly logger: MarketLogger;
+  /** Closed candles each market needs for warm indicators; backfilled at start. */
+  readonly warmupCandles: number;
+  /** Tries per call, retries included (default 3). */
+  readonly attempts?: number;
+}
+
+export interface ExchangeFeedStatus extends ExchangeStatus {
+  readonly markets: readonly CandleFeedStatus[];
+  /** Configured symbols the exchange does not list (never polled). */
+  readonly unlisted: readonly string[];
+}
+
+interface Task {
+  readonly name: string;
+  readonly everyMs: number;
+  nextAt: number;
+  readonly run: (signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Everything one exchange publishes: a candle feed per (symbol, timeframe), and order book,
+ * trades and derivatives per symbol as configured. Tasks run one at a time on their own cadence
+ * (ccxt's rate limiter and the gate pace them); a failing task waits for its next turn while the
+ * others go on, and a failing exchange never holds up another exchange's feed.
+ */
+export class ExchangeFeed {
+  readonly #candles: CandleFeed[] = [];
+  readonly #tasks: Task[] = [];
+  #unlisted: string[] = [];
+  #started = false;
+
+  constructor(private readonly options: ExchangeFeedOptions) {}
+
+  get id(): string {
+    return this.options.config.id;
+  }
+
+  /** Loads the exchange's markets (retrying until it answers or `signal` aborts) and plans the tasks. */
+  async start(signal?: AbortSignal): Promise<boolean> {
+    const { client, gate, clock, config, logger } = this.options;
+    for (let attempt = 0; !isAborted(signal); attempt++) {
+      try {
+        await gate.call('loadMarkets', () => client.loadMarkets(), {
+          attempts: this.#attempts,
+          ...withSignal(signal),
+        });
+        break;
+      } catch (error) {
+        const retryAt = gate.status().resumeAt;
+        const wait = Math.max(1_000, retryAt === null ? 0 : retryAt - clock.now());
+        logger.warn(`${this.id}: cannot load markets yet (${message(error)}); trying again in ${wait} ms`);
+        await clock.sleep(wait, signal);
+      }
+    }
+    if (isAborted(signal)) return false;
+    this.#unlisted = config.symbols.filter((symbol) => !client.hasSymbol(symbol));
+    for (const symbol of this.#unlisted)
+      logger.error(`${this.id}: ${symbol} is not listed on the exchange; skipped`);
+    const listed = config.symbols.filter((symbol) => client.hasSymbol(symbol));
+    this.#planCandles(listed);
+    this.#planSnapshots(listed);
+    this.#started = true;
+    return true;
+  }
+
+  /** Runs every task that is due now, in order of due time. */
+  async tick(signal?: AbortSignal): Promise<void> {
+    const now = this.options.clock.now();
+    const due = this.#tasks.filter((task) => task.nextAt <= now).sort((a, b) => a.nextAt - b.nextAt);
+    for (const task of due) {
+      if (isAborted(signal)) return;
+      task.nextAt = this.options.clock.now() + task.everyMs;
+      try {
+        await task.run(signal);
+      } catch (error) {
+        this.#failed(task, error);
+      }
+    }
+  }
+
+  /** Until aborted: start, then run tasks as they fall due. */
+  async run(signal: AbortSignal): Promise<void> {
+    if (!this.#started && !(await this.start(signal))) return;
+    while (!signal.aborted) {
+      await this.tick(signal);
+      const next = Math.min(...this.#tasks.map((task) => task.nextAt));
+      await this.options.clock.sleep(Math.max(0, next - this.options.clock.now()), signal);
+    }
+  }
+
+  status(): ExchangeFeedStatus {
+    return {
+      ...this.options.gate.status(),
+      markets: this.#candles.map((feed) => feed.status()),
+      unlisted: [...this.#unlisted],
+    };
+  }
+
+  get #attempts(): number {
+    return this.options.attempts ?? 3;
+  }
+
+  #planCandles(symbols: readonly string[]): void {
+    const { config, client, gate, clock, logger, bus } = this.options;
+    if (!config.data.candles) return;
+    for (const symbol of symbols) {
+      for (const timeframe of config.timeframes) {
+        const feed = new CandleFeed({
+          symbol,
+          timeframe,
+          client,
+          gate,
+          clock,
+          logger,
+          attempts: this.#attempts,
+          publish: (candle) =>
+            bus.publish(MarketEventName.CandleClosed, {
+              exchange: this.id,
+              symbol,
+              timeframe,
+              source: DataSource.Live,
+              emittedAt: clock.now(),
+              candle,
+            }),
+        });
+        feed.startAt(this.options.warmupCandles);
+        this.#candles.push(feed);
+        this.#add(`candles ${symbol} ${timeframe}`, config.polling.candlesMs, (signal) => feed.poll(signal));
+      }
+    }
+  }
+
+  #planSnapshots(symbols: readonly string[]): void {
+    const { config } = this.options;
+    const snapshots = new SnapshotFeeds({ ...this.options, attempts: this.#attempts });
+    const { orderBook, trades, fundingRate, openInterest, longShortRatio } = config.data;
+    for (const symbol of symbols) {
+      if (orderBook.enabled)
+        this.#add(`order book ${symbol}`, config.polling.orderBookMs, (signal) =>
+          snapshots.orderBook(symbol, orderBook.depth, signal),
+        );
+      if (trades)
+        this.#add(`trades ${symbol}`, config.polling.tradesMs, (signal) => snapshots.trades(symbol, signal));
+      if (fundingRate || openInterest || longShortRatio)
+        this.#add(`derivatives ${symbol}`, config.polling.derivativesMs, (signal) =>
+          snapshots.derivatives(symbol, { fundingRate, openInterest, longShortRatio }, signal),
+        );
+    }
+  }
+
+  #add(name: string, everyMs: number, run: Task['run']): void {
+    this.#tasks.push({ name, everyMs, nextAt: this.options.clock.now(), run });
+  }
+
+  #failed(task: Task, error: unknown): void {
+    if (error instanceof ExchangeCallError) {
+      // The gate has logged the fault; while the circuit is open, wait for its probe time.
+      const resumeAt = this.options.gate.status().resumeAt;
+      if (error.fault.kind === FaultKind.CircuitOpen && resumeAt !== null)
+        task.nextAt = Math.max(task.nextAt, resumeAt);
+      return;
+    }
+    this.options.logger.error(`${this.id} ${task.name}: ${message(error)}`);
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function withSignal(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal === undefined ? {} : { signal };
+}
+
+/** Read through a function so the compiler does not treat `aborted` as fixed across awaits. */
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
