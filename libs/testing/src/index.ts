@@ -6,3 +6,4 @@ export * from './talib-reference.js';
 export * from './prng.js';
 export * from './test-store.js';
 export * from './manual-clock.js';
+export * from './fake-exchange/index.js';

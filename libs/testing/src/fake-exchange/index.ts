@@ -1,0 +1,20 @@
+export { defaultFakeDataset, FakeDataset, formingCandle } from './candles.js';
+export { FAKE_MARKETS, type FakeMarket } from './fixtures.js';
+export {
+  BINANCE_API_KEYS,
+  type BinanceApiKey,
+  BYBIT_API_KEYS,
+  type BybitApiKey,
+  FakeExchangeServer,
+  type FakeExchangeServerOptions,
+} from './server.js';
+export {
+  FAKE_EXCHANGES,
+  type FakeEndpoint,
+  type FakeExchangeId,
+  type FaultKind,
+  type FaultOptions,
+  type FaultSpec,
+  type Malformation,
+  type RequestLogEntry,
+} from './types.js';
