@@ -1,11 +1,19 @@
 import { Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { BusModule } from '@app/bus';
 import { ExchangesConfig, RuntimeSettings } from '@app/config';
+import { systemClock } from '@app/market';
+import { MarketDataHealthController } from './market-data-health.controller.js';
+import { MarketDataRuntime, MarketDataService } from './market-data.service.js';
 
 /**
  * Ingests market data (ccxt, or replay in local mode), detects closed candles and gaps, and
- * publishes normalised events. Providers are wired here as they are built; rules live in libs.
+ * publishes normalised events on the bus. The rules live in libs/market; this module wires them.
  */
-@Module({})
+@Module({
+  imports: [BusModule],
+  controllers: [MarketDataHealthController],
+  providers: [MarketDataService, { provide: MarketDataRuntime, useValue: { clock: systemClock } }],
+})
 export class MarketDataModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('market-data');
 
@@ -15,10 +23,11 @@ export class MarketDataModule implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
+    if (this.runtime.marketData === 'replay') return;
     for (const exchange of this.exchanges.exchanges) {
       if (!exchange.enabled) continue;
       this.logger.log(
-        `${exchange.id}: ${exchange.symbols.join(', ')} × ${exchange.timeframes.join(', ')} (source ${this.runtime.marketData})`,
+        `${exchange.id}: ${exchange.symbols.join(', ')} × ${exchange.timeframes.join(', ')} (live)`,
       );
     }
   }

@@ -29,7 +29,11 @@ describe('readEnvironment', () => {
   it('resolves CONFIG_DIR against the working directory and treats blank values as unset', () => {
     const environment = readEnvironment({ CONFIG_DIR: 'conf', PORT: '  ', NODE_ENV: '' }, '/srv/app', []);
 
-    expect(environment).toMatchObject({ configDir: '/srv/app/conf', nodeEnv: 'development' });
+    expect(environment).toMatchObject({
+      configDir: '/srv/app/conf',
+      dataDir: '/srv/app/data',
+      nodeEnv: 'development',
+    });
     expect(environment.port).toBeUndefined();
   });
 });

@@ -14,6 +14,8 @@ export class Environment {
   readonly port?: number;
   /** `CONFIG_DIR`: where the YAML files are (default `./config`). */
   readonly configDir!: string;
+  /** `DATA_DIR`: the candle files replay reads (default `./data`). */
+  readonly dataDir!: string;
   /** `MONGODB_URI` (secret: may carry credentials). */
   readonly mongodbUri?: string;
   /** `REDIS_URL` (secret: may carry credentials). */
@@ -120,10 +122,12 @@ export function readEnvironment(env: NodeJS.ProcessEnv, cwd: string, issues: Con
   }
 
   const rawDir = nonEmpty(env.CONFIG_DIR) ?? 'config';
+  const rawDataDir = nonEmpty(env.DATA_DIR) ?? 'data';
   return Object.assign(new Environment(), {
     nodeEnv,
     port,
     configDir: isAbsolute(rawDir) ? rawDir : resolve(cwd, rawDir),
+    dataDir: isAbsolute(rawDataDir) ? rawDataDir : resolve(cwd, rawDataDir),
     mongodbUri: readUrl(env, 'MONGODB_URI', ['mongodb', 'mongodb+srv'], issues),
     redisUrl: readUrl(env, 'REDIS_URL', ['redis', 'rediss'], issues),
     exchangeCredentials: readExchangeCredentials(env, issues),

@@ -30,39 +30,46 @@ describe('CandleSequencer', () => {
     expect(s.lastPublished).toBe(T0 + 4 * M);
   });
 
-  it('closes the forming candle when its interval has passed, even with no newer update', () => {
+  it('never publishes a forming snapshot, even once the clock says it has closed', () => {
     const s = new CandleSequencer('1m');
-    s.update([c(0)], at(0));
-    expect(minutes(s.update([], at(1)).publish)).toEqual([0]);
+    s.resumeAfter(T0 - M);
+    // Minute 0 seen while forming, then no poll until minute 3: the old snapshot is worthless.
+    expect(s.update([c(0, 10)], at(0)).publish).toEqual([]);
+    expect(s.update([], at(3)).publish).toEqual([]);
+    // A lagging replica's newest row looks closed by our clock but may be its forming candle.
+    const stale = s.update([c(0, 11)], at(3));
+    expect(stale).toMatchObject({ publish: [], forming: 1 });
+    // Only a page showing minute 0 behind a newer row proves its final values.
+    expect(s.update([c(0, 12), c(1)], at(3)).publish).toEqual([c(0, 12)]);
   });
 
-  it('takes the latest version of a forming candle (streamed ticks)', () => {
+  it('trusts every row of a history page cut short by its limit', () => {
     const s = new CandleSequencer('1m');
-    s.update([c(0, 10)], at(0));
-    s.update([c(0, 11)], at(0) + 20_000);
-    expect(s.update([c(1, 12)], at(1)).publish).toEqual([c(0, 11)]);
+    s.resumeAfter(T0 - M);
+    const full = s.fill([c(0), c(1), c(2)], at(10), { newestMayBeForming: false });
+    expect(minutes(full.publish)).toEqual([0, 1, 2]);
   });
 
   it('sorts out-of-order updates and ignores ones older than the published series', () => {
     const s = new CandleSequencer('1m');
-    expect(minutes(s.update([c(3), c(1), c(0), c(2)], at(4)).publish)).toEqual([0, 1, 2, 3]);
-    const late = s.update([c(1), c(2)], at(4));
+    expect(minutes(s.update([c(3), c(1), c(0), c(2), c(4)], at(4)).publish)).toEqual([0, 1, 2, 3]);
+    const late = s.update([c(1), c(2), c(5)], at(6));
     expect(late.publish).toEqual([]);
     expect(late.duplicates).toBe(2);
   });
 
   it('asks for exactly the missing range after a gap, and publishes nothing newer until it is filled', () => {
     const s = new CandleSequencer('1m');
-    s.update([c(0), c(1)], at(2));
-    // Downtime: the next page starts at minute 6.
-    const gap = s.update([c(6), c(7), c(8)], at(9));
+    s.update([c(0), c(1), c(2)], at(2));
+    // Downtime: the next page starts at minute 6 (9 is forming).
+    const gap = s.update([c(6), c(7), c(8), c(9)], at(9));
     expect(gap.publish).toEqual([]);
     expect(gap.backfill).toEqual({ from: T0 + 2 * M, to: T0 + 5 * M });
     expect(s.awaitingBackfill).toEqual(gap.backfill);
     // More live candles arrive meanwhile; still held.
-    expect(s.update([c(9)], at(10)).publish).toEqual([]);
+    expect(s.update([c(9), c(10)], at(10)).publish).toEqual([]);
     // The backfill (a superset is fine) closes the hole; everything follows in order.
-    const filled = s.fill([c(1), c(2), c(3), c(4), c(5), c(6)], at(10));
+    const filled = s.fill([c(1), c(2), c(3), c(4), c(5), c(6)], at(10), { newestMayBeForming: false });
     expect(minutes(filled.publish)).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
     expect(filled.backfill).toBeNull();
     expect(s.awaitingBackfill).toBeNull();
@@ -70,9 +77,9 @@ describe('CandleSequencer', () => {
 
   it('keeps asking while a backfill comes back incomplete', () => {
     const s = new CandleSequencer('1m');
-    s.update([c(0)], at(1));
-    expect(s.update([c(5)], at(6)).backfill).toEqual({ from: T0 + M, to: T0 + 4 * M });
-    const partial = s.fill([c(1), c(2)], at(6));
+    s.resumeAfter(T0);
+    expect(s.update([c(5), c(6)], at(6)).backfill).toEqual({ from: T0 + M, to: T0 + 4 * M });
+    const partial = s.fill([c(1), c(2)], at(6), { newestMayBeForming: false });
     expect(minutes(partial.publish)).toEqual([1, 2]);
     expect(partial.backfill).toEqual({ from: T0 + 3 * M, to: T0 + 4 * M });
   });
@@ -80,7 +87,13 @@ describe('CandleSequencer', () => {
   it('resumes after a stored candle, backfilling from there', () => {
     const s = new CandleSequencer('5m');
     s.resumeAfter(T0);
-    const out = s.update([{ ...c(0), timestamp: T0 + 15 * M }], T0 + 21 * M);
+    const out = s.update(
+      [
+        { ...c(0), timestamp: T0 + 15 * M },
+        { ...c(0), timestamp: T0 + 20 * M },
+      ],
+      T0 + 21 * M,
+    );
     expect(out.backfill).toEqual({ from: T0 + 5 * M, to: T0 + 10 * M });
   });
 
@@ -111,7 +124,7 @@ describe('CandleSequencer', () => {
       if (out.backfill !== null) {
         const fill = [];
         for (let t = out.backfill.from; t <= out.backfill.to; t += M) fill.push(c((t - T0) / M));
-        published.push(...minutes(s.fill(fill, at(now)).publish));
+        published.push(...minutes(s.fill(fill, at(now), { newestMayBeForming: false }).publish));
       }
     }
     expect(published).toEqual(Array.from({ length: published.length }, (_, i) => i));

@@ -23,12 +23,23 @@ export interface SequencerOutput {
   readonly misaligned: number;
 }
 
+export interface PageOptions {
+  /**
+   * Whether the page's newest row may be a forming candle. True for a "latest candles" poll (an
+   * exchange always returns its forming candle last — and a lagging replica's forming candle can
+   * look closed by our clock). False only for a history page cut short by its limit, whose rows
+   * are all behind the exchange's forming candle.
+   */
+  readonly newestMayBeForming: boolean;
+}
+
 /**
- * Turns a market stream's candle updates — polled OHLCV pages or streamed ticks, overlapping,
- * repeated, out of order — into a series of closed candles published once each, in order and
- * without holes. A candle is closed once `now` reaches its open time + one interval (or a newer
- * candle exists). A hole (missed intervals after downtime or a dropped connection) holds newer
- * candles back and asks for a backfill of exactly the missing range.
+ * Turns a market stream's candle pages — polled, overlapping, repeated, out of order, sometimes
+ * from a lagging replica — into a series of closed candles published once each, in order and
+ * without holes. A candle is published only from a page that shows it closed: its interval has
+ * ended by `now` and a newer row follows it (or the page is a full history page). A forming
+ * snapshot is never published, whatever the clock says. A hole (missed intervals after downtime
+ * or a dropped connection) holds newer candles back and asks for a backfill of the missing range.
  */
 export class CandleSequencer {
   readonly #interval: number;
@@ -36,8 +47,6 @@ export class CandleSequencer {
   #last: number | null = null;
   /** Closed candles waiting for a backfill to close the hole before them, by open time. */
   readonly #held = new Map<number, RawCandle>();
-  /** The newest candle still forming. */
-  #forming: RawCandle | null = null;
   #awaiting: BackfillRange | null = null;
 
   constructor(readonly timeframe: Timeframe) {
@@ -58,11 +67,17 @@ export class CandleSequencer {
     this.#last = openTime;
   }
 
-  /** Takes candle updates observed at `now` (ms) and says what to publish and what to fetch. */
-  update(candles: readonly RawCandle[], now: number): SequencerOutput {
+  /** Takes a page of candles observed at `now` (ms) and says what to publish and what to fetch. */
+  update(
+    candles: readonly RawCandle[],
+    now: number,
+    options: PageOptions = { newestMayBeForming: true },
+  ): SequencerOutput {
     let duplicates = 0;
     let forming = 0;
     let misaligned = 0;
+    let newest = -Infinity;
+    for (const candle of candles) newest = Math.max(newest, candle.timestamp);
     for (const candle of candles) {
       // Weekly and monthly candles follow calendar rules, so only ≤ 1d grids are checked.
       if (this.#interval <= 86_400_000 && candle.timestamp % this.#interval !== 0) {
@@ -73,24 +88,14 @@ export class CandleSequencer {
         duplicates++;
         continue;
       }
-      if (now < candle.timestamp + this.#interval) {
+      if (
+        now < candle.timestamp + this.#interval ||
+        (options.newestMayBeForming && candle.timestamp === newest)
+      ) {
         forming++;
-        const previous = this.#forming;
-        // A newer candle means the one forming before it has closed.
-        if (previous !== null && candle.timestamp > previous.timestamp) this.#close(previous);
-        if (previous === null || candle.timestamp >= previous.timestamp) this.#forming = candle;
         continue;
       }
       this.#held.set(candle.timestamp, candle);
-    }
-    // A forming candle closes when time passes its end or a newer candle appears.
-    const current = this.#forming;
-    if (
-      current !== null &&
-      (now >= current.timestamp + this.#interval || this.#newestHeld() > current.timestamp)
-    ) {
-      this.#close(current);
-      this.#forming = null;
     }
     return { ...this.#release(), duplicates, forming, misaligned };
   }
@@ -105,21 +110,9 @@ export class CandleSequencer {
     return { ...this.#release(), duplicates: 0, forming: 0, misaligned: 0 };
   }
 
-  /** Hands over candles fetched for a backfill (any superset of the range is fine). */
-  fill(candles: readonly RawCandle[], now: number): SequencerOutput {
-    return this.update(candles, now);
-  }
-
-  /** Moves a formerly forming candle to the closed set, unless a closed version already arrived. */
-  #close(candle: RawCandle): void {
-    if (this.#last !== null && candle.timestamp <= this.#last) return;
-    if (!this.#held.has(candle.timestamp)) this.#held.set(candle.timestamp, candle);
-  }
-
-  #newestHeld(): number {
-    let newest = -Infinity;
-    for (const time of this.#held.keys()) newest = Math.max(newest, time);
-    return newest;
+  /** Hands over a history page fetched for a backfill (any superset of the range is fine). */
+  fill(candles: readonly RawCandle[], now: number, options: PageOptions): SequencerOutput {
+    return this.update(candles, now, options);
   }
 
   /** Publishes held candles while they continue the series; stops at the first hole. */

@@ -10,3 +10,4 @@ export * from './exchange/ccxt-client.js';
 export * from './exchange/exchange-feed.js';
 export * from './exchange/response-validation.js';
 export * from './exchange/snapshot-feeds.js';
+export * from './market-ingestion.js';

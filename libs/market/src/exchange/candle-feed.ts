@@ -94,12 +94,16 @@ export class CandleFeed {
 
   async #backfill(range: { from: number; to: number }, signal?: AbortSignal): Promise<SequencerOutput> {
     const { symbol, timeframe, client } = this.options;
-    const wanted = Math.floor((range.to - range.from) / this.#interval) + 1;
+    // One row past the hole, so a page that covers it is full and every row in it is closed.
+    const wanted = Math.floor((range.to - range.from) / this.#interval) + 2;
     const limit = Math.min(client.maxCandlesPerRequest, wanted);
     const page = await this.#fetch(`backfill ${symbol} ${timeframe}`, signal, () =>
       client.fetchCandles(symbol, timeframe, range.from, limit),
     );
-    let output = this.#sequencer.fill(page.items, this.options.clock.now());
+    // A page shorter than asked ends at the exchange's forming candle (or a lagging replica's).
+    let output = this.#sequencer.fill(page.items, this.options.clock.now(), {
+      newestMayBeForming: page.items.length + page.dropped.length < limit,
+    });
     await this.#take(output, true);
     const after = page.items.filter((candle) => candle.timestamp >= range.from);
     const first = after[0];

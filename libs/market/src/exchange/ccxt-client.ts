@@ -1,6 +1,6 @@
 import ccxt, { type Exchange } from 'ccxt';
 import type { Candle } from '@app/confluence';
-import type { ExchangeConfig, ExchangeCredentials } from '@app/config';
+import type { ConfigShape, ExchangeConfig, ExchangeCredentials } from '@app/config';
 import type { Timeframe } from '@app/contracts';
 import type { Clock } from '../clock.js';
 import { retryAfterMs } from '../faults/backoff.js';
@@ -14,6 +14,9 @@ import {
   finiteField,
   type TradeData,
 } from './response-validation.js';
+
+/** One exchange's settings from exchanges.yaml, as plain data (tests build them as literals). */
+export type ExchangeSettings = ConfigShape<ExchangeConfig>;
 
 /** Derivatives readings of one market; a field is null when the exchange did not give it. */
 export interface DerivativesData {
@@ -52,7 +55,7 @@ export interface MarketClient {
 }
 
 export interface CcxtClientOptions {
-  readonly config: ExchangeConfig;
+  readonly config: ExchangeSettings;
   readonly credentials?: ExchangeCredentials;
   readonly clock: Clock;
   /**
@@ -98,8 +101,9 @@ export class CcxtMarketClient implements MarketClient {
       const api: unknown = exchange.urls.api;
       exchange.urls.api = { ...(typeof api === 'object' && api !== null ? api : {}), ...config.apiUrls };
     }
-    // ccxt's errors do not carry response headers; a 429 (or Binance's 418 ban) is turned into
-    // our RateLimitedError here, where the Retry-After header is still in hand.
+    // ccxt's errors do not carry response headers (and call Binance's 429 DDoSProtection, Bybit's
+    // RateLimitExceeded); rate-limit answers become our RateLimitedError here, with the wait
+    // the exchange asked for still in hand.
     const clock = options.clock;
     exchange.onRestResponse = (
       statusCode: number,
@@ -109,7 +113,7 @@ export class CcxtMarketClient implements MarketClient {
       responseHeaders: Record<string, unknown>,
       responseBody: string,
     ): string => {
-      if (statusCode === 429 || statusCode === 418) {
+      if (isRateLimitAnswer(statusCode, responseBody)) {
         const wait = retryAfterMs(responseHeaders, clock.now());
         throw new RateLimitedError(
           `${config.id} ${method} ${url} ${statusCode} ${responseBody.slice(0, 200)}`,
@@ -158,7 +162,14 @@ export class CcxtMarketClient implements MarketClient {
     limit: number,
   ): Promise<Checked<Candle>> {
     const rows: unknown = await this.#exchange.fetchOHLCV(symbol, timeframe, since, limit);
-    return checkOhlcv(rows, timeframe);
+    const checked = checkOhlcv(rows, timeframe);
+    // ccxt turns an unparseable body into rows of undefined, or an empty list: neither is data.
+    if (checked.items.length === 0 && checked.dropped.length > 0)
+      throw new MalformedResponseError(`no valid candle in the response (${checked.dropped.join('; ')})`);
+    // A listed market always has at least its forming candle; only history may be empty.
+    if (since === undefined && checked.items.length === 0)
+      throw new MalformedResponseError('empty candle list');
+    return checked;
   }
 
   async fetchOrderBook(symbol: string, depth: number): Promise<Checked<BookData>> {
@@ -181,7 +192,8 @@ export class CcxtMarketClient implements MarketClient {
       kinds.fundingRate && has.fetchFundingRate === true ? exchange.fetchFundingRate(perpetual) : null,
       kinds.openInterest && has.fetchOpenInterest === true ? exchange.fetchOpenInterest(perpetual) : null,
       kinds.longShortRatio && has.fetchLongShortRatioHistory === true
-        ? exchange.fetchLongShortRatioHistory(perpetual, '5m', undefined, 1)
+        ? // '1h' is a period both Binance and Bybit accept (Bybit has no '5m', only '5min'; ccxt passes it raw).
+          exchange.fetchLongShortRatioHistory(perpetual, '1h', undefined, 1)
         : null,
     ]);
     const latestRatio: unknown = Array.isArray(ratios) ? ratios[ratios.length - 1] : null;
@@ -197,6 +209,16 @@ export class CcxtMarketClient implements MarketClient {
   async close(): Promise<void> {
     await this.#exchange.close();
   }
+}
+
+/**
+ * 429 (and Binance's 418 ban), Bybit's HTTP 403 IP limit, and Bybit's retCode 10006 ("too many
+ * visits"), which it sends with HTTP 200.
+ */
+function isRateLimitAnswer(status: number, body: string): boolean {
+  if (status === 429 || status === 418) return true;
+  if (status === 403 && /too frequent/i.test(body)) return true;
+  return /"retCode"\s*:\s*10006\b/.test(body.slice(0, 64));
 }
 
 /** ccxt's declared page size for OHLCV history (its `features`), else a conservative 500. */

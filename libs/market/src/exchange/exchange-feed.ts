@@ -1,14 +1,13 @@
-import type { ExchangeConfig } from '@app/config';
 import { DataSource, type EventBus, MarketEventName } from '@app/contracts';
 import type { Clock, MarketLogger } from '../clock.js';
 import { ExchangeCallError, FaultKind } from '../faults/exchange-fault.js';
 import type { ExchangeGate, ExchangeStatus } from '../faults/exchange-gate.js';
 import { CandleFeed, type CandleFeedStatus } from './candle-feed.js';
-import type { MarketClient } from './ccxt-client.js';
+import type { ExchangeSettings, MarketClient } from './ccxt-client.js';
 import { SnapshotFeeds } from './snapshot-feeds.js';
 
 export interface ExchangeFeedOptions {
-  readonly config: ExchangeConfig;
+  readonly config: ExchangeSettings;
   readonly client: MarketClient;
   readonly gate: ExchangeGate;
   readonly bus: EventBus;

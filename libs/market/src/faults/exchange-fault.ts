@@ -7,6 +7,7 @@ import {
   ExchangeNotAvailable,
   NetworkError,
   OnMaintenance,
+  OperationFailed,
   RateLimitExceeded,
   RequestTimeout,
 } from 'ccxt';
@@ -92,15 +93,21 @@ export function classifyExchangeError(error: unknown): ExchangeFault {
   if (error instanceof RateLimitedError) return fault(FaultKind.RateLimited, true, error.retryAfterMs);
   if (error instanceof RateLimitExceeded || error instanceof DDoSProtection)
     return fault(FaultKind.RateLimited);
-  if (error instanceof OnMaintenance) return fault(FaultKind.Maintenance);
+  // Bybit's maintenance answer (retCode 10016) reaches us as a plain ExchangeError.
+  if (
+    error instanceof OnMaintenance ||
+    (error instanceof ExchangeError && /maintenance|restarting/i.test(message))
+  )
+    return fault(FaultKind.Maintenance);
   if (error instanceof ExchangeNotAvailable) return fault(FaultKind.Unavailable);
   if (error instanceof RequestTimeout) return fault(FaultKind.Timeout);
   if (error instanceof NetworkError) return fault(FaultKind.Network);
   if (error instanceof MalformedResponseError || error instanceof BadResponse || error instanceof SyntaxError)
     return fault(FaultKind.BadResponse);
   if (error instanceof BadSymbol || error instanceof BadRequest) return fault(FaultKind.Rejected, false);
-  // Other exchange errors are often transient server trouble reported in a 200 body.
-  if (error instanceof ExchangeError) return fault(FaultKind.Unavailable);
+  // Other exchange errors are often transient server trouble reported in a JSON body (Binance's
+  // -1001 "internal error" is an OperationFailed, Bybit's 5xx JSON an ExchangeError).
+  if (error instanceof ExchangeError || error instanceof OperationFailed) return fault(FaultKind.Unavailable);
   return fault(FaultKind.Unknown);
 }
 

@@ -163,6 +163,7 @@ export class ExchangeGate {
   #failed(operation: string, fault: ExchangeFault): void {
     const now = this.options.clock.now();
     this.#counters.failures++;
+    if (fault.kind === FaultKind.BadResponse) this.#counters.malformed++;
     this.#lastError = { at: now, kind: fault.kind, message: fault.message };
     if (fault.kind === FaultKind.RateLimited) {
       this.#counters.rateLimited++;

@@ -1,11 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  BadSymbol,
+  DDoSProtection,
+  ExchangeError,
   ExchangeNotAvailable,
   NetworkError,
   OnMaintenance,
+  OperationFailed,
   RequestTimeout,
-  BadSymbol,
-  DDoSProtection,
 } from 'ccxt';
 import { ManualClock } from '@app/testing';
 import type { MarketLogger } from '../clock.js';
@@ -87,6 +89,13 @@ describe('classifyExchangeError', () => {
     [new NetworkError('ECONNRESET'), FaultKind.Network, true, null],
     [new MalformedResponseError('no rows'), FaultKind.BadResponse, true, null],
     [new BadSymbol('unknown symbol'), FaultKind.Rejected, false, null],
+    [new OperationFailed('binance {"code":-1001,"msg":"Internal error"}'), FaultKind.Unavailable, true, null],
+    [
+      new ExchangeError('bybit {"retCode":10016,"retMsg":"Service is restarting"}'),
+      FaultKind.Maintenance,
+      true,
+      null,
+    ],
     [new Error('boom'), FaultKind.Unknown, true, null],
   ])('classifies %p', (error, kind, retryable, retryAfter) => {
     expect(classifyExchangeError(error)).toMatchObject({ kind, retryable, retryAfterMs: retryAfter });

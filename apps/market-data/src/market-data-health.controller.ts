@@ -1,0 +1,26 @@
+import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
+import type { MarketDataStatus } from '@app/market';
+import { MarketDataService } from './market-data.service.js';
+
+/**
+ * market-data's readiness: the source, and each exchange's status (ok / degraded / down), last
+ * success, last error and per-market progress. 503 only when every exchange is down; a degraded
+ * exchange still lets the others publish.
+ */
+/** The one thing used of Express's response (its types are not a dependency). */
+interface StatusSetter {
+  status(code: number): unknown;
+}
+
+@Controller('health')
+export class MarketDataHealthController {
+  constructor(private readonly service: MarketDataService) {}
+
+  @Get('market-data')
+  @HttpCode(HttpStatus.OK)
+  status(@Res({ passthrough: true }) response: StatusSetter): MarketDataStatus {
+    const status = this.service.status();
+    if (status.status === 'down') response.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return status;
+  }
+}

@@ -1,0 +1,68 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Environment,
+  ExchangesConfig,
+  IndicatorsConfig,
+  MonitoringConfig,
+  RuntimeSettings,
+} from '@app/config';
+import { EventBus } from '@app/contracts';
+import {
+  type Clock,
+  type IngestionDeps,
+  MarketIngestion,
+  type MarketDataStatus,
+  warmupCandlesFor,
+} from '@app/market';
+
+/** The clock and client factory market-data runs with; tests provide virtual time and the loopback fake. */
+export abstract class MarketDataRuntime {
+  abstract readonly clock: Clock;
+  abstract readonly createClient?: IngestionDeps['createClient'];
+}
+
+/** Starts ingestion when the app starts and stops it (closing exchange connections) on shutdown. */
+@Injectable()
+export class MarketDataService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly #ingestion: MarketIngestion;
+  readonly #logger = new Logger('market-data');
+
+  constructor(
+    exchanges: ExchangesConfig,
+    indicators: IndicatorsConfig,
+    monitoring: MonitoringConfig,
+    runtime: RuntimeSettings,
+    environment: Environment,
+    bus: EventBus,
+    deps: MarketDataRuntime,
+  ) {
+    this.#ingestion = new MarketIngestion(
+      {
+        exchanges,
+        source: runtime.marketData,
+        downAfterFailures: monitoring.health.exchangeDownAfterFailures,
+        credentials: environment.exchangeCredentials,
+        dataDir: environment.dataDir,
+        warmupCandles: warmupCandlesFor(indicators),
+      },
+      {
+        bus,
+        clock: deps.clock,
+        logger: this.#logger,
+        ...(deps.createClient === undefined ? {} : { createClient: deps.createClient }),
+      },
+    );
+  }
+
+  onApplicationBootstrap(): void {
+    this.#ingestion.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.#ingestion.stop();
+  }
+
+  status(): MarketDataStatus {
+    return this.#ingestion.status();
+  }
+}

@@ -1,0 +1,186 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExchangeCredentials, ExchangesConfig, IndicatorsConfig } from '@app/config';
+import { engineIndicators } from '@app/confluence';
+import { type EventBus, MarketEventName } from '@app/contracts';
+import type { Clock, MarketLogger } from './clock.js';
+import { CcxtMarketClient, type ExchangeSettings, type MarketClient } from './exchange/ccxt-client.js';
+import { ExchangeFeed, type ExchangeFeedStatus } from './exchange/exchange-feed.js';
+import { ExchangeGate, type ExchangeHealth } from './faults/exchange-gate.js';
+import { parseReplayFileName, type ReplayFile, ReplaySource } from './replay-source.js';
+
+export interface IngestionSettings {
+  readonly exchanges: ExchangesConfig;
+  readonly source: 'replay' | 'live';
+  /** Failures in a row that open an exchange's circuit (monitoring.yaml health.exchangeDownAfterFailures). */
+  readonly downAfterFailures: number;
+  readonly credentials: Readonly<Record<string, ExchangeCredentials>>;
+  readonly dataDir: string;
+  readonly warmupCandles: number;
+}
+
+export interface IngestionDeps {
+  readonly bus: EventBus;
+  readonly clock: Clock;
+  readonly logger: MarketLogger;
+  readonly random?: () => number;
+  /** Builds an exchange's client; tests shorten ccxt's pacing against the loopback fake. */
+  readonly createClient?: (
+    config: ExchangeSettings,
+    credentials: ExchangeCredentials | undefined,
+  ) => MarketClient;
+}
+
+export interface ReplayStatus {
+  readonly files: readonly string[];
+  readonly published: number;
+  readonly finished: boolean;
+}
+
+export interface MarketDataStatus {
+  readonly source: 'replay' | 'live';
+  /** Worst of the exchanges: `down` only when every exchange is down. */
+  readonly status: ExchangeHealth;
+  readonly exchanges: readonly ExchangeFeedStatus[];
+  readonly replay: ReplayStatus | null;
+}
+
+/**
+ * Closed candles a market needs before the engine's indicators are warm: three times the plan's
+ * longest warm-up (EMA and Wilder smoothing keep their seed for about that long — TA-Lib's
+ * "unstable period") and at least the engine's 200-candle structure window.
+ */
+export function warmupCandlesFor(indicators: IndicatorsConfig): number {
+  return Math.max(200, 3 * engineIndicators(indicators).plan.warmUp);
+}
+
+/** market-data's whole job: replay the bundled candles, or run one feed per enabled exchange. */
+export class MarketIngestion {
+  readonly #controller = new AbortController();
+  readonly #feeds: ExchangeFeed[] = [];
+  readonly #clients: MarketClient[] = [];
+  readonly #running: Promise<void>[] = [];
+  #replay: { files: string[]; published: number; finished: boolean } | null = null;
+
+  constructor(
+    private readonly settings: IngestionSettings,
+    private readonly deps: IngestionDeps,
+  ) {}
+
+  /** Starts publishing; throws at once when the replay files cannot be found. */
+  start(): void {
+    if (this.settings.source === 'replay') this.#startReplay();
+    else this.#startLive();
+  }
+
+  async stop(): Promise<void> {
+    this.#controller.abort();
+    await Promise.allSettled(this.#running);
+    await Promise.allSettled(this.#clients.map((client) => client.close()));
+  }
+
+  status(): MarketDataStatus {
+    const exchanges = this.#feeds.map((feed) => feed.status());
+    let status: ExchangeHealth = 'ok';
+    if (exchanges.length > 0 && exchanges.every((exchange) => exchange.status === 'down')) status = 'down';
+    else if (exchanges.some((exchange) => exchange.status !== 'ok')) status = 'degraded';
+    const replay = this.#replay === null ? null : { ...this.#replay, files: [...this.#replay.files] };
+    return { source: this.settings.source, status, exchanges, replay };
+  }
+
+  #startLive(): void {
+    const { exchanges, credentials, downAfterFailures, warmupCandles } = this.settings;
+    const { bus, clock, logger } = this.deps;
+    const random = this.deps.random ?? Math.random;
+    for (const config of exchanges.exchanges) {
+      if (!config.enabled) continue;
+      const client =
+        this.deps.createClient?.(config, credentials[config.id]) ??
+        new CcxtMarketClient({ config, clock, ...withCredentials(credentials[config.id]) });
+      const gate = new ExchangeGate({
+        exchange: config.id,
+        retry: exchanges.retry,
+        breaker: {
+          failureThreshold: downAfterFailures,
+          openMs: exchanges.breaker.openMs,
+          maxOpenMs: exchanges.breaker.maxOpenMs,
+        },
+        clock,
+        random,
+        logger,
+      });
+      const feed = new ExchangeFeed({ config, client, gate, bus, clock, logger, warmupCandles });
+      this.#clients.push(client);
+      this.#feeds.push(feed);
+      this.#running.push(
+        feed.run(this.#controller.signal).catch((error: unknown) => {
+          logger.error(
+            `${config.id}: feed stopped: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }),
+      );
+    }
+  }
+
+  #startReplay(): void {
+    const files = this.#replayFiles();
+    const { bus, clock, logger } = this.deps;
+    const signal = this.#controller.signal;
+    const state = { files: files.map((file) => file.path), published: 0, finished: false };
+    this.#replay = state;
+    const source = new ReplaySource({
+      files,
+      speed: this.settings.exchanges.replay.speed,
+      readFile: (path) => readFileSync(path, 'utf8'),
+      now: () => clock.now(),
+      sleep: (ms) => clock.sleep(ms, signal),
+      publish: async (event) => {
+        await bus.publish(MarketEventName.CandleClosed, event);
+        state.published++;
+      },
+    });
+    logger.log(
+      `replaying ${files.length} file(s) at ${String(this.settings.exchanges.replay.speed)}× real time`,
+    );
+    this.#running.push(
+      source.run(signal).then(
+        ({ published }) => {
+          state.finished = !signal.aborted;
+          logger.log(`replay ${state.finished ? 'finished' : 'stopped'} after ${published} candles`);
+        },
+        (error: unknown) => {
+          logger.error(`replay failed: ${error instanceof Error ? error.message : String(error)}`);
+        },
+      ),
+    );
+  }
+
+  #replayFiles(): ReplayFile[] {
+    const { dataDir, exchanges } = this.settings;
+    const names = exchanges.replay.files.length > 0 ? [...exchanges.replay.files] : csvFiles(dataDir);
+    if (names.length === 0) throw new Error(`replay: no candle files in ${dataDir}`);
+    return names.map((name) => {
+      const market = parseReplayFileName(name);
+      if (market === null)
+        throw new Error(
+          `replay: ${name} is not named BASE-QUOTE_timeframe_date_exchange.csv (as data/README.md says)`,
+        );
+      const path = join(dataDir, name);
+      // Fail at boot, not minutes later, when a configured file is missing.
+      if (!existsSync(path)) throw new Error(`replay: ${path} does not exist`);
+      return { ...market, path };
+    });
+  }
+}
+
+function csvFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.csv'))
+    .sort();
+}
+
+function withCredentials(credentials: ExchangeCredentials | undefined): {
+  credentials?: ExchangeCredentials;
+} {
+  return credentials === undefined ? {} : { credentials };
+}

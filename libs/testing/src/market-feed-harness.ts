@@ -1,0 +1,190 @@
+import { InProcessEventBus } from '@app/bus';
+import type { Candle } from '@app/confluence';
+import { type Timeframe, MarketEventName, timeframeToMs } from '@app/contracts';
+import {
+  CcxtMarketClient,
+  ExchangeFeed,
+  ExchangeGate,
+  type ExchangeSettings,
+  type MarketLogger,
+} from '@app/market';
+import { FakeDataset, type FakeExchangeId, FakeExchangeServer } from './fake-exchange/index.js';
+import { ManualClock } from './manual-clock.js';
+import { loadMarketCandles, MARKET_FILES } from './market-data.js';
+
+/** BTC/USDT 1m + 5m from the bundled files, and LTC/USDT 1m moved onto BTC's dates so both trade at once. */
+export function alignedFakeDataset(): FakeDataset {
+  const btc1m = loadMarketCandles(MARKET_FILES.btc1m);
+  const ltc1m = loadMarketCandles(MARKET_FILES.ltc1m);
+  const shift = (btc1m[0]?.timestamp ?? 0) - (ltc1m[0]?.timestamp ?? 0);
+  return new FakeDataset()
+    .set('*', 'BTC/USDT', '1m', btc1m)
+    .set('*', 'BTC/USDT', '5m', loadMarketCandles(MARKET_FILES.btc5m))
+    .set(
+      '*',
+      'LTC/USDT',
+      '1m',
+      ltc1m.map((candle) => ({ ...candle, timestamp: candle.timestamp + shift })),
+    );
+}
+
+/** Collects what a logger is told, for assertions. */
+export class RecordingLogger implements MarketLogger {
+  readonly lines: string[] = [];
+  log(message: string): void {
+    this.lines.push(`log ${message}`);
+  }
+  warn(message: string): void {
+    this.lines.push(`warn ${message}`);
+  }
+  error(message: string): void {
+    this.lines.push(`error ${message}`);
+  }
+}
+
+export interface HarnessMarket {
+  readonly symbols: readonly string[];
+  readonly timeframes: readonly Timeframe[];
+}
+
+export interface FeedHarnessOptions {
+  readonly exchanges: readonly FakeExchangeId[];
+  readonly market?: HarnessMarket;
+  /** Virtual start time; default 600 minutes into the BTC data, 30 s into a minute. */
+  readonly start?: number;
+  readonly warmupCandles?: number;
+  readonly requestTimeoutMs?: number;
+  readonly derivatives?: boolean;
+}
+
+/**
+ * Real ccxt exchanges pointed at the loopback fake, one ExchangeFeed each, publishing on an
+ * in-process bus whose subscriber records every closed candle — all on one virtual clock.
+ */
+export class FeedHarness {
+  readonly received = new Map<string, Candle[]>();
+  readonly events: { name: string; exchange: string; symbol: string }[] = [];
+  readonly logger = new RecordingLogger();
+  readonly bus = new InProcessEventBus(this.logger);
+  readonly feeds: ExchangeFeed[] = [];
+
+  private constructor(
+    readonly server: FakeExchangeServer,
+    readonly clock: ManualClock,
+    readonly dataset: FakeDataset,
+  ) {}
+
+  static async start(options: FeedHarnessOptions): Promise<FeedHarness> {
+    const dataset = alignedFakeDataset();
+    const firstBtc = dataset.get('binance', 'BTC/USDT', '1m')?.[0]?.timestamp ?? 0;
+    const clock = new ManualClock(options.start ?? firstBtc + 600 * 60_000 + 30_000);
+    const server = await FakeExchangeServer.start({ now: () => clock.now(), dataset });
+    const harness = new FeedHarness(server, clock, dataset);
+    harness.#subscribe();
+    const market = options.market ?? { symbols: ['BTC/USDT', 'LTC/USDT'], timeframes: ['1m', '5m'] };
+    for (const id of options.exchanges) {
+      const config = harness.exchangeConfig(id, market, options);
+      const client = new CcxtMarketClient({ config, clock, rateLimitMs: 1 });
+      const gate = new ExchangeGate({
+        exchange: id,
+        retry: { baseMs: 500, maxMs: 30_000 },
+        breaker: { failureThreshold: 5, openMs: 15_000, maxOpenMs: 120_000 },
+        clock,
+        random: () => 0.5,
+        logger: harness.logger,
+      });
+      harness.feeds.push(
+        new ExchangeFeed({
+          config,
+          client,
+          gate,
+          bus: harness.bus,
+          clock,
+          logger: harness.logger,
+          warmupCandles: options.warmupCandles ?? 30,
+        }),
+      );
+    }
+    return harness;
+  }
+
+  exchangeConfig(id: FakeExchangeId, market: HarnessMarket, options: FeedHarnessOptions): ExchangeSettings {
+    const derivatives = options.derivatives ?? true;
+    return {
+      id,
+      enabled: true,
+      symbols: market.symbols,
+      timeframes: market.timeframes,
+      data: {
+        candles: true,
+        orderBook: { enabled: true, depth: 10, record: [] },
+        trades: true,
+        fundingRate: derivatives,
+        openInterest: derivatives,
+        longShortRatio: derivatives,
+      },
+      polling: { candlesMs: 60_000, orderBookMs: 60_000, tradesMs: 60_000, derivativesMs: 300_000 },
+      apiUrls: id === 'binance' ? this.server.binanceApiUrls() : this.server.bybitApiUrls(),
+      sandbox: false,
+      requestTimeoutMs: options.requestTimeoutMs ?? 2_000,
+    };
+  }
+
+  feed(id: FakeExchangeId): ExchangeFeed {
+    const feed = this.feeds.find((candidate) => candidate.id === id);
+    if (feed === undefined) throw new Error(`no feed for ${id}`);
+    return feed;
+  }
+
+  async startAll(): Promise<void> {
+    for (const feed of this.feeds) await feed.start();
+  }
+
+  /** Advances the virtual clock a minute at a time, ticking every feed after each step. */
+  async runMinutes(minutes: number, only?: readonly FakeExchangeId[]): Promise<void> {
+    for (let step = 0; step < minutes; step++) {
+      this.clock.advance(60_000);
+      for (const feed of this.feeds)
+        if (only === undefined || only.includes(feed.id as FakeExchangeId)) await feed.tick();
+    }
+  }
+
+  candles(exchange: string, symbol: string, timeframe: Timeframe): Candle[] {
+    return this.received.get(`${exchange} ${symbol} ${timeframe}`) ?? [];
+  }
+
+  /**
+   * What a consumer must have received: every closed candle of the data from the first one it got
+   * through the last one closed at the clock's time, exactly as the exchange recorded it.
+   */
+  expected(exchange: FakeExchangeId, symbol: string, timeframe: Timeframe, from: number): Candle[] {
+    const interval = timeframeToMs(timeframe);
+    const now = this.clock.now();
+    return (this.dataset.get(exchange, symbol, timeframe) ?? []).filter(
+      (candle) => candle.timestamp >= from && candle.timestamp + interval <= now,
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+  }
+
+  #subscribe(): void {
+    this.bus.subscribe(MarketEventName.CandleClosed, (event) => {
+      const key = `${event.exchange} ${event.symbol} ${event.timeframe}`;
+      const list = this.received.get(key) ?? [];
+      const { timestamp, open, high, low, close, volume } = event.candle;
+      list.push({ timestamp, open, high, low, close, volume });
+      this.received.set(key, list);
+    });
+    for (const name of [
+      MarketEventName.OrderBookSnapshot,
+      MarketEventName.TradesBatch,
+      MarketEventName.DerivativesSnapshot,
+    ]) {
+      this.bus.subscribe(name, (event) => {
+        this.events.push({ name, exchange: event.exchange, symbol: event.symbol });
+      });
+    }
+  }
+}
