@@ -82,7 +82,7 @@ const MAX_MESSAGE = 240;
  * under ExchangeNotAvailable and both, with RequestTimeout and the rate limits, under NetworkError.
  */
 export function classifyExchangeError(error: unknown): ExchangeFault {
-  const message = shorten(error instanceof Error ? error.message : String(error));
+  const message = shorten(messageOf(error));
   const fault = (kind: FaultKind, retryable = true, retryAfter: number | null = null): ExchangeFault => ({
     kind,
     message,
@@ -101,7 +101,7 @@ export function classifyExchangeError(error: unknown): ExchangeFault {
     return fault(FaultKind.Maintenance);
   if (error instanceof ExchangeNotAvailable) return fault(FaultKind.Unavailable);
   if (error instanceof RequestTimeout) return fault(FaultKind.Timeout);
-  if (error instanceof NetworkError) return fault(FaultKind.Network);
+  if (error instanceof NetworkError || isConnectionError(error)) return fault(FaultKind.Network);
   if (error instanceof MalformedResponseError || error instanceof BadResponse || error instanceof SyntaxError)
     return fault(FaultKind.BadResponse);
   if (error instanceof BadSymbol || error instanceof BadRequest) return fault(FaultKind.Rejected, false);
@@ -109,6 +109,33 @@ export function classifyExchangeError(error: unknown): ExchangeFault {
   // -1001 "internal error" is an OperationFailed, Bybit's 5xx JSON an ExchangeError).
   if (error instanceof ExchangeError || error instanceof OperationFailed) return fault(FaultKind.Unavailable);
   return fault(FaultKind.Unknown);
+}
+
+const CONNECTION_CODES =
+  /^(ECONNRESET|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EPIPE|EHOSTUNREACH|ENETUNREACH|UND_ERR_\w+)$/;
+
+/**
+ * Connection failures ccxt sometimes lets through unwrapped: undici's `TypeError: fetch failed`
+ * (the reason is in `cause`), and Node's socket errors with their `code`.
+ */
+function isConnectionError(error: unknown, depth = 0): boolean {
+  // Duck-typed: undici's errors come from Node's own realm, where `instanceof` against this
+  // realm's TypeError can fail (Jest's VM contexts, for one).
+  if (typeof error !== 'object' || error === null || depth > 3) return false;
+  const { code, name, message, cause } = error as {
+    code?: unknown;
+    name?: unknown;
+    message?: unknown;
+    cause?: unknown;
+  };
+  if (typeof code === 'string' && CONNECTION_CODES.test(code)) return true;
+  if (name === 'TypeError' && typeof message === 'string' && /fetch failed/i.test(message)) return true;
+  return isConnectionError(cause, depth + 1);
+}
+
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(error);
 }
 
 /** Error texts from exchanges can carry whole response bodies; keep logs and health readable. */

@@ -96,6 +96,19 @@ describe('classifyExchangeError', () => {
       true,
       null,
     ],
+    [new TypeError('fetch failed'), FaultKind.Network, true, null],
+    [
+      Object.assign(new Error('getaddrinfo ENOTFOUND api.example'), { code: 'ENOTFOUND' }),
+      FaultKind.Network,
+      true,
+      null,
+    ],
+    [
+      new Error('wrapped', { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) }),
+      FaultKind.Network,
+      true,
+      null,
+    ],
     [new Error('boom'), FaultKind.Unknown, true, null],
   ])('classifies %p', (error, kind, retryable, retryAfter) => {
     expect(classifyExchangeError(error)).toMatchObject({ kind, retryable, retryAfterMs: retryAfter });

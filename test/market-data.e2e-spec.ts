@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { loadConfig } from '@app/config';
+import type { Candle } from '@app/confluence';
+import { EventBus, MarketEventName, type Timeframe, timeframeToMs } from '@app/contracts';
+import { CcxtMarketClient, type MarketDataStatus, warmupCandlesFor } from '@app/market';
+import { serviceRootModule } from '@app/platform';
+import {
+  AcceleratedClock,
+  alignedFakeDataset,
+  type ConfigFixture,
+  createConfigFixture,
+  FakeExchangeServer,
+  httpServerOf,
+} from '@app/testing';
+import { marketDataService } from '../apps/market-data/src/market-data.definition.js';
+import { MarketDataRuntime } from '../apps/market-data/src/market-data.service.js';
+
+/**
+ * The "done when" of issue #5: market-data as Nest runs it, on live ccxt clients pointed at the
+ * loopback fake Binance and Bybit, with a consumer subscribed to the bus. Through a rate limit,
+ * 500s and one exchange going down, the consumer's series stay contiguous and deduplicated, and
+ * /health/market-data names each exchange's status.
+ */
+
+const MARKETS: readonly [string, Timeframe][] = [
+  ['BTC/USDT', '1m'],
+  ['BTC/USDT', '5m'],
+  ['LTC/USDT', '1m'],
+  ['LTC/USDT', '5m'],
+];
+/** Market time runs 300× faster: a minute in 0.2 s. */
+const SPEED = 300;
+
+let server: FakeExchangeServer;
+let fixture: ConfigFixture;
+let app: INestApplication;
+const received = new Map<string, Candle[]>();
+
+function yamlMap(urls: Readonly<Record<string, string>>): string {
+  return `{ ${Object.entries(urls)
+    .map(([key, url]) => `${key}: '${url}'`)
+    .join(', ')} }`;
+}
+
+function series(exchange: string, symbol: string, timeframe: Timeframe): Candle[] {
+  return received.get(`${exchange} ${symbol} ${timeframe}`) ?? [];
+}
+
+async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function health(): Promise<{ code: number; body: MarketDataStatus }> {
+  const response = await request(httpServerOf(app)).get('/health/market-data');
+  return { code: response.status, body: response.body as MarketDataStatus };
+}
+
+function exchangeStatus(body: MarketDataStatus, id: string): string | undefined {
+  return body.exchanges.find((exchange) => exchange.exchange === id)?.status;
+}
+
+beforeAll(async () => {
+  const dataset = alignedFakeDataset();
+  const first = dataset.get('binance', 'BTC/USDT', '1m')?.[0]?.timestamp ?? 0;
+  const clock = new AcceleratedClock(first + 1_200 * 60_000 + 30_000, SPEED);
+  server = await FakeExchangeServer.start({ now: () => clock.now(), dataset });
+  const exchange = (id: string, urls: Readonly<Record<string, string>>): string =>
+    `  - id: ${id}\n    symbols: [BTC/USDT, LTC/USDT]\n    timeframes: [1m, 5m]\n` +
+    `    data: { candles: true, orderBook: { enabled: true, depth: 10, record: [] }, trades: true, fundingRate: true, openInterest: true, longShortRatio: false }\n` +
+    `    polling: { candlesMs: 5000, orderBookMs: 30000, tradesMs: 30000, derivativesMs: 300000 }\n` +
+    `    requestTimeoutMs: 1000\n    apiUrls: ${yamlMap(urls)}\n`;
+  fixture = createConfigFixture({
+    'exchanges.yaml':
+      'source: live\nretry: { baseMs: 500, maxMs: 5000 }\nbreaker: { openMs: 10000, maxOpenMs: 20000 }\nexchanges:\n' +
+      exchange('binance', server.binanceApiUrls()) +
+      exchange('bybit', server.bybitApiUrls()),
+  });
+  const config = loadConfig({ env: { CONFIG_DIR: fixture.dir } });
+  const moduleRef = await Test.createTestingModule({
+    imports: [serviceRootModule(config, marketDataService)],
+  })
+    .overrideProvider(MarketDataRuntime)
+    .useValue({
+      clock,
+      // The loopback fake needs no pacing; production keeps ccxt's per-exchange rate limit.
+      createClient: (settings: ConstructorParameters<typeof CcxtMarketClient>[0]['config']) =>
+        new CcxtMarketClient({ config: settings, clock, rateLimitMs: 1 }),
+    })
+    .compile();
+  app = moduleRef.createNestApplication({ logger: false });
+  // Subscribe before the app starts publishing: the consumer must see the warm-up too.
+  moduleRef.get(EventBus).subscribe(MarketEventName.CandleClosed, (event) => {
+    const key = `${event.exchange} ${event.symbol} ${event.timeframe}`;
+    const { timestamp, open, high, low, close, volume } = event.candle;
+    received.set(key, [...(received.get(key) ?? []), { timestamp, open, high, low, close, volume }]);
+  });
+  await app.init();
+});
+
+afterAll(async () => {
+  await app.close();
+  await server.stop();
+  fixture.cleanup();
+});
+
+describe('market-data on the fake exchanges (issue #5, done when)', () => {
+  it('delivers contiguous, deduplicated closed candles through faults, and health names each exchange', async () => {
+    const warmup = warmupCandlesFor(loadConfig({ env: { CONFIG_DIR: fixture.dir } }).indicators);
+    const count = (id: string): number => series(id, 'BTC/USDT', '1m').length;
+    await until(() => count('binance') >= warmup && count('bybit') >= warmup, 'the warm-up backfill');
+    expect((await health()).body).toMatchObject({ source: 'live', status: 'ok' });
+
+    // A 429 with Retry-After on Binance and two 500s on Bybit.
+    server.fault('binance', { kind: 'rateLimit', retryAfterSeconds: 20 }, { endpoint: 'klines', times: 1 });
+    server.fault('bybit', { kind: 'serverError', status: 500 }, { endpoint: 'klines', times: 2 });
+    const before = count('binance');
+    await until(() => count('binance') >= before + 3, 'Binance after its 429');
+
+    // Bybit goes down; Binance keeps publishing, and health says which is which.
+    server.setDown('bybit', true);
+    let status = await health();
+    await until(async () => {
+      status = await health();
+      return exchangeStatus(status.body, 'bybit') === 'down';
+    }, 'Bybit reported down');
+    expect(status.code).toBe(200);
+    expect(status.body.status).toBe('degraded');
+    expect(exchangeStatus(status.body, 'binance')).toBe('ok');
+    const bybit = status.body.exchanges.find((exchange) => exchange.exchange === 'bybit');
+    expect(bybit).toMatchObject({ breaker: expect.stringMatching(/open/), lastError: { kind: 'network' } });
+    const binanceWhileDown = count('binance');
+    await until(() => count('binance') >= binanceWhileDown + 3, 'Binance while Bybit is down');
+
+    // Bybit comes back and backfills what it missed.
+    server.setDown('bybit', false);
+    await until(async () => {
+      status = await health();
+      return status.body.status === 'ok';
+    }, 'both exchanges ok again');
+    await until(() => count('bybit') >= count('binance') - 1, 'Bybit to catch up');
+
+    for (const id of ['binance', 'bybit']) {
+      for (const [symbol, timeframe] of MARKETS) {
+        const got = series(id, symbol, timeframe);
+        const interval = timeframeToMs(timeframe);
+        expect(got.length).toBeGreaterThanOrEqual(warmup);
+        got.forEach((candle, index) => {
+          if (index > 0) expect(candle.timestamp - (got[index - 1] as Candle).timestamp).toBe(interval);
+        });
+        // The exchange's recorded values, never a forming candle's.
+        const recorded = new Map(
+          alignedFakeDataset()
+            .get('binance', symbol, timeframe)
+            ?.map((c) => [c.timestamp, c]),
+        );
+        for (const candle of got) expect(candle).toEqual(recorded.get(candle.timestamp));
+      }
+    }
+  });
+});
