@@ -98,7 +98,8 @@ beforeAll(async () => {
         new CcxtMarketClient({ config: settings, clock, rateLimitMs: 1 }),
     })
     .compile();
-  app = moduleRef.createNestApplication({ logger: false });
+  app = moduleRef.createNestApplication();
+  app.useLogger(false);
   // Subscribe before the app starts publishing: the consumer must see the warm-up too.
   moduleRef.get(EventBus).subscribe(MarketEventName.CandleClosed, (event) => {
     const key = `${event.exchange} ${event.symbol} ${event.timeframe}`;
