@@ -64,7 +64,11 @@ function report(label: string, sorted: readonly number[], baseline?: readonly nu
 const server = await EmbeddedMongoServer.start({ port: 0 });
 const connection = await mongoose.createConnection(server.uri, { dbName: 'bench' }).asPromise();
 try {
-  const repos = createRepositories(connection, { resultsRetentionDays: 30, signalsRetentionDays: 365 });
+  const repos = createRepositories(connection, {
+    resultsRetentionDays: 30,
+    signalsRetentionDays: 365,
+    orderBookRetentionDays: 90,
+  });
   await Promise.all(repos.models.map((m) => m.init()));
   const raw = connection.db?.collection('raw_results');
   if (raw === undefined) throw new Error('no database handle');

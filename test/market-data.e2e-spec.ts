@@ -6,6 +6,7 @@ import { loadConfig } from '@app/config';
 import type { Candle } from '@app/confluence';
 import { EventBus, MarketEventName, type Timeframe, timeframeToMs } from '@app/contracts';
 import { CcxtMarketClient, type MarketDataStatus, warmupCandlesFor } from '@app/market';
+import { OrderBookRepository, StoreWriter } from '@app/persistence';
 import { serviceRootModule } from '@app/platform';
 import {
   AcceleratedClock,
@@ -37,6 +38,8 @@ const SPEED = 300;
 let server: FakeExchangeServer;
 let fixture: ConfigFixture;
 let app: INestApplication;
+let books: OrderBookRepository;
+let writer: StoreWriter;
 const received = new Map<string, Candle[]>();
 
 function yamlMap(urls: Readonly<Record<string, string>>): string {
@@ -75,16 +78,16 @@ beforeAll(async () => {
   const first = dataset.get('binance', 'BTC/USDT', '1m')?.[0]?.timestamp ?? 0;
   const clock = new AcceleratedClock(first + 1_200 * 60_000 + 30_000, SPEED);
   server = await FakeExchangeServer.start({ now: () => clock.now(), dataset });
-  const exchange = (id: string, urls: Readonly<Record<string, string>>): string =>
+  const exchange = (id: string, urls: Readonly<Record<string, string>>, record: string): string =>
     `  - id: ${id}\n    symbols: [BTC/USDT, LTC/USDT]\n    timeframes: [1m, 5m]\n` +
-    `    data: { candles: true, orderBook: { enabled: true, depth: 10, record: [] }, trades: true, fundingRate: true, openInterest: true, longShortRatio: false }\n` +
+    `    data: { candles: true, orderBook: { enabled: true, depth: 10, record: [${record}] }, trades: true, fundingRate: true, openInterest: true, longShortRatio: false }\n` +
     `    polling: { candlesMs: 5000, orderBookMs: 30000, tradesMs: 30000, derivativesMs: 300000 }\n` +
     `    requestTimeoutMs: 1000\n    apiUrls: ${yamlMap(urls)}\n`;
   fixture = createConfigFixture({
     'exchanges.yaml':
       'source: live\nretry: { baseMs: 500, maxMs: 5000 }\nbreaker: { openMs: 10000, maxOpenMs: 20000 }\nexchanges:\n' +
-      exchange('binance', server.binanceApiUrls()) +
-      exchange('bybit', server.bybitApiUrls()),
+      exchange('binance', server.binanceApiUrls(), 'BTC/USDT') +
+      exchange('bybit', server.bybitApiUrls(), ''),
   });
   const config = loadConfig({ env: { CONFIG_DIR: fixture.dir } });
   const moduleRef = await Test.createTestingModule({
@@ -106,6 +109,8 @@ beforeAll(async () => {
     const { timestamp, open, high, low, close, volume } = event.candle;
     received.set(key, [...(received.get(key) ?? []), { timestamp, open, high, low, close, volume }]);
   });
+  books = moduleRef.get(OrderBookRepository);
+  writer = moduleRef.get(StoreWriter);
   await app.init();
 });
 
@@ -168,5 +173,19 @@ describe('market-data on the fake exchanges (issue #5, done when)', () => {
         for (const candle of got) expect(candle).toEqual(recorded.get(candle.timestamp));
       }
     }
+  });
+
+  it('records the order books of the markets listed under orderBook.record, and only those', async () => {
+    await until(async () => {
+      await writer.flush();
+      return (await books.range({ exchange: 'binance', symbol: 'BTC/USDT' })).length >= 2;
+    }, 'recorded Binance BTC/USDT books');
+    const recorded = await books.range({ exchange: 'binance', symbol: 'BTC/USDT' });
+    for (const book of recorded) {
+      expect(book.bids.length).toBeGreaterThan(0);
+      expect((book.bids[0]?.price ?? Infinity) < (book.asks[0]?.price ?? 0)).toBe(true);
+    }
+    expect(await books.range({ exchange: 'binance', symbol: 'LTC/USDT' })).toEqual([]);
+    expect(await books.range({ exchange: 'bybit', symbol: 'BTC/USDT' })).toEqual([]);
   });
 });

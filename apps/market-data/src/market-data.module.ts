@@ -2,17 +2,23 @@ import { Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { BusModule } from '@app/bus';
 import { ExchangesConfig, RuntimeSettings } from '@app/config';
 import { systemClock } from '@app/market';
+import { PersistenceModule } from '@app/persistence';
 import { MarketDataHealthController } from './market-data-health.controller.js';
 import { MarketDataRuntime, MarketDataService } from './market-data.service.js';
+import { OrderBookRecorder } from './order-book-recorder.service.js';
 
 /**
  * Ingests market data (ccxt, or replay in local mode), detects closed candles and gaps, and
  * publishes normalised events on the bus. The rules live in libs/market; this module wires them.
  */
 @Module({
-  imports: [BusModule],
+  imports: [BusModule, PersistenceModule],
   controllers: [MarketDataHealthController],
-  providers: [MarketDataService, { provide: MarketDataRuntime, useValue: { clock: systemClock } }],
+  providers: [
+    MarketDataService,
+    OrderBookRecorder,
+    { provide: MarketDataRuntime, useValue: { clock: systemClock } },
+  ],
 })
 export class MarketDataModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('market-data');

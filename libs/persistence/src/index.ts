@@ -10,3 +10,4 @@ export * from './write-path/store-writer.js';
 export * from './store-target.js';
 export * from './models.js';
 export * from './persistence.module.js';
+export * from './repositories/order-book.repository.js';

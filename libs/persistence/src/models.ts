@@ -1,6 +1,7 @@
 import type { Connection, Model } from 'mongoose';
 import { CandleRepository } from './repositories/candle.repository.js';
 import { LlmCacheRepository, LlmCostRepository } from './repositories/llm.repository.js';
+import { OrderBookRepository } from './repositories/order-book.repository.js';
 import { ResultRepository } from './repositories/result.repository.js';
 import { SignalRepository } from './repositories/signal.repository.js';
 import {
@@ -11,6 +12,8 @@ import {
   type LlmCostDocument,
   llmCostSchema,
   MODEL_NAMES,
+  type OrderBookDocument,
+  orderBookSchema,
   type ResultDocument,
   resultSchema,
   type RetentionSettings,
@@ -24,6 +27,7 @@ export interface StoreRepositories {
   readonly candles: CandleRepository;
   readonly llmCache: LlmCacheRepository;
   readonly llmCosts: LlmCostRepository;
+  readonly orderBooks: OrderBookRepository;
   readonly models: readonly Model<unknown>[];
 }
 
@@ -37,12 +41,14 @@ export function createRepositories(connection: Connection, retention: RetentionS
   const candles = connection.model<CandleDocument>(MODEL_NAMES.candle, candleSchema());
   const analyses = connection.model<LlmAnalysisDocument>(MODEL_NAMES.llmAnalysis, llmAnalysisSchema());
   const costs = connection.model<LlmCostDocument>(MODEL_NAMES.llmCost, llmCostSchema());
+  const books = connection.model<OrderBookDocument>(MODEL_NAMES.orderBook, orderBookSchema(retention));
   return {
     results: new ResultRepository(results),
     signals: new SignalRepository(signals),
     candles: new CandleRepository(candles),
     llmCache: new LlmCacheRepository(analyses),
     llmCosts: new LlmCostRepository(costs),
-    models: [results, signals, candles, analyses, costs] as unknown as readonly Model<unknown>[],
+    orderBooks: new OrderBookRepository(books),
+    models: [results, signals, candles, analyses, costs, books] as unknown as readonly Model<unknown>[],
   };
 }

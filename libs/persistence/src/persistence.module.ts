@@ -3,6 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { AppConfig } from '@app/config';
 import { CandleRepository } from './repositories/candle.repository.js';
 import { LlmCacheRepository, LlmCostRepository } from './repositories/llm.repository.js';
+import { OrderBookRepository } from './repositories/order-book.repository.js';
 import { ResultRepository } from './repositories/result.repository.js';
 import { SignalRepository } from './repositories/signal.repository.js';
 import {
@@ -10,6 +11,7 @@ import {
   llmAnalysisSchema,
   llmCostSchema,
   MODEL_NAMES,
+  orderBookSchema,
   resultSchema,
   signalSchema,
 } from './schemas/store.schemas.js';
@@ -26,6 +28,7 @@ const REPOSITORIES = [
   CandleRepository,
   LlmCacheRepository,
   LlmCostRepository,
+  OrderBookRepository,
 ];
 
 /** Flushes pending writes (bounded by the configured operation timeout) before the connection closes. */
@@ -87,6 +90,11 @@ class WriterShutdown implements OnApplicationShutdown {
       { name: MODEL_NAMES.candle, useFactory: () => candleSchema() },
       { name: MODEL_NAMES.llmAnalysis, useFactory: () => llmAnalysisSchema() },
       { name: MODEL_NAMES.llmCost, useFactory: () => llmCostSchema() },
+      {
+        name: MODEL_NAMES.orderBook,
+        inject: [AppConfig],
+        useFactory: (app: AppConfig) => orderBookSchema(app.storage),
+      },
     ]),
   ],
   providers: [

@@ -56,7 +56,11 @@ let repos: StoreRepositories;
 beforeAll(async () => {
   store = await openTestStore();
   connection = await store.connect();
-  repos = createRepositories(connection, { resultsRetentionDays: 30, signalsRetentionDays: 365 });
+  repos = createRepositories(connection, {
+    resultsRetentionDays: 30,
+    signalsRetentionDays: 365,
+    orderBookRetentionDays: 90,
+  });
   await Promise.all(repos.models.map((m) => m.init()));
 });
 
@@ -218,6 +222,38 @@ describe('CandleRepository', () => {
     const error = await collection.insertOne(duplicate).catch((e: unknown) => e);
     expect(isDuplicateKey(error)).toBe(true);
     expect(String(error)).toMatch(/E11000 duplicate key error/);
+  });
+});
+
+describe('OrderBookRepository', () => {
+  const book = (second: number, bid: number) => ({
+    exchange: 'binance',
+    symbol: 'BTC/USDT',
+    timestamp: T0 + second * 1_000,
+    sequence: 1_000 + second,
+    bids: [
+      { price: bid, size: 1.5 },
+      { price: bid - 1, size: 2 },
+    ],
+    asks: [{ price: bid + 1, size: 0.25 }],
+    source: 'live' as const,
+  });
+
+  it('records snapshots once per market and time, and reads them back oldest first as they were', async () => {
+    expect(await repos.orderBooks.record([book(0, 100), book(2, 101), book(1, 99)], NOW)).toBe(3);
+    // A retried write of the same snapshots stores nothing twice.
+    expect(await repos.orderBooks.record([book(1, 99), book(3, 102)], NOW)).toBe(1);
+    const all = await repos.orderBooks.range({ exchange: 'binance', symbol: 'BTC/USDT' });
+    expect(all.map((b) => b.sequence)).toEqual([1_000, 1_001, 1_002, 1_003]);
+    expect(all[1]).toEqual(book(1, 99));
+    const window = await repos.orderBooks.range({
+      exchange: 'binance',
+      symbol: 'BTC/USDT',
+      from: T0 + 1_000,
+      to: T0 + 2_000,
+    });
+    expect(window.map((b) => b.timestamp - T0)).toEqual([1_000, 2_000]);
+    expect(await repos.orderBooks.record([], NOW)).toBe(0);
   });
 });
 

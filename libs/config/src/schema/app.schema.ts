@@ -120,6 +120,8 @@ export class StorageConfig {
   @IsInt() @Min(1) @Max(3650) readonly resultsRetentionDays!: number;
   /** Signal changes (the signal history) are kept longer than results. */
   @IsInt() @Min(1) @Max(3650) readonly signalsRetentionDays!: number;
+  /** Recorded order-book snapshots (exchanges.yaml `orderBook.record`) are kept this many days. */
+  @IsInt() @Min(1) @Max(3650) readonly orderBookRetentionDays!: number;
   /** Cached LLM analyses expire after this many seconds. */
   @IsInt() @Min(60) @Max(30 * 86_400) readonly llmCacheTtlSeconds!: number;
   /** Writes waiting while the store is unreachable; beyond this, new writes are refused and counted. */
@@ -154,6 +156,7 @@ export const APP_DEFAULTS: ConfigShape<AppConfig> = {
   storage: {
     resultsRetentionDays: 30,
     signalsRetentionDays: 365,
+    orderBookRetentionDays: 90,
     llmCacheTtlSeconds: 3600,
     writeBufferSize: 10_000,
     retryBaseMs: 200,

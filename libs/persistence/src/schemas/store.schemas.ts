@@ -12,6 +12,7 @@ export const COLLECTIONS = {
   candles: 'candles',
   llmAnalyses: 'llm_analyses',
   llmCosts: 'llm_costs',
+  orderBooks: 'orderbook_snapshots',
 } as const;
 
 export const MODEL_NAMES = {
@@ -20,6 +21,7 @@ export const MODEL_NAMES = {
   candle: 'Candle',
   llmAnalysis: 'LlmAnalysis',
   llmCost: 'LlmCost',
+  orderBook: 'OrderBookSnapshot',
 } as const;
 
 const market = {
@@ -94,6 +96,19 @@ export interface LlmCostDocument {
 export interface RetentionSettings {
   readonly resultsRetentionDays: number;
   readonly signalsRetentionDays: number;
+  readonly orderBookRetentionDays: number;
+}
+
+/** A recorded order book; levels as `[price, size]` pairs, best first. */
+export interface OrderBookDocument {
+  exchange: string;
+  symbol: string;
+  timestamp: Date;
+  sequence: number | null;
+  bids: number[][];
+  asks: number[][];
+  source: string;
+  storedAt: Date;
 }
 
 const DAY_SECONDS = 86_400;
@@ -205,5 +220,28 @@ export function llmCostSchema(): Schema<LlmCostDocument> {
     { collection: COLLECTIONS.llmCosts, versionKey: false },
   );
   schema.index({ day: 1, model: 1 }, { unique: true, name: 'day_model' });
+  return schema;
+}
+
+export function orderBookSchema(retention: RetentionSettings): Schema<OrderBookDocument> {
+  const schema = new Schema<OrderBookDocument>(
+    {
+      exchange: { type: String, required: true },
+      symbol: { type: String, required: true },
+      timestamp: { type: Date, required: true },
+      sequence: { type: Number, default: null },
+      bids: { type: [[Number]], required: true },
+      asks: { type: [[Number]], required: true },
+      source: { type: String, required: true, enum: ['live', 'replay'] },
+      storedAt: { type: Date, required: true },
+    },
+    { collection: COLLECTIONS.orderBooks, versionKey: false },
+  );
+  // One snapshot per market and exchange time: a retried write stores nothing twice.
+  schema.index({ exchange: 1, symbol: 1, timestamp: 1 }, { unique: true, name: 'market_time' });
+  schema.index(
+    { storedAt: 1 },
+    { expireAfterSeconds: retention.orderBookRetentionDays * DAY_SECONDS, name: 'retention' },
+  );
   return schema;
 }

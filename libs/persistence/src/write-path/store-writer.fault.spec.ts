@@ -61,7 +61,11 @@ describe('StoreWriter through a store outage', () => {
       bufferCommands: false,
     });
     await connection.asPromise();
-    const repos = createRepositories(connection, { resultsRetentionDays: 30, signalsRetentionDays: 365 });
+    const repos = createRepositories(connection, {
+      resultsRetentionDays: 30,
+      signalsRetentionDays: 365,
+      orderBookRetentionDays: 90,
+    });
     await Promise.all(repos.models.map((m) => m.init()));
     const logs: string[] = [];
     const writer = new StoreWriter({

@@ -1,0 +1,59 @@
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ExchangesConfig } from '@app/config';
+import { EventBus, MarketEventName } from '@app/contracts';
+import { OrderBookRepository, StoreWriter } from '@app/persistence';
+import { MarketDataRuntime } from './market-data.service.js';
+
+/**
+ * Stores the order-book snapshots of the markets listed under `orderBook.record`, so order-book
+ * components can be backtested later (exchanges keep no book history). Writes go through the
+ * store's bounded, retrying write path; what it cannot keep is counted there.
+ */
+@Injectable()
+export class OrderBookRecorder implements OnModuleInit, OnModuleDestroy {
+  readonly #recorded: ReadonlySet<string>;
+  readonly #logger = new Logger('order-book-recorder');
+  #unsubscribe: (() => void) | null = null;
+
+  constructor(
+    exchanges: ExchangesConfig,
+    private readonly bus: EventBus,
+    private readonly books: OrderBookRepository,
+    private readonly writer: StoreWriter,
+    private readonly runtime: MarketDataRuntime,
+  ) {
+    this.#recorded = new Set(
+      exchanges.exchanges
+        .filter((exchange) => exchange.enabled && exchange.data.orderBook.enabled)
+        .flatMap((exchange) => exchange.data.orderBook.record.map((symbol) => `${exchange.id} ${symbol}`)),
+    );
+  }
+
+  onModuleInit(): void {
+    if (this.#recorded.size === 0) return;
+    this.#logger.log(`recording order books of ${[...this.#recorded].join(', ')}`);
+    this.#unsubscribe = this.bus.subscribe(MarketEventName.OrderBookSnapshot, (book) => {
+      if (!this.#recorded.has(`${book.exchange} ${book.symbol}`)) return;
+      const { exchange, symbol, timestamp, source } = book;
+      const snapshot = {
+        exchange,
+        symbol,
+        timestamp,
+        source,
+        sequence: book.sequence ?? null,
+        bids: book.bids.map(({ price, size }) => ({ price, size })),
+        asks: book.asks.map(({ price, size }) => ({ price, size })),
+      };
+      this.writer.enqueue({
+        describe: `order book ${exchange} ${symbol} ${new Date(timestamp).toISOString()}`,
+        run: async () => {
+          await this.books.record([snapshot], this.runtime.clock.now());
+        },
+      });
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.#unsubscribe?.();
+  }
+}
