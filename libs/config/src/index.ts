@@ -2,7 +2,13 @@ export * from './config.error.js';
 export * from './config.module.js';
 export * from './config.types.js';
 export * from './confluence-config.js';
-export { Environment, type ExchangeCredentials, NODE_ENVS, type NodeEnv, secretValuesOf } from './environment.js';
+export {
+  Environment,
+  type ExchangeCredentials,
+  NODE_ENVS,
+  type NodeEnv,
+  secretValuesOf,
+} from './environment.js';
 export { CONFIG_FILES, loadConfig, type LoadConfigOptions } from './load-config.js';
 export * from './schema/app.schema.js';
 export * from './schema/exchanges.schema.js';
