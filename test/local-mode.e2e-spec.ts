@@ -67,8 +67,9 @@ describe('local mode (npm start)', () => {
         mode: 'local',
       });
       // Each hosted app's module was wired and saw its configuration.
+      // Local mode replays the bundled candles (all three files in data/).
       expect(child.stdout).toMatch(
-        /"message":"binance: BTC\/USDT, LTC\/USDT × 1m, 5m[^"]*","context":"market-data"/,
+        /"message":"replaying 3 file\(s\) at 60× real time","context":"market-data"/,
       );
       expect(child.stdout).toMatch(/"message":"weights orderFlow 0\.3[^"]*","context":"analysis-worker"/);
 
