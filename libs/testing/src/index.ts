@@ -7,4 +7,3 @@ export * from './prng.js';
 export * from './test-store.js';
 export * from './manual-clock.js';
 export * from './fake-exchange/index.js';
-export * from './market-feed-harness.js';

@@ -8,25 +8,13 @@ import {
   type ExchangeSettings,
   type MarketLogger,
 } from '@app/market';
-import { FakeDataset, type FakeExchangeId, FakeExchangeServer } from './fake-exchange/index.js';
+import {
+  alignedFakeDataset,
+  type FakeDataset,
+  type FakeExchangeId,
+  FakeExchangeServer,
+} from './fake-exchange/index.js';
 import { ManualClock } from './manual-clock.js';
-import { loadMarketCandles, MARKET_FILES } from './market-data.js';
-
-/** BTC/USDT 1m + 5m from the bundled files, and LTC/USDT 1m moved onto BTC's dates so both trade at once. */
-export function alignedFakeDataset(): FakeDataset {
-  const btc1m = loadMarketCandles(MARKET_FILES.btc1m);
-  const ltc1m = loadMarketCandles(MARKET_FILES.ltc1m);
-  const shift = (btc1m[0]?.timestamp ?? 0) - (ltc1m[0]?.timestamp ?? 0);
-  return new FakeDataset()
-    .set('*', 'BTC/USDT', '1m', btc1m)
-    .set('*', 'BTC/USDT', '5m', loadMarketCandles(MARKET_FILES.btc5m))
-    .set(
-      '*',
-      'LTC/USDT',
-      '1m',
-      ltc1m.map((candle) => ({ ...candle, timestamp: candle.timestamp + shift })),
-    );
-}
 
 /** Collects what a logger is told, for assertions. */
 export class RecordingLogger implements MarketLogger {
@@ -58,6 +46,9 @@ export interface FeedHarnessOptions {
 }
 
 /**
+ * Not exported from the testing index on purpose: it loads ccxt, the bus and the market lib, which
+ * every suite importing `@app/testing` would otherwise pay for. Import it by path.
+ *
  * Real ccxt exchanges pointed at the loopback fake, one ExchangeFeed each, publishing on an
  * in-process bus whose subscriber records every closed candle — all on one virtual clock.
  */

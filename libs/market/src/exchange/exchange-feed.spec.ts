@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Candle } from '@app/confluence';
 import { MarketEventName, type Timeframe, timeframeToMs } from '@app/contracts';
-import { FeedHarness, type FakeExchangeId } from '@app/testing';
+import type { FakeExchangeId } from '@app/testing';
+import { FeedHarness } from '../../../testing/src/market-feed-harness.js';
 
 /**
  * The real ccxt binance and bybit clients against the loopback fake exchange, on virtual time:

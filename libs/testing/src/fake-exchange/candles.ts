@@ -216,3 +216,19 @@ export function defaultFakeDataset(): FakeDataset {
     .set('*', 'BTC/USDT', '5m', loadMarketCandles(MARKET_FILES.btc5m))
     .set('*', 'LTC/USDT', '1m', loadMarketCandles(MARKET_FILES.ltc1m));
 }
+
+/** BTC/USDT 1m + 5m from the bundled files, and LTC/USDT 1m moved onto BTC's dates so both trade at once. */
+export function alignedFakeDataset(): FakeDataset {
+  const btc1m = loadMarketCandles(MARKET_FILES.btc1m);
+  const ltc1m = loadMarketCandles(MARKET_FILES.ltc1m);
+  const shift = (btc1m[0]?.timestamp ?? 0) - (ltc1m[0]?.timestamp ?? 0);
+  return new FakeDataset()
+    .set('*', 'BTC/USDT', '1m', btc1m)
+    .set('*', 'BTC/USDT', '5m', loadMarketCandles(MARKET_FILES.btc5m))
+    .set(
+      '*',
+      'LTC/USDT',
+      '1m',
+      ltc1m.map((candle) => ({ ...candle, timestamp: candle.timestamp + shift })),
+    );
+}

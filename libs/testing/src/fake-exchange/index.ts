@@ -1,4 +1,4 @@
-export { defaultFakeDataset, FakeDataset, formingCandle } from './candles.js';
+export { alignedFakeDataset, defaultFakeDataset, FakeDataset, formingCandle } from './candles.js';
 export { FAKE_MARKETS, type FakeMarket } from './fixtures.js';
 export {
   BINANCE_API_KEYS,
