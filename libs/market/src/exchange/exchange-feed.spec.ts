@@ -216,6 +216,19 @@ describe('ExchangeFeed over ccxt and the fake exchange', () => {
     expectComplete(harness, 'bybit', 30 + 16);
   });
 
+  it('stops, saying why, when nothing is left to poll', async () => {
+    harness = await FeedHarness.start({
+      exchanges: ['binance'],
+      market: { symbols: ['DOGE/EUR'], timeframes: ['1m'] },
+    });
+    const controller = new AbortController();
+    await harness.feed('binance').run(controller.signal);
+
+    expect(harness.logger.lines).toContain(
+      'warn binance: nothing to poll (no listed symbol, or every data kind off)',
+    );
+  });
+
   it('skips a symbol the exchange does not list and names it', async () => {
     harness = await FeedHarness.start({
       exchanges: ['binance'],

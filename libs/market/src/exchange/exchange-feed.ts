@@ -96,6 +96,10 @@ export class ExchangeFeed {
   /** Until aborted: start, then run tasks as they fall due. */
   async run(signal: AbortSignal): Promise<void> {
     if (!this.#started && !(await this.start(signal))) return;
+    if (this.#tasks.length === 0) {
+      this.options.logger.warn(`${this.id}: nothing to poll (no listed symbol, or every data kind off)`);
+      return;
+    }
     while (!signal.aborted) {
       await this.tick(signal);
       const next = Math.min(...this.#tasks.map((task) => task.nextAt));
