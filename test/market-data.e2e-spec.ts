@@ -9,13 +9,13 @@ import { CcxtMarketClient, type MarketDataStatus, warmupCandlesFor } from '@app/
 import { OrderBookRepository, StoreWriter } from '@app/persistence';
 import { serviceRootModule } from '@app/platform';
 import {
-  AcceleratedClock,
   alignedFakeDataset,
   type ConfigFixture,
   createConfigFixture,
   FakeExchangeServer,
   httpServerOf,
 } from '@app/testing';
+import { AcceleratedClock } from '../libs/testing/src/market-feed-harness.js';
 import { marketDataService } from '../apps/market-data/src/market-data.definition.js';
 import { MarketDataRuntime } from '../apps/market-data/src/market-data.service.js';
 

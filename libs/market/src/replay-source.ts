@@ -7,6 +7,7 @@ import {
   timeframeToMs,
 } from '@app/contracts';
 import { type Candle, parseCandleCsv } from '@app/confluence';
+import { isAborted } from './clock.js';
 
 /** One bundled candle file and the market it replays. */
 export interface ReplayFile {
@@ -86,11 +87,6 @@ export class ReplaySource {
     if (!parsed.ok) throw new Error(`${file.path}: line ${parsed.line}: ${parsed.message}`);
     return { file, candles: parsed.candles, interval: timeframeToMs(file.timeframe), index: 0 };
   }
-}
-
-/** Read through a function so the compiler does not treat `aborted` as fixed across awaits. */
-function isAborted(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true;
 }
 
 /** The cursor whose next candle closes first (ties: the order files were given). */

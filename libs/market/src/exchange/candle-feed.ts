@@ -120,18 +120,12 @@ export class CandleFeed {
     return output;
   }
 
-  async #fetch(
+  #fetch(
     operation: string,
     signal: AbortSignal | undefined,
     call: () => Promise<Checked<Candle>>,
   ): Promise<Checked<Candle>> {
-    const page = await this.options.gate.call(operation, call, {
-      attempts: this.options.attempts,
-      ...(signal === undefined ? {} : { signal }),
-    });
-    if (page.dropped.length > 0)
-      this.options.gate.malformed(operation, page.dropped.join('; '), page.dropped.length);
-    return page;
+    return this.options.gate.callChecked(operation, call, { attempts: this.options.attempts, signal });
   }
 
   async #take(output: SequencerOutput, backfill: boolean): Promise<void> {

@@ -1,5 +1,5 @@
 import { DataSource, type EventBus, MarketEventName } from '@app/contracts';
-import type { Clock, MarketLogger } from '../clock.js';
+import { type Clock, isAborted, type MarketLogger } from '../clock.js';
 import { ExchangeCallError, FaultKind } from '../faults/exchange-fault.js';
 import type { ExchangeGate, ExchangeStatus } from '../faults/exchange-gate.js';
 import { CandleFeed, type CandleFeedStatus } from './candle-feed.js';
@@ -53,12 +53,9 @@ export class ExchangeFeed {
   /** Loads the exchange's markets (retrying until it answers or `signal` aborts) and plans the tasks. */
   async start(signal?: AbortSignal): Promise<boolean> {
     const { client, gate, clock, config, logger } = this.options;
-    for (let attempt = 0; !isAborted(signal); attempt++) {
+    while (!isAborted(signal)) {
       try {
-        await gate.call('loadMarkets', () => client.loadMarkets(), {
-          attempts: this.#attempts,
-          ...withSignal(signal),
-        });
+        await gate.call('loadMarkets', () => client.loadMarkets(), { attempts: this.#attempts, signal });
         break;
       } catch (error) {
         const retryAt = gate.status().resumeAt;
@@ -185,13 +182,4 @@ export class ExchangeFeed {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function withSignal(signal: AbortSignal | undefined): { signal?: AbortSignal } {
-  return signal === undefined ? {} : { signal };
-}
-
-/** Read through a function so the compiler does not treat `aborted` as fixed across awaits. */
-function isAborted(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true;
 }

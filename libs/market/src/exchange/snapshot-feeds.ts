@@ -1,6 +1,5 @@
 import { DataSource, type EventBus, MarketEventName } from '@app/contracts';
 import type { Clock } from '../clock.js';
-import { MalformedResponseError } from '../faults/exchange-fault.js';
 import type { ExchangeGate } from '../faults/exchange-gate.js';
 import type { DerivativesKinds, MarketClient } from './ccxt-client.js';
 import type { Checked } from './response-validation.js';
@@ -85,17 +84,13 @@ export class SnapshotFeeds {
   async derivatives(symbol: string, kinds: DerivativesKinds, signal?: AbortSignal): Promise<void> {
     const { client, bus, clock, gate } = this.options;
     const operation = `derivatives ${symbol}`;
-    const data = await gate.call(
-      operation,
-      () => client.fetchDerivatives(symbol, kinds),
-      this.#callOptions(signal),
-    );
+    const data = await gate.call(operation, () => client.fetchDerivatives(symbol, kinds), {
+      attempts: this.options.attempts,
+      signal,
+    });
     const { fundingRate, openInterest, longShortRatio } = data;
     if (fundingRate === null && openInterest === null && longShortRatio === null) {
-      gate.malformed(
-        operation,
-        new MalformedResponseError('no usable funding, open interest or ratio').message,
-      );
+      gate.malformed(operation, 'no usable funding, open interest or ratio');
       return;
     }
     await bus.publish(MarketEventName.DerivativesSnapshot, {
@@ -110,20 +105,11 @@ export class SnapshotFeeds {
     });
   }
 
-  async #call<T>(
+  #call<T>(
     operation: string,
     signal: AbortSignal | undefined,
     call: () => Promise<Checked<T>>,
   ): Promise<Checked<T>> {
-    const page = await this.options.gate.call(operation, call, this.#callOptions(signal));
-    if (page.dropped.length > 0)
-      this.options.gate.malformed(operation, page.dropped.join('; '), page.dropped.length);
-    return page;
-  }
-
-  #callOptions(signal: AbortSignal | undefined): { attempts: number; signal?: AbortSignal } {
-    return signal === undefined
-      ? { attempts: this.options.attempts }
-      : { attempts: this.options.attempts, signal };
+    return this.options.gate.callChecked(operation, call, { attempts: this.options.attempts, signal });
   }
 }

@@ -1,4 +1,4 @@
-import type { Clock, MarketLogger } from '../clock.js';
+import { type Clock, isAborted, type MarketLogger } from '../clock.js';
 import { type BackoffPolicy, backoffDelay } from './backoff.js';
 import { type BreakerOptions, type BreakerState, CircuitBreaker } from './circuit-breaker.js';
 import {
@@ -47,7 +47,7 @@ export interface GateOptions {
 export interface CallOptions {
   /** Tries in all (1 = no retry). */
   readonly attempts: number;
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -112,6 +112,20 @@ export class ExchangeGate {
     }
   }
 
+  /**
+   * `call` for a validated page: the rows it dropped are counted and logged as malformed; a
+   * response with nothing usable throws inside `call` and counts as a failed call.
+   */
+  async callChecked<T>(
+    operation: string,
+    call: () => Promise<{ readonly items: T[]; readonly dropped: string[] }>,
+    options: CallOptions,
+  ): Promise<{ readonly items: T[]; readonly dropped: string[] }> {
+    const page = await this.call(operation, call, options);
+    if (page.dropped.length > 0) this.malformed(operation, page.dropped.join('; '), page.dropped.length);
+    return page;
+  }
+
   /** A response that validated only in part (or not at all): counted, shown in health. */
   malformed(operation: string, reason: string, count = 1): void {
     this.#counters.malformed += count;
@@ -167,7 +181,7 @@ export class ExchangeGate {
     this.#lastError = { at: now, kind: fault.kind, message: fault.message };
     if (fault.kind === FaultKind.RateLimited) {
       this.#counters.rateLimited++;
-      const wait = fault.retryAfterMs ?? backoffDelay(0, this.options.retry, () => 1);
+      const wait = fault.retryAfterMs ?? this.options.retry.baseMs;
       this.#pausedUntil = Math.max(this.#pausedUntil, now + wait);
     }
     const before = this.#breaker.state;
@@ -178,11 +192,6 @@ export class ExchangeGate {
     const opened = before !== 'open' && after === 'open' ? ' — circuit opened' : '';
     this.options.logger.warn(`${this.exchange} ${operation}: ${fault.kind}: ${fault.message}${opened}`);
   }
-}
-
-/** Read through a function so the compiler does not treat `aborted` as fixed across awaits. */
-function isAborted(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true;
 }
 
 function abortError(signal: AbortSignal): Error {

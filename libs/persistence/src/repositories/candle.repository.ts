@@ -4,6 +4,7 @@ import type { Model } from 'mongoose';
 import type { Timeframe } from '@app/contracts';
 import type { CandleSource, StoredCandle, StoredMarket } from '../persistence.types.js';
 import { type CandleDocument, MODEL_NAMES } from '../schemas/store.schemas.js';
+import { timeBounds } from './time-bounds.js';
 
 export interface CandleRange {
   readonly market: StoredMarket;
@@ -62,9 +63,7 @@ export class CandleRepository {
   /** Candles of a stream, oldest first, within inclusive bounds. */
   async range(range: CandleRange): Promise<StoredCandle[]> {
     const filter: Record<string, unknown> = { ...range.market };
-    const time: Record<string, Date> = {};
-    if (range.from !== undefined) time.$gte = new Date(range.from);
-    if (range.to !== undefined) time.$lte = new Date(range.to);
+    const time = timeBounds(range.from, range.to);
     if (Object.keys(time).length > 0) filter.timestamp = time;
     const limit = Math.max(1, Math.min(MAX_CANDLES, range.limit ?? MAX_CANDLES));
     const docs = await this.model

@@ -3,6 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { CandleSource } from '../persistence.types.js';
 import { MODEL_NAMES, type OrderBookDocument } from '../schemas/store.schemas.js';
+import { timeBounds } from './time-bounds.js';
 
 export interface BookLevelRecord {
   readonly price: number;
@@ -71,9 +72,7 @@ export class OrderBookRepository {
   /** Snapshots of a market, oldest first, within inclusive bounds. */
   async range(range: OrderBookRange): Promise<StoredOrderBook[]> {
     const filter: Record<string, unknown> = { exchange: range.exchange, symbol: range.symbol };
-    const time: Record<string, Date> = {};
-    if (range.from !== undefined) time.$gte = new Date(range.from);
-    if (range.to !== undefined) time.$lte = new Date(range.to);
+    const time = timeBounds(range.from, range.to);
     if (Object.keys(time).length > 0) filter.timestamp = time;
     const limit = Math.max(1, Math.min(MAX_BOOKS, range.limit ?? MAX_BOOKS));
     const docs = await this.model

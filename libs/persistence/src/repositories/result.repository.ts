@@ -5,6 +5,7 @@ import type { Signal, Timeframe } from '@app/contracts';
 import type { Page, StoredMarket, StoredResult } from '../persistence.types.js';
 import { MODEL_NAMES, type ResultDocument } from '../schemas/store.schemas.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { timeBounds } from './time-bounds.js';
 
 export interface HistoryQuery {
   readonly market: StoredMarket;
@@ -95,9 +96,7 @@ export class ResultRepository {
   /** Results of a stream newest first, between `from` and `to`, a page at a time. */
   async history(query: HistoryQuery): Promise<Page<StoredResult>> {
     const limit = Math.max(1, Math.min(MAX_PAGE, Math.floor(query.limit)));
-    const time: Record<string, Date> = {};
-    if (query.from !== undefined) time.$gte = new Date(query.from);
-    if (query.to !== undefined) time.$lte = new Date(query.to);
+    const time = timeBounds(query.from, query.to);
     if (query.cursor !== undefined) {
       const before = decodeCursor(query.cursor);
       if (time.$lte === undefined || before <= time.$lte.getTime()) {
