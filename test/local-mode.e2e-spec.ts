@@ -69,7 +69,7 @@ describe('local mode (npm start)', () => {
       // Each hosted app's module was wired and saw its configuration.
       // Local mode replays the bundled candles (all three files in data/).
       expect(child.stdout).toMatch(
-        /"message":"replaying 3 file\(s\) at 60× real time","context":"market-data"/,
+        /"message":"replaying 3 file\(s\) at 60× real time after the first \d+ candles of each at once","context":"market-data"/,
       );
       expect(child.stdout).toMatch(/"message":"weights orderFlow 0\.3[^"]*","context":"analysis-worker"/);
 

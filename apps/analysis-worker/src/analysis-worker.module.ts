@@ -1,12 +1,19 @@
 import { Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { BusModule } from '@app/bus';
 import { WeightsConfig } from '@app/config';
 import { PersistenceModule } from '@app/persistence';
+import { AnalysisWorkerHealthController } from './analysis-worker-health.controller.js';
+import { AnalysisRuntime, AnalysisWorkerService, SystemAnalysisRuntime } from './analysis-worker.service.js';
 
 /**
- * Consumes market events, runs the confluence engine, stores and publishes results. The engine
- * and its handlers are wired here as they are built; rules live in libs.
+ * Consumes market events, runs the confluence engine, stores and publishes results
+ * (libs/analysis decides; this module wires it).
  */
-@Module({ imports: [PersistenceModule] })
+@Module({
+  imports: [BusModule, PersistenceModule],
+  controllers: [AnalysisWorkerHealthController],
+  providers: [AnalysisWorkerService, { provide: AnalysisRuntime, useClass: SystemAnalysisRuntime }],
+})
 export class AnalysisWorkerModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('analysis-worker');
 

@@ -3,6 +3,7 @@ import { BusModule } from '@app/bus';
 import { ExchangesConfig, RuntimeSettings } from '@app/config';
 import { systemClock } from '@app/market';
 import { PersistenceModule } from '@app/persistence';
+import { CandleRecorder } from './candle-recorder.service.js';
 import { MarketDataHealthController } from './market-data-health.controller.js';
 import { MarketDataRuntime, MarketDataService } from './market-data.service.js';
 import { OrderBookRecorder } from './order-book-recorder.service.js';
@@ -17,6 +18,7 @@ import { OrderBookRecorder } from './order-book-recorder.service.js';
   providers: [
     MarketDataService,
     OrderBookRecorder,
+    CandleRecorder,
     { provide: MarketDataRuntime, useValue: { clock: systemClock } },
   ],
 })

@@ -1,26 +1,43 @@
 import { Logger, Module } from '@nestjs/common';
-import { RuntimeSettings } from '@app/config';
+import { AppConfig, Environment, RuntimeSettings } from '@app/config';
 import { EventBus } from '@app/contracts';
+import { BusConnections } from './bus-connections.js';
 import { InProcessEventBus } from './in-process-bus.js';
+import { RedisEventBus } from './redis/redis-event-bus.js';
+import { RedisKeys } from './redis/redis-keys.js';
 
 /**
- * Provides the EventBus. A static module, so the apps local mode hosts in one process share one
- * bus instance. Distributed mode's Redis bus arrives with issue #6; until then a process that
- * asks for it gets the in-process bus and a warning at boot, so nothing pretends to cross processes.
+ * Provides the EventBus: in-process in local mode, Redis in distributed mode (REDIS_URL). A
+ * static module, so the apps local mode hosts in one process share one bus instance.
  */
 @Module({
   providers: [
     {
+      provide: BusConnections,
+      inject: [RuntimeSettings, Environment, AppConfig],
+      useFactory: (runtime: RuntimeSettings, environment: Environment, app: AppConfig) =>
+        new BusConnections(
+          runtime.bus === 'redis' ? (environment.redisUrl ?? null) : null,
+          new RedisKeys(app.bus.keyPrefix),
+          app.bus.streamMaxLength,
+        ),
+    },
+    {
       provide: EventBus,
-      inject: [RuntimeSettings],
-      useFactory: (runtime: RuntimeSettings): EventBus => {
+      inject: [BusConnections],
+      useFactory: (connections: BusConnections): EventBus => {
         const logger = new Logger('bus');
-        if (runtime.bus === 'redis')
-          logger.warn('the Redis bus is not built yet (issue #6): events stay inside this process');
-        return new InProcessEventBus(logger);
+        if (!connections.enabled) return new InProcessEventBus(logger);
+        return new RedisEventBus({
+          publisher: connections.commands(),
+          subscriber: connections.open('subscriber'),
+          keys: connections.keys,
+          streamMaxLength: connections.streamMaxLength,
+          logger,
+        });
       },
     },
   ],
-  exports: [EventBus],
+  exports: [EventBus, BusConnections],
 })
 export class BusModule {}

@@ -1,12 +1,12 @@
 import {
+  type BusEventData,
+  type BusEventName,
   type BusHandler,
   type BusStats,
   EventBus,
-  type EventData,
-  type MarketEventName,
-  type MarketEventPayload,
-  validateMarketEvent,
+  validateBusEvent,
 } from '@app/contracts';
+import { BusCounters } from './bus-counters.js';
 
 export interface BusLogger {
   warn(message: string): void;
@@ -24,38 +24,30 @@ type AnyHandler = (payload: unknown) => void | Promise<void>;
  */
 export class InProcessEventBus extends EventBus {
   readonly #handlers = new Map<string, AnyHandler[]>();
-  readonly #counters = {
-    published: new Map<string, number>(),
-    delivered: new Map<string, number>(),
-    rejected: new Map<string, number>(),
-    handlerErrors: new Map<string, number>(),
-  };
+  readonly #counters = new BusCounters();
 
   constructor(private readonly logger: BusLogger) {
     super();
   }
 
-  override async publish<N extends MarketEventName>(
-    name: N,
-    payload: EventData<MarketEventPayload<N>>,
-  ): Promise<void> {
-    increment(this.#counters.published, name);
+  override async publish<N extends BusEventName>(name: N, payload: BusEventData<N>): Promise<void> {
+    this.#counters.count('published', name);
     const handlers = this.#handlers.get(name);
     if (handlers === undefined || handlers.length === 0) return;
     // The wire copy: what a remote subscriber would parse.
     const received: unknown = JSON.parse(JSON.stringify(payload));
-    const validated = validateMarketEvent(name, received);
+    const validated = validateBusEvent(name, received);
     if (!validated.ok) {
-      increment(this.#counters.rejected, name);
+      this.#counters.count('rejected', name);
       this.logger.warn(`bus: rejected ${name}: ${validated.errors.join('; ')}`);
       return;
     }
     for (const handler of [...handlers]) {
       try {
         await handler(validated.value);
-        increment(this.#counters.delivered, name);
+        this.#counters.count('delivered', name);
       } catch (error) {
-        increment(this.#counters.handlerErrors, name);
+        this.#counters.count('handlerErrors', name);
         this.logger.error(
           `bus: a ${name} handler failed: ${error instanceof Error ? error.message : String(error)}`,
         );
@@ -63,7 +55,7 @@ export class InProcessEventBus extends EventBus {
     }
   }
 
-  override subscribe<N extends MarketEventName>(name: N, handler: BusHandler<N>): () => void {
+  override subscribe<N extends BusEventName>(name: N, handler: BusHandler<N>): () => void {
     const list = this.#handlers.get(name) ?? [];
     const entry = handler as AnyHandler;
     list.push(entry);
@@ -78,15 +70,6 @@ export class InProcessEventBus extends EventBus {
   }
 
   override stats(): BusStats {
-    return {
-      published: Object.fromEntries(this.#counters.published),
-      delivered: Object.fromEntries(this.#counters.delivered),
-      rejected: Object.fromEntries(this.#counters.rejected),
-      handlerErrors: Object.fromEntries(this.#counters.handlerErrors),
-    };
+    return this.#counters.snapshot();
   }
-}
-
-function increment(counter: Map<string, number>, key: string): void {
-  counter.set(key, (counter.get(key) ?? 0) + 1);
 }

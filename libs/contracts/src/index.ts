@@ -4,5 +4,8 @@ export * from './service.js';
 export * from './signal.js';
 export * from './timeframe.js';
 export * from './version.js';
+export * from './event-validation.js';
 export * from './market-events.js';
+export * from './analysis-events.js';
+export * from './bus-events.js';
 export * from './event-bus.js';

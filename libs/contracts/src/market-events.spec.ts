@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { CandleClosedEvent, MarketEventName, validateMarketEvent } from './market-events.js';
+import { validateMarketEvent } from './bus-events.js';
+import { CandleClosedEvent, MarketEventName } from './market-events.js';
 
 const candle = {
   exchange: 'binance',

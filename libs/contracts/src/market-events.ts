@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { plainToInstance, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   IsArray,
   IsIn,
@@ -11,8 +11,6 @@ import {
   Matches,
   Min,
   MinLength,
-  validateSync,
-  type ValidationError,
   ValidateNested,
 } from 'class-validator';
 import { TIMEFRAMES, type Timeframe } from './timeframe.js';
@@ -107,48 +105,16 @@ export class DerivativesSnapshotEvent extends MarketEventBase {
   readonly liquidations?: LiquidationsPayload;
 }
 
-const PAYLOADS = {
+/** The payload class of each market event (the bus validates against it on receipt). */
+export const MARKET_EVENT_PAYLOADS = {
   [MarketEventName.CandleClosed]: CandleClosedEvent,
   [MarketEventName.OrderBookSnapshot]: OrderBookSnapshotEvent,
   [MarketEventName.TradesBatch]: TradesBatchEvent,
   [MarketEventName.DerivativesSnapshot]: DerivativesSnapshotEvent,
 } as const;
 
-/** The plain-data shape of an event class: what publishers build and the bus carries. */
-export type EventData<T> = {
-  readonly [K in keyof T]: NonNullable<T[K]> extends object
-    ? NonNullable<T[K]> extends readonly (infer E)[]
-      ? readonly EventData<E>[]
-      : EventData<NonNullable<T[K]>> | Extract<T[K], undefined>
-    : T[K];
-};
+export type MarketEventPayload<N extends MarketEventName> = InstanceType<(typeof MARKET_EVENT_PAYLOADS)[N]>;
 
-export type MarketEventPayload<N extends MarketEventName> = InstanceType<(typeof PAYLOADS)[N]>;
-
-export type Validated<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly string[] };
-
-/**
- * Validates a received payload against its event's class: every problem as `path: message`,
- * unknown fields refused, so a malformed message is rejected with its reasons, never processed.
- */
-export function validateMarketEvent<N extends MarketEventName>(
-  name: N,
-  payload: unknown,
-): Validated<MarketEventPayload<N>> {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    return { ok: false, errors: ['payload: must be an object'] };
-  }
-  const payloadClass: new () => object = PAYLOADS[name];
-  const value = plainToInstance(payloadClass, payload) as MarketEventPayload<N>;
-  const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
-  return errors.length === 0 ? { ok: true, value } : { ok: false, errors: flatten(errors, '') };
-}
-
-function flatten(errors: readonly ValidationError[], prefix: string): string[] {
-  return errors.flatMap((error) => {
-    const path = prefix === '' ? error.property : `${prefix}.${error.property}`;
-    const own = Object.values(error.constraints ?? {}).map((message) => `${path}: ${message}`);
-    return [...own, ...flatten(error.children ?? [], path)];
-  });
+export function isMarketEventName(name: string): name is MarketEventName {
+  return Object.hasOwn(MARKET_EVENT_PAYLOADS, name);
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExchangeCredentials, ExchangesConfig, IndicatorsConfig } from '@app/config';
-import { engineIndicators } from '@app/confluence';
+import type { ExchangeCredentials, ExchangesConfig } from '@app/config';
+import { warmupCandlesFor } from '@app/confluence';
 import { type EventBus, MarketEventName } from '@app/contracts';
 import type { Clock, MarketLogger } from './clock.js';
 import { CcxtMarketClient, type ExchangeSettings, type MarketClient } from './exchange/ccxt-client.js';
@@ -43,15 +43,6 @@ export interface MarketDataStatus {
   readonly status: ExchangeHealth;
   readonly exchanges: readonly ExchangeFeedStatus[];
   readonly replay: ReplayStatus | null;
-}
-
-/**
- * Closed candles a market needs before the engine's indicators are warm: three times the plan's
- * longest warm-up (EMA and Wilder smoothing keep their seed for about that long — TA-Lib's
- * "unstable period") and at least the engine's 200-candle structure window.
- */
-export function warmupCandlesFor(indicators: IndicatorsConfig): number {
-  return Math.max(200, 3 * engineIndicators(indicators).plan.warmUp);
 }
 
 /** market-data's whole job: replay the bundled candles, or run one feed per enabled exchange. */
@@ -134,13 +125,15 @@ export class MarketIngestion {
       readFile: (path) => readFileSync(path, 'utf8'),
       now: () => clock.now(),
       sleep: (ms) => clock.sleep(ms, signal),
+      warmupCandles: this.settings.warmupCandles,
       publish: async (event) => {
         await bus.publish(MarketEventName.CandleClosed, event);
         state.published++;
       },
     });
     logger.log(
-      `replaying ${files.length} file(s) at ${String(this.settings.exchanges.replay.speed)}× real time`,
+      `replaying ${files.length} file(s) at ${String(this.settings.exchanges.replay.speed)}× real time ` +
+        `after the first ${this.settings.warmupCandles} candles of each at once`,
     );
     this.#running.push(
       source.run(signal).then(
@@ -184,3 +177,5 @@ function withCredentials(credentials: ExchangeCredentials | undefined): {
 } {
   return credentials === undefined ? {} : { credentials };
 }
+
+export { warmupCandlesFor };

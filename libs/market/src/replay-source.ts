@@ -35,26 +35,46 @@ export interface ReplayOptions {
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
   readonly publish: (event: EventData<CandleClosedEvent>) => void | Promise<void>;
+  /**
+   * Candles per file published at once before pacing starts (the history a live feed fetches at
+   * start), so the engine is warm within seconds instead of after hours of replayed time.
+   */
+  readonly warmupCandles?: number;
 }
 
 interface Cursor {
   readonly file: ReplayFile;
   readonly candles: readonly Candle[];
   readonly interval: number;
+  /** Start of the file's market timeline: markets replay side by side, each from its own first candle. */
+  readonly origin: number;
   index: number;
 }
 
 /**
  * Replays bundled real candles through the same path live data takes, labelled
- * `source: "replay"`: every candle of every file exactly once, markets interleaved in the order
- * their candles close, paced at `speed` × real time (or as fast as possible for backtests).
+ * `source: "replay"`: every candle of every file exactly once, in the order they close. Each
+ * market replays from its own first candle (files recorded on different days play side by side;
+ * a market's timeframes stay aligned). The first `warmupCandles` of each file go out at once;
+ * the rest is paced at `speed` × real time (or as fast as possible for backtests).
  */
 export class ReplaySource {
   constructor(private readonly options: ReplayOptions) {}
 
   /** Publishes every candle; resolves with the count. An aborted signal stops between candles. */
   async run(signal?: AbortSignal): Promise<{ published: number }> {
-    const cursors = this.options.files.map((file) => this.#load(file));
+    const loaded = this.options.files.map((file) => this.#load(file));
+    const origins = new Map<string, number>();
+    for (const { file, candles } of loaded) {
+      const key = `${file.exchange} ${file.symbol}`;
+      origins.set(key, Math.min(origins.get(key) ?? Infinity, candles[0]?.timestamp ?? Infinity));
+    }
+    const cursors: Cursor[] = loaded.map((c) => ({
+      ...c,
+      origin: origins.get(`${c.file.exchange} ${c.file.symbol}`) ?? 0,
+    }));
+    // Replay time (ms since each market's origin) up to which candles go out unpaced.
+    const warm = Math.max(0, ...cursors.map((c) => (this.options.warmupCandles ?? 0) * c.interval));
     let published = 0;
     let previousClose: number | null = null;
     for (;;) {
@@ -63,12 +83,13 @@ export class ReplaySource {
       if (next === undefined) break;
       const candle = next.candles[next.index] as Candle;
       next.index++;
-      const closeTime = candle.timestamp + next.interval;
-      if (this.options.speed !== 'max' && previousClose !== null && closeTime > previousClose) {
-        await this.options.sleep((closeTime - previousClose) / this.options.speed);
+      const closeTime = candle.timestamp + next.interval - next.origin;
+      const pacedFrom = Math.max(previousClose ?? closeTime, warm);
+      if (this.options.speed !== 'max' && closeTime > pacedFrom) {
+        await this.options.sleep((closeTime - pacedFrom) / this.options.speed);
         if (isAborted(signal)) break;
       }
-      previousClose = closeTime;
+      previousClose = Math.max(previousClose ?? closeTime, closeTime);
       await this.options.publish({
         exchange: next.file.exchange,
         symbol: next.file.symbol,
@@ -82,21 +103,21 @@ export class ReplaySource {
     return { published };
   }
 
-  #load(file: ReplayFile): Cursor {
+  #load(file: ReplayFile): Omit<Cursor, 'origin'> {
     const parsed = parseCandleCsv(this.options.readFile(file.path));
     if (!parsed.ok) throw new Error(`${file.path}: line ${parsed.line}: ${parsed.message}`);
     return { file, candles: parsed.candles, interval: timeframeToMs(file.timeframe), index: 0 };
   }
 }
 
-/** The cursor whose next candle closes first (ties: the order files were given). */
+/** The cursor whose next candle closes first on its market's timeline (ties: the order files were given). */
 function earliest(cursors: readonly Cursor[]): Cursor | undefined {
   let best: Cursor | undefined;
   let bestClose = Infinity;
   for (const cursor of cursors) {
     const candle = cursor.candles[cursor.index];
     if (candle === undefined) continue;
-    const close = candle.timestamp + cursor.interval;
+    const close = candle.timestamp + cursor.interval - cursor.origin;
     if (close < bestClose) {
       best = cursor;
       bestClose = close;

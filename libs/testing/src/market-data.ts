@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Candle } from '@app/confluence';
 import { REPO_ROOT } from './spawned-process.js';
@@ -44,4 +45,31 @@ export function mirrorCandles(candles: readonly CsvCandle[]): CsvCandle[] {
     low: 200 - c.high,
     close: 200 - c.close,
   }));
+}
+
+export interface ReplayDataDir {
+  readonly dir: string;
+  cleanup(): void;
+}
+
+/**
+ * A throw-away DATA_DIR for replay: the first `limit` candles of bundled files, optionally under
+ * another name (`as`, e.g. the same candles as another exchange's market), with the data's
+ * attribution (data/README.md) alongside.
+ */
+export function createReplayDataDir(
+  files: readonly { readonly file: string; readonly limit: number; readonly as?: string }[],
+): ReplayDataDir {
+  const dir = mkdtempSync(path.join(tmpdir(), 'confluence-data-'));
+  copyFileSync(path.join(REPO_ROOT, 'data', 'README.md'), path.join(dir, 'README.md'));
+  for (const { file, limit, as } of files) {
+    const lines = readFileSync(marketDataPath(file), 'utf8').trim().split('\n');
+    writeFileSync(path.join(dir, as ?? file), `${lines.slice(0, limit + 1).join('\n')}\n`);
+  }
+  return {
+    dir,
+    cleanup: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

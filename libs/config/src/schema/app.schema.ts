@@ -133,6 +133,29 @@ export class StorageConfig {
   @IsInt() @Min(100) @Max(120_000) readonly operationTimeoutMs!: number;
 }
 
+/** The Redis bus of distributed mode (REDIS_URL); local mode's in-process bus needs none of it. */
+export class BusConfig {
+  /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be 1–64 letters, digits, dots, dashes or underscores' })
+  readonly keyPrefix!: string;
+  /** Entries kept per market log (approximate). A worker more than this far behind loses the oldest. */
+  @IsInt() @Min(100) @Max(10_000_000) readonly streamMaxLength!: number;
+}
+
+/** The analysis worker: refresh cadence, log reads and market leases. */
+export class AnalysisConfig {
+  /** Least time between two refreshes of a market on fresher order-book / flow data (published only). */
+  @IsInt() @Min(100) @Max(3_600_000) readonly refreshIntervalMs!: number;
+  /** Market events taken from a market's log per read; a backlog is analysed (and coalesced) this many at a time. */
+  @IsInt() @Min(1) @Max(10_000) readonly batchSize!: number;
+  /** How long a read waits for new events before the worker looks at its markets again. */
+  @IsInt() @Min(10) @Max(60_000) readonly blockMs!: number;
+  /** A worker's hold on a market lapses this long after its last renewal; another worker then takes it over. */
+  @IsInt() @Min(300) @Max(600_000) readonly leaseTtlMs!: number;
+  /** One log line per result (market, score, label, coverage): on in local mode, noisy at scale. */
+  @IsBoolean() readonly logUpdates!: boolean;
+}
+
 export class AppConfig {
   @IsIn(RUNTIME_MODES) readonly mode!: RuntimeMode;
   @ValidateNested() @Type(() => HttpConfig) readonly http!: HttpConfig;
@@ -140,6 +163,8 @@ export class AppConfig {
   @ValidateNested() @Type(() => RateLimitsConfig) readonly rateLimits!: RateLimitsConfig;
   @ValidateNested() @Type(() => LoggingConfig) readonly logging!: LoggingConfig;
   @ValidateNested() @Type(() => StorageConfig) readonly storage!: StorageConfig;
+  @ValidateNested() @Type(() => BusConfig) readonly bus!: BusConfig;
+  @ValidateNested() @Type(() => AnalysisConfig) readonly analysis!: AnalysisConfig;
 }
 
 export const APP_DEFAULTS: ConfigShape<AppConfig> = {
@@ -163,4 +188,6 @@ export const APP_DEFAULTS: ConfigShape<AppConfig> = {
     retryMaxMs: 10_000,
     operationTimeoutMs: 5_000,
   },
+  bus: { keyPrefix: 'confluence', streamMaxLength: 100_000 },
+  analysis: { refreshIntervalMs: 5_000, batchSize: 500, blockMs: 1_000, leaseTtlMs: 5_000, logUpdates: true },
 };

@@ -153,7 +153,11 @@ export class ConfluenceEngine {
       const { candles, required } = this.orchestrator.readiness(key);
       return { status: 'warming-up', candles, required };
     }
-    const digests = Object.assign({}, ...entries.map((e) => e.digests)) as Record<string, string>;
+    // The result's own timeframe last: its digests are current, while another timeframe's entry
+    // carries this stream's digest from when that timeframe was last scored.
+    const own = market.get(key.timeframe);
+    const ordered = [...entries.filter((e) => e !== own), ...(own === undefined ? [] : [own])];
+    const digests = Object.assign({}, ...ordered.map((e) => e.digests)) as Record<string, string>;
     const result: ConfluenceResult = {
       ...combined,
       exchange: key.exchange,

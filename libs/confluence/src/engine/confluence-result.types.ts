@@ -2,8 +2,8 @@ import type { Timeframe } from '@app/contracts';
 import type { ConfluenceScore } from '../scoring/score.types.js';
 import type { WeightSet } from '../weights/weight-manager.js';
 
-/** Bumped whenever a change alters any number the engine produces for the same input. */
-export const ENGINE_VERSION = '1.0.0';
+/** Bumped whenever a change alters any number or hash the engine produces for the same input. */
+export const ENGINE_VERSION = '1.0.1';
 
 /** One analysis of a market, triggered by a closed candle of `timeframe`. */
 export interface ConfluenceResult extends ConfluenceScore {

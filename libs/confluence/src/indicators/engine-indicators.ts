@@ -97,3 +97,13 @@ export function engineIndicators(config: ConfigShape<IndicatorsConfig>): EngineI
     },
   };
 }
+
+/**
+ * Closed candles a stream needs before the engine's indicators are settled: three times the
+ * plan's longest warm-up (EMA and Wilder smoothing keep their seed for about that long — TA-Lib's
+ * "unstable period") and at least the engine's 200-candle structure window. market-data fetches
+ * this many at start; a worker taking a market over rebuilds from this many stored candles.
+ */
+export function warmupCandlesFor(indicators: ConfigShape<IndicatorsConfig>): number {
+  return Math.max(200, 3 * engineIndicators(indicators).plan.warmUp);
+}

@@ -75,11 +75,13 @@ export class CandleRepository {
     return docs.map(toCandle);
   }
 
-  /** The newest `count` candles of a stream, oldest first (to rebuild indicator state). */
-  async latest(market: StoredMarket, count: number): Promise<StoredCandle[]> {
+  /** The newest `count` candles of a stream (opened at or before `until`), oldest first (to rebuild indicator state). */
+  async latest(market: StoredMarket, count: number, until?: number): Promise<StoredCandle[]> {
     const limit = Math.max(1, Math.min(MAX_CANDLES, count));
+    const filter: Record<string, unknown> = { ...market };
+    if (until !== undefined) filter.timestamp = timeBounds(undefined, until);
     const docs = await this.model
-      .find({ ...market }, { _id: 0 })
+      .find(filter, { _id: 0 })
       .sort({ timestamp: -1 })
       .limit(limit)
       .lean<CandleDocument[]>()

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import {
+  type CandleHistory,
+  DistributedAnalysis,
+  type DistributedAnalysisStatus,
+  LocalAnalysis,
+  type LocalAnalysisStatus,
+  MarketAnalyzer,
+  StoreAndBusSink,
+} from '@app/analysis';
+import { BusConnections, MarketLeases, RedisMarketLog } from '@app/bus';
+import { AppConfig, ExchangesConfig, IndicatorsConfig, WeightsConfig } from '@app/config';
+import { createConfluenceEngine, ResultFormatter, warmupCandlesFor } from '@app/confluence';
+import { EventBus, type MarketRef, type Timeframe } from '@app/contracts';
+import { CandleRepository, ResultRepository, SignalRepository, StoreWriter } from '@app/persistence';
+
+/** The clock the worker stamps results with; tests substitute virtual time. */
+export abstract class AnalysisRuntime {
+  abstract now(): number;
+}
+
+export class SystemAnalysisRuntime extends AnalysisRuntime {
+  now(): number {
+    return Date.now();
+  }
+}
+
+/**
+ * Runs the analysis: local mode feeds it straight from the in-process bus; distributed mode
+ * splits the markets between workers with Redis leases and reads each market's log. The rules
+ * live in libs/analysis; this wires them to config, store and bus.
+ */
+@Injectable()
+export class AnalysisWorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly #logger = new Logger('analysis-worker');
+  readonly #driver: LocalAnalysis | DistributedAnalysis;
+  readonly #writer: StoreWriter;
+  readonly #flushMs: number;
+
+  constructor(
+    app: AppConfig,
+    exchanges: ExchangesConfig,
+    indicators: IndicatorsConfig,
+    weights: WeightsConfig,
+    bus: EventBus,
+    connections: BusConnections,
+    writer: StoreWriter,
+    results: ResultRepository,
+    signals: SignalRepository,
+    candles: CandleRepository,
+    runtime: AnalysisRuntime,
+  ) {
+    this.#writer = writer;
+    this.#flushMs = app.storage.operationTimeoutMs;
+    const formatter = new ResultFormatter();
+    const now = (): number => runtime.now();
+    const sink = new StoreAndBusSink({ writer, results, signals, bus, formatter, now });
+    const createAnalyzer = (market: MarketRef): MarketAnalyzer =>
+      new MarketAnalyzer(market, createConfluenceEngine({ indicators, weights }), {
+        refreshIntervalMs: app.analysis.refreshIntervalMs,
+      });
+    const logger = this.#logger;
+    if (!connections.enabled) {
+      this.#driver = new LocalAnalysis({
+        bus,
+        sink,
+        createAnalyzer,
+        now,
+        logger,
+        logUpdates: app.analysis.logUpdates,
+      });
+      return;
+    }
+    const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    const markets = exchanges.exchanges
+      .filter((exchange) => exchange.enabled)
+      .flatMap((exchange) => exchange.symbols.map((symbol) => ({ exchange: exchange.id, symbol })));
+    const timeframes = new Map(exchanges.exchanges.map((exchange) => [exchange.id, exchange.timeframes]));
+    const history: CandleHistory = {
+      candlesUntil: async (market, timeframe, until, count) =>
+        (await candles.latest({ ...market, timeframe }, count, until)).map(
+          ({ timestamp, open, high, low, close, volume }) => ({ timestamp, open, high, low, close, volume }),
+        ),
+    };
+    const commands = connections.commands();
+    this.#driver = new DistributedAnalysis(
+      {
+        workerId,
+        batchSize: app.analysis.batchSize,
+        blockMs: app.analysis.blockMs,
+        rebuildCandles: warmupCandlesFor(indicators),
+        timeframesOf: (market) => timeframes.get(market.exchange) ?? ([] as readonly Timeframe[]),
+        logUpdates: app.analysis.logUpdates,
+      },
+      {
+        log: new RedisMarketLog({ commands, reader: connections.open('log-reader'), keys: connections.keys }),
+        ownership: (callbacks) =>
+          new MarketLeases({
+            redis: commands,
+            prefix: connections.keys.prefix,
+            workerId,
+            markets,
+            ttlMs: app.analysis.leaseTtlMs,
+            logger,
+            ...callbacks,
+          }),
+        history,
+        sink,
+        formatter,
+        createAnalyzer,
+        now,
+        logger,
+      },
+    );
+    logger.log(`worker ${workerId}: ${markets.length} market(s) to share through Redis leases`);
+  }
+
+  onApplicationBootstrap(): void {
+    this.#driver.start();
+  }
+
+  /** Before connections close: stop reading, write what is pending (bounded), then release markets. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.#driver instanceof LocalAnalysis) {
+      this.#driver.stop();
+      return;
+    }
+    // Bounded: a store that is down must not hold the shutdown (what stays unwritten is re-analysed by the next owner).
+    await this.#driver.stop(() =>
+      Promise.race([
+        this.#writer.flush(),
+        new Promise<void>((resolve) => setTimeout(resolve, this.#flushMs).unref()),
+      ]),
+    );
+  }
+
+  status(): LocalAnalysisStatus | DistributedAnalysisStatus {
+    return this.#driver.status();
+  }
+}

@@ -1,0 +1,68 @@
+import type { ResultFormatter } from '@app/confluence';
+import { type AnalysisEventName, type BusEventData, UpdateTrigger } from '@app/contracts';
+import type { SignalChange, StoredResult } from '@app/persistence';
+import type { AnalysisUpdate, LabelChange } from './analysis.types.js';
+
+/** The stored form of a candle result: the headline fields and the full REST rendering. */
+export function storedResult(update: AnalysisUpdate, formatter: ResultFormatter): StoredResult {
+  const { result } = update;
+  return {
+    exchange: result.exchange,
+    symbol: result.symbol,
+    timeframe: result.timeframe,
+    candleTime: result.candleTime,
+    computedAt: result.computedAt,
+    score: result.score,
+    label: result.label,
+    confidence: result.confidence,
+    coverage: result.coverage,
+    staleness: result.staleness,
+    engineVersion: result.engineVersion,
+    configHash: result.configHash,
+    inputHash: result.inputHash,
+    breakdown: { ...formatter.full(result) },
+  };
+}
+
+export function storedChange(change: LabelChange): SignalChange {
+  const { exchange, symbol, timeframe, time, from, to, score, confidence } = change;
+  return { exchange, symbol, timeframe, time, from, to, score, confidence };
+}
+
+/** `confluence.updated`: the compact (Socket.IO) shape plus provenance and the one-line reasoning. */
+export function updatedEvent(
+  update: AnalysisUpdate,
+  formatter: ResultFormatter,
+  emittedAt: number,
+): BusEventData<typeof AnalysisEventName.ConfluenceUpdated> {
+  const compact = formatter.compact(update.result);
+  return {
+    ...compact,
+    source: update.source,
+    emittedAt,
+    trigger: update.trigger === 'candle' ? UpdateTrigger.Candle : UpdateTrigger.Refresh,
+    inputEmittedAt: update.inputEmittedAt,
+    computedAt: update.result.computedAt,
+    engineVersion: update.result.engineVersion,
+    configHash: update.result.configHash,
+    reasoning: formatter.reasoning(update.result),
+  };
+}
+
+export function changedEvent(
+  change: LabelChange,
+  emittedAt: number,
+): BusEventData<typeof AnalysisEventName.SignalChanged> {
+  return { ...change, emittedAt };
+}
+
+/** One log line per update: market, score, label, coverage (what a new user watches scroll by). */
+export function updateLine(update: AnalysisUpdate): string {
+  const { result } = update;
+  const when = new Date(result.candleTime).toISOString().replace('.000Z', 'Z');
+  return (
+    `${result.exchange} ${result.symbol} ${result.timeframe} ${when}: ${result.score.toFixed(1)} ${result.label} ` +
+    `(coverage ${Math.round(result.coverage * 100)} %, confidence ${result.confidence.toFixed(0)}` +
+    `${update.trigger === 'refresh' ? ', refresh' : ''})`
+  );
+}

@@ -1,0 +1,81 @@
+import type { Candle, ConfluenceResult } from '@app/confluence';
+import type {
+  BusEventPayload,
+  DataSource,
+  MarketEventName,
+  MarketRef,
+  Signal,
+  Timeframe,
+} from '@app/contracts';
+
+/** A market event as the worker receives it (validated by the bus). */
+export type MarketEvent = {
+  readonly [N in MarketEventName]: { readonly name: N; readonly payload: BusEventPayload<N> };
+}[MarketEventName];
+
+/** One result the worker produced, with what it needs to store and publish it. */
+export interface AnalysisUpdate {
+  readonly result: ConfluenceResult;
+  readonly source: DataSource;
+  readonly trigger: 'candle' | 'refresh';
+  /** When market-data published the input that triggered it. */
+  readonly inputEmittedAt: number;
+}
+
+/** A label change between consecutive candle results of a stream. */
+export interface LabelChange {
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly timeframe: Timeframe;
+  readonly source: DataSource;
+  /** Open time of the candle whose result changed the label. */
+  readonly time: number;
+  readonly from: Signal | null;
+  readonly to: Signal;
+  readonly score: number;
+  readonly confidence: number;
+}
+
+/** What one batch of events produced. Refresh updates are published, never stored (see MarketAnalyzer). */
+export interface AnalysisOutput {
+  readonly market: MarketRef;
+  readonly updates: readonly AnalysisUpdate[];
+  readonly changes: readonly LabelChange[];
+  readonly counts: BatchCounts;
+}
+
+export interface BatchCounts {
+  readonly candles: number;
+  /** Candles the engine refused (duplicate, out of order, invalid): never analysed twice. */
+  readonly skippedCandles: number;
+  /** Snapshots (books, derivatives) superseded by a newer one in the same batch. */
+  readonly coalesced: number;
+  readonly snapshots: number;
+}
+
+/**
+ * Where a market's analysis stands: the last candle fed per timeframe and the last label per
+ * timeframe. Checkpoints carry it, so a worker that takes the market over resumes exactly.
+ */
+export interface AnalyzerState {
+  readonly candles: Readonly<Partial<Record<Timeframe, number>>>;
+  readonly labels: Readonly<Partial<Record<Timeframe, Signal>>>;
+}
+
+/** Closed candles of a market, from the store (the worker rebuilds indicator state from them). */
+export interface CandleHistory {
+  /** The newest `count` candles of a stream with open time ≤ `until`, oldest first. */
+  candlesUntil(market: MarketRef, timeframe: Timeframe, until: number, count: number): Promise<Candle[]>;
+}
+
+/** Where results and label changes go: the store (bounded, retried) and the bus. */
+export interface AnalysisSink {
+  /**
+   * Queues the batch's candle results and label changes for the store; `after` runs once they
+   * are written (the distributed worker advances its stored checkpoint there). False when the
+   * write path refused them (its buffer is full; counted and logged by the write path).
+   */
+  store(output: AnalysisOutput, after?: () => Promise<void>): boolean;
+  /** Publishes updates and label changes on the bus (local mode; distributed mode commits them). */
+  publish(output: AnalysisOutput): Promise<void>;
+}

@@ -1,0 +1,362 @@
+import type { Candle, ResultFormatter } from '@app/confluence';
+import {
+  type AnalysisMessage,
+  AnalysisEventName,
+  compareOffsets,
+  type LogBatch,
+  type LoggedMarketEvent,
+  type MarketEventLog,
+  type MarketRef,
+  marketId,
+  type Timeframe,
+} from '@app/contracts';
+import { changedEvent, updateLine, updatedEvent } from './analysis-output.js';
+import { type AnalysisCounters, AnalysisStats } from './analysis-stats.js';
+import type { AnalysisOutput, AnalysisSink, AnalyzerState, CandleHistory } from './analysis.types.js';
+import type { AnalysisLogger } from './local-analysis.js';
+import type { MarketAnalyzer } from './market-analyzer.js';
+
+/** Who owns which market (Redis leases in production); calls back when that changes. */
+export interface MarketOwnership {
+  start(): void;
+  stop(options?: { release?: boolean }): Promise<void>;
+  holds(market: MarketRef): boolean;
+}
+
+export interface OwnershipCallbacks {
+  readonly onAcquired: (market: MarketRef) => Promise<void>;
+  readonly onLost: (market: MarketRef, reason: string) => Promise<void>;
+}
+
+export interface DistributedAnalysisSettings {
+  readonly workerId: string;
+  /** Entries read per market per round. */
+  readonly batchSize: number;
+  /** How long one read waits for new entries. */
+  readonly blockMs: number;
+  /** Stored candles loaded per timeframe when taking a market over. */
+  readonly rebuildCandles: number;
+  readonly timeframesOf: (market: MarketRef) => readonly Timeframe[];
+  readonly logUpdates: boolean;
+}
+
+export interface DistributedAnalysisDeps {
+  readonly log: MarketEventLog;
+  readonly ownership: (callbacks: OwnershipCallbacks) => MarketOwnership;
+  readonly history: CandleHistory;
+  readonly sink: AnalysisSink;
+  readonly formatter: ResultFormatter;
+  readonly createAnalyzer: (market: MarketRef) => MarketAnalyzer;
+  readonly now: () => number;
+  readonly logger: AnalysisLogger;
+}
+
+/** A market this worker holds: its analyzer, where its log is read, and what was already published. */
+interface OwnedMarket {
+  readonly market: MarketRef;
+  readonly analyzer: MarketAnalyzer;
+  offset: string;
+  /** Entries up to here were published by a previous owner: re-analysed to store, not published again. */
+  publishedUntil: string | null;
+}
+
+interface Checkpoint extends AnalyzerState {
+  readonly offset: string;
+}
+
+export interface DistributedAnalysisStatus {
+  readonly mode: 'distributed';
+  readonly workerId: string;
+  readonly markets: readonly {
+    readonly market: string;
+    readonly offset: string;
+    readonly repairing: boolean;
+  }[];
+  readonly counters: AnalysisCounters;
+  readonly lagMs: ReturnType<AnalysisStats['lag']['summary']>;
+  readonly takeovers: number;
+  readonly lostCommits: number;
+}
+
+/**
+ * The distributed worker. Markets are split between workers by leases; for each market it holds,
+ * it reads the market's log from the checkpoint, analyses, queues the store writes, and commits
+ * (publish + checkpoint, atomically, fenced by the lease). Taking a market over rebuilds its
+ * indicator state from stored candles (topped up from the log where the store lags), then
+ * re-analyses what the previous owner published but had not stored, without publishing it again.
+ */
+export class DistributedAnalysis {
+  readonly #owned = new Map<string, OwnedMarket>();
+  readonly #retake = new Map<string, MarketRef>();
+  readonly #stats = new AnalysisStats();
+  readonly #ownership: MarketOwnership;
+  readonly #stopping = new AbortController();
+  #loop: Promise<void> | null = null;
+  #takeovers = 0;
+  #lostCommits = 0;
+
+  constructor(
+    private readonly settings: DistributedAnalysisSettings,
+    private readonly deps: DistributedAnalysisDeps,
+  ) {
+    this.#ownership = deps.ownership({
+      onAcquired: (market) => this.#takeOver(market),
+      onLost: async (market, reason) => {
+        this.#owned.delete(marketId(market));
+        this.#retake.delete(marketId(market));
+        deps.logger.log(`${marketId(market)}: released (${reason})`);
+        await Promise.resolve();
+      },
+    });
+  }
+
+  start(): void {
+    this.#ownership.start();
+    this.#loop = this.#run();
+  }
+
+  /**
+   * Stops reading, lets `flush` write what is pending (its stored checkpoints need the leases),
+   * then releases the markets so other workers take them over at once.
+   */
+  async stop(flush?: () => Promise<void>): Promise<void> {
+    this.#stopping.abort();
+    await this.#loop;
+    await flush?.();
+    await this.#ownership.stop({ release: true });
+  }
+
+  status(): DistributedAnalysisStatus {
+    return {
+      mode: 'distributed',
+      workerId: this.settings.workerId,
+      markets: [...this.#owned.values()].map((owned) => ({
+        market: marketId(owned.market),
+        offset: owned.offset,
+        repairing: owned.publishedUntil !== null,
+      })),
+      counters: this.#stats.counters(),
+      lagMs: this.#stats.lag.summary(),
+      takeovers: this.#takeovers,
+      lostCommits: this.#lostCommits,
+    };
+  }
+
+  async #run(): Promise<void> {
+    const { log, logger } = this.deps;
+    while (!this.#stopped()) {
+      await this.#retakeFailed();
+      const reading = new Map([...this.#owned].map(([id, owned]) => [id, { owned, after: owned.offset }]));
+      const from = new Map(
+        [...reading].map(([id, { owned, after }]) => [id, { market: owned.market, after }]),
+      );
+      let batches: LogBatch[];
+      try {
+        batches = await log.read(from, this.settings.batchSize, this.settings.blockMs);
+      } catch (error) {
+        if (this.#stopped()) break;
+        logger.warn(`reading the market logs failed: ${messageOf(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, this.settings.blockMs));
+        continue;
+      }
+      for (const batch of batches) {
+        const read = reading.get(marketId(batch.market));
+        // Skip a batch whose market was lost, or taken over afresh, while the read was waiting.
+        if (read === undefined || this.#owned.get(marketId(batch.market)) !== read.owned) continue;
+        if (read.owned.offset !== read.after) continue;
+        try {
+          await this.#process(read.owned, batch);
+        } catch (error) {
+          // The analyzer may be ahead of the checkpoint now: start the market again from its checkpoints.
+          logger.error(
+            `${marketId(batch.market)}: analysis failed, resuming from the checkpoints: ${messageOf(error)}`,
+          );
+          this.#owned.delete(marketId(batch.market));
+          this.#retake.set(marketId(batch.market), batch.market);
+        }
+      }
+    }
+  }
+
+  async #process(owned: OwnedMarket, batch: LogBatch): Promise<void> {
+    for (const entry of batch.rejected) {
+      this.#stats.rejected();
+      this.deps.logger.warn(
+        `${marketId(batch.market)}: rejected log entry ${entry.offset} (${entry.name}): ${entry.errors.join('; ')}`,
+      );
+    }
+    const until = owned.publishedUntil;
+    const repair = until === null ? [] : batch.events.filter((e) => compareOffsets(e.offset, until) <= 0);
+    const fresh =
+      until === null ? batch.events : batch.events.filter((e) => compareOffsets(e.offset, until) > 0);
+    if (until !== null && compareOffsets(batch.lastOffset, until) <= 0) {
+      this.#store(owned, repair, batch.lastOffset);
+      owned.offset = batch.lastOffset;
+      return;
+    }
+    if (repair.length > 0 && until !== null) this.#store(owned, repair, until);
+    owned.publishedUntil = null;
+    const output = this.#store(owned, fresh, batch.lastOffset);
+    const checkpoint = this.#checkpoint(owned, batch.lastOffset);
+    const now = this.deps.now();
+    const messages: AnalysisMessage[] = [
+      ...output.updates.map((update) => ({
+        name: AnalysisEventName.ConfluenceUpdated,
+        payload: updatedEvent(update, this.deps.formatter, now),
+      })),
+      ...output.changes.map((change) => ({
+        name: AnalysisEventName.SignalChanged,
+        payload: changedEvent(change, now),
+      })),
+    ];
+    const committed = await this.deps.log.commit(owned.market, this.settings.workerId, checkpoint, messages);
+    if (!committed) {
+      // The lease is gone: another worker owns the market now and re-analyses from its checkpoint.
+      this.#lostCommits++;
+      this.#owned.delete(marketId(owned.market));
+      this.deps.logger.warn(
+        `${marketId(owned.market)}: lease lost, batch not published (the new owner redoes it)`,
+      );
+      return;
+    }
+    owned.offset = batch.lastOffset;
+    this.#stats.add(output, now);
+    if (this.settings.logUpdates)
+      for (const update of output.updates) this.deps.logger.log(updateLine(update));
+  }
+
+  /** Analyses events and queues their store write; once written, the stored checkpoint moves to `offset`. */
+  #store(owned: OwnedMarket, events: readonly LoggedMarketEvent[], offset: string): AnalysisOutput {
+    const output = owned.analyzer.process(events, this.deps.now());
+    const checkpoint = this.#checkpoint(owned, offset);
+    const accepted = this.deps.sink.store(output, async () => {
+      await this.deps.log.saveStored(owned.market, this.settings.workerId, offset, checkpoint);
+    });
+    if (!accepted) this.#stats.storeRefused();
+    return output;
+  }
+
+  #checkpoint(owned: OwnedMarket, offset: string): string {
+    const checkpoint: Checkpoint = { offset, ...owned.analyzer.state() };
+    return JSON.stringify(checkpoint);
+  }
+
+  /** Markets whose processing failed, taken over again from their checkpoints while still held. */
+  async #retakeFailed(): Promise<void> {
+    for (const [id, market] of this.#retake) {
+      if (!this.#ownership.holds(market)) {
+        this.#retake.delete(id);
+        continue;
+      }
+      try {
+        await this.#takeOver(market);
+        this.#retake.delete(id);
+      } catch (error) {
+        this.deps.logger.warn(`${id}: resuming failed, retrying: ${messageOf(error)}`);
+      }
+    }
+  }
+
+  #stopped(): boolean {
+    return this.#stopping.signal.aborted;
+  }
+
+  async #takeOver(market: MarketRef): Promise<void> {
+    const { log, logger } = this.deps;
+    const id = marketId(market);
+    const checkpoints = await log.checkpoints(market);
+    const stored = parseCheckpoint(checkpoints.stored);
+    const published = parseCheckpoint(checkpoints.published);
+    // Resume from the earlier of the two: results stored but never published (a commit failed)
+    // are published again; results published but not yet stored are stored again.
+    const base =
+      stored === null || published === null
+        ? null
+        : compareOffsets(stored.offset, published.offset) <= 0
+          ? stored
+          : published;
+    const analyzer = this.deps.createAnalyzer(market);
+    let restored = 0;
+    if (base !== null) {
+      const candles = await this.#rebuildCandles(market, base);
+      for (const list of candles.values()) restored += list.length;
+      analyzer.rebuild(candles, base, this.deps.now());
+    }
+    const publishedUntil = published?.offset ?? null;
+    const offset = base?.offset ?? '0';
+    this.#owned.set(id, {
+      market,
+      analyzer,
+      offset,
+      publishedUntil:
+        publishedUntil !== null && compareOffsets(publishedUntil, offset) > 0 ? publishedUntil : null,
+    });
+    this.#takeovers++;
+    logger.log(
+      `${id}: acquired; rebuilt from ${restored} stored candle(s), reading after ${offset}` +
+        (publishedUntil !== null && compareOffsets(publishedUntil, offset) > 0
+          ? `, re-storing what was published up to ${publishedUntil}`
+          : ''),
+    );
+  }
+
+  /** Stored candles up to the checkpoint's, per timeframe, plus any the store had not written yet. */
+  async #rebuildCandles(market: MarketRef, base: Checkpoint): Promise<Map<Timeframe, Candle[]>> {
+    const candles = new Map<Timeframe, Candle[]>();
+    let tail: Awaited<ReturnType<MarketEventLog['candlesUntil']>> | null = null;
+    for (const timeframe of this.settings.timeframesOf(market)) {
+      const until = base.candles[timeframe];
+      if (until === undefined) continue;
+      const list = await this.deps.history.candlesUntil(
+        market,
+        timeframe,
+        until,
+        this.settings.rebuildCandles,
+      );
+      const lastStored = list.at(-1)?.timestamp ?? -Infinity;
+      if (lastStored < until) {
+        tail ??= await this.deps.log.candlesUntil(market, base.offset);
+        for (const event of tail)
+          if (
+            event.timeframe === timeframe &&
+            event.candle.timestamp > lastStored &&
+            event.candle.timestamp <= until
+          )
+            list.push({
+              timestamp: event.candle.timestamp,
+              open: event.candle.open,
+              high: event.candle.high,
+              low: event.candle.low,
+              close: event.candle.close,
+              volume: event.candle.volume,
+            });
+        if ((list.at(-1)?.timestamp ?? -Infinity) < until)
+          this.deps.logger.warn(
+            `${marketId(market)} ${timeframe}: candles up to ${new Date(until).toISOString()} are neither stored nor in the log; rebuilding without them`,
+          );
+      }
+      candles.set(timeframe, list.slice(-this.settings.rebuildCandles));
+    }
+    return candles;
+  }
+}
+
+function parseCheckpoint(json: string | null): Checkpoint | null {
+  if (json === null) return null;
+  try {
+    const value = JSON.parse(json) as Partial<Checkpoint>;
+    if (
+      typeof value.offset !== 'string' ||
+      typeof value.candles !== 'object' ||
+      typeof value.labels !== 'object'
+    )
+      return null;
+    return value as Checkpoint;
+  } catch {
+    return null;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,89 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { MarketEventBase } from './market-events.js';
+import { Signal } from './signal.js';
+import { TIMEFRAMES, type Timeframe } from './timeframe.js';
+
+/** Bus subjects the analysis worker publishes (the gateway and any other consumer subscribe). */
+export const AnalysisEventName = {
+  ConfluenceUpdated: 'confluence.updated',
+  SignalChanged: 'signal.changed',
+} as const;
+export type AnalysisEventName = (typeof AnalysisEventName)[keyof typeof AnalysisEventName];
+
+/** What made the worker publish: a closed candle, or fresher order book / flow between closes. */
+export const UpdateTrigger = { Candle: 'candle', Refresh: 'refresh' } as const;
+export type UpdateTrigger = (typeof UpdateTrigger)[keyof typeof UpdateTrigger];
+
+const finite = { allowNaN: false, allowInfinity: false } as const;
+const SIGNALS = Object.values(Signal);
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** A 0–100 score, or null when the component had no data. */
+function ScoreOrNull(): PropertyDecorator {
+  return (target, key) => {
+    ValidateIf((_, value) => value !== null)(target, key);
+    IsNumber(finite)(target, key);
+    Min(0)(target, key);
+    Max(100)(target, key);
+  };
+}
+
+/** Each component's score on the result's own timeframe (the compact shape's `components`). */
+export class ComponentScoresPayload {
+  @ScoreOrNull() readonly orderFlow!: number | null;
+  @ScoreOrNull() readonly orderBook!: number | null;
+  @ScoreOrNull() readonly volume!: number | null;
+  @ScoreOrNull() readonly priceStructure!: number | null;
+  @ScoreOrNull() readonly technical!: number | null;
+  @ScoreOrNull() readonly sentiment!: number | null;
+}
+
+/** A new confluence result of a market stream: the compact (Socket.IO) shape plus provenance. */
+export class ConfluenceUpdatedEvent extends MarketEventBase {
+  @IsIn(TIMEFRAMES) readonly timeframe!: Timeframe;
+  /** Open time of the candle the result belongs to (ms, UTC). */
+  @IsInt() @Min(0) readonly candleTime!: number;
+  @IsIn(Object.values(UpdateTrigger)) readonly trigger!: UpdateTrigger;
+  /** When market-data published the input that triggered it; `emittedAt − inputEmittedAt` is the lag. */
+  @IsInt() @Min(0) readonly inputEmittedAt!: number;
+  @IsInt() @Min(0) readonly computedAt!: number;
+  @IsNumber(finite) @Min(0) @Max(100) readonly score!: number;
+  @IsIn(SIGNALS) readonly label!: Signal;
+  @IsNumber(finite) @Min(0) @Max(100) readonly confidence!: number;
+  @IsNumber(finite) @Min(0) @Max(1) readonly coverage!: number;
+  @ValidateNested() @Type(() => ComponentScoresPayload) readonly components!: ComponentScoresPayload;
+  @IsString() @MinLength(1) readonly engineVersion!: string;
+  @Matches(SHA256) readonly configHash!: string;
+  @Matches(SHA256) readonly inputHash!: string;
+  /** The one-line human reasoning. */
+  @IsString() readonly reasoning!: string;
+}
+
+/** A stream's label changed (the first label of a stream counts as a change from null). */
+export class SignalChangedEvent extends MarketEventBase {
+  @IsIn(TIMEFRAMES) readonly timeframe!: Timeframe;
+  /** Open time of the candle whose result changed the label. */
+  @IsInt() @Min(0) readonly time!: number;
+  @ValidateIf((_, value) => value !== null) @IsIn(SIGNALS) readonly from!: Signal | null;
+  @IsIn(SIGNALS) readonly to!: Signal;
+  @IsNumber(finite) @Min(0) @Max(100) readonly score!: number;
+  @IsNumber(finite) @Min(0) @Max(100) readonly confidence!: number;
+}
+
+export const ANALYSIS_EVENT_PAYLOADS = {
+  [AnalysisEventName.ConfluenceUpdated]: ConfluenceUpdatedEvent,
+  [AnalysisEventName.SignalChanged]: SignalChangedEvent,
+} as const;

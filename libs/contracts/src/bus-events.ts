@@ -1,0 +1,34 @@
+import { ANALYSIS_EVENT_PAYLOADS, type AnalysisEventName } from './analysis-events.js';
+import { type EventData, validatePayload, type Validated } from './event-validation.js';
+import { MARKET_EVENT_PAYLOADS, type MarketEventName } from './market-events.js';
+
+/** Every subject on the bus. */
+export type BusEventName = MarketEventName | AnalysisEventName;
+
+const BUS_EVENT_PAYLOADS = { ...MARKET_EVENT_PAYLOADS, ...ANALYSIS_EVENT_PAYLOADS } as const;
+
+export type BusEventPayload<N extends BusEventName> = InstanceType<(typeof BUS_EVENT_PAYLOADS)[N]>;
+
+/** What a publisher hands the bus for `N`: plain data of the event's class. */
+export type BusEventData<N extends BusEventName> = EventData<BusEventPayload<N>>;
+
+export function isBusEventName(name: string): name is BusEventName {
+  return Object.hasOwn(BUS_EVENT_PAYLOADS, name);
+}
+
+/** Validates a received payload against its subject's class (the bus does this on every receipt). */
+export function validateBusEvent<N extends BusEventName>(
+  name: N,
+  payload: unknown,
+): Validated<BusEventPayload<N>> {
+  const payloadClass: new () => object = BUS_EVENT_PAYLOADS[name];
+  return validatePayload(payloadClass, payload) as Validated<BusEventPayload<N>>;
+}
+
+/** Market events only (market-data and its tests validate what they publish). */
+export function validateMarketEvent<N extends MarketEventName>(
+  name: N,
+  payload: unknown,
+): Validated<BusEventPayload<N>> {
+  return validateBusEvent(name, payload);
+}

@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+
+/** The plain-data shape of an event class: what publishers build and the bus carries. */
+export type EventData<T> = {
+  readonly [K in keyof T]: NonNullable<T[K]> extends object
+    ? NonNullable<T[K]> extends readonly (infer E)[]
+      ? readonly EventData<E>[]
+      : EventData<NonNullable<T[K]>> | Extract<T[K], undefined | null>
+    : T[K];
+};
+
+export type Validated<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: readonly string[] };
+
+/**
+ * Validates a received payload against its class: every problem as `path: message`, unknown
+ * fields refused, so a malformed message is rejected with its reasons, never processed.
+ */
+export function validatePayload<T extends object>(payloadClass: new () => T, payload: unknown): Validated<T> {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    return { ok: false, errors: ['payload: must be an object'] };
+  }
+  const value = plainToInstance(payloadClass, payload);
+  const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
+  return errors.length === 0 ? { ok: true, value } : { ok: false, errors: flatten(errors, '') };
+}
+
+function flatten(errors: readonly ValidationError[], prefix: string): string[] {
+  return errors.flatMap((error) => {
+    const path = prefix === '' ? error.property : `${prefix}.${error.property}`;
+    const own = Object.values(error.constraints ?? {}).map((message) => `${path}: ${message}`);
+    return [...own, ...flatten(error.children ?? [], path)];
+  });
+}
