@@ -1,6 +1,12 @@
 import type { ResultFormatter } from '@app/confluence';
 import { AnalysisEventName, type EventBus } from '@app/contracts';
-import type { ResultRepository, SignalRepository, StoreWriter } from '@app/persistence';
+import type {
+  ResultRepository,
+  SignalChange,
+  SignalRepository,
+  StoredResult,
+  StoreWriter,
+} from '@app/persistence';
 import { changedEvent, storedChange, storedResult, updatedEvent } from './analysis-output.js';
 import type { AnalysisOutput, AnalysisSink } from './analysis.types.js';
 
@@ -13,26 +19,64 @@ export interface StoreAndBusSinkDeps {
   readonly now: () => number;
 }
 
-/** Candle results and label changes through the store's bounded, retried write path; events on the bus. */
+/** Results per bulk write: bounds the memory one pending write holds (the write path bounds how many wait). */
+const MAX_BATCH = 500;
+
+/** Writes waiting for the store: whatever accumulates while the previous write runs goes in one bulk write. */
+interface PendingWrite {
+  readonly results: StoredResult[];
+  readonly changes: SignalChange[];
+  /** Run in order once the batch is written (the distributed worker's stored checkpoints). */
+  readonly after: (() => Promise<void>)[];
+}
+
+/**
+ * Candle results and label changes through the store's bounded, retried write path, events on
+ * the bus. Results produced while a write is waiting or running join the next write, so a burst
+ * (warm-up, replay, a backlog) costs one bulk write per round trip instead of one per result.
+ */
 export class StoreAndBusSink implements AnalysisSink {
+  #pending: PendingWrite | null = null;
+
   constructor(private readonly deps: StoreAndBusSinkDeps) {}
 
   store(output: AnalysisOutput, after?: () => Promise<void>): boolean {
-    const { writer, results, signals, formatter, now } = this.deps;
     const stored = output.updates
       .filter((u) => u.trigger === 'candle')
-      .map((u) => storedResult(u, formatter));
+      .map((u) => storedResult(u, this.deps.formatter));
     const changes = output.changes.map(storedChange);
     if (stored.length === 0 && changes.length === 0 && after === undefined) return true;
-    const first = stored[0]?.candleTime ?? changes[0]?.time;
+    let batch = this.#pending;
+    let accepted = true;
+    if (batch === null || batch.results.length >= MAX_BATCH) {
+      batch = { results: [], changes: [], after: [] };
+      accepted = this.#enqueue(batch);
+      this.#pending = accepted ? batch : null;
+    }
+    if (!accepted) return false;
+    batch.results.push(...stored);
+    batch.changes.push(...changes);
+    if (after !== undefined) batch.after.push(after);
+    return true;
+  }
+
+  /** Resolves once everything handed to `store` so far is written (or refused). */
+  async flush(): Promise<void> {
+    await this.deps.writer.flush();
+  }
+
+  /** Queues the write of `batch`; it takes what was added to it until the write first runs. */
+  #enqueue(batch: PendingWrite): boolean {
+    const { writer, results, signals, now } = this.deps;
     return writer.enqueue({
-      describe: `${stored.length} result(s), ${changes.length} signal(s) of ${output.market.exchange} ${output.market.symbol}${first === undefined ? '' : ` from ${new Date(first).toISOString()}`}`,
-      // Idempotent: both repositories replace by (stream, candle time), so a retry rewrites the same.
+      describe: 'confluence results and signal changes',
+      // Retries rewrite the same documents: both repositories replace by (stream, candle time).
       run: async () => {
+        if (this.#pending === batch) this.#pending = null;
         const storedAt = now();
-        for (const result of stored) await results.save(result, storedAt);
-        for (const change of changes) await signals.record(change, storedAt);
-        await after?.();
+        await results.saveMany(batch.results, storedAt);
+        for (const change of batch.changes) await signals.record(change, storedAt);
+        for (const after of batch.after) await after();
       },
     });
   }

@@ -22,9 +22,18 @@ export function validatePayload<T extends object>(payloadClass: new () => T, pay
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     return { ok: false, errors: ['payload: must be an object'] };
   }
-  const value = plainToInstance(payloadClass, payload);
-  const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
-  return errors.length === 0 ? { ok: true, value } : { ok: false, errors: flatten(errors, '') };
+  try {
+    const value = plainToInstance(payloadClass, payload);
+    const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
+    return errors.length === 0 ? { ok: true, value } : { ok: false, errors: flatten(errors, '') };
+  } catch (error) {
+    // A pathological payload (thousands of nesting levels) overflows the validator's recursion:
+    // still a rejection with a reason, never an exception that stops a subscriber.
+    return {
+      ok: false,
+      errors: [`payload: could not be validated (${error instanceof Error ? error.message : String(error)})`],
+    };
+  }
 }
 
 function flatten(errors: readonly ValidationError[], prefix: string): string[] {

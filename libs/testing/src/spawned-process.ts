@@ -28,9 +28,9 @@ export class SpawnedProcess {
     });
   }
 
-  /** Runs `node <entry>` from the repository root with exactly the given environment. */
-  static node(entry: string, env: NodeJS.ProcessEnv): SpawnedProcess {
-    const child = spawn(process.execPath, [entry], {
+  /** Runs `node <entry> [args]` from the repository root with exactly the given environment. */
+  static node(entry: string, env: NodeJS.ProcessEnv, args: readonly string[] = []): SpawnedProcess {
+    const child = spawn(process.execPath, [entry, ...args], {
       cwd: REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -42,7 +42,12 @@ export class RedisEventBus extends EventBus {
   constructor(private readonly options: RedisEventBusOptions) {
     super();
     options.subscriber.on('message', (channel: string, message: string) => {
-      this.#delivering = this.#delivering.then(() => this.#deliver(channel, message));
+      // The chain must survive any one message, or every later message would be dropped.
+      this.#delivering = this.#delivering
+        .then(() => this.#deliver(channel, message))
+        .catch((error: unknown) => {
+          options.logger.error(`bus: delivering a message on ${channel} failed: ${messageOf(error)}`);
+        });
     });
   }
 

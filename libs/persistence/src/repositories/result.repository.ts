@@ -51,16 +51,31 @@ export class ResultRepository {
 
   /** Stores a result; storing the same candle's result again replaces it (idempotent). */
   async save(result: StoredResult, storedAt: number): Promise<void> {
-    const doc: ResultDocument = {
-      ...result,
-      candleTime: new Date(result.candleTime),
-      computedAt: new Date(result.computedAt),
-      storedAt: new Date(storedAt),
-      breakdown: { ...result.breakdown },
-    };
-    await this.model.replaceOne({ ...marketFilter(result), candleTime: doc.candleTime }, doc, {
-      upsert: true,
-    });
+    await this.saveMany([result], storedAt);
+  }
+
+  /** Stores results in one bulk write (each replaces its candle's earlier result, so retries are idempotent). */
+  async saveMany(results: readonly StoredResult[], storedAt: number): Promise<void> {
+    if (results.length === 0) return;
+    await this.model.bulkWrite(
+      results.map((result) => {
+        const doc: ResultDocument = {
+          ...result,
+          candleTime: new Date(result.candleTime),
+          computedAt: new Date(result.computedAt),
+          storedAt: new Date(storedAt),
+          breakdown: { ...result.breakdown },
+        };
+        return {
+          replaceOne: {
+            filter: { ...marketFilter(result), candleTime: doc.candleTime },
+            replacement: doc,
+            upsert: true,
+          },
+        };
+      }),
+      { ordered: true },
+    );
   }
 
   async latest(market: StoredMarket): Promise<StoredResult | null> {

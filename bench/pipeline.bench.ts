@@ -1,0 +1,630 @@
+/**
+ * Pipeline benchmark (`npm run bench:pipeline`): real candles replayed through the whole live
+ * path — market-data's ReplaySource → bus → analysis worker → store (embedded server, through
+ * mongoose) and `confluence.updated` on the bus — wired as apps/analysis-worker does it, without
+ * Nest, and measured against the engine alone in the same process:
+ * - local: InProcessEventBus → LocalAnalysis → StoreAndBusSink;
+ * - redis: RedisEventBus (XADD + PUBLISH) → DistributedAnalysis (leases, XREAD, atomic commit) →
+ *   a second RedisEventBus receiving `confluence.updated` (Redis at REDIS_URL, else 127.0.0.1:6379).
+ * Each path runs two phases on the same worker: the bulk of the candles at replay speed `max`
+ * (throughput: candles / time until the last result is stored), then the next PACED candles of
+ * each market one at a time (a live feed: the pipeline idle when a candle closes). Latency =
+ * `confluence.updated` received − candle handed to the bus (performance.now()), per result. The
+ * budget is DESIGN.md's live update: new closed candle → new score published, in-process, p99 ≤
+ * 2 ms per market. Everything shares this process and its event loop, the embedded store included
+ * (as in local mode), so on the Redis path the store's CPU lands in the latencies too.
+ * By default the first 2200 candles of each file (under a minute on 2 cores, mostly store
+ * writes); `npm run bench:pipeline -- --candles=all` replays the whole files (~13k candles).
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import mongoose, { type Connection } from 'mongoose';
+import {
+  type CandleHistory,
+  DistributedAnalysis,
+  LocalAnalysis,
+  MarketAnalyzer,
+  StoreAndBusSink,
+} from '@app/analysis';
+import {
+  BusConnections,
+  InProcessEventBus,
+  MarketLeases,
+  RedisEventBus,
+  RedisKeys,
+  RedisMarketLog,
+} from '@app/bus';
+import { type ConfluenceConfig, loadConfig } from '@app/config';
+import { createConfluenceEngine, parseCandleCsv, ResultFormatter, warmupCandlesFor } from '@app/confluence';
+import {
+  AnalysisEventName,
+  type BusEventPayload,
+  type CandleClosedEvent,
+  type EventBus,
+  type EventData,
+  MarketEventName,
+  type MarketRef,
+  marketId,
+  type Timeframe,
+} from '@app/contracts';
+import { EmbeddedMongoServer } from '@app/embedded-mongo';
+import { parseReplayFileName, type ReplayFile, ReplaySource } from '@app/market';
+import { COLLECTIONS, createRepositories, type StoreRepositories, StoreWriter } from '@app/persistence';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const FILES = ['BTC-USDT_1m_2021-02-19_binance.csv', 'LTC-USDT_1m_2020-11-08_binance.csv'] as const;
+/** Where Redis is when REDIS_URL (read through @app/config) is not set. */
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const CANDLES_PER_FILE = candlesPerFile(
+  process.argv.find((arg) => arg.startsWith('--candles='))?.slice('--candles='.length),
+);
+/** Candles per market in the paced phase (the last ones of the selection). */
+const PACED = 200;
+/** Wall time between two closes of a market in the paced phase (markets close together). */
+const PACED_GAP_MS = 10;
+/** Longest wait for the last results once a replay is done (a stuck path fails, it does not hang). */
+const DRAIN_TIMEOUT_MS = 30_000;
+const BUDGET_P99_MS = 2;
+
+type Updated = BusEventPayload<typeof AnalysisEventName.ConfluenceUpdated>;
+
+interface Figures {
+  readonly label: string;
+  readonly candles: number;
+  /** Wall time to the last result stored; null when the replay was paced (not a throughput). */
+  readonly seconds: number | null;
+  /** Per candle result, ms, sorted. */
+  readonly latencies: readonly number[];
+  /** Results the phase added to the store, of how many expected. */
+  readonly stored: { readonly count: number; readonly expected: number } | null;
+  readonly notes: readonly string[];
+}
+
+/** The bulk of the candles at full speed, or the rest one at a time. */
+interface Phase {
+  readonly name: 'max' | 'paced';
+  readonly speed: number | 'max';
+  /** Each file's candles in this phase, as CSV text, by path. */
+  readonly texts: ReadonlyMap<string, string>;
+  readonly candles: number;
+  /** Candle results the engine gives for them (warm-up candles give none). */
+  readonly expected: number;
+}
+
+interface Context {
+  readonly config: ConfluenceConfig;
+  readonly files: readonly ReplayFile[];
+  readonly markets: readonly MarketRef[];
+  readonly phases: readonly [Phase, Phase];
+  readonly formatter: ResultFormatter;
+  readonly createAnalyzer: (market: MarketRef) => MarketAnalyzer;
+}
+
+/** Counts what the libs log; shows the first few warnings and errors, so a flood stays readable. */
+class BenchLogger {
+  lines = 0;
+  warnings = 0;
+  errors = 0;
+
+  log(): void {
+    this.lines++;
+  }
+
+  warn(message: string): void {
+    this.warnings++;
+    this.#show('warn', message);
+  }
+
+  error(message: string): void {
+    this.errors++;
+    this.#show('error', message);
+  }
+
+  #show(level: string, message: string): void {
+    const count = this.warnings + this.errors;
+    if (count <= 5) console.error(`  [${level}] ${message}`);
+    else if (count === 6) console.error('  [...] further warnings/errors counted, not shown');
+  }
+}
+
+/** Stamps each candle as it is handed to the bus and matches it with its `confluence.updated`. */
+class LatencyProbe {
+  readonly #sentAt = new Map<string, number>();
+  readonly #samples: number[] = [];
+  #received = 0;
+  #unmatched = 0;
+  #lastAt = Number.NaN;
+
+  sent(event: EventData<CandleClosedEvent>): void {
+    this.#sentAt.set(key(event, event.timeframe, event.candle.timestamp), performance.now());
+  }
+
+  received(payload: Updated): void {
+    if (payload.trigger !== 'candle') return;
+    const at = performance.now();
+    this.#lastAt = at;
+    this.#received++;
+    const id = key(payload, payload.timeframe, payload.candleTime);
+    const sentAt = this.#sentAt.get(id);
+    if (sentAt === undefined) {
+      this.#unmatched++;
+      return;
+    }
+    this.#sentAt.delete(id);
+    this.#samples.push(at - sentAt);
+  }
+
+  get count(): number {
+    return this.#received;
+  }
+
+  get unmatched(): number {
+    return this.#unmatched;
+  }
+
+  /** performance.now() of the last result received. */
+  get lastAt(): number {
+    return this.#lastAt;
+  }
+
+  /** Resolves once `expected` results arrived; false on timeout. */
+  async until(expected: number, timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.#received < expected) {
+      if (performance.now() > deadline) return false;
+      await delay(2);
+    }
+    return true;
+  }
+
+  sorted(): number[] {
+    return [...this.#samples].sort((a, b) => a - b);
+  }
+}
+
+function candlesPerFile(setting: string | undefined): number {
+  if (setting === undefined || setting === '') return 2200;
+  if (setting === 'all') return Infinity;
+  const value = Number(setting);
+  if (!Number.isInteger(value) || value <= PACED + 500)
+    throw new Error(`--candles: "${setting}" is not a count above ${PACED + 500}`);
+  return value;
+}
+
+function key(market: MarketRef, timeframe: string, candleTime: number): string {
+  return `${marketId(market)} ${timeframe} ${candleTime}`;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+}
+
+function replayFiles(): ReplayFile[] {
+  return FILES.map((name) => {
+    const market = parseReplayFileName(name);
+    if (market === null) throw new Error(`${name}: not a replay file name`);
+    return { ...market, path: path.join(ROOT, 'data', name) };
+  });
+}
+
+/** Each file's selected candle lines split into the two phases: [header, bulk lines, paced lines]. */
+function splitFile(file: ReplayFile): { header: string; bulk: string[]; paced: string[] } {
+  const [header = '', ...lines] = readFileSync(file.path, 'utf8').trim().split('\n');
+  const selected = lines.slice(0, Math.min(CANDLES_PER_FILE, lines.length));
+  return { header, bulk: selected.slice(0, -PACED), paced: selected.slice(-PACED) };
+}
+
+/**
+ * The engine alone: addCandle + analyze per candle over the same candles, one engine per market as
+ * the worker holds them; also counts the results each phase must produce.
+ */
+function engineBaseline(
+  config: ConfluenceConfig,
+  files: readonly ReplayFile[],
+): { figures: Figures; phases: [Phase, Phase] } {
+  const latencies: number[] = [];
+  const texts = { max: new Map<string, string>(), paced: new Map<string, string>() };
+  const expected = { max: 0, paced: 0 };
+  const candles = { max: 0, paced: 0 };
+  let total = 0;
+  for (const file of files) {
+    const { header, bulk, paced } = splitFile(file);
+    texts.max.set(file.path, [header, ...bulk].join('\n'));
+    texts.paced.set(file.path, [header, ...paced].join('\n'));
+    const engine = createConfluenceEngine({ indicators: config.indicators, weights: config.weights });
+    const market = { exchange: file.exchange, symbol: file.symbol, timeframe: file.timeframe };
+    for (const phase of ['max', 'paced'] as const) {
+      const parsed = parseCandleCsv(texts[phase].get(file.path) ?? '');
+      if (!parsed.ok) throw new Error(`${file.path}: line ${parsed.line}: ${parsed.message}`);
+      const start = performance.now();
+      for (const candle of parsed.candles) {
+        const before = performance.now();
+        const fed = engine.addCandle(market, candle);
+        if (!fed.accepted) throw new Error(`engine refused a candle of ${file.path}: ${fed.detail}`);
+        if (engine.analyze(market, Date.now()).status === 'ready') expected[phase]++;
+        latencies.push(performance.now() - before);
+      }
+      total += performance.now() - start;
+      candles[phase] += parsed.candles.length;
+    }
+  }
+  const figures: Figures = {
+    label: 'engine alone (addCandle + analyze)',
+    candles: candles.max + candles.paced,
+    seconds: total / 1000,
+    latencies: latencies.sort((a, b) => a - b),
+    stored: null,
+    notes: [],
+  };
+  const phase = (name: 'max' | 'paced', speed: number | 'max'): Phase => ({
+    name,
+    speed,
+    texts: texts[name],
+    candles: candles[name],
+    expected: expected[name],
+  });
+  // Paced: one 1m candle per market every PACED_GAP_MS of wall time.
+  return { figures, phases: [phase('max', 'max'), phase('paced', 60_000 / PACED_GAP_MS)] };
+}
+
+async function openStore(
+  config: ConfluenceConfig,
+  uri: string,
+  dbName: string,
+): Promise<{ connection: Connection; repos: StoreRepositories }> {
+  const connection = await mongoose.createConnection(uri, { dbName }).asPromise();
+  const { storage } = config.app;
+  const repos = createRepositories(connection, {
+    resultsRetentionDays: storage.resultsRetentionDays,
+    signalsRetentionDays: storage.signalsRetentionDays,
+    orderBookRetentionDays: storage.orderBookRetentionDays,
+  });
+  await Promise.all(repos.models.map((model) => model.init()));
+  return { connection, repos };
+}
+
+function storeWriter(config: ConfluenceConfig, logger: BenchLogger): StoreWriter {
+  const { storage } = config.app;
+  return new StoreWriter({
+    capacity: storage.writeBufferSize,
+    retryBaseMs: storage.retryBaseMs,
+    retryMaxMs: storage.retryMaxMs,
+    logger,
+  });
+}
+
+/** What both paths share: the worker's store, and the bus side of market-data and of a consumer. */
+interface Rig {
+  readonly label: string;
+  readonly connection: Connection;
+  readonly writer: StoreWriter;
+  readonly logger: BenchLogger;
+  /** market-data's bus: where the replay publishes candles. */
+  readonly publisher: EventBus;
+  /** Where results are received: `probe.current` is the phase's probe. */
+  readonly probe: { current: LatencyProbe };
+  /** One line on the worker (counters, rejects), after a phase. */
+  readonly workerNote: () => string;
+}
+
+/** Replays one phase through the rig; figures for that phase. */
+async function runPhase(ctx: Context, rig: Rig, phase: Phase): Promise<Figures> {
+  const { writer, probe } = rig;
+  probe.current = new LatencyProbe();
+  const current = probe.current;
+  const storedBefore = await countResults(rig.connection);
+  const source = new ReplaySource({
+    files: ctx.files,
+    speed: phase.speed,
+    readFile: (file) => phase.texts.get(file) ?? '',
+    now: () => Date.now(),
+    sleep: (ms) => delay(ms),
+    warmupCandles: 0,
+    publish: async (event) => {
+      current.sent(event);
+      await rig.publisher.publish(MarketEventName.CandleClosed, event);
+    },
+  });
+  const writtenBefore = writer.status().written;
+  const start = performance.now();
+  const { published } = await source.run();
+  const replayed = performance.now();
+  const writtenDuringReplay = writer.status().written - writtenBefore;
+  const complete = await current.until(phase.expected, DRAIN_TIMEOUT_MS);
+  await writer.flush();
+  const drained = performance.now();
+  const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  const status = writer.status();
+  return {
+    label: `${rig.label}, ${phase.name === 'max' ? 'speed max' : `paced ${PACED_GAP_MS} ms`}`,
+    candles: published,
+    seconds: phase.name === 'max' ? (drained - start) / 1000 : null,
+    latencies: current.sorted(),
+    stored: { count: (await countResults(rig.connection)) - storedBefore, expected: phase.expected },
+    notes: [
+      `replay loop ${s(replayed - start)} (store writes done by then: ${writtenDuringReplay}); last result ` +
+        `published at ${s(current.lastAt - start)} (${(current.count / ((current.lastAt - start) / 1000)).toFixed(0)} ` +
+        `results/s); store drained at ${s(drained - start)}`,
+      `results received ${current.count}/${phase.expected}${complete ? '' : ' (TIMED OUT)'}, unmatched ${current.unmatched}; ${rig.workerNote()}`,
+      `store writes so far: ${status.written}/${status.accepted} written, ${status.dropped} dropped (buffer full), ` +
+        `${status.rejected} rejected, ${status.retries} retries; lib log so far: ${rig.logger.warnings} warning(s), ${rig.logger.errors} error(s)`,
+    ],
+  };
+}
+
+async function countResults(connection: Connection): Promise<number> {
+  return connection.collection(COLLECTIONS.results).countDocuments();
+}
+
+const total = (counts: Readonly<Record<string, number>>): number =>
+  Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** Local mode: everything in this process, the bus awaiting the worker (its backpressure). */
+async function runLocal(ctx: Context, storeUri: string): Promise<Figures[]> {
+  const logger = new BenchLogger();
+  const { connection, repos } = await openStore(ctx.config, storeUri, 'bench_local');
+  try {
+    const bus = new InProcessEventBus(logger);
+    const writer = storeWriter(ctx.config, logger);
+    const now = (): number => Date.now();
+    const sink = new StoreAndBusSink({
+      writer,
+      results: repos.results,
+      signals: repos.signals,
+      bus,
+      formatter: ctx.formatter,
+      now,
+    });
+    const worker = new LocalAnalysis({
+      bus,
+      sink,
+      createAnalyzer: ctx.createAnalyzer,
+      now,
+      logger,
+      logUpdates: false,
+    });
+    const probe = { current: new LatencyProbe() };
+    worker.start();
+    bus.subscribe(AnalysisEventName.ConfluenceUpdated, (payload) => {
+      probe.current.received(payload);
+    });
+    const rig: Rig = {
+      label: 'local: in-process bus → worker → store',
+      connection,
+      writer,
+      logger,
+      publisher: bus,
+      probe,
+      workerNote: () => {
+        const c = worker.status().counters;
+        return `worker: ${c.candles} candles, ${c.results} results, ${c.storeRefused} store-refused; bus rejected ${total(bus.stats().rejected)}`;
+      },
+    };
+    const figures: Figures[] = [];
+    for (const phase of ctx.phases) figures.push(await runPhase(ctx, rig, phase));
+    worker.stop();
+    return figures;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Distributed mode through real Redis, the three roles in this process on connections of their own. */
+async function runRedis(ctx: Context, storeUri: string): Promise<Figures[]> {
+  const logger = new BenchLogger();
+  const { app, environment } = ctx.config;
+  const keys = new RedisKeys(`bench-${randomUUID()}`);
+  // One BusConnections per process of a distributed deployment: market-data, analysis-worker, gateway.
+  const roles = [0, 1, 2].map(
+    () => new BusConnections(environment.redisUrl ?? DEFAULT_REDIS_URL, keys, app.bus.streamMaxLength),
+  );
+  const [marketData, workerLinks, gateway] = roles as [BusConnections, BusConnections, BusConnections];
+  const { connection, repos } = await openStore(ctx.config, storeUri, 'bench_redis');
+  const driver: { current: DistributedAnalysis | null; leases: MarketLeases | null } = {
+    current: null,
+    leases: null,
+  };
+  const writer = storeWriter(ctx.config, logger);
+  try {
+    await gateway.commands().ping();
+    const busOf = (links: BusConnections): RedisEventBus =>
+      new RedisEventBus({
+        publisher: links.commands(),
+        subscriber: links.open('subscriber'),
+        keys,
+        streamMaxLength: app.bus.streamMaxLength,
+        logger,
+      });
+    const consumerBus = busOf(gateway);
+    const probe = { current: new LatencyProbe() };
+    consumerBus.subscribe(AnalysisEventName.ConfluenceUpdated, (payload) => {
+      probe.current.received(payload);
+    });
+    await consumerBus.ready();
+
+    // As AnalysisWorkerService wires it (apps/analysis-worker/src/analysis-worker.service.ts).
+    const workerId = `bench-worker-${randomUUID().slice(0, 8)}`;
+    const now = (): number => Date.now();
+    const sink = new StoreAndBusSink({
+      writer,
+      results: repos.results,
+      signals: repos.signals,
+      bus: busOf(workerLinks),
+      formatter: ctx.formatter,
+      now,
+    });
+    const timeframes = new Map<string, readonly Timeframe[]>();
+    for (const file of ctx.files) {
+      const id = marketId(file);
+      timeframes.set(id, [...(timeframes.get(id) ?? []), file.timeframe]);
+    }
+    const history: CandleHistory = {
+      candlesUntil: async (market, timeframe, until, count) =>
+        (await repos.candles.latest({ ...market, timeframe }, count, until)).map(
+          ({ timestamp, open, high, low, close, volume }) => ({ timestamp, open, high, low, close, volume }),
+        ),
+    };
+    const commands = workerLinks.commands();
+    const worker = new DistributedAnalysis(
+      {
+        workerId,
+        batchSize: app.analysis.batchSize,
+        blockMs: app.analysis.blockMs,
+        rebuildCandles: warmupCandlesFor(ctx.config.indicators),
+        timeframesOf: (market) => timeframes.get(marketId(market)) ?? [],
+        logUpdates: false,
+      },
+      {
+        log: new RedisMarketLog({ commands, reader: workerLinks.open('log-reader'), keys }),
+        ownership: (callbacks) => {
+          driver.leases = new MarketLeases({
+            redis: commands,
+            prefix: keys.prefix,
+            workerId,
+            markets: ctx.markets,
+            ttlMs: app.analysis.leaseTtlMs,
+            logger,
+            ...callbacks,
+          });
+          return driver.leases;
+        },
+        history,
+        sink,
+        formatter: ctx.formatter,
+        createAnalyzer: ctx.createAnalyzer,
+        now,
+        logger,
+      },
+    );
+    driver.current = worker;
+    worker.start();
+    const leaseDeadline = performance.now() + 10_000;
+    while ((driver.leases?.status().owned.length ?? 0) < ctx.markets.length) {
+      if (performance.now() > leaseDeadline)
+        throw new Error('the worker did not acquire every market in 10 s');
+      await delay(10);
+    }
+    // The worker's loop may be in its idle wait (no market held yet): let it reach a blocking XREAD.
+    await delay(app.analysis.blockMs + 100);
+
+    const rig: Rig = {
+      label: 'redis: XADD → XREAD worker → commit/PUBLISH',
+      connection,
+      writer,
+      logger,
+      publisher: busOf(marketData),
+      probe,
+      workerNote: () => {
+        const s = worker.status();
+        return (
+          `worker: ${s.counters.candles} candles, ${s.counters.results} results, ${s.lostCommits} lost commits, ` +
+          `${s.counters.storeRefused} store-refused; bus rejected ${total(consumerBus.stats().rejected)}`
+        );
+      },
+    };
+    const figures: Figures[] = [];
+    for (const phase of ctx.phases) figures.push(await runPhase(ctx, rig, phase));
+    return figures;
+  } finally {
+    // Bounded, as the worker's shutdown is: a store that does not drain must not hold the bench.
+    await driver.current?.stop(() => Promise.race([writer.flush(), delay(app.storage.operationTimeoutMs)]));
+    await deleteKeys(gateway.commands(), keys.prefix).catch((error: unknown) => {
+      console.error(`could not delete the bench's Redis keys (${keys.prefix}*): ${String(error)}`);
+    });
+    await Promise.all(roles.map((links) => links.onApplicationShutdown()));
+    await connection.close();
+  }
+}
+
+async function deleteKeys(redis: ReturnType<BusConnections['commands']>, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    if (found.length > 0) await redis.del(...found);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+function print(baseline: Figures, paths: readonly Figures[]): void {
+  const perCandle = (f: Figures): number | null =>
+    f.seconds === null ? null : (f.seconds * 1e6) / f.candles;
+  const base = perCandle(baseline) ?? Number.NaN;
+  const ms = (value: number): string => value.toFixed(3);
+  console.log(
+    `${'path'.padEnd(56)} ${'candles'.padStart(7)} ${'candles/s'.padStart(10)} ${'µs/candle'.padStart(10)} ` +
+      `${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'× engine'.padStart(9)} ${'stored'.padStart(11)}`,
+  );
+  for (const f of [baseline, ...paths]) {
+    const cost = perCandle(f);
+    let ratio = 'baseline';
+    if (f !== baseline) ratio = cost === null ? '—' : `${(cost / base).toFixed(1)}×`;
+    const stored = f.stored === null ? '—' : `${f.stored.count}/${f.stored.expected}`;
+    console.log(
+      `${f.label.padEnd(56)} ${String(f.candles).padStart(7)} ` +
+        `${(f.seconds === null ? 'paced' : (f.candles / f.seconds).toFixed(0)).padStart(10)} ` +
+        `${(cost === null ? '—' : cost.toFixed(1)).padStart(10)} ${ms(percentile(f.latencies, 0.5)).padStart(8)} ` +
+        `${ms(percentile(f.latencies, 0.99)).padStart(8)} ${ratio.padStart(9)} ${stored.padStart(11)}`,
+    );
+  }
+  console.log(
+    '\nlatency: engine = addCandle + analyze per candle; paths = candle handed to the bus → its confluence.updated ' +
+      'received.\nµs/candle and × engine: wall time per candle until the last result is stored (store writes included).',
+  );
+  for (const f of paths) {
+    console.log(`\n${f.label}`);
+    for (const note of f.notes) console.log(`  ${note}`);
+  }
+  console.log('');
+  for (const f of paths) {
+    const p99 = percentile(f.latencies, 0.99);
+    const inProcess = f.label.startsWith('local');
+    const verdict = p99 <= BUDGET_P99_MS ? 'PASS' : 'over';
+    console.log(
+      `${`live update p99 — ${f.label}`.padEnd(72)} ${`${ms(p99)} ms`.padStart(10)}   ≤ ${BUDGET_P99_MS} ms ` +
+        `${verdict.padEnd(5)}${inProcess ? '' : ' (budget is in-process; for reference)'}`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig({ cwd: ROOT });
+  const files = replayFiles();
+  // Twice: the first run warms the JIT (for the paths too); the second is the baseline.
+  engineBaseline(config, files);
+  const { figures: baseline, phases } = engineBaseline(config, files);
+  const markets = [
+    ...new Map(files.map((f) => [marketId(f), { exchange: f.exchange, symbol: f.symbol }])).values(),
+  ];
+  const ctx: Context = {
+    config,
+    files,
+    markets,
+    phases,
+    formatter: new ResultFormatter(),
+    createAnalyzer: (market) =>
+      new MarketAnalyzer(
+        market,
+        createConfluenceEngine({ indicators: config.indicators, weights: config.weights }),
+        { refreshIntervalMs: config.app.analysis.refreshIntervalMs },
+      ),
+  };
+  const [bulk, paced] = phases;
+  console.log(
+    `pipeline benchmark — ${baseline.candles} real 1m candles of ${markets.length} markets (${FILES.join(', ')}): ` +
+      `${bulk.candles} at speed max (${bulk.expected} results), then ${paced.candles} paced ${PACED_GAP_MS} ms apart ` +
+      `per market (${paced.expected} results)\n`,
+  );
+  const server = await EmbeddedMongoServer.start({ port: 0 });
+  try {
+    const local = await runLocal(ctx, server.uri);
+    const redis = await runRedis(ctx, server.uri);
+    print(baseline, [...local, ...redis]);
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();
