@@ -239,20 +239,29 @@ describe('distributed pipeline (separate processes on real Redis)', () => {
     expect(tap.stderr).toMatch(/bus-tap: bus: rejected confluence\.updated/);
 
     // And every result is in the store, once per candle (the takeover re-stored what A had not).
+    // Store writes trail publication, so this polls until the store has them all (or times out).
     const client = await MongoClient.connect(mongodbUri);
     try {
       const results = client.db().collection('confluence_results');
-      for (const [market, times] of expected) {
+      const storedTimes = async (market: string): Promise<number[]> => {
         const [exchange, symbol] = market.split(' ');
         const stored = await results
           .find({ exchange, symbol, timeframe: '1m' }, { projection: { candleTime: 1 } })
           .sort({ candleTime: 1 })
           .toArray();
-        expect({ market, times: stored.map((r) => (r.candleTime as Date).getTime()) }).toEqual({
-          market,
-          times,
-        });
-      }
+        return stored.map((r) => (r.candleTime as Date).getTime());
+      };
+      await until(
+        async () => {
+          for (const [market, times] of expected)
+            if ((await storedTimes(market)).length < times.length) return false;
+          return true;
+        },
+        'every result to be stored',
+        30_000,
+      ).catch(() => undefined);
+      for (const [market, times] of expected)
+        expect({ market, times: await storedTimes(market) }).toEqual({ market, times });
     } finally {
       await client.close();
     }

@@ -1,14 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
-import type { DistributedAnalysisStatus, LocalAnalysisStatus } from '@app/analysis';
 import { AnalysisWorkerService } from './analysis-worker.service.js';
 
-/** The worker's progress: markets held, counters (results, signals, coalesced, rejected) and lag. */
+/** The worker's progress: markets held, counters (results, signals, coalesced, rejected), lag and its store writes. */
 @Controller('health')
 export class AnalysisWorkerHealthController {
   constructor(private readonly service: AnalysisWorkerService) {}
 
   @Get('analysis-worker')
-  status(): LocalAnalysisStatus | DistributedAnalysisStatus {
+  status(): ReturnType<AnalysisWorkerService['status']> {
     return this.service.status();
   }
 }

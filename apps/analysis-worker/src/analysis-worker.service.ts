@@ -19,7 +19,13 @@ import { BusConnections, MarketLeases, RedisMarketLog } from '@app/bus';
 import { AppConfig, ExchangesConfig, IndicatorsConfig, WeightsConfig } from '@app/config';
 import { createConfluenceEngine, ResultFormatter, warmupCandlesFor } from '@app/confluence';
 import { EventBus, type MarketRef, type Timeframe } from '@app/contracts';
-import { CandleRepository, ResultRepository, SignalRepository, StoreWriter } from '@app/persistence';
+import {
+  CandleRepository,
+  ResultRepository,
+  SignalRepository,
+  StoreWriter,
+  type StoreWriterStatus,
+} from '@app/persistence';
 
 /** The clock the worker stamps results with; tests substitute virtual time. */
 export abstract class AnalysisRuntime {
@@ -141,7 +147,7 @@ export class AnalysisWorkerService implements OnApplicationBootstrap, BeforeAppl
     );
   }
 
-  status(): LocalAnalysisStatus | DistributedAnalysisStatus {
-    return this.#driver.status();
+  status(): (LocalAnalysisStatus | DistributedAnalysisStatus) & { readonly store: StoreWriterStatus } {
+    return { ...this.#driver.status(), store: this.#writer.status() };
   }
 }

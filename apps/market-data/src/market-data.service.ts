@@ -1,4 +1,9 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import {
   Environment,
   ExchangesConfig,
@@ -21,9 +26,9 @@ export abstract class MarketDataRuntime {
   abstract readonly createClient?: IngestionDeps['createClient'];
 }
 
-/** Starts ingestion when the app starts and stops it (closing exchange connections) on shutdown. */
+/** Starts ingestion when the app starts and stops it (closing exchange connections) first on shutdown. */
 @Injectable()
-export class MarketDataService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class MarketDataService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly #ingestion: MarketIngestion;
   readonly #logger = new Logger('market-data');
 
@@ -58,7 +63,8 @@ export class MarketDataService implements OnApplicationBootstrap, OnApplicationS
     this.#ingestion.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the store and bus close: nothing is published (or queued for the store) after this. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.#ingestion.stop();
   }
 

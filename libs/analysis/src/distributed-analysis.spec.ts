@@ -575,10 +575,11 @@ describe('DistributedAnalysis', () => {
 
       const second = startWorker(log, history, 'w2');
       await second.ownership.acquire();
-      expect(second.analysis.status().markets).toEqual([
-        { market: ID, offset: offsets[249], repairing: true },
-      ]);
-      expect(second.logger.lines.join('\n')).toContain(`re-storing what was published up to ${offsets[319]}`);
+      // The takeover runs on the read loop: it resumes from the stored checkpoint, repairing up to w1's.
+      await waitFor(() => second.analysis.status().takeovers === 1, 'w2 to take the market over');
+      expect(second.logger.lines.join('\n')).toContain(
+        `reading after ${offsets[249]}, re-storing what was published up to ${offsets[319]}`,
+      );
       // A late write of the crashed worker cannot move the stored checkpoint any more (fenced).
       await first.sink.release();
       const late = log.storedCalls.filter(
@@ -642,8 +643,8 @@ describe('DistributedAnalysis', () => {
 
       const worker = startWorker(log, history, 'w2');
       await worker.ownership.acquire();
-      expect(history.calls).toEqual([{ timeframe: '1m', until: btc1m[299]!.timestamp, count: 10_000 }]);
       await waitFor(() => publishedAt(log) === offsets.at(-1), 'the rest to be committed');
+      expect(history.calls).toEqual([{ timeframe: '1m', until: btc1m[299]!.timestamp, count: 10_000 }]);
       const expected = [...reference(events).values()].filter((r) => r.candleTime > btc1m[299]!.timestamp);
       expect(updates(log.messages()).map(compactOf)).toEqual(expected.map(compact));
       expect(worker.logger.lines.filter((l) => l.startsWith('warn'))).toEqual([]);

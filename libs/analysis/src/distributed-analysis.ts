@@ -20,7 +20,6 @@ import type { MarketAnalyzer } from './market-analyzer.js';
 export interface MarketOwnership {
   start(): void;
   stop(options?: { release?: boolean }): Promise<void>;
-  holds(market: MarketRef): boolean;
 }
 
 export interface OwnershipCallbacks {
@@ -100,7 +99,12 @@ export class DistributedAnalysis {
     private readonly deps: DistributedAnalysisDeps,
   ) {
     this.#ownership = deps.ownership({
-      onAcquired: (market) => this.#takeOver(market),
+      // Taken over by the read loop, not inside the lease round: a slow rebuild (store queries,
+      // replaying the tail) must never delay the renewal of the leases already held.
+      onAcquired: async (market) => {
+        this.#retake.set(marketId(market), market);
+        await Promise.resolve();
+      },
       onLost: async (market, reason) => {
         this.#owned.delete(marketId(market));
         this.#retake.delete(marketId(market));
@@ -145,7 +149,7 @@ export class DistributedAnalysis {
   async #run(): Promise<void> {
     const { log, logger } = this.deps;
     while (!this.#stopped()) {
-      await this.#retakeFailed();
+      await this.#takeOverPending();
       const reading = new Map([...this.#owned].map(([id, owned]) => [id, { owned, after: owned.offset }]));
       const from = new Map(
         [...reading].map(([id, { owned, after }]) => [id, { market: owned.market, after }]),
@@ -241,16 +245,17 @@ export class DistributedAnalysis {
     return JSON.stringify(checkpoint);
   }
 
-  /** Markets whose processing failed, taken over again from their checkpoints while still held. */
-  async #retakeFailed(): Promise<void> {
+  /**
+   * Markets newly acquired, or whose processing failed: taken over from their checkpoints. A
+   * market lost meanwhile leaves the pending set (onLost), so it is not adopted after the fact.
+   */
+  async #takeOverPending(): Promise<void> {
     for (const [id, market] of this.#retake) {
-      if (!this.#ownership.holds(market)) {
-        this.#retake.delete(id);
-        continue;
-      }
       try {
-        await this.#takeOver(market);
+        const owned = await this.#takeOver(market);
+        if (this.#retake.get(id) !== market) continue;
         this.#retake.delete(id);
+        this.#owned.set(id, owned);
       } catch (error) {
         this.deps.logger.warn(`${id}: resuming failed, retrying: ${messageOf(error)}`);
       }
@@ -261,7 +266,7 @@ export class DistributedAnalysis {
     return this.#stopping.signal.aborted;
   }
 
-  async #takeOver(market: MarketRef): Promise<void> {
+  async #takeOver(market: MarketRef): Promise<OwnedMarket> {
     const { log, logger } = this.deps;
     const id = marketId(market);
     const checkpoints = await log.checkpoints(market);
@@ -284,13 +289,13 @@ export class DistributedAnalysis {
     }
     const publishedUntil = published?.offset ?? null;
     const offset = base?.offset ?? '0';
-    this.#owned.set(id, {
+    const owned: OwnedMarket = {
       market,
       analyzer,
       offset,
       publishedUntil:
         publishedUntil !== null && compareOffsets(publishedUntil, offset) > 0 ? publishedUntil : null,
-    });
+    };
     this.#takeovers++;
     logger.log(
       `${id}: acquired; rebuilt from ${restored} stored candle(s), reading after ${offset}` +
@@ -298,6 +303,7 @@ export class DistributedAnalysis {
           ? `, re-storing what was published up to ${publishedUntil}`
           : ''),
     );
+    return owned;
   }
 
   /** Stored candles up to the checkpoint's, per timeframe, plus any the store had not written yet. */

@@ -46,18 +46,19 @@ export class StoreAndBusSink implements AnalysisSink {
       .map((u) => storedResult(u, this.deps.formatter));
     const changes = output.changes.map(storedChange);
     if (stored.length === 0 && changes.length === 0 && after === undefined) return true;
-    let batch = this.#pending;
-    let accepted = true;
-    if (batch === null || batch.results.length >= MAX_BATCH) {
-      batch = { results: [], changes: [], after: [] };
-      accepted = this.#enqueue(batch);
-      this.#pending = accepted ? batch : null;
+    const batch = this.#pending;
+    if (batch !== null && batch.results.length < MAX_BATCH) {
+      batch.results.push(...stored);
+      batch.changes.push(...changes);
+      if (after !== undefined) batch.after.push(after);
+      return true;
     }
-    if (!accepted) return false;
-    batch.results.push(...stored);
-    batch.changes.push(...changes);
-    if (after !== undefined) batch.after.push(after);
-    return true;
+    // Filled before it is queued: an idle write path runs the write at once, inside enqueue.
+    const fresh: PendingWrite = { results: stored, changes, after: after === undefined ? [] : [after] };
+    this.#pending = fresh;
+    if (this.#enqueue(fresh)) return true;
+    if (this.#pending === fresh) this.#pending = null;
+    return false;
   }
 
   /** Resolves once everything handed to `store` so far is written (or refused). */

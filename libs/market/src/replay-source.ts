@@ -40,7 +40,12 @@ export interface ReplayOptions {
    * start), so the engine is warm within seconds instead of after hours of replayed time.
    */
   readonly warmupCandles?: number;
+  /** Lets I/O run between candles published back to back; defaults to a setImmediate turn. */
+  readonly yieldToIo?: () => Promise<void>;
 }
+
+/** Candles published unpaced between two turns of the event loop. */
+const BURST = 64;
 
 interface Cursor {
   readonly file: ReplayFile;
@@ -77,6 +82,7 @@ export class ReplaySource {
     const warm = Math.max(0, ...cursors.map((c) => (this.options.warmupCandles ?? 0) * c.interval));
     let published = 0;
     let previousClose: number | null = null;
+    let unpaced = 0;
     for (;;) {
       if (isAborted(signal)) break;
       const next = earliest(cursors);
@@ -87,6 +93,11 @@ export class ReplaySource {
       const pacedFrom = Math.max(previousClose ?? closeTime, warm);
       if (this.options.speed !== 'max' && closeTime > pacedFrom) {
         await this.options.sleep((closeTime - pacedFrom) / this.options.speed);
+        if (isAborted(signal)) break;
+        unpaced = 0;
+      } else if (++unpaced % BURST === 0) {
+        // A burst (warm-up, speed max) would otherwise starve sockets, timers and store writes.
+        await (this.options.yieldToIo ?? nextTurn)();
         if (isAborted(signal)) break;
       }
       previousClose = Math.max(previousClose ?? closeTime, closeTime);
@@ -124,4 +135,8 @@ function earliest(cursors: readonly Cursor[]): Cursor | undefined {
     }
   }
   return best;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -1,4 +1,4 @@
-import { Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Logger, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AppConfig } from '@app/config';
 import { CandleRepository } from './repositories/candle.repository.js';
@@ -31,14 +31,17 @@ const REPOSITORIES = [
   OrderBookRepository,
 ];
 
-/** Flushes pending writes (bounded by the configured operation timeout) before the connection closes. */
-class WriterShutdown implements OnApplicationShutdown {
+/**
+ * Flushes pending writes (bounded by the configured operation timeout) before any module's
+ * onApplicationShutdown, so the connection and the embedded server are still up while it does.
+ */
+class WriterShutdown implements BeforeApplicationShutdown {
   constructor(
     private readonly writer: StoreWriter,
     private readonly app: AppConfig,
   ) {}
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.writer.close();
     const timeout = new Promise<'timeout'>((resolve) => {
       setTimeout(() => {

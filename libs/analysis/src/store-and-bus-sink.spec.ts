@@ -1,0 +1,147 @@
+import { describe, expect, it } from '@jest/globals';
+import { InProcessEventBus } from '@app/bus';
+import { loadConfig } from '@app/config';
+import { createConfluenceEngine, ResultFormatter } from '@app/confluence';
+import { AnalysisEventName, DataSource, MarketEventName, validateBusEvent } from '@app/contracts';
+import {
+  type ResultRepository,
+  type SignalChange,
+  type SignalRepository,
+  type StoredResult,
+  StoreWriter,
+} from '@app/persistence';
+import { loadMarketCandles, MARKET_FILES, PROJECT_CONFIG_DIR } from '@app/testing';
+import type { AnalysisOutput, MarketEvent } from './analysis.types.js';
+import { MarketAnalyzer } from './market-analyzer.js';
+import { StoreAndBusSink } from './store-and-bus-sink.js';
+
+const config = loadConfig({ env: { CONFIG_DIR: PROJECT_CONFIG_DIR } });
+const MARKET = { exchange: 'binance', symbol: 'BTC/USDT' } as const;
+
+/** Real outputs: the analyzer over real candles, one output per candle (results from the warm-up on). */
+function outputs(count: number): AnalysisOutput[] {
+  const analyzer = new MarketAnalyzer(
+    MARKET,
+    createConfluenceEngine({ indicators: config.indicators, weights: config.weights }),
+    { refreshIntervalMs: 5_000 },
+  );
+  return loadMarketCandles(MARKET_FILES.btc1m, count).map((candle) => {
+    const validated = validateBusEvent(MarketEventName.CandleClosed, {
+      ...MARKET,
+      timeframe: '1m',
+      source: DataSource.Replay,
+      emittedAt: candle.timestamp + 60_000,
+      candle,
+    });
+    if (!validated.ok) throw new Error(validated.errors.join('; '));
+    const event: MarketEvent = { name: MarketEventName.CandleClosed, payload: validated.value };
+    return analyzer.process([event], candle.timestamp + 60_000);
+  });
+}
+
+/** Repositories that record what reaches them; `gate` holds a write until the test opens it. */
+function recordingStore() {
+  const saved: StoredResult[][] = [];
+  const signals: SignalChange[] = [];
+  let gate: Promise<void> = Promise.resolve();
+  const results = {
+    saveMany: async (list: readonly StoredResult[]) => {
+      await gate;
+      saved.push([...list]);
+    },
+  } as unknown as ResultRepository;
+  const signalRepository = {
+    record: async (change: SignalChange) => {
+      await Promise.resolve();
+      signals.push(change);
+    },
+  } as unknown as SignalRepository;
+  return {
+    saved,
+    signals,
+    results,
+    signalRepository,
+    hold(): () => void {
+      let open = (): void => undefined;
+      gate = new Promise((resolve) => {
+        open = resolve;
+      });
+      return () => {
+        open();
+      };
+    },
+  };
+}
+
+function newSink(store: ReturnType<typeof recordingStore>, bus = new InProcessEventBus(silent)) {
+  const writer = new StoreWriter({ capacity: 10, retryBaseMs: 10, retryMaxMs: 20, logger: silent });
+  const sink = new StoreAndBusSink({
+    writer,
+    results: store.results,
+    signals: store.signalRepository,
+    bus,
+    formatter: new ResultFormatter(),
+    now: () => 0,
+  });
+  return { sink, writer };
+}
+
+const silent = { warn: () => undefined, error: () => undefined };
+
+describe('StoreAndBusSink', () => {
+  const all = outputs(260);
+  const withResults = all.filter((o) => o.updates.length > 0);
+
+  it('writes the first output at once when the write path is idle', async () => {
+    const store = recordingStore();
+    const { sink, writer } = newSink(store);
+    const [first] = withResults;
+    expect(sink.store(first!)).toBe(true);
+    await writer.flush();
+    expect(store.saved.map((batch) => batch.map((r) => r.candleTime))).toEqual([
+      [first!.updates[0]!.result.candleTime],
+    ]);
+    expect(store.signals).toHaveLength(first!.changes.length);
+  });
+
+  it('gathers what arrives during a write into the next bulk write, in order, then runs the after hooks', async () => {
+    const store = recordingStore();
+    const { sink, writer } = newSink(store);
+    const open = store.hold();
+    const order: string[] = [];
+    for (const [i, output] of withResults.entries()) {
+      expect(
+        sink.store(output, async () => {
+          await Promise.resolve();
+          order.push(`after ${i}`);
+        }),
+      ).toBe(true);
+    }
+    open();
+    await writer.flush();
+    // The first write went out alone (the path was idle); everything else waited and went in one.
+    expect(store.saved.map((batch) => batch.length)).toEqual([1, withResults.length - 1]);
+    expect(store.saved.flat().map((r) => r.candleTime)).toEqual(
+      withResults.map((o) => o.updates[0]!.result.candleTime),
+    );
+    expect(order).toEqual(withResults.map((_, i) => `after ${i}`));
+    expect(writer.status()).toMatchObject({ accepted: 2, written: 2, dropped: 0 });
+  });
+
+  it('publishes updates and label changes as valid bus events', async () => {
+    const bus = new InProcessEventBus(silent);
+    const { sink } = newSink(recordingStore(), bus);
+    const updated: number[] = [];
+    const changed: number[] = [];
+    bus.subscribe(AnalysisEventName.ConfluenceUpdated, (event) => {
+      updated.push(event.candleTime);
+    });
+    bus.subscribe(AnalysisEventName.SignalChanged, (event) => {
+      changed.push(event.time);
+    });
+    for (const output of withResults) await sink.publish(output);
+    expect(updated).toEqual(withResults.map((o) => o.updates[0]!.result.candleTime));
+    expect(changed).toEqual(withResults.flatMap((o) => o.changes.map((c) => c.time)));
+    expect(bus.stats().rejected).toEqual({});
+  });
+});
