@@ -70,9 +70,10 @@ export class LocalAnalysis {
       this.#analyzers.set(id, analyzer);
     }
     const output = analyzer.process([event], this.deps.now());
-    if (!this.deps.sink.store(output)) this.#stats.storeRefused();
+    // Published first: rendering the stored breakdown and starting the write stay off the live path.
     await this.deps.sink.publish(output);
     this.#stats.add(output, this.deps.now());
+    if (!this.deps.sink.store(output)) this.#stats.storeRefused();
     if (this.deps.logUpdates) for (const update of output.updates) this.deps.logger.log(updateLine(update));
   }
 }

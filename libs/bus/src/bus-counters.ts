@@ -1,4 +1,4 @@
-import type { BusStats } from '@app/contracts';
+import { type BusEventName, type BusStats, validateBusEvent } from '@app/contracts';
 
 /** The per-subject counters behind `EventBus.stats()`, shared by both transports. */
 export class BusCounters {
@@ -21,5 +21,43 @@ export class BusCounters {
       rejected: Object.fromEntries(this.#counters.rejected),
       handlerErrors: Object.fromEntries(this.#counters.handlerErrors),
     };
+  }
+}
+
+export interface DeliveryLogger {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+type Handler = (payload: unknown) => void | Promise<void>;
+
+/**
+ * What both transports do with a received payload: validate it against its subject's class
+ * (a failure is logged with its reasons and counted, never handed on), then run each handler in
+ * turn; a handler that throws is logged and counted, and the others still run.
+ */
+export async function deliver(
+  subject: BusEventName,
+  received: unknown,
+  handlers: readonly Handler[],
+  counters: BusCounters,
+  logger: DeliveryLogger,
+): Promise<void> {
+  const validated = validateBusEvent(subject, received);
+  if (!validated.ok) {
+    counters.count('rejected', subject);
+    logger.warn(`bus: rejected ${subject}: ${validated.errors.join('; ')}`);
+    return;
+  }
+  for (const handler of handlers) {
+    try {
+      await handler(validated.value);
+      counters.count('delivered', subject);
+    } catch (error) {
+      counters.count('handlerErrors', subject);
+      logger.error(
+        `bus: a ${subject} handler failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
   }
 }

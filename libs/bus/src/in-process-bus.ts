@@ -4,9 +4,8 @@ import {
   type BusHandler,
   type BusStats,
   EventBus,
-  validateBusEvent,
 } from '@app/contracts';
-import { BusCounters } from './bus-counters.js';
+import { BusCounters, deliver } from './bus-counters.js';
 
 export interface BusLogger {
   warn(message: string): void;
@@ -36,23 +35,7 @@ export class InProcessEventBus extends EventBus {
     if (handlers === undefined || handlers.length === 0) return;
     // The wire copy: what a remote subscriber would parse.
     const received: unknown = JSON.parse(JSON.stringify(payload));
-    const validated = validateBusEvent(name, received);
-    if (!validated.ok) {
-      this.#counters.count('rejected', name);
-      this.logger.warn(`bus: rejected ${name}: ${validated.errors.join('; ')}`);
-      return;
-    }
-    for (const handler of [...handlers]) {
-      try {
-        await handler(validated.value);
-        this.#counters.count('delivered', name);
-      } catch (error) {
-        this.#counters.count('handlerErrors', name);
-        this.logger.error(
-          `bus: a ${name} handler failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-    }
+    await deliver(name, received, [...handlers], this.#counters, this.logger);
   }
 
   override subscribe<N extends BusEventName>(name: N, handler: BusHandler<N>): () => void {

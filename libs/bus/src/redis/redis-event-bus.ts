@@ -7,9 +7,8 @@ import {
   EventBus,
   isBusEventName,
   isMarketEventName,
-  validateBusEvent,
 } from '@app/contracts';
-import { BusCounters } from '../bus-counters.js';
+import { BusCounters, deliver } from '../bus-counters.js';
 import type { BusLogger } from '../in-process-bus.js';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -115,21 +114,12 @@ export class RedisEventBus extends EventBus {
     const handlers = this.#handlers.get(subject);
     if (handlers === undefined || handlers.length === 0) return;
     const parsed = parseJson(message);
-    const validated = parsed.ok ? validateBusEvent(subject, parsed.value) : parsed;
-    if (!validated.ok) {
+    if (!parsed.ok) {
       this.#counters.count('rejected', subject);
-      this.options.logger.warn(`bus: rejected ${subject}: ${validated.errors.join('; ')}`);
+      this.options.logger.warn(`bus: rejected ${subject}: ${parsed.errors.join('; ')}`);
       return;
     }
-    for (const handler of [...handlers]) {
-      try {
-        await handler(validated.value);
-        this.#counters.count('delivered', subject);
-      } catch (error) {
-        this.#counters.count('handlerErrors', subject);
-        this.options.logger.error(`bus: a ${subject} handler failed: ${messageOf(error)}`);
-      }
-    }
+    await deliver(subject, parsed.value, [...handlers], this.#counters, this.options.logger);
   }
 }
 
