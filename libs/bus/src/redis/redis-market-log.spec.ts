@@ -417,6 +417,20 @@ describe('RedisMarketLog', () => {
       expect(await log.checkpoints(BTC)).toEqual({ published: next, stored: null });
     });
 
+    it('commits after Redis lost its script cache (EVALSHA falls back to EVAL once)', async () => {
+      const log = makeLog();
+      await admin.set(keys.lease(BTC), 'w1');
+      // Every script user here falls back the same way, so flushing the shared cache is harmless.
+      await admin.script('FLUSH');
+      expect(await log.commit(BTC, 'w1', checkpoint('1700000000000-1'), [])).toBe(true);
+      expect(await log.saveStored(BTC, 'w1', '1700000000000-1', checkpoint('1700000000000-1'))).toBe(true);
+      expect(await log.commit(BTC, 'w1', checkpoint('1700000000000-2'), [])).toBe(true);
+      expect(await log.checkpoints(BTC)).toEqual({
+        published: checkpoint('1700000000000-2'),
+        stored: checkpoint('1700000000000-1'),
+      });
+    });
+
     it('publishes nothing and keeps the checkpoint when the lease is someone else’s or nobody’s', async () => {
       const log = makeLog();
       const subscriber = makeBus();

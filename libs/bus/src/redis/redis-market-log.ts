@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import {
@@ -109,9 +110,9 @@ export class RedisMarketLog extends MarketEventLog {
   ): Promise<boolean> {
     const { keys, commands } = this.options;
     const messages = events.flatMap((event) => [keys.channel(event.name), JSON.stringify(event.payload)]);
-    const done = await commands.eval(
-      COMMIT,
-      2,
+    const done = await runScript(
+      commands,
+      COMMIT_SCRIPT,
       keys.lease(market),
       keys.publishedCheckpoint(market),
       owner,
@@ -128,9 +129,9 @@ export class RedisMarketLog extends MarketEventLog {
     checkpoint: string,
   ): Promise<boolean> {
     const { keys, commands } = this.options;
-    const done = await commands.eval(
-      SAVE_STORED,
-      2,
+    const done = await runScript(
+      commands,
+      SAVE_STORED_SCRIPT,
       keys.lease(market),
       keys.storedCheckpoint(market),
       owner,
@@ -138,6 +139,28 @@ export class RedisMarketLog extends MarketEventLog {
       checkpoint,
     );
     return done === 1;
+  }
+}
+
+interface LuaScript {
+  readonly text: string;
+  readonly sha: string;
+}
+
+const lua = (text: string): LuaScript => ({ text, sha: createHash('sha1').update(text).digest('hex') });
+const COMMIT_SCRIPT = lua(COMMIT);
+const SAVE_STORED_SCRIPT = lua(SAVE_STORED);
+
+/**
+ * Runs a two-key script by its SHA-1 (EVALSHA), sending the text (EVAL) only when Redis does not
+ * have it cached yet (after a restart or SCRIPT FLUSH): every commit would otherwise resend it.
+ */
+async function runScript(redis: Redis, script: LuaScript, ...keysAndArgs: string[]): Promise<unknown> {
+  try {
+    return await redis.evalsha(script.sha, 2, ...keysAndArgs);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return await redis.eval(script.text, 2, ...keysAndArgs);
   }
 }
 
