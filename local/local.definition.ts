@@ -2,6 +2,7 @@ import { ServiceName } from '@app/contracts';
 import type { ServiceDefinition } from '@app/platform';
 import { AnalysisWorkerModule } from '../apps/analysis-worker/src/analysis-worker.module.js';
 import { ApiGatewayModule } from '../apps/api-gateway/src/api-gateway.module.js';
+import { configureGateway } from '../apps/api-gateway/src/api-gateway.setup.js';
 import { MarketDataModule } from '../apps/market-data/src/market-data.module.js';
 
 /**
@@ -13,4 +14,5 @@ export const localService: ServiceDefinition = {
   name: ServiceName.Local,
   hosts: [ServiceName.ApiGateway, ServiceName.AnalysisWorker, ServiceName.MarketData],
   modules: [ApiGatewayModule, AnalysisWorkerModule, MarketDataModule],
+  configure: [configureGateway],
 };

@@ -1,22 +1,155 @@
-import { Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { AppConfig } from '@app/config';
-import { PersistenceModule } from '@app/persistence';
+import { type MiddlewareConsumer, Logger, Module, type NestModule, type OnModuleInit } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
+import {
+  AppConfig,
+  Environment,
+  ExchangesConfig,
+  IndicatorsConfig,
+  MonitoringConfig,
+  RuntimeSettings,
+  WeightsConfig,
+} from '@app/config';
+import { BusModule, RedisKeys } from '@app/bus';
+import {
+  ApiKeyRing,
+  GatewayMetrics,
+  LatestResults,
+  MarketBoard,
+  OnDemandAnalysis,
+  RedisThrottlerStorage,
+  trackedStreams,
+} from '@app/gateway';
+import { PersistenceModule, ResultRepository, StoreWriter } from '@app/persistence';
+import { GatewayFeed } from './gateway-feed.service.js';
+import { RequestContextMiddleware } from './http/request-context.middleware.js';
+import { routeLimit } from './http/guards.js';
+import { GatewayRedis } from './ops/gateway-redis.js';
+import { MetricsController } from './ops/metrics.controller.js';
+import { ReadinessController } from './ops/readiness.controller.js';
+import { CatalogController } from './rest/catalog.controller.js';
+import { ConfluenceController } from './rest/confluence.controller.js';
+import { SignalsGateway } from './socket/signals.gateway.js';
+import { SocketRegistry } from './socket/socket-registry.js';
+
+/** The gateway's own Redis (rate limits, Socket.IO adapter), shared with the throttler module. */
+@Module({
+  providers: [
+    {
+      provide: GatewayRedis,
+      inject: [RuntimeSettings, Environment, AppConfig],
+      useFactory: (runtime: RuntimeSettings, environment: Environment, app: AppConfig) =>
+        new GatewayRedis(
+          runtime.throttlerStorage === 'redis' ? (environment.redisUrl ?? null) : null,
+          new RedisKeys(app.bus.keyPrefix),
+          app.bus.streamMaxLength,
+        ),
+    },
+  ],
+  exports: [GatewayRedis],
+})
+class GatewayRedisModule {}
 
 /**
- * The public edge: REST, Socket.IO, rate limits, auth, docs. Its controllers and gateways are
- * wired here as they are built; rules live in libs.
+ * The public edge: REST under /v1, Socket.IO /signals, readiness and metrics. Controllers and
+ * the socket gateway wire the decisions made in libs/gateway.
  */
-@Module({ imports: [PersistenceModule] })
-export class ApiGatewayModule implements OnApplicationBootstrap {
+@Module({
+  imports: [
+    PersistenceModule,
+    BusModule,
+    GatewayRedisModule,
+    TerminusModule,
+    ThrottlerModule.forRootAsync({
+      imports: [GatewayRedisModule],
+      inject: [AppConfig, GatewayRedis],
+      useFactory: (app: AppConfig, redis: GatewayRedis) => ({
+        throttlers: [
+          {
+            name: 'default',
+            limit: (context) => routeLimit(app, context).limit,
+            ttl: (context) => routeLimit(app, context).ttl,
+          },
+        ],
+        ...(redis.enabled ? { storage: new RedisThrottlerStorage(redis.commands(), app.bus.keyPrefix) } : {}),
+        errorMessage: 'rate limit exceeded; retry after the Retry-After header',
+      }),
+    }),
+  ],
+  controllers: [ConfluenceController, CatalogController, ReadinessController, MetricsController],
+  providers: [
+    {
+      provide: ApiKeyRing,
+      inject: [Environment],
+      useFactory: (environment: Environment) => new ApiKeyRing(environment.apiKeyHashes),
+    },
+    {
+      provide: MarketBoard,
+      inject: [RuntimeSettings, ExchangesConfig, Environment, MonitoringConfig],
+      useFactory: (
+        runtime: RuntimeSettings,
+        exchanges: ExchangesConfig,
+        environment: Environment,
+        monitoring: MonitoringConfig,
+      ) =>
+        new MarketBoard(
+          trackedStreams(runtime.marketData, exchanges, environment.dataDir),
+          monitoring.health.staleAfterIntervals,
+          () => Date.now(),
+        ),
+    },
+    {
+      provide: LatestResults,
+      inject: [ResultRepository],
+      useFactory: (results: ResultRepository) => new LatestResults(results, () => Date.now()),
+    },
+    {
+      provide: OnDemandAnalysis,
+      inject: [IndicatorsConfig, WeightsConfig],
+      useFactory: (indicators: IndicatorsConfig, weights: WeightsConfig) =>
+        new OnDemandAnalysis({ indicators, weights }),
+    },
+    SocketRegistry,
+    {
+      provide: GatewayMetrics,
+      inject: [MarketBoard, SocketRegistry, StoreWriter],
+      useFactory: (board: MarketBoard, sockets: SocketRegistry, writer: StoreWriter) =>
+        new GatewayMetrics(
+          { board, sockets: () => sockets.stats(), droppedWrites: () => writer.status().dropped },
+          { processMetrics: true },
+        ),
+    },
+    GatewayFeed,
+    SignalsGateway,
+  ],
+})
+export class ApiGatewayModule implements NestModule, OnModuleInit {
   private readonly logger = new Logger('api-gateway');
 
-  constructor(private readonly app: AppConfig) {}
+  constructor(
+    private readonly app: AppConfig,
+    private readonly environment: Environment,
+    private readonly keys: ApiKeyRing,
+    private readonly redis: GatewayRedis,
+  ) {}
 
-  onApplicationBootstrap(): void {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestContextMiddleware).forRoutes('*');
+  }
+
+  /** Fails the boot of a production gateway without API keys (POST endpoints would refuse everyone). */
+  onModuleInit(): void {
+    if (this.environment.nodeEnv === 'production' && this.keys.size === 0)
+      throw new Error(
+        'API_KEY_HASHES is required when NODE_ENV=production (POST endpoints accept only configured keys)',
+      );
     const { cors, rateLimits } = this.app;
+    if (this.keys.size === 0)
+      this.logger.warn('no API keys configured (API_KEY_HASHES): POST endpoints answer 401 until one is set');
     this.logger.log(
       `CORS origins ${cors.origins.join(', ') || '(none)'}; rate limit ${rateLimits.default.limit} requests / ` +
-        `${rateLimits.default.ttlSeconds} s (${Object.keys(rateLimits.routes).length} route overrides)`,
+        `${rateLimits.default.ttlSeconds} s (${Object.keys(rateLimits.routes).length} route overrides, ` +
+        `${this.redis.enabled ? 'shared on Redis' : 'in memory'}); ${this.keys.size} API key(s)`,
     );
   }
 }

@@ -25,6 +25,46 @@ export class Environment {
    * `_PASSWORD`. Optional: public market data needs none.
    */
   readonly exchangeCredentials!: Readonly<Record<string, ExchangeCredentials>>;
+  /**
+   * `API_KEY_HASHES`: the gateway's API keys, hashed (`name:<sha256 hex>`, comma-separated). Only
+   * hashes are configured, so neither a config leak nor a log line can reveal a key.
+   */
+  readonly apiKeyHashes!: readonly ApiKeyHash[];
+}
+
+export interface ApiKeyHash {
+  /** Names the key in logs and per-key rate limits (never the key itself). */
+  readonly name: string;
+  /** SHA-256 of the key, lowercase hex. */
+  readonly sha256: string;
+}
+
+const API_KEY_HASH_ENTRY = /^([A-Za-z0-9_.-]{1,64}):([0-9a-f]{64})$/;
+
+function readApiKeyHashes(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): ApiKeyHash[] {
+  const raw = nonEmpty(env.API_KEY_HASHES);
+  if (raw === undefined) return [];
+  const hashes: ApiKeyHash[] = [];
+  for (const [index, entry] of raw.split(',').entries()) {
+    const match = API_KEY_HASH_ENTRY.exec(entry.trim());
+    if (match === null) {
+      issues.push({
+        file: ENV_FILE,
+        path: `API_KEY_HASHES[${index}]`,
+        message: 'must be name:<64 lowercase hex digits of the SHA-256 of the key> (npm run cli -- api-key)',
+      });
+      continue;
+    }
+    const [, name = '', sha256 = ''] = match;
+    if (hashes.some((known) => known.name === name))
+      issues.push({
+        file: ENV_FILE,
+        path: `API_KEY_HASHES[${index}]`,
+        message: `repeats the name "${name}"`,
+      });
+    else hashes.push({ name, sha256 });
+  }
+  return hashes;
 }
 
 export interface ExchangeCredentials {
@@ -131,6 +171,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv, cwd: string, issues: Con
     mongodbUri: readUrl(env, 'MONGODB_URI', ['mongodb', 'mongodb+srv'], issues),
     redisUrl: readUrl(env, 'REDIS_URL', ['redis', 'rediss'], issues),
     exchangeCredentials: readExchangeCredentials(env, issues),
+    apiKeyHashes: readApiKeyHashes(env, issues),
   });
 }
 

@@ -3,6 +3,7 @@ export * from './config.module.js';
 export * from './config.types.js';
 export * from './confluence-config.js';
 export {
+  type ApiKeyHash,
   Environment,
   type ExchangeCredentials,
   NODE_ENVS,

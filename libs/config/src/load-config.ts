@@ -182,7 +182,8 @@ function resolveRuntime(
     bus: distributed ? 'redis' : 'in-process',
     store: environment.mongodbUri === undefined ? 'embedded' : 'mongodb',
     marketData: exchanges.source === 'auto' ? (distributed ? 'live' : 'replay') : exchanges.source,
-    throttlerStorage: distributed ? 'redis' : 'memory',
+    // Any REDIS_URL (always set when distributed) shares rate limits and Socket.IO rooms across replicas.
+    throttlerStorage: environment.redisUrl === undefined ? 'memory' : 'redis',
   } as const);
 }
 

@@ -9,3 +9,6 @@ export * from './market-events.js';
 export * from './analysis-events.js';
 export * from './bus-events.js';
 export * from './event-bus.js';
+export * from './socket-events.js';
+export * from './rest/candle-series.js';
+export * from './rest/rest-dtos.js';

@@ -149,21 +149,25 @@ export class MarketIngestion {
   }
 
   #replayFiles(): ReplayFile[] {
-    const { dataDir, exchanges } = this.settings;
-    const names = exchanges.replay.files.length > 0 ? [...exchanges.replay.files] : csvFiles(dataDir);
-    if (names.length === 0) throw new Error(`replay: no candle files in ${dataDir}`);
-    return names.map((name) => {
-      const market = parseReplayFileName(name);
-      if (market === null)
-        throw new Error(
-          `replay: ${name} is not named BASE-QUOTE_timeframe_date_exchange.csv (as data/README.md says)`,
-        );
-      const path = join(dataDir, name);
-      // Fail at boot, not minutes later, when a configured file is missing.
-      if (!existsSync(path)) throw new Error(`replay: ${path} does not exist`);
-      return { ...market, path };
-    });
+    return listReplayFiles(this.settings.dataDir, this.settings.exchanges.replay.files);
   }
+}
+
+/** The replay files of a data directory (the configured names, else every .csv), checked at boot. */
+export function listReplayFiles(dataDir: string, configured: readonly string[]): ReplayFile[] {
+  const names = configured.length > 0 ? [...configured] : csvFiles(dataDir);
+  if (names.length === 0) throw new Error(`replay: no candle files in ${dataDir}`);
+  return names.map((name) => {
+    const market = parseReplayFileName(name);
+    if (market === null)
+      throw new Error(
+        `replay: ${name} is not named BASE-QUOTE_timeframe_date_exchange.csv (as data/README.md says)`,
+      );
+    const path = join(dataDir, name);
+    // Fail at boot, not minutes later, when a configured file is missing.
+    if (!existsSync(path)) throw new Error(`replay: ${path} does not exist`);
+    return { ...market, path };
+  });
 }
 
 function csvFiles(dir: string): string[] {

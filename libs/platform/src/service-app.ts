@@ -42,5 +42,6 @@ export async function createServiceApp(
   app.useBodyParser('json', { limit: config.app.http.bodyLimitBytes });
   app.enableCors({ origin: [...config.app.cors.origins], credentials: config.app.cors.credentials });
   app.disable('x-powered-by');
+  for (const configure of definition.configure ?? []) await configure(app);
   return app;
 }

@@ -156,11 +156,34 @@ export class AnalysisConfig {
   @IsBoolean() readonly logUpdates!: boolean;
 }
 
+/** Which requests need an `X-API-Key` (POST always does; keys come from API_KEY_HASHES). */
+export class AccessConfig {
+  /** GET endpoints under /v1 need a key too. */
+  @IsBoolean() readonly readsRequireKey!: boolean;
+  /** Socket.IO connections to /signals need a key (handshake `auth.apiKey` or the X-API-Key header). */
+  @IsBoolean() readonly socketsRequireKey!: boolean;
+}
+
+/** Socket.IO `/signals`: per-socket and per-IP limits, heartbeats. */
+export class SocketConfig {
+  @IsInt() @Min(1) @Max(10_000) readonly maxSubscriptionsPerSocket!: number;
+  @IsInt() @Min(1) @Max(1_000_000) readonly maxConnectionsPerIp!: number;
+  /** Sustained subscribe/unsubscribe messages a socket may send per second (bursts of twice this). */
+  @IsInt() @Min(1) @Max(10_000) readonly messagesPerSecond!: number;
+  /** A client that does not answer a ping within pingInterval + pingTimeout is dropped and cleaned up. */
+  @IsInt() @Min(100) @Max(300_000) readonly pingIntervalMs!: number;
+  @IsInt() @Min(100) @Max(300_000) readonly pingTimeoutMs!: number;
+  /** Largest message a client may send; bigger ones close the connection (Socket.IO's maxHttpBufferSize). */
+  @IsInt() @Min(256) @Max(1_048_576) readonly maxMessageBytes!: number;
+}
+
 export class AppConfig {
   @IsIn(RUNTIME_MODES) readonly mode!: RuntimeMode;
   @ValidateNested() @Type(() => HttpConfig) readonly http!: HttpConfig;
   @ValidateNested() @Type(() => CorsConfig) readonly cors!: CorsConfig;
   @ValidateNested() @Type(() => RateLimitsConfig) readonly rateLimits!: RateLimitsConfig;
+  @ValidateNested() @Type(() => AccessConfig) readonly access!: AccessConfig;
+  @ValidateNested() @Type(() => SocketConfig) readonly socket!: SocketConfig;
   @ValidateNested() @Type(() => LoggingConfig) readonly logging!: LoggingConfig;
   @ValidateNested() @Type(() => StorageConfig) readonly storage!: StorageConfig;
   @ValidateNested() @Type(() => BusConfig) readonly bus!: BusConfig;
@@ -177,6 +200,15 @@ export const APP_DEFAULTS: ConfigShape<AppConfig> = {
   },
   cors: { origins: ['http://localhost:3000'], credentials: false },
   rateLimits: { default: { limit: 120, ttlSeconds: 60 }, routes: {} },
+  access: { readsRequireKey: false, socketsRequireKey: false },
+  socket: {
+    maxSubscriptionsPerSocket: 50,
+    maxConnectionsPerIp: 100,
+    messagesPerSecond: 10,
+    pingIntervalMs: 25_000,
+    pingTimeoutMs: 20_000,
+    maxMessageBytes: 16_384,
+  },
   logging: { level: 'log', format: 'json' },
   storage: {
     resultsRetentionDays: 30,

@@ -1,0 +1,133 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { FieldIssue } from '@app/contracts';
+import type { HttpRequest, HttpResponse } from './http-types.js';
+
+/** The body of every error answer. */
+export interface ErrorBody {
+  readonly statusCode: number;
+  readonly error: string;
+  readonly message: string;
+  /** Every offending field (400s from validation). */
+  readonly errors?: readonly FieldIssue[];
+  readonly requestId?: string;
+}
+
+const REASONS: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** body-parser's errors carry an HTTP status and a `type`; these are the client's mistakes. */
+const BODY_ERRORS: Readonly<Record<string, { status: number; message: string }>> = {
+  'entity.parse.failed': { status: 400, message: 'the body is not valid JSON' },
+  'entity.too.large': { status: 413, message: 'the body is larger than the limit' },
+  'entity.verify.failed': { status: 400, message: 'the body could not be verified' },
+  'encoding.unsupported': { status: 415, message: 'unsupported content encoding' },
+  'charset.unsupported': { status: 415, message: 'unsupported charset (use utf-8)' },
+  'request.aborted': { status: 400, message: 'the request was aborted' },
+  'request.size.invalid': { status: 400, message: 'the body is shorter or longer than Content-Length' },
+  'stream.encoding.set': { status: 500, message: 'Internal server error' },
+};
+
+function bodyParserError(exception: unknown): { status: number; message: string } | null {
+  if (typeof exception !== 'object' || exception === null || !('type' in exception)) return null;
+  const { type } = exception;
+  return typeof type === 'string' ? (BODY_ERRORS[type] ?? null) : null;
+}
+
+/** The store's "you cannot query with that" (a bad cursor, say): the client's mistake. */
+function storeInputError(exception: unknown): { field: string; message: string } | null {
+  if (!(exception instanceof Error) || !('code' in exception) || exception.code !== 'STORE_INPUT_INVALID')
+    return null;
+  const field = 'field' in exception && typeof exception.field === 'string' ? exception.field : 'input';
+  return {
+    field,
+    message: exception.message.startsWith(`${field} `)
+      ? exception.message.slice(field.length + 1)
+      : exception.message,
+  };
+}
+
+/**
+ * One error shape for every failure, with the request id. A client's mistake keeps its 4xx and
+ * its message; anything unexpected is a 500 that says only "Internal server error" (the detail
+ * and stack go to the log, under the same request id, never to the client).
+ */
+@Catch()
+export class ErrorsFilter implements ExceptionFilter {
+  readonly #logger = new Logger('http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const request = host.switchToHttp().getRequest<HttpRequest>();
+    const response = host.switchToHttp().getResponse<HttpResponse>();
+    const requestId = request.context?.requestId;
+    const body = this.#bodyOf(exception, requestId);
+    if (body.statusCode >= 500) {
+      const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+      this.#logger.error(
+        `${request.method} ${request.originalUrl} failed (requestId=${requestId ?? '-'}): ${detail}`,
+      );
+    }
+    if (response.headersSent) return;
+    response.status(body.statusCode).json(body);
+  }
+
+  #bodyOf(exception: unknown, requestId: string | undefined): ErrorBody {
+    const id = requestId === undefined ? {} : { requestId };
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const answer = exception.getResponse();
+      if (status >= 500)
+        return {
+          statusCode: status,
+          error: REASONS[status] ?? 'Error',
+          message: 'Internal server error',
+          ...id,
+        };
+      const record: Record<string, unknown> = typeof answer === 'object' ? { ...answer } : {};
+      const raw: unknown = record.message ?? answer;
+      const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
+      const errors = Array.isArray(record.errors) ? { errors: record.errors as FieldIssue[] } : {};
+      return { statusCode: status, error: REASONS[status] ?? 'Error', message, ...errors, ...id };
+    }
+    const input = storeInputError(exception);
+    if (input !== null)
+      return {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: `invalid input: ${input.field}`,
+        errors: [input],
+        ...id,
+      };
+    const parsed = bodyParserError(exception);
+    if (parsed !== null && parsed.status < 500)
+      return {
+        statusCode: parsed.status,
+        error: REASONS[parsed.status] ?? 'Error',
+        message: parsed.message,
+        ...id,
+      };
+    return {
+      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+      error: REASONS[500] ?? 'Internal Server Error',
+      message: 'Internal server error',
+      ...id,
+    };
+  }
+}

@@ -1,0 +1,80 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, Matches } from 'class-validator';
+import { WeightsConfig } from '@app/config';
+import { WeightManager, type WeightSet } from '@app/confluence';
+import { IndicatorsRequestDto, normalizeSymbol, SignalsQueryDto, SYMBOL_PATTERN } from '@app/contracts';
+import { MarketBoard, OnDemandAnalysis, type StreamView } from '@app/gateway';
+import { type SignalChange, SignalRepository } from '@app/persistence';
+import { Endpoint } from '../http/guards.js';
+
+export class WeightsQueryDto {
+  @ApiPropertyOptional({ example: 'BTC/USDT', description: 'the weights of one symbol (with its overrides)' })
+  @IsOptional()
+  @Matches(SYMBOL_PATTERN, { message: 'must be a symbol like BTC/USDT (or BTC-USDT)' })
+  readonly symbol?: string;
+}
+
+const DEFAULT_SIGNALS = 100;
+
+@ApiTags('markets')
+@Controller('v1')
+export class CatalogController {
+  readonly #weights: WeightManager;
+
+  constructor(
+    private readonly board: MarketBoard,
+    private readonly signals: SignalRepository,
+    private readonly onDemand: OnDemandAnalysis,
+    private readonly weightsConfig: WeightsConfig,
+  ) {
+    this.#weights = new WeightManager(weightsConfig);
+  }
+
+  @Get('markets')
+  @Endpoint('markets')
+  @ApiOperation({ summary: 'Tracked market streams and their data status' })
+  @ApiOkResponse({ description: 'status: waiting | warming-up | warm | stale; source: live | replay' })
+  markets(): { markets: StreamView[] } {
+    return { markets: this.board.list() };
+  }
+
+  @Get('signals')
+  @Endpoint('signals')
+  @ApiOperation({ summary: 'Signal history: label changes, newest first' })
+  async signalHistory(@Query() query: SignalsQueryDto): Promise<{ items: SignalChange[] }> {
+    const items = await this.signals.list({
+      limit: query.limit ?? DEFAULT_SIGNALS,
+      ...(query.exchange === undefined ? {} : { exchange: query.exchange }),
+      ...(query.symbol === undefined ? {} : { symbol: normalizeSymbol(query.symbol) }),
+      ...(query.timeframe === undefined ? {} : { timeframe: query.timeframe }),
+      ...(query.since === undefined ? {} : { since: query.since }),
+    });
+    return { items };
+  }
+
+  @Get('weights')
+  @Endpoint('weights')
+  @ApiOperation({ summary: 'Effective weights and thresholds (normalised), globally or for a symbol' })
+  weights(@Query() query: WeightsQueryDto): {
+    symbol: string | null;
+    weights: WeightSet;
+    overrides: string[];
+  } {
+    const symbol = query.symbol === undefined ? null : normalizeSymbol(query.symbol);
+    return {
+      symbol,
+      weights: this.#weights.forSymbol(symbol ?? undefined),
+      overrides: Object.keys(this.weightsConfig.overrides).sort(),
+    };
+  }
+
+  @Post('indicators')
+  @HttpCode(200)
+  @Endpoint('indicators', { json: true })
+  @ApiOperation({ summary: "Indicator series over the client's candles (the CLI's names)" })
+  @ApiOkResponse({ description: '{length, indicators: {NAME: [value or null, ...]}}' })
+  indicators(@Body() body: IndicatorsRequestDto): ReturnType<OnDemandAnalysis['indicators']> {
+    return this.onDemand.indicators(body.candles);
+  }
+}

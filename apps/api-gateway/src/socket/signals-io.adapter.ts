@@ -1,0 +1,42 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Server, ServerOptions } from 'socket.io';
+import type { AppConfig } from '@app/config';
+import type { GatewayRedis } from '../ops/gateway-redis.js';
+
+/**
+ * Socket.IO with the settings from app.yaml (heartbeats, message size, CORS allowlist) and, when
+ * REDIS_URL is set, `@socket.io/redis-adapter`: an emit on any replica reaches the room's
+ * subscribers on every replica.
+ */
+export class SignalsIoAdapter extends IoAdapter {
+  constructor(
+    app: INestApplicationContext,
+    private readonly config: AppConfig,
+    private readonly redis: GatewayRedis,
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const { socket, cors } = this.config;
+    const server = super.createIOServer(port, {
+      ...options,
+      pingInterval: socket.pingIntervalMs,
+      pingTimeout: socket.pingTimeoutMs,
+      maxHttpBufferSize: socket.maxMessageBytes,
+      cors: { origin: [...cors.origins], credentials: cors.credentials },
+      // Connection-state recovery would replay missed packets from memory only; clients re-subscribe
+      // on reconnect and get a fresh snapshot instead (see README, Socket.IO).
+      serveClient: false,
+    } as ServerOptions);
+    if (this.redis.enabled)
+      server.adapter(
+        createAdapter(this.redis.open('socket.io-pub'), this.redis.open('socket.io-sub'), {
+          key: `${this.redis.keys.prefix}:socket.io`,
+        }),
+      );
+    return server;
+  }
+}

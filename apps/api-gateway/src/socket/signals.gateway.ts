@@ -1,0 +1,254 @@
+import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import type { Namespace, Socket } from 'socket.io';
+import { AppConfig } from '@app/config';
+import {
+  AnalysisEventName,
+  type ConfluenceUpdatedEvent,
+  EventBus,
+  normalizeSymbol,
+  SIGNALS_NAMESPACE,
+  type SignalChangedEvent,
+  type SignalsClientEvents,
+  type SignalsServerEvents,
+  type SocketError,
+  streamRoom,
+  type SubscribeAck,
+  SubscriptionDto,
+  type UnsubscribeAck,
+} from '@app/contracts';
+import {
+  ApiKeyRing,
+  ConnectionsPerIp,
+  flattenValidationErrors,
+  GatewayMetrics,
+  LatestResults,
+  MarketBoard,
+  type StreamRef,
+  TokenBucket,
+} from '@app/gateway';
+import { GatewayRedis } from '../ops/gateway-redis.js';
+import { SocketRegistry } from './socket-registry.js';
+
+interface SocketData {
+  ip: string;
+  counted: boolean;
+  bucket: TokenBucket;
+}
+
+type SignalsSocket = Socket<SignalsClientEvents, SignalsServerEvents, Record<string, never>, SocketData>;
+type SignalsNamespace = Namespace<
+  SignalsClientEvents,
+  SignalsServerEvents,
+  Record<string, never>,
+  SocketData
+>;
+
+/** How long an update's claim lives: replicas receive the same bus message within milliseconds. */
+const CLAIM_TTL_MS = 60_000;
+
+function fail(
+  code: string,
+  message: string,
+  fields?: SocketError['fields'],
+): { ok: false; error: SocketError } {
+  return { ok: false, error: fields === undefined ? { code, message } : { code, message, fields } };
+}
+
+/**
+ * `/signals`: clients subscribe to market streams and get `confluence.updated` (compact shape) and
+ * `signal.changed` in that stream's room only. Every gateway replica hears every update on the
+ * bus; one of them claims it in Redis and emits it through the Redis adapter, so each subscriber,
+ * on whichever replica, gets it once. Without Redis (local mode) the replica simply emits.
+ * Limits: connections per IP and API key (at the handshake), subscriptions per socket, messages
+ * per second per socket. Socket.IO removes a dead socket (ping timeout) from its rooms itself.
+ */
+@WebSocketGateway({ namespace: SIGNALS_NAMESPACE })
+export class SignalsGateway
+  implements OnGatewayInit, OnGatewayDisconnect, OnApplicationBootstrap, OnApplicationShutdown
+{
+  readonly #logger = new Logger('signals');
+  readonly #connections: ConnectionsPerIp;
+  readonly #unsubscribe: (() => void)[] = [];
+  #namespace: SignalsNamespace | null = null;
+
+  constructor(
+    private readonly app: AppConfig,
+    private readonly keys: ApiKeyRing,
+    private readonly board: MarketBoard,
+    private readonly latest: LatestResults,
+    private readonly bus: EventBus,
+    private readonly redis: GatewayRedis,
+    private readonly metrics: GatewayMetrics,
+    private readonly registry: SocketRegistry,
+  ) {
+    this.#connections = new ConnectionsPerIp(app.socket.maxConnectionsPerIp);
+  }
+
+  afterInit(namespace: SignalsNamespace): void {
+    this.#namespace = namespace;
+    this.registry.attach(namespace);
+    namespace.use((socket, next) => {
+      const refusal = this.#admit(socket);
+      if (refusal === null) next();
+      else {
+        this.metrics.socketRejected.inc({ reason: refusal.reason });
+        next(new Error(refusal.message));
+      }
+    });
+  }
+
+  #admit(socket: SignalsSocket): { reason: string; message: string } | null {
+    if (this.app.access.socketsRequireKey) {
+      const auth = socket.handshake.auth as Record<string, unknown>;
+      const header = socket.handshake.headers['x-api-key'];
+      const key =
+        typeof auth.apiKey === 'string' ? auth.apiKey : typeof header === 'string' ? header : undefined;
+      if (key === undefined || this.keys.verify(key) === null)
+        return {
+          reason: 'auth',
+          message: 'unauthorized: a valid API key is required (auth.apiKey or X-API-Key)',
+        };
+    }
+    const ip = socket.handshake.address;
+    if (!this.#connections.acquire(ip))
+      return {
+        reason: 'connections-per-ip',
+        message: `too many connections from this address (max ${this.app.socket.maxConnectionsPerIp})`,
+      };
+    const rate = this.app.socket.messagesPerSecond;
+    socket.data = { ip, counted: true, bucket: new TokenBucket(rate, rate * 2, () => performance.now()) };
+    return null;
+  }
+
+  handleDisconnect(socket: SignalsSocket): void {
+    // Socket.IO has already left every room; only our own per-IP count remains to release.
+    if (socket.data.counted) {
+      socket.data.counted = false;
+      this.#connections.release(socket.data.ip);
+    }
+  }
+
+  /** Connections counted per IP (tests read it to prove nothing leaks). */
+  openConnections(): number {
+    return this.#connections.total;
+  }
+
+  #parse(socket: SignalsSocket, payload: unknown): StreamRef | { ok: false; error: SocketError } {
+    if (!socket.data.bucket.take()) {
+      this.metrics.socketRejected.inc({ reason: 'rate' });
+      return fail('rate-limited', `at most ${this.app.socket.messagesPerSecond} messages per second`);
+    }
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      return fail('bad-request', 'expected {exchange, symbol, timeframe}');
+    const dto = plainToInstance(SubscriptionDto, payload);
+    const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
+    if (errors.length > 0) {
+      this.metrics.socketRejected.inc({ reason: 'bad-request' });
+      return fail('bad-request', 'invalid subscription', flattenValidationErrors(errors));
+    }
+    return { exchange: dto.exchange, symbol: normalizeSymbol(dto.symbol), timeframe: dto.timeframe };
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(
+    @ConnectedSocket() socket: SignalsSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<SubscribeAck> {
+    const stream = this.#parse(socket, payload);
+    if ('ok' in stream) return stream;
+    if (!this.board.knows(stream))
+      return fail(
+        'unknown-market',
+        `${stream.exchange} ${stream.symbol} ${stream.timeframe} is not tracked (GET /v1/markets)`,
+      );
+    const room = streamRoom(stream);
+    if (!socket.rooms.has(room) && socket.rooms.size - 1 >= this.app.socket.maxSubscriptionsPerSocket) {
+      this.metrics.socketRejected.inc({ reason: 'subscriptions' });
+      return fail(
+        'limit-exceeded',
+        `at most ${this.app.socket.maxSubscriptionsPerSocket} subscriptions per connection`,
+      );
+    }
+    // Join first, so no update published while the snapshot is read can fall between the two.
+    await socket.join(room);
+    let snapshot: Record<string, unknown> | null = null;
+    try {
+      const result = await this.latest.get(stream);
+      snapshot = result === null ? null : { ...result.breakdown, source: this.board.sourceOf(stream) };
+    } catch (error) {
+      this.#logger.warn(
+        `snapshot of ${room} unavailable: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    return { ok: true, room, snapshot };
+  }
+
+  @SubscribeMessage('unsubscribe')
+  async unsubscribe(
+    @ConnectedSocket() socket: SignalsSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<UnsubscribeAck> {
+    const stream = this.#parse(socket, payload);
+    if ('ok' in stream) return stream;
+    const room = streamRoom(stream);
+    await socket.leave(room);
+    return { ok: true, room };
+  }
+
+  onApplicationBootstrap(): void {
+    this.#unsubscribe.push(
+      this.bus.subscribe(AnalysisEventName.ConfluenceUpdated, (event) => this.#onUpdate(event)),
+      this.bus.subscribe(AnalysisEventName.SignalChanged, (event) => this.#onSignal(event)),
+    );
+  }
+
+  onApplicationShutdown(): void {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+  }
+
+  async #onUpdate(event: ConfluenceUpdatedEvent): Promise<void> {
+    const room = streamRoom(event);
+    const id = `u:${room}:${event.candleTime}:${event.trigger}:${event.computedAt}:${event.inputHash}`;
+    const target = await this.#target(room, id);
+    if (target === null) return;
+    target.emit('confluence.updated', event);
+    this.metrics.socketEmits.inc({ event: 'confluence.updated' });
+  }
+
+  async #onSignal(event: SignalChangedEvent): Promise<void> {
+    const room = streamRoom(event);
+    const target = await this.#target(room, `s:${room}:${event.time}:${event.from ?? '-'}:${event.to}`);
+    if (target === null) return;
+    target.emit('signal.changed', event);
+    this.metrics.socketEmits.inc({ event: 'signal.changed' });
+  }
+
+  /**
+   * Where to emit an update: the whole room across replicas when this replica wins the claim,
+   * nowhere when another did, and this replica's sockets only when Redis cannot be asked (the
+   * adapter could not deliver elsewhere anyway; every replica then serves its own).
+   */
+  async #target(room: string, id: string): Promise<ReturnType<SignalsNamespace['to']> | null> {
+    const namespace = this.#namespace;
+    if (namespace === null) return null;
+    if (!this.redis.enabled) return namespace.to(room);
+    try {
+      const won = await this.redis
+        .commands()
+        .set(`${this.redis.keys.prefix}:socket.io:claim:${id}`, '1', 'PX', CLAIM_TTL_MS, 'NX');
+      return won === 'OK' ? namespace.to(room) : null;
+    } catch {
+      return namespace.local.to(room);
+    }
+  }
+}

@@ -1,0 +1,257 @@
+import 'reflect-metadata';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { TIMEFRAMES, type Timeframe } from '../timeframe.js';
+import { IsCandleSeries, IsCandleSeriesMap, MAX_CANDLES_PER_TIMEFRAME } from './candle-series.js';
+
+const finite = { allowNaN: false, allowInfinity: false } as const;
+/** A ccxt exchange id. */
+export const EXCHANGE_PATTERN = /^[a-z][a-z0-9]{1,31}$/;
+/** Unified symbol (`BTC/USDT`, `BTC/USDT:USDT`); REST paths write the slash as a dash. */
+export const SYMBOL_PATTERN = /^[A-Z0-9]{1,20}[/-][A-Z0-9]{1,20}(:[A-Z0-9]{1,20})?$/;
+const SYMBOL_MESSAGE = 'must be a symbol like BTC/USDT (or BTC-USDT)';
+const EXCHANGE_MESSAGE = 'must be a ccxt exchange id like binance';
+/** Trades and book levels a client may send with an analysis. */
+export const MAX_TRADES = 10_000;
+export const MAX_BOOK_LEVELS = 1_000;
+
+/** `BTC-USDT` (paths) or `BTC/USDT` → `BTC/USDT`. */
+export function normalizeSymbol(symbol: string): string {
+  return symbol.includes('/') ? symbol : symbol.replace('-', '/');
+}
+
+/** Documentation of one candle (validated by `IsCandleSeries`, which names each bad field). */
+export class CandleDto {
+  @ApiProperty({
+    description: 'Open time, ms since the epoch (UTC), aligned to the timeframe',
+    example: 1613692800000,
+  })
+  readonly timestamp!: number;
+  @ApiProperty({ minimum: 0, exclusiveMinimum: true, example: 51234.5 }) readonly open!: number;
+  @ApiProperty({ minimum: 0, exclusiveMinimum: true, description: '≥ max(open, close)' })
+  readonly high!: number;
+  @ApiProperty({ minimum: 0, exclusiveMinimum: true, description: '≤ min(open, close)' })
+  readonly low!: number;
+  @ApiProperty({ minimum: 0, exclusiveMinimum: true }) readonly close!: number;
+  @ApiProperty({ minimum: 0 }) readonly volume!: number;
+}
+
+export class BookLevelDto {
+  @ApiProperty({ minimum: 0, exclusiveMinimum: true })
+  @IsNumber(finite)
+  @IsPositive()
+  readonly price!: number;
+  @ApiProperty({ minimum: 0, exclusiveMinimum: true }) @IsNumber(finite) @IsPositive() readonly size!: number;
+}
+
+export class OrderBookDto {
+  @ApiProperty({ description: 'ms since the epoch' }) @IsInt() @Min(0) readonly timestamp!: number;
+  @ApiProperty({ type: [BookLevelDto], description: 'best first' })
+  @IsArray()
+  @ArrayMaxSize(MAX_BOOK_LEVELS)
+  @ValidateNested({ each: true })
+  @Type(() => BookLevelDto)
+  readonly bids!: BookLevelDto[];
+  @ApiProperty({ type: [BookLevelDto], description: 'best first' })
+  @IsArray()
+  @ArrayMaxSize(MAX_BOOK_LEVELS)
+  @ValidateNested({ each: true })
+  @Type(() => BookLevelDto)
+  readonly asks!: BookLevelDto[];
+}
+
+export class TradeDto {
+  @ApiProperty() @IsInt() @Min(0) readonly timestamp!: number;
+  @ApiProperty({ minimum: 0, exclusiveMinimum: true })
+  @IsNumber(finite)
+  @IsPositive()
+  readonly price!: number;
+  @ApiProperty({ minimum: 0, exclusiveMinimum: true }) @IsNumber(finite) @IsPositive() readonly size!: number;
+  @ApiProperty({ enum: ['buy', 'sell'], description: "the aggressor's (taker's) side" })
+  @IsIn(['buy', 'sell'])
+  readonly side!: 'buy' | 'sell';
+}
+
+export class LiquidationsDto {
+  @ApiProperty({ minimum: 0 }) @IsNumber(finite) @Min(0) readonly long!: number;
+  @ApiProperty({ minimum: 0 }) @IsNumber(finite) @Min(0) readonly short!: number;
+}
+
+export class DerivativesDto {
+  @ApiProperty() @IsInt() @Min(0) readonly timestamp!: number;
+  @ApiPropertyOptional({ description: 'per funding interval, as a fraction' })
+  @IsOptional()
+  @IsNumber(finite)
+  readonly fundingRate?: number;
+  @ApiPropertyOptional({ minimum: 0 }) @IsOptional() @IsNumber(finite) @Min(0) readonly openInterest?: number;
+  @ApiPropertyOptional({ minimum: 0, exclusiveMinimum: true })
+  @IsOptional()
+  @IsNumber(finite)
+  @IsPositive()
+  readonly longShortRatio?: number;
+  @ApiPropertyOptional({ type: LiquidationsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => LiquidationsDto)
+  readonly liquidations?: LiquidationsDto;
+}
+
+/** POST /v1/confluence/analyze. */
+export class AnalyzeRequestDto {
+  @ApiProperty({ example: 'BTC/USDT' })
+  @Matches(SYMBOL_PATTERN, { message: SYMBOL_MESSAGE })
+  readonly symbol!: string;
+  @ApiPropertyOptional({ example: 'binance', default: 'custom' })
+  @IsOptional()
+  @Matches(EXCHANGE_PATTERN, { message: EXCHANGE_MESSAGE })
+  readonly exchange?: string;
+  @ApiProperty({
+    description: `Candles by timeframe, oldest first, at most ${MAX_CANDLES_PER_TIMEFRAME} per timeframe`,
+    type: 'object',
+    additionalProperties: { type: 'array', items: { $ref: '#/components/schemas/CandleDto' } },
+    example: { '1m': [{ timestamp: 1613692800000, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 }] },
+  })
+  @IsCandleSeriesMap()
+  readonly candles!: Readonly<Partial<Record<Timeframe, readonly CandleDto[]>>>;
+  @ApiPropertyOptional({ type: OrderBookDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => OrderBookDto)
+  readonly orderBook?: OrderBookDto;
+  @ApiPropertyOptional({ type: [TradeDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_TRADES)
+  @ValidateNested({ each: true })
+  @Type(() => TradeDto)
+  readonly trades?: TradeDto[];
+  @ApiPropertyOptional({ type: [DerivativesDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => DerivativesDto)
+  readonly derivatives?: DerivativesDto[];
+  @ApiPropertyOptional({ default: false, description: 'store the result (and count it in the history)' })
+  @IsOptional()
+  @IsBoolean()
+  readonly store?: boolean;
+}
+
+/** POST /v1/indicators. */
+export class IndicatorsRequestDto {
+  @ApiProperty({ type: [CandleDto], description: `oldest first, at most ${MAX_CANDLES_PER_TIMEFRAME}` })
+  @IsCandleSeries('timeframe')
+  readonly candles!: readonly CandleDto[];
+  @ApiPropertyOptional({ enum: TIMEFRAMES, description: 'when given, open times must be aligned to it' })
+  @IsOptional()
+  @IsIn(TIMEFRAMES)
+  readonly timeframe?: Timeframe;
+}
+
+/** `:exchange/:symbol` path parameters. */
+export class MarketParamsDto {
+  @ApiProperty({ example: 'binance' })
+  @Matches(EXCHANGE_PATTERN, { message: EXCHANGE_MESSAGE })
+  readonly exchange!: string;
+  @ApiProperty({ example: 'BTC-USDT' })
+  @Matches(SYMBOL_PATTERN, { message: SYMBOL_MESSAGE })
+  readonly symbol!: string;
+}
+
+export class LatestQueryDto {
+  @ApiPropertyOptional({ enum: TIMEFRAMES, description: "default: the market's shortest tracked timeframe" })
+  @IsOptional()
+  @IsIn(TIMEFRAMES)
+  readonly timeframe?: Timeframe;
+}
+
+export const MAX_HISTORY_PAGE = 1000;
+
+export class HistoryQueryDto extends LatestQueryDto {
+  @ApiPropertyOptional({ description: 'candle open time ≥ from (ms since the epoch)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  readonly from?: number;
+  @ApiPropertyOptional({ description: 'candle open time ≤ to (ms since the epoch)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  readonly to?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_HISTORY_PAGE, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_HISTORY_PAGE)
+  readonly limit?: number;
+  @ApiPropertyOptional({ description: "the previous page's nextCursor" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  readonly cursor?: string;
+}
+
+export const MAX_MARKETS_PER_CALL = 50;
+
+export class ManyQueryDto {
+  @ApiProperty({
+    description: `comma-separated exchange:symbol[:timeframe], at most ${MAX_MARKETS_PER_CALL}`,
+    example: 'binance:BTC-USDT:1m,binance:LTC/USDT',
+  })
+  @IsString()
+  @Matches(/^[^,]+(,[^,]+)*$/, { message: 'must be a comma-separated list of exchange:symbol[:timeframe]' })
+  @MaxLength(4000)
+  readonly markets!: string;
+}
+
+export class SignalsQueryDto {
+  @ApiPropertyOptional({ example: 'binance' })
+  @IsOptional()
+  @Matches(EXCHANGE_PATTERN, { message: EXCHANGE_MESSAGE })
+  readonly exchange?: string;
+  @ApiPropertyOptional({ example: 'BTC/USDT' })
+  @IsOptional()
+  @Matches(SYMBOL_PATTERN, { message: SYMBOL_MESSAGE })
+  readonly symbol?: string;
+  @ApiPropertyOptional({ enum: TIMEFRAMES }) @IsOptional() @IsIn(TIMEFRAMES) readonly timeframe?: Timeframe;
+  @ApiPropertyOptional({ description: 'changes at or after this candle open time (ms)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  readonly since?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_HISTORY_PAGE, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_HISTORY_PAGE)
+  readonly limit?: number;
+}
+
+/** `subscribe` / `unsubscribe` on `/signals` (validated with the same rules as REST). */
+export class SubscriptionDto {
+  @Matches(EXCHANGE_PATTERN, { message: EXCHANGE_MESSAGE }) readonly exchange!: string;
+  @Matches(SYMBOL_PATTERN, { message: SYMBOL_MESSAGE }) readonly symbol!: string;
+  @IsIn(TIMEFRAMES) readonly timeframe!: Timeframe;
+}

@@ -1,0 +1,64 @@
+import type { ConfluenceUpdatedEvent, SignalChangedEvent } from './analysis-events.js';
+import type { EventData } from './event-validation.js';
+import type { Timeframe } from './timeframe.js';
+
+/** The Socket.IO namespace live subscribers connect to. */
+export const SIGNALS_NAMESPACE = '/signals';
+
+/** Event names on the `/signals` namespace (client → server and server → client). */
+export const SocketEventName = {
+  Subscribe: 'subscribe',
+  Unsubscribe: 'unsubscribe',
+  ConfluenceUpdated: 'confluence.updated',
+  SignalChanged: 'signal.changed',
+} as const;
+
+/** What a client names when it subscribes or unsubscribes: one market stream. */
+export interface SubscriptionRequest {
+  readonly exchange: string;
+  /** `BTC/USDT` (or `BTC-USDT`, as in REST paths). */
+  readonly symbol: string;
+  readonly timeframe: Timeframe;
+}
+
+/** An error answered in an acknowledgement; the connection stays up. */
+export interface SocketError {
+  /** `bad-request`, `unknown-market`, `limit-exceeded`, `rate-limited`. */
+  readonly code: string;
+  readonly message: string;
+  /** Offending fields, when the request was malformed. */
+  readonly fields?: readonly { readonly field: string; readonly message: string }[];
+}
+
+/** The compact live shape, as `confluence.updated` carries it. */
+export type LiveUpdate = EventData<ConfluenceUpdatedEvent>;
+export type LiveSignalChange = EventData<SignalChangedEvent>;
+
+export type SubscribeAck =
+  | {
+      readonly ok: true;
+      readonly room: string;
+      /** The latest stored result of the stream (full shape), or null when none exists yet. */
+      readonly snapshot: Readonly<Record<string, unknown>> | null;
+    }
+  | { readonly ok: false; readonly error: SocketError };
+
+export type UnsubscribeAck =
+  { readonly ok: true; readonly room: string } | { readonly ok: false; readonly error: SocketError };
+
+/** Events the client sends (Socket.IO's `ClientToServerEvents` map). */
+export interface SignalsClientEvents {
+  subscribe(request: SubscriptionRequest, ack: (answer: SubscribeAck) => void): void;
+  unsubscribe(request: SubscriptionRequest, ack: (answer: UnsubscribeAck) => void): void;
+}
+
+/** Events the server sends (Socket.IO's `ServerToClientEvents` map), only to the market's room. */
+export interface SignalsServerEvents {
+  'confluence.updated'(update: LiveUpdate): void;
+  'signal.changed'(change: LiveSignalChange): void;
+}
+
+/** The room of one market stream: `exchange:BASE/QUOTE:timeframe`. */
+export function streamRoom(stream: { exchange: string; symbol: string; timeframe: Timeframe }): string {
+  return `${stream.exchange}:${stream.symbol}:${stream.timeframe}`;
+}

@@ -1,0 +1,117 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { MarketBoard } from './market-board.js';
+
+/** What the metrics read at scrape time (each is cheap: counters kept elsewhere). */
+export interface MetricSources {
+  readonly board: MarketBoard;
+  /** Socket.IO connections and market subscriptions of this replica. */
+  readonly sockets: () => {
+    readonly connections: number;
+    readonly subscriptions: number;
+    readonly rooms: number;
+  };
+  /** Store writes refused because the write buffer was full (this process's writer). */
+  readonly droppedWrites: () => number;
+}
+
+/**
+ * The gateway's Prometheus metrics, on a registry of its own (prom-client's default registry is
+ * module-level state; two apps in one test process would share it).
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly results: Counter<'exchange' | 'timeframe' | 'trigger'>;
+  readonly signals: Counter<'exchange' | 'timeframe' | 'to'>;
+  readonly analysisLag: Gauge;
+  readonly socketEmits: Counter<'event'>;
+  readonly socketRejected: Counter<'reason'>;
+
+  constructor(sources: MetricSources, options: { readonly processMetrics: boolean }) {
+    const registers = [this.registry];
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'confluence_' });
+    this.httpDuration = new Histogram({
+      name: 'confluence_http_request_duration_seconds',
+      help: 'REST request latency by route template and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.results = new Counter({
+      name: 'confluence_results_total',
+      help: 'confluence.updated events received from the bus (rate() gives results/s)',
+      labelNames: ['exchange', 'timeframe', 'trigger'],
+      registers,
+    });
+    this.signals = new Counter({
+      name: 'confluence_signal_changes_total',
+      help: 'signal.changed events received from the bus',
+      labelNames: ['exchange', 'timeframe', 'to'],
+      registers,
+    });
+    this.analysisLag = new Gauge({
+      name: 'confluence_analysis_lag_seconds',
+      help: 'input published → result published, of the latest result',
+      registers,
+    });
+    this.socketEmits = new Counter({
+      name: 'confluence_socket_updates_emitted_total',
+      help: 'updates this replica emitted to Socket.IO rooms (each update is emitted by one replica)',
+      labelNames: ['event'],
+      registers,
+    });
+    this.socketRejected = new Counter({
+      name: 'confluence_socket_rejected_total',
+      help: 'Socket.IO connections and messages refused, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    new Gauge({
+      name: 'confluence_socket_connections',
+      help: 'open Socket.IO connections on /signals (this replica)',
+      registers,
+      collect() {
+        this.set(sources.sockets().connections);
+      },
+    });
+    new Gauge({
+      name: 'confluence_socket_subscriptions',
+      help: 'market subscriptions held by sockets on this replica',
+      registers,
+      collect() {
+        this.set(sources.sockets().subscriptions);
+      },
+    });
+    new Gauge({
+      name: 'confluence_socket_rooms',
+      help: 'market rooms with at least one subscriber on this replica',
+      registers,
+      collect() {
+        this.set(sources.sockets().rooms);
+      },
+    });
+    new Gauge({
+      name: 'confluence_market_data_age_seconds',
+      help: 'seconds since the newest closed candle of each stream arrived',
+      labelNames: ['exchange', 'symbol', 'timeframe'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { stream, ageSeconds } of sources.board.ages())
+          if (ageSeconds !== null)
+            this.set(
+              { exchange: stream.exchange, symbol: stream.symbol, timeframe: stream.timeframe },
+              ageSeconds,
+            );
+      },
+    });
+    new Gauge({
+      name: 'confluence_store_dropped_writes_total',
+      help: 'store writes refused because the write buffer was full (counted since start)',
+      registers,
+      collect() {
+        this.set(sources.droppedWrites());
+      },
+    });
+  }
+}
