@@ -93,6 +93,14 @@ describe('docker-compose.yml', () => {
     expect(composeText).not.toMatch(/^\s*[A-Z_]*(PASSWORD|SECRET|TOKEN)[A-Z_]*:\s*[^$\s]/m);
   });
 
+  it('requires hashed API keys for the gateway only, on top of the shared environment', () => {
+    const gateway = compose.services['api-gateway']?.environment ?? {};
+
+    expect(gateway.API_KEY_HASHES).toMatch(/^\$\{API_KEY_HASHES:\?/);
+    expect(Object.keys(gateway).sort()).toEqual(['API_KEY_HASHES', 'MONGODB_URI', 'NODE_ENV', 'REDIS_URL']);
+    expect(compose.services['analysis-worker']?.environment?.API_KEY_HASHES).toBeUndefined();
+  });
+
   it('builds an image that runs as a non-root user', () => {
     const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
 

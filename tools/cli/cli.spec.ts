@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@app/config';
 import { loadMarketCandles, MARKET_FILES, marketDataPath, PROJECT_CONFIG_DIR } from '@app/testing';
 import { EXPORT_INDICATORS, IndicatorPlan } from '@app/confluence';
+import { createHash } from 'node:crypto';
 import { type CliIo, ExitCode, runCli } from './cli.js';
 
 function harness(files: Record<string, string> = {}) {
@@ -132,5 +133,28 @@ describe('cli score', () => {
       runCli(['score', '--input', marketDataPath(MARKET_FILES.btc5m), '--timeframe', '7m'], unknown.io),
     ).toBe(ExitCode.BadInput);
     expect(unknown.err()).toMatch(/not a known timeframe/);
+  });
+});
+
+describe('cli api-key', () => {
+  it('prints a new random key and the API_KEY_HASHES entry holding its SHA-256', () => {
+    const first = harness();
+    const second = harness();
+
+    expect(runCli(['api-key', '--name', 'bot-1'], first.io)).toBe(ExitCode.Ok);
+    expect(runCli(['api-key', '--name', 'bot-1'], second.io)).toBe(ExitCode.Ok);
+    const [, key = '', name = '', hash = ''] =
+      /^key: ([A-Za-z0-9_-]{43})\nAPI_KEY_HASHES entry: ([^:]+):([0-9a-f]{64})\n$/.exec(first.out()) ?? [];
+    expect(name).toBe('bot-1');
+    expect(hash).toBe(createHash('sha256').update(key).digest('hex'));
+    expect(second.out()).not.toContain(key);
+  });
+
+  it('exits 2 without a valid --name', () => {
+    for (const argv of [['api-key'], ['api-key', '--name', 'has space'], ['api-key', '--name', 'a:b']]) {
+      const h = harness();
+      expect(runCli(argv, h.io)).toBe(ExitCode.BadInput);
+      expect(h.err()).toContain('usage');
+    }
   });
 });

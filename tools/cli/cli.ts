@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { isTimeframe, type Timeframe, timeframeToMs } from '@app/contracts';
 import type { ConfluenceConfig } from '@app/config';
 import {
@@ -8,6 +9,7 @@ import {
   parseCandleCsv,
   ResultFormatter,
 } from '@app/confluence';
+import { hashApiKey } from '@app/gateway';
 
 /** What the CLI may touch, so tests run it in-process with fakes for files and streams. */
 export interface CliIo {
@@ -23,6 +25,7 @@ export const ExitCode = { Ok: 0, Failure: 1, BadInput: 2 } as const;
 const USAGE = `usage:
   cli indicators --input <candles.csv> [--output <file.json>]
   cli score --input <candles.csv> [--timeframe 1m] [--symbol BTC/USDT] [--exchange binance]
+  cli api-key --name <name>   (a new random API key, and its API_KEY_HASHES entry)
 CSV: header row, then timestamp(ms, open time),open,high,low,close,volume per line, oldest first.`;
 
 class UsageError extends Error {}
@@ -49,6 +52,7 @@ function required(flags: Map<string, string>, name: string): string {
 export function runCli(argv: readonly string[], io: CliIo): number {
   const [command, ...rest] = argv;
   try {
+    if (command === 'api-key') return apiKey(io, parseFlags(rest));
     if (command !== 'indicators' && command !== 'score')
       throw new UsageError(`unknown command "${command ?? ''}"`);
     const flags = parseFlags(rest);
@@ -88,6 +92,24 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     io.stderr(`${error.message}\n${USAGE}\n`);
     return ExitCode.BadInput;
   }
+}
+
+const KEY_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * A new API key (32 random bytes, base64url) and the `name:sha256` entry for API_KEY_HASHES. Only
+ * the hash is configured anywhere; the key is shown once, here.
+ */
+function apiKey(io: CliIo, flags: Map<string, string>): number {
+  const name = required(flags, 'name');
+  if (!KEY_NAME.test(name))
+    throw new UsageError('--name must be 1–64 letters, digits, dots, dashes or underscores');
+  const key = randomBytes(32).toString('base64url');
+  io.stdout(`key: ${key}\nAPI_KEY_HASHES entry: ${name}:${hashApiKey(key)}\n`);
+  io.stderr(
+    'Give the key to its client (X-API-Key header); configure only the entry. The key is not stored.\n',
+  );
+  return ExitCode.Ok;
 }
 
 function score(
