@@ -16,6 +16,7 @@ import {
   GatewayMetrics,
   LatestResults,
   MarketBoard,
+  MemoryThrottlerStorage,
   OnDemandAnalysis,
   RedisThrottlerStorage,
   trackedStreams,
@@ -71,7 +72,9 @@ class GatewayRedisModule {}
             ttl: (context) => routeLimit(app, context).ttl,
           },
         ],
-        ...(redis.enabled ? { storage: new RedisThrottlerStorage(redis.commands(), app.bus.keyPrefix) } : {}),
+        storage: redis.enabled
+          ? new RedisThrottlerStorage(redis.commands(), app.bus.keyPrefix)
+          : new MemoryThrottlerStorage(),
         errorMessage: 'rate limit exceeded; retry after the Retry-After header',
       }),
     }),

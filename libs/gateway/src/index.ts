@@ -7,3 +7,4 @@ export * from './redis-throttler-storage.js';
 export * from './socket-limits.js';
 export * from './on-demand-analysis.js';
 export * from './tracked-streams.js';
+export * from './memory-throttler-storage.js';
