@@ -1,4 +1,4 @@
-import { type MiddlewareConsumer, Logger, Module, type NestModule, type OnModuleInit } from '@nestjs/common';
+import { Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import {
@@ -23,7 +23,6 @@ import {
 } from '@app/gateway';
 import { PersistenceModule, ResultRepository, StoreWriter } from '@app/persistence';
 import { GatewayFeed } from './gateway-feed.service.js';
-import { RequestContextMiddleware } from './http/request-context.middleware.js';
 import { routeLimit } from './http/guards.js';
 import { GatewayRedis } from './ops/gateway-redis.js';
 import { MetricsController } from './ops/metrics.controller.js';
@@ -126,7 +125,7 @@ class GatewayRedisModule {}
     SignalsGateway,
   ],
 })
-export class ApiGatewayModule implements NestModule, OnModuleInit {
+export class ApiGatewayModule implements OnModuleInit {
   private readonly logger = new Logger('api-gateway');
 
   constructor(
@@ -135,10 +134,6 @@ export class ApiGatewayModule implements NestModule, OnModuleInit {
     private readonly keys: ApiKeyRing,
     private readonly redis: GatewayRedis,
   ) {}
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestContextMiddleware).forRoutes('*');
-  }
 
   /** Fails the boot of a production gateway without API keys (POST endpoints would refuse everyone). */
   onModuleInit(): void {

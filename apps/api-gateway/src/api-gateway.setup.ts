@@ -3,7 +3,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppConfig } from '@app/config';
 import { SERVICE_VERSION } from '@app/contracts';
+import { ApiKeyRing, GatewayMetrics } from '@app/gateway';
 import { ErrorsFilter } from './http/errors.filter.js';
+import { RequestContextMiddleware } from './http/request-context.middleware.js';
 import { API_KEY_SCHEME } from './http/guards.js';
 import { createValidationPipe } from './http/validation.js';
 import { GatewayRedis } from './ops/gateway-redis.js';
@@ -14,6 +16,9 @@ import { SignalsIoAdapter } from './socket/signals-io.adapter.js';
  * validation of every DTO, the Socket.IO adapter, and the OpenAPI document at /docs(-json).
  */
 export function configureGateway(app: INestApplication): void {
+  // First of all, so every answer (a 413 from the body parser, a 404) has a request id and is timed.
+  const context = new RequestContextMiddleware(app.get(ApiKeyRing), app.get(GatewayMetrics));
+  app.use(context.use.bind(context));
   // The docs page loads its own scripts and styles; everything else gets helmet's strict defaults.
   app.use(
     helmet({

@@ -39,9 +39,11 @@ export async function createServiceApp(
     abortOnError: false,
     bodyParser: false,
   });
+  app.disable('x-powered-by');
+  // Before the body parser, so a hosted app's first middleware (request ids) sees even a body
+  // that fails to parse.
+  for (const configure of definition.configure ?? []) await configure(app);
   app.useBodyParser('json', { limit: config.app.http.bodyLimitBytes });
   app.enableCors({ origin: [...config.app.cors.origins], credentials: config.app.cors.credentials });
-  app.disable('x-powered-by');
-  for (const configure of definition.configure ?? []) await configure(app);
   return app;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger, type NestMiddleware } from '@nestjs/common';
-import { ApiKeyRing, GatewayMetrics } from '@app/gateway';
+import { Logger } from '@nestjs/common';
+import type { ApiKeyRing, GatewayMetrics } from '@app/gateway';
 import { headerValue, type HttpRequest, type HttpResponse } from './http-types.js';
 
 /** A client's own request id is kept when it is short and plain; anything else is replaced. */
@@ -10,10 +10,10 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * First on every request: gives it a request id (kept from `X-Request-Id` when sane, echoed in the
  * response), verifies any `X-API-Key` once, and times the request into the latency histogram by
  * route template and status. Client errors are logged at `warn`, server errors at `error`, each
- * with its request id; successes at `debug` (thousands a second would drown the log).
+ * with its request id; successes at `debug` (thousands a second would drown the log). Installed
+ * with `app.use` ahead of the body parser (api-gateway.setup.ts).
  */
-@Injectable()
-export class RequestContextMiddleware implements NestMiddleware {
+export class RequestContextMiddleware {
   readonly #logger = new Logger('http');
 
   constructor(
