@@ -1,14 +1,14 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { ApiKeyHash } from '@app/config';
+import type * as NodeCrypto from 'node:crypto';
 
 /*
  * node:crypto's own object, wrapped by a call-through spy *before* the unit is imported: Jest hands
  * a builtin's named exports to ES modules once, when it is first imported, so the unit (and this
  * file's hashing) must load after the spy is in place. Nothing in the unit is replaced.
  */
-type Crypto = typeof import('node:crypto');
-const crypto = createRequire(import.meta.url)('node:crypto') as Crypto;
+const crypto = createRequire(import.meta.url)('node:crypto') as typeof NodeCrypto;
 const timingSafeEqual = jest.spyOn(crypto, 'timingSafeEqual');
 const { ApiKeyRing, hashApiKey } = await import('./api-keys.js');
 const { createHash } = await import('node:crypto');
@@ -23,7 +23,10 @@ function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-const HASHES: readonly ApiKeyHash[] = Object.entries(KEYS).map(([name, key]) => ({ name, sha256: sha256(key) }));
+const HASHES: readonly ApiKeyHash[] = Object.entries(KEYS).map(([name, key]) => ({
+  name,
+  sha256: sha256(key),
+}));
 
 beforeAll(() => {
   timingSafeEqual.mockClear();

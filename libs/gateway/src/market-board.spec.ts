@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import type { CandleClosedEvent, ConfluenceUpdatedEvent, DataSource, Signal } from '@app/contracts';
+import {
+  CandleClosedEvent,
+  ConfluenceUpdatedEvent,
+  type DataSource,
+  type EventData,
+  type Signal,
+  validatePayload,
+} from '@app/contracts';
 import { ManualClock } from '@app/testing';
 import { MarketBoard, type StreamRef } from './market-board.js';
 
@@ -12,13 +19,20 @@ const BTC_1H: StreamRef = { exchange: 'binance', symbol: 'BTC/USDT', timeframe: 
 const LTC_1M: StreamRef = { exchange: 'binance', symbol: 'LTC/USDT', timeframe: '1m' };
 const KRAKEN_1M: StreamRef = { exchange: 'kraken', symbol: 'BTC/USD', timeframe: '1m' };
 
+/** A valid bus event, as the bus hands it over: validated into its class. */
+function event<T extends object>(payloadClass: new () => T, data: EventData<T>): T {
+  const validated = validatePayload(payloadClass, data);
+  if (!validated.ok) throw new Error(validated.errors.join('; '));
+  return validated.value;
+}
+
 function candle(stream: StreamRef, timestamp: number, source: DataSource = 'live'): CandleClosedEvent {
-  return {
+  return event(CandleClosedEvent, {
     ...stream,
     source,
     emittedAt: timestamp,
     candle: { timestamp, open: 100, high: 101, low: 99, close: 100.5, volume: 3 },
-  };
+  });
 }
 
 function result(
@@ -28,7 +42,7 @@ function result(
   label: Signal = 'NEUTRAL',
   source: DataSource = 'live',
 ): ConfluenceUpdatedEvent {
-  return {
+  return event(ConfluenceUpdatedEvent, {
     ...stream,
     source,
     emittedAt: candleTime,
@@ -52,10 +66,13 @@ function result(
     configHash: '0'.repeat(64),
     inputHash: '1'.repeat(64),
     reasoning: 'test',
-  };
+  });
 }
 
-function board(tracked: readonly StreamRef[], staleAfterIntervals = 3): { board: MarketBoard; clock: ManualClock } {
+function board(
+  tracked: readonly StreamRef[],
+  staleAfterIntervals = 3,
+): { board: MarketBoard; clock: ManualClock } {
   const clock = new ManualClock(T0);
   return { board: new MarketBoard(tracked, staleAfterIntervals, () => clock.now()), clock };
 }
@@ -63,7 +80,9 @@ function board(tracked: readonly StreamRef[], staleAfterIntervals = 3): { board:
 function view(market: MarketBoard, stream: StreamRef) {
   const found = market
     .list()
-    .find((v) => v.exchange === stream.exchange && v.symbol === stream.symbol && v.timeframe === stream.timeframe);
+    .find(
+      (v) => v.exchange === stream.exchange && v.symbol === stream.symbol && v.timeframe === stream.timeframe,
+    );
   if (found === undefined) throw new Error(`no view of ${stream.symbol} ${stream.timeframe}`);
   return found;
 }

@@ -125,23 +125,36 @@ export function candleSeriesMapIssues(value: unknown, path: string): FieldIssue[
 }
 
 /**
- * class-validator messages carry one issue a line as `path: message`, so the gateway's 400 can
- * list each offending field (see `flattenValidationErrors`).
+ * class-validator messages carry the issues as JSON, so the gateway's 400 can list each offending
+ * field (see `flattenValidationErrors`).
  */
 function issueMessage(issues: readonly FieldIssue[]): string {
-  return issues.map((issue) => `${issue.field}: ${issue.message}`).join('\n');
+  // JSON, so a client's odd property names (with ": " or newlines) survive the round trip whole.
+  return JSON.stringify(issues);
 }
 
-/** Splits a `candleSeries` constraint's message back into its issues (paths under `prefix`). */
+/** Reads a `candleSeries` constraint's message back into its issues (paths under `prefix`). */
 export function parseIssueMessage(message: string, prefix: string): FieldIssue[] {
-  return message.split('\n').map((line) => {
-    const at = line.indexOf(': ');
-    const field = at < 0 ? '' : line.slice(0, at);
-    return {
-      field: prefix === '' ? field : `${prefix}.${field}`,
-      message: at < 0 ? line : line.slice(at + 2),
-    };
-  });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message);
+  } catch {
+    parsed = null;
+  }
+  const valid =
+    Array.isArray(parsed) &&
+    parsed.every(
+      (issue: unknown) =>
+        typeof issue === 'object' &&
+        issue !== null &&
+        typeof (issue as Partial<FieldIssue>).field === 'string' &&
+        typeof (issue as Partial<FieldIssue>).message === 'string',
+    );
+  if (!valid) return [{ field: prefix, message }];
+  return (parsed as FieldIssue[]).map(({ field, message: text }) => ({
+    field: prefix === '' ? field : `${prefix}.${field}`,
+    message: text,
+  }));
 }
 
 export const CANDLE_SERIES_CONSTRAINT = 'candleSeries';

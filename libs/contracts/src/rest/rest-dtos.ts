@@ -15,6 +15,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { TIMEFRAMES, type Timeframe } from '../timeframe.js';
@@ -30,6 +31,14 @@ const EXCHANGE_MESSAGE = 'must be a ccxt exchange id like binance';
 /** Trades and book levels a client may send with an analysis. */
 export const MAX_TRADES = 10_000;
 export const MAX_BOOK_LEVELS = 1_000;
+
+/**
+ * An optional body field: absent is fine, `null` is not (it would reach the engine as a value).
+ * class-validator's `@IsOptional()` lets null through.
+ */
+function AbsentOrValid(): PropertyDecorator {
+  return ValidateIf((_, value: unknown) => value !== undefined);
+}
 
 /** `BTC-USDT` (paths) or `BTC/USDT` → `BTC/USDT`. */
 export function normalizeSymbol(symbol: string): string {
@@ -96,17 +105,21 @@ export class LiquidationsDto {
 export class DerivativesDto {
   @ApiProperty() @IsInt() @Min(0) readonly timestamp!: number;
   @ApiPropertyOptional({ description: 'per funding interval, as a fraction' })
-  @IsOptional()
+  @AbsentOrValid()
   @IsNumber(finite)
   readonly fundingRate?: number;
-  @ApiPropertyOptional({ minimum: 0 }) @IsOptional() @IsNumber(finite) @Min(0) readonly openInterest?: number;
+  @ApiPropertyOptional({ minimum: 0 })
+  @AbsentOrValid()
+  @IsNumber(finite)
+  @Min(0)
+  readonly openInterest?: number;
   @ApiPropertyOptional({ minimum: 0, exclusiveMinimum: true })
-  @IsOptional()
+  @AbsentOrValid()
   @IsNumber(finite)
   @IsPositive()
   readonly longShortRatio?: number;
   @ApiPropertyOptional({ type: LiquidationsDto })
-  @IsOptional()
+  @AbsentOrValid()
   @ValidateNested()
   @Type(() => LiquidationsDto)
   readonly liquidations?: LiquidationsDto;
@@ -118,7 +131,7 @@ export class AnalyzeRequestDto {
   @Matches(SYMBOL_PATTERN, { message: SYMBOL_MESSAGE })
   readonly symbol!: string;
   @ApiPropertyOptional({ example: 'binance', default: 'custom' })
-  @IsOptional()
+  @AbsentOrValid()
   @Matches(EXCHANGE_PATTERN, { message: EXCHANGE_MESSAGE })
   readonly exchange?: string;
   @ApiProperty({
@@ -130,26 +143,26 @@ export class AnalyzeRequestDto {
   @IsCandleSeriesMap()
   readonly candles!: Readonly<Partial<Record<Timeframe, readonly CandleDto[]>>>;
   @ApiPropertyOptional({ type: OrderBookDto })
-  @IsOptional()
+  @AbsentOrValid()
   @ValidateNested()
   @Type(() => OrderBookDto)
   readonly orderBook?: OrderBookDto;
   @ApiPropertyOptional({ type: [TradeDto] })
-  @IsOptional()
+  @AbsentOrValid()
   @IsArray()
   @ArrayMaxSize(MAX_TRADES)
   @ValidateNested({ each: true })
   @Type(() => TradeDto)
   readonly trades?: TradeDto[];
   @ApiPropertyOptional({ type: [DerivativesDto] })
-  @IsOptional()
+  @AbsentOrValid()
   @IsArray()
   @ArrayMaxSize(1000)
   @ValidateNested({ each: true })
   @Type(() => DerivativesDto)
   readonly derivatives?: DerivativesDto[];
   @ApiPropertyOptional({ default: false, description: 'store the result (and count it in the history)' })
-  @IsOptional()
+  @AbsentOrValid()
   @IsBoolean()
   readonly store?: boolean;
 }
@@ -160,7 +173,7 @@ export class IndicatorsRequestDto {
   @IsCandleSeries('timeframe')
   readonly candles!: readonly CandleDto[];
   @ApiPropertyOptional({ enum: TIMEFRAMES, description: 'when given, open times must be aligned to it' })
-  @IsOptional()
+  @AbsentOrValid()
   @IsIn(TIMEFRAMES)
   readonly timeframe?: Timeframe;
 }

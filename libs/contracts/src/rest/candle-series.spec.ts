@@ -1,0 +1,391 @@
+import 'reflect-metadata';
+import { describe, expect, it } from '@jest/globals';
+import { validateSync } from 'class-validator';
+import { TIMEFRAMES, type Timeframe, timeframeToMs } from '../timeframe.js';
+import {
+  CANDLE_SERIES_CONSTRAINT,
+  candleSeriesIssues,
+  candleSeriesMapIssues,
+  IsCandleSeries,
+  isAlignedOpenTime,
+  MAX_CANDLES_PER_TIMEFRAME,
+  parseIssueMessage,
+} from './candle-series.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** Friday 2021-02-19 00:00 UTC, the first candle of the bundled BTC files. */
+const T0 = Date.UTC(2021, 1, 19);
+
+function candle(timestamp: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { timestamp, open: 100, high: 102, low: 99, close: 101, volume: 5, ...overrides };
+}
+
+function series(count: number, step = MINUTE, start = T0): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, i) => candle(start + i * step));
+}
+
+describe('isAlignedOpenTime', () => {
+  it.each<[Timeframe, number, number]>([
+    ['1m', T0 + 7 * MINUTE, T0 + 7 * MINUTE + 1000],
+    ['3m', T0 + 9 * MINUTE, T0 + 10 * MINUTE],
+    ['5m', T0 + 35 * MINUTE, T0 + 36 * MINUTE],
+    ['15m', T0 + 45 * MINUTE, T0 + 50 * MINUTE],
+    ['1h', T0 + 13 * HOUR, T0 + 13 * HOUR + 30 * MINUTE],
+    ['4h', T0 + 20 * HOUR, T0 + 22 * HOUR],
+    ['12h', T0 + 12 * HOUR, T0 + 6 * HOUR],
+    ['1d', T0 + 3 * DAY, T0 + 3 * DAY + HOUR],
+  ])('%s: accepts %i and refuses %i', (timeframe, aligned, misaligned) => {
+    expect(isAlignedOpenTime(aligned, timeframe)).toBe(true);
+    expect(isAlignedOpenTime(misaligned, timeframe)).toBe(false);
+  });
+
+  it('aligns fixed timeframes to the epoch in UTC', () => {
+    for (const timeframe of ['1m', '5m', '1h', '1d'] as const) {
+      expect(isAlignedOpenTime(0, timeframe)).toBe(true);
+      expect(isAlignedOpenTime(timeframeToMs(timeframe) * 1000, timeframe)).toBe(true);
+      expect(isAlignedOpenTime(timeframeToMs(timeframe) * 1000 + 1, timeframe)).toBe(false);
+    }
+  });
+
+  it('opens weekly candles on Mondays 00:00 UTC, not on the epoch (a Thursday)', () => {
+    const monday = Date.UTC(2024, 2, 4);
+    expect(new Date(monday).getUTCDay()).toBe(1);
+    expect(isAlignedOpenTime(monday, '1w')).toBe(true);
+    expect(isAlignedOpenTime(monday + 7 * DAY, '1w')).toBe(true);
+    expect(isAlignedOpenTime(Date.UTC(1970, 0, 5), '1w')).toBe(true);
+    expect(isAlignedOpenTime(0, '1w')).toBe(false);
+    expect(isAlignedOpenTime(monday - DAY, '1w')).toBe(false);
+    expect(isAlignedOpenTime(monday + DAY, '1w')).toBe(false);
+    expect(isAlignedOpenTime(monday + HOUR, '1w')).toBe(false);
+  });
+
+  it('opens monthly candles on the first of the month 00:00 UTC, whatever the month length', () => {
+    for (const first of [
+      Date.UTC(2024, 0, 1),
+      Date.UTC(2024, 1, 1),
+      Date.UTC(2024, 2, 1),
+      Date.UTC(2023, 1, 1),
+    ])
+      expect(isAlignedOpenTime(first, '1M')).toBe(true);
+    expect(isAlignedOpenTime(0, '1M')).toBe(true);
+    expect(isAlignedOpenTime(Date.UTC(2024, 1, 2), '1M')).toBe(false);
+    expect(isAlignedOpenTime(Date.UTC(2024, 0, 31), '1M')).toBe(false);
+    expect(isAlignedOpenTime(Date.UTC(2024, 2, 1, 1), '1M')).toBe(false);
+    // 30 days after the first of January is not a month start, though 1M counts as 30 days.
+    expect(isAlignedOpenTime(Date.UTC(2024, 0, 1) + timeframeToMs('1M'), '1M')).toBe(false);
+  });
+
+  it('accepts any UTC day boundary for 3d candles (exchanges disagree on their phase)', () => {
+    expect(isAlignedOpenTime(T0, '3d')).toBe(true);
+    expect(isAlignedOpenTime(T0 + DAY, '3d')).toBe(true);
+    expect(isAlignedOpenTime(T0 + 2 * DAY, '3d')).toBe(true);
+    expect(isAlignedOpenTime(T0 + 12 * HOUR, '3d')).toBe(false);
+  });
+
+  it('knows every timeframe the service names', () => {
+    for (const timeframe of TIMEFRAMES) expect(isAlignedOpenTime(Date.UTC(2024, 0, 1), timeframe)).toBe(true);
+  });
+});
+
+describe('candleSeriesIssues', () => {
+  it('finds nothing in a valid series, with or without a timeframe', () => {
+    expect(candleSeriesIssues(series(3), 'candles', '1m')).toEqual([]);
+    expect(candleSeriesIssues(series(3, 7 * MINUTE + 3), 'candles', null)).toEqual([]);
+  });
+
+  it('accepts zero volume and a candle whose OHLC are all equal', () => {
+    expect(
+      candleSeriesIssues([candle(T0, { open: 5, high: 5, low: 5, close: 5, volume: 0 })], 'c', '1m'),
+    ).toEqual([]);
+  });
+
+  it('accepts prices touching the range: high = max(open, close), low = min(open, close)', () => {
+    expect(
+      candleSeriesIssues(
+        [
+          candle(T0, { open: 100, close: 102, high: 102, low: 100 }),
+          candle(T0 + MINUTE, { open: 102, close: 100, high: 102, low: 100 }),
+        ],
+        'c',
+        '1m',
+      ),
+    ).toEqual([]);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['an object', { '0': candle(T0) }, 'must be an array of candles'],
+    ['null', null, 'must be an array of candles'],
+    ['a string', 'candles', 'must be an array of candles'],
+    ['empty', [], 'must hold at least one candle'],
+  ])('refuses a series that is %s', (_case, value, message) => {
+    expect(candleSeriesIssues(value, 'candles', '1m')).toEqual([{ field: 'candles', message }]);
+  });
+
+  it(`accepts ${MAX_CANDLES_PER_TIMEFRAME} candles and refuses one more without reading them`, () => {
+    expect(MAX_CANDLES_PER_TIMEFRAME).toBe(5000);
+    expect(candleSeriesIssues(series(5000), 'candles', '1m')).toEqual([]);
+    const tooMany = [...series(5000), { not: 'a candle' }];
+    expect(candleSeriesIssues(tooMany, 'candles', '1m')).toEqual([
+      { field: 'candles', message: 'must hold at most 5000 candles' },
+    ]);
+  });
+
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['an array', [T0, 1, 2, 0.5, 1.5, 10]],
+    ['a number', 42],
+  ])('refuses a candle that is %s, at its index', (_case, value) => {
+    expect(candleSeriesIssues([candle(T0), value], 'candles', '1m')).toEqual([
+      { field: 'candles[1]', message: 'must be an object {timestamp, open, high, low, close, volume}' },
+    ]);
+  });
+
+  it('names an unknown candle property at its path', () => {
+    expect(candleSeriesIssues([candle(T0, { trades: 3, vwap: 100 })], 'candles.1m', '1m')).toEqual([
+      { field: 'candles.1m[0].trades', message: 'property should not exist' },
+      { field: 'candles.1m[0].vwap', message: 'property should not exist' },
+    ]);
+  });
+
+  it.each(['timestamp', 'open', 'high', 'low', 'close', 'volume'])(
+    'requires %s to be a finite number',
+    (field) => {
+      for (const bad of [
+        undefined,
+        null,
+        '100',
+        Number.NaN,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+      ]) {
+        const broken =
+          bad === undefined
+            ? Object.fromEntries(Object.entries(candle(T0)).filter(([key]) => key !== field))
+            : candle(T0, { [field]: bad });
+        expect(candleSeriesIssues([broken], 'c', '1m')).toEqual([
+          { field: `c[0].${field}`, message: 'must be a finite number' },
+        ]);
+      }
+    },
+  );
+
+  it.each([
+    ['a fraction', T0 + 0.5],
+    ['negative', -MINUTE],
+    ['beyond the safe integers', 2 ** 53],
+  ])('refuses a timestamp that is %s', (_case, timestamp) => {
+    expect(candleSeriesIssues([candle(timestamp)], 'c', null)).toEqual([
+      { field: 'c[0].timestamp', message: 'must be a non-negative integer (open time, ms)' },
+    ]);
+  });
+
+  it.each(['open', 'high', 'low', 'close'])('requires %s to be positive', (field) => {
+    for (const bad of [0, -1])
+      expect(candleSeriesIssues([candle(T0, { [field]: bad })], 'c', '1m')).toEqual([
+        { field: `c[0].${field}`, message: 'must be a positive number' },
+      ]);
+  });
+
+  it('requires volume ≥ 0', () => {
+    expect(candleSeriesIssues([candle(T0, { volume: -0.001 })], 'c', '1m')).toEqual([
+      { field: 'c[0].volume', message: 'must be ≥ 0' },
+    ]);
+  });
+
+  it.each([
+    ['below the open', { open: 103, close: 101, high: 102 }],
+    ['below the close', { open: 100, close: 103, high: 102 }],
+  ])('requires high ≥ max(open, close): high %s', (_case, prices) => {
+    expect(candleSeriesIssues([candle(T0, prices)], 'c', '1m')).toEqual([
+      { field: 'c[0].high', message: 'must be ≥ max(open, close)' },
+    ]);
+  });
+
+  it.each([
+    ['above the open', { open: 98, close: 101, low: 99 }],
+    ['above the close', { open: 100, close: 98.5, low: 99 }],
+  ])('requires low ≤ min(open, close): low %s', (_case, prices) => {
+    expect(candleSeriesIssues([candle(T0, prices)], 'c', '1m')).toEqual([
+      { field: 'c[0].low', message: 'must be ≤ min(open, close)' },
+    ]);
+  });
+
+  it('names a high below the low as well as the range it breaks', () => {
+    expect(candleSeriesIssues([candle(T0, { open: 10, close: 10, high: 9, low: 11 })], 'c', '1m')).toEqual([
+      { field: 'c[0].high', message: 'must be ≥ max(open, close)' },
+      { field: 'c[0].low', message: 'must be ≤ min(open, close)' },
+      { field: 'c[0].high', message: 'must be ≥ low' },
+    ]);
+  });
+
+  it('requires open times strictly increasing, oldest first', () => {
+    const later = 'must be later than the previous candle (oldest first)';
+    expect(candleSeriesIssues([candle(T0), candle(T0)], 'c', '1m')).toEqual([
+      { field: 'c[1].timestamp', message: later },
+    ]);
+    expect(candleSeriesIssues([candle(T0 + MINUTE), candle(T0), candle(T0 + 2 * MINUTE)], 'c', null)).toEqual(
+      [{ field: 'c[1].timestamp', message: later }],
+    );
+  });
+
+  it('does not compare order across a candle it could not read', () => {
+    expect(
+      candleSeriesIssues(
+        [candle(T0 + 2 * MINUTE), candle(T0 + 3 * MINUTE, { close: 'x' }), candle(T0)],
+        'c',
+        '1m',
+      ),
+    ).toEqual([{ field: 'c[1].close', message: 'must be a finite number' }]);
+  });
+
+  it('requires alignment to the timeframe when one is given, and only then', () => {
+    const offBeat = [candle(T0), candle(T0 + 90_000)];
+    expect(candleSeriesIssues(offBeat, 'c', '1m')).toEqual([
+      { field: 'c[1].timestamp', message: 'must be a 1m candle open time (UTC)' },
+    ]);
+    expect(candleSeriesIssues(offBeat, 'c', null)).toEqual([]);
+    expect(candleSeriesIssues(series(3, MINUTE), 'c', '5m')).toEqual([
+      { field: 'c[1].timestamp', message: 'must be a 5m candle open time (UTC)' },
+      { field: 'c[2].timestamp', message: 'must be a 5m candle open time (UTC)' },
+    ]);
+  });
+
+  it('reports both alignment and order of one candle', () => {
+    expect(candleSeriesIssues([candle(T0 + 5 * MINUTE), candle(T0 + MINUTE)], 'c', '5m')).toEqual([
+      { field: 'c[1].timestamp', message: 'must be a 5m candle open time (UTC)' },
+      { field: 'c[1].timestamp', message: 'must be later than the previous candle (oldest first)' },
+    ]);
+  });
+
+  it('stops at 50 issues, keeping the first ones in order', () => {
+    const bad = series(200).map((c) => ({ ...c, volume: -1 }));
+    const issues = candleSeriesIssues(bad, 'c', '1m');
+    expect(issues).toHaveLength(50);
+    expect(issues.map((issue) => issue.field)).toEqual(
+      Array.from({ length: 50 }, (_, i) => `c[${i}].volume`),
+    );
+  });
+
+  it('cuts at 50 even when the last candle read brings several issues', () => {
+    // Three issues a candle: 17 candles read (51 issues), one dropped.
+    const bad = series(40).map((c) => ({ ...c, open: 0, close: 0, volume: -1 }));
+    const issues = candleSeriesIssues(bad, 'c', '1m');
+    expect(issues).toHaveLength(50);
+    expect(issues.at(-1)).toEqual({ field: 'c[16].close', message: 'must be a positive number' });
+  });
+
+  it('appends to the issues it is given', () => {
+    const issues = [{ field: 'symbol', message: 'bad' }];
+    candleSeriesIssues([candle(T0, { volume: -1 })], 'c', '1m', issues);
+    expect(issues).toEqual([
+      { field: 'symbol', message: 'bad' },
+      { field: 'c[0].volume', message: 'must be ≥ 0' },
+    ]);
+  });
+});
+
+describe('candleSeriesMapIssues', () => {
+  it('finds nothing in valid series of several timeframes', () => {
+    expect(
+      candleSeriesMapIssues(
+        {
+          '1m': series(3),
+          '1h': series(2, HOUR),
+          '1w': series(2, 7 * DAY, Date.UTC(2024, 2, 4)),
+          '1M': [candle(Date.UTC(2024, 0, 1)), candle(Date.UTC(2024, 1, 1)), candle(Date.UTC(2024, 2, 1))],
+        },
+        'candles',
+      ),
+    ).toEqual([]);
+  });
+
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['an array', [candle(T0)]],
+    ['a string', '1m'],
+  ])('refuses a value that is %s', (_case, value) => {
+    expect(candleSeriesMapIssues(value, 'candles')).toEqual([
+      { field: 'candles', message: 'must be an object of timeframe → candles' },
+    ]);
+  });
+
+  it('refuses an empty object', () => {
+    expect(candleSeriesMapIssues({}, 'candles')).toEqual([
+      { field: 'candles', message: 'must hold at least one timeframe' },
+    ]);
+  });
+
+  it('names an unknown timeframe key and checks the known ones beside it', () => {
+    expect(
+      candleSeriesMapIssues({ '2d': series(1), '1M': [candle(Date.UTC(2024, 0, 2))], '1m': [] }, 'candles'),
+    ).toEqual([
+      { field: 'candles.2d', message: 'is not a known timeframe (1m, 5m, 1h, …)' },
+      { field: 'candles.1M[0].timestamp', message: 'must be a 1M candle open time (UTC)' },
+      { field: 'candles.1m', message: 'must hold at least one candle' },
+    ]);
+  });
+
+  it('gives exact paths under each timeframe: candles.1m[3].high', () => {
+    const bad = series(5);
+    bad[3] = candle(T0 + 3 * MINUTE, { high: 100 });
+    expect(candleSeriesMapIssues({ '1m': bad, '1h': 'x' }, 'candles')).toEqual([
+      { field: 'candles.1m[3].high', message: 'must be ≥ max(open, close)' },
+      { field: 'candles.1h', message: 'must be an array of candles' },
+    ]);
+  });
+
+  it('caps issues at 50 across timeframes', () => {
+    const bad = (step: number) => series(40, step).map((c) => ({ ...c, volume: -1 }));
+    const issues = candleSeriesMapIssues({ '1m': bad(MINUTE), '5m': bad(5 * MINUTE), '7x': [] }, 'candles');
+    expect(issues).toHaveLength(50);
+    expect(issues[39]).toEqual({ field: 'candles.1m[39].volume', message: 'must be ≥ 0' });
+    expect(issues[40]).toEqual({ field: 'candles.5m[0].volume', message: 'must be ≥ 0' });
+    expect(issues[49]).toEqual({ field: 'candles.5m[9].volume', message: 'must be ≥ 0' });
+  });
+});
+
+describe('IsCandleSeries and parseIssueMessage', () => {
+  class Unaligned {
+    @IsCandleSeries() readonly candles!: unknown;
+  }
+  class Aligned {
+    @IsCandleSeries('timeframe') readonly candles!: unknown;
+    readonly timeframe?: unknown;
+  }
+
+  function constraint(target: object): string | undefined {
+    return validateSync(target)[0]?.constraints?.[CANDLE_SERIES_CONSTRAINT];
+  }
+
+  it('checks alignment only when the named property holds a timeframe', () => {
+    const candles = [candle(T0), candle(T0 + 90_000)];
+    expect(constraint(Object.assign(new Unaligned(), { candles }))).toBeUndefined();
+    expect(constraint(Object.assign(new Aligned(), { candles }))).toBeUndefined();
+    expect(constraint(Object.assign(new Aligned(), { candles, timeframe: '2m' }))).toBeUndefined();
+    expect(
+      parseIssueMessage(constraint(Object.assign(new Aligned(), { candles, timeframe: '1m' })) ?? '', ''),
+    ).toEqual([{ field: 'candles[1].timestamp', message: 'must be a 1m candle open time (UTC)' }]);
+  });
+
+  it('writes the issues into the message and reads them back, under a prefix', () => {
+    const candles = [candle(T0, { low: 100.5 }), candle(T0), candle(T0 + 2 * MINUTE, { volume: -1 })];
+    const message = constraint(Object.assign(new Unaligned(), { candles }));
+    expect(parseIssueMessage(message ?? '', 'body')).toEqual([
+      { field: 'body.candles[0].low', message: 'must be ≤ min(open, close)' },
+      {
+        field: 'body.candles[1].timestamp',
+        message: 'must be later than the previous candle (oldest first)',
+      },
+      { field: 'body.candles[2].volume', message: 'must be ≥ 0' },
+    ]);
+  });
+
+  it('keeps a message that is not a list of issues whole, on the prefix', () => {
+    expect(parseIssueMessage('something odd', 'candles')).toEqual([
+      { field: 'candles', message: 'something odd' },
+    ]);
+    expect(parseIssueMessage('{"field":1}', '')).toEqual([{ field: '', message: '{"field":1}' }]);
+  });
+});
