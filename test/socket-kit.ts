@@ -51,7 +51,11 @@ export async function refusal(port: number, options: ClientOptions = {}): Promis
 }
 
 /** Sends one event and resolves with the server's acknowledgement, as received (unvalidated). */
-export function ask(client: SignalsClient | LooseClient, event: string, ...args: unknown[]): Promise<unknown> {
+export function ask(
+  client: SignalsClient | LooseClient,
+  event: string,
+  ...args: unknown[]
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     (client as LooseClient).timeout(10_000).emit(event, ...args, (error: Error | null, answer: unknown) => {
       if (error === null) resolve(answer);
@@ -88,13 +92,27 @@ export function gaugeValue(exposition: string, name: string): number {
 export async function until(
   probe: () => boolean | Promise<boolean>,
   what: string,
-  deadlineMs = 30_000,
+  { deadlineMs = 30_000, everyMs = 25 }: { deadlineMs?: number; everyMs?: number } = {},
 ): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+/** A masked client frame (RFC 6455 §5.3), text unless another opcode is given. */
+function maskedFrame(data: string | Buffer, opcode = 0x1): Buffer {
+  const payload = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const length = payload.length;
+  const header =
+    length < 126
+      ? Buffer.from([0x80 | opcode, 0x80 | length])
+      : Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 0xff]);
+  const mask = randomBytes(4);
+  const masked = Buffer.alloc(length);
+  for (let i = 0; i < length; i += 1) masked[i] = (payload[i] ?? 0) ^ (mask[i % 4] ?? 0);
+  return Buffer.concat([header, mask, masked]);
 }
 
 /**
@@ -108,7 +126,11 @@ export class RawSignalsPeer {
   #alive = true;
   #closed = false;
   readonly #inbox: string[] = [];
-  readonly #waiters: { match: (text: string) => boolean; resolve: (text: string) => void }[] = [];
+  readonly #waiters: {
+    match: (text: string) => boolean;
+    resolve: (text: string) => void;
+    reject: (error: Error) => void;
+  }[] = [];
 
   private constructor(readonly socket: TcpSocket) {
     socket.on('data', (chunk: Buffer) => {
@@ -116,6 +138,8 @@ export class RawSignalsPeer {
     });
     socket.on('close', () => {
       this.#closed = true;
+      for (const waiter of this.#waiters.splice(0))
+        waiter.reject(new Error('the server closed the connection'));
     });
     // A reset from the server after we stopped answering is expected; it must not crash the test.
     socket.on('error', () => undefined);
@@ -145,8 +169,10 @@ export class RawSignalsPeer {
     return peer;
   }
 
-  get closed(): boolean {
-    return this.#closed;
+  /** Resolves once the TCP connection is closed (by either side). */
+  async whenClosed(): Promise<void> {
+    if (this.#closed) return;
+    await new Promise((resolve) => this.socket.once('close', resolve));
   }
 
   /** Joins `/signals` and sends one subscribe; resolves with its acknowledgement. */
@@ -173,21 +199,18 @@ export class RawSignalsPeer {
   next(match: (text: string) => boolean): Promise<string> {
     const index = this.#inbox.findIndex(match);
     if (index >= 0) return Promise.resolve(this.#inbox.splice(index, 1)[0] ?? '');
-    return new Promise((resolve) => this.#waiters.push({ match, resolve }));
+    if (this.#closed) return Promise.reject(new Error('the connection is closed'));
+    return new Promise((resolve, reject) => this.#waiters.push({ match, resolve, reject }));
   }
 
   /** One masked text frame (clients must mask, RFC 6455 §5.3). */
   send(text: string): void {
-    const payload = Buffer.from(text, 'utf8');
-    const length = payload.length;
-    const header =
-      length < 126
-        ? Buffer.from([0x81, 0x80 | length])
-        : Buffer.from([0x81, 0x80 | 126, length >> 8, length & 0xff]);
-    const mask = randomBytes(4);
-    const masked = Buffer.alloc(length);
-    for (let i = 0; i < length; i += 1) masked[i] = (payload[i] ?? 0) ^ (mask[i % 4] ?? 0);
-    this.socket.write(Buffer.concat([header, mask, masked]));
+    this.socket.write(maskedFrame(text));
+  }
+
+  /** Several frames in one TCP write, so the server parses them in one go. */
+  sendTogether(texts: readonly string[]): void {
+    this.socket.write(Buffer.concat(texts.map((text) => maskedFrame(text))));
   }
 
   #receive(chunk: Buffer): void {
@@ -196,7 +219,11 @@ export class RawSignalsPeer {
       const end = this.#buffer.indexOf('\r\n\r\n');
       if (end < 0) return;
       const head = this.#buffer.subarray(0, end).toString('latin1');
-      if (!head.startsWith('HTTP/1.1 101')) throw new Error(`upgrade refused: ${head.split('\r\n')[0] ?? ''}`);
+      // Refused upgrade: closing rejects whoever waits for a message.
+      if (!head.startsWith('HTTP/1.1 101')) {
+        this.socket.destroy();
+        return;
+      }
       this.#upgraded = true;
       this.#buffer = this.#buffer.subarray(end + 4);
     }
@@ -204,6 +231,8 @@ export class RawSignalsPeer {
       const frame = this.#frame();
       if (frame === null) return;
       if (frame.opcode === 0x1) this.#message(frame.payload.toString('utf8'));
+      // A live peer completes the closing handshake (RFC 6455 §5.5.1) by echoing the close frame.
+      else if (frame.opcode === 0x8 && this.#alive) this.socket.end(maskedFrame(frame.payload, 0x8));
     }
   }
 

@@ -119,6 +119,9 @@ export class SignalsGateway
           message: 'unauthorized: a valid API key is required (auth.apiKey or X-API-Key)',
         };
     }
+    // A client that sent its CONNECT and a malformed packet in one write is already closed here, and
+    // Socket.IO then drops the socket without a disconnect event: taking a place would leak it.
+    if (socket.conn.readyState !== 'open') return { reason: 'closed', message: 'connection closed' };
     const ip = socket.handshake.address;
     if (!this.#connections.acquire(ip))
       return {
