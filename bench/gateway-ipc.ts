@@ -44,7 +44,10 @@ export class Child {
   #output = '';
   #next = 1;
   #gone = false;
-  readonly #pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  readonly #pending = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void }
+  >();
   readonly #notices: { name: string; payload: Payload }[] = [];
   readonly #waiting: { name: string; resolve: (payload: Payload) => void }[] = [];
 
@@ -169,20 +172,22 @@ type Handler = (payload: Payload) => unknown;
  * request). A `stop` handler should end the process once it has answered.
  */
 export function serveParent(handlers: Readonly<Record<string, Handler>>): void {
-  process.on('message', (message: RequestMessage) => {
-    if (message.kind !== 'request') return;
-    const handler = handlers[message.name];
-    const answer = async (): Promise<unknown> => {
-      if (handler === undefined) throw new Error(`no handler for "${message.name}"`);
-      return handler(message.payload);
-    };
+  process.on('message', (message: unknown) => {
+    if (typeof message !== 'object' || message === null || !('kind' in message) || message.kind !== 'request')
+      return;
+    const request = message as RequestMessage;
+    const handler = handlers[request.name];
+    const answer = (): Promise<unknown> =>
+      handler === undefined
+        ? Promise.reject(new Error(`no handler for "${request.name}"`))
+        : Promise.resolve().then(() => handler(request.payload));
     answer().then(
       (value: unknown) => {
-        process.send?.({ kind: 'reply', id: message.id, ok: true, value } satisfies ChildMessage);
+        process.send?.({ kind: 'reply', id: request.id, ok: true, value } satisfies ChildMessage);
       },
       (error: unknown) => {
         const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        process.send?.({ kind: 'reply', id: message.id, ok: false, error: text } satisfies ChildMessage);
+        process.send?.({ kind: 'reply', id: request.id, ok: false, error: text } satisfies ChildMessage);
       },
     );
   });
