@@ -18,6 +18,7 @@ export interface HttpResponse {
   getHeader(name: string): unknown;
   status(code: number): HttpResponse;
   json(body: unknown): unknown;
+  send(body: Buffer | string): unknown;
   once(event: 'finish' | 'close', listener: () => void): unknown;
   readonly headersSent: boolean;
 }
