@@ -197,26 +197,40 @@ export class LatestQueryDto {
 
 export const MAX_HISTORY_PAGE = 1000;
 
+/** Several property decorators as one. */
+function all(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => {
+    for (const decorator of decorators) decorator(target, key);
+  };
+}
+
+/** An optional query parameter holding a time in ms since the epoch. */
+function QueryTime(description: string): PropertyDecorator {
+  return all(
+    ApiPropertyOptional({ description }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(0),
+  );
+}
+
+/** An optional page size, 1 to MAX_HISTORY_PAGE. */
+function PageLimit(): PropertyDecorator {
+  return all(
+    ApiPropertyOptional({ minimum: 1, maximum: MAX_HISTORY_PAGE, default: 100 }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(MAX_HISTORY_PAGE),
+  );
+}
+
 export class HistoryQueryDto extends LatestQueryDto {
-  @ApiPropertyOptional({ description: 'candle open time ≥ from (ms since the epoch)' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  readonly from?: number;
-  @ApiPropertyOptional({ description: 'candle open time ≤ to (ms since the epoch)' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  readonly to?: number;
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_HISTORY_PAGE, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_HISTORY_PAGE)
-  readonly limit?: number;
+  @QueryTime('candle open time ≥ from (ms since the epoch)') readonly from?: number;
+  @QueryTime('candle open time ≤ to (ms since the epoch)') readonly to?: number;
+  @PageLimit() readonly limit?: number;
   @ApiPropertyOptional({ description: "the previous page's nextCursor" })
   @IsOptional()
   @IsString()
@@ -247,19 +261,8 @@ export class SignalsQueryDto {
   @Matches(SYMBOL_PATTERN, { message: SYMBOL_MESSAGE })
   readonly symbol?: string;
   @ApiPropertyOptional({ enum: TIMEFRAMES }) @IsOptional() @IsIn(TIMEFRAMES) readonly timeframe?: Timeframe;
-  @ApiPropertyOptional({ description: 'changes at or after this candle open time (ms)' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  readonly since?: number;
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_HISTORY_PAGE, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_HISTORY_PAGE)
-  readonly limit?: number;
+  @QueryTime('changes at or after this candle open time (ms)') readonly since?: number;
+  @PageLimit() readonly limit?: number;
 }
 
 /** `subscribe` / `unsubscribe` on `/signals` (validated with the same rules as REST). */
