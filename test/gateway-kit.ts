@@ -63,6 +63,8 @@ export function apiKeyHashes(keys: readonly TestApiKey[]): string {
 export interface LocalGatewayOptions {
   readonly files?: readonly ReplayFileSpec[];
   readonly patches?: readonly ConfigPatch[];
+  /** Config files written whole (after the patches), path relative to the config dir. */
+  readonly writes?: Readonly<Record<string, string>>;
   readonly apiKeys?: readonly TestApiKey[];
   /** More environment variables (CONFIG_DIR, DATA_DIR and API_KEY_HASHES are set from the above). */
   readonly env?: Readonly<Record<string, string>>;
@@ -119,7 +121,10 @@ export function rateLimitPatches(limits: {
  * Polls market-data's health until its replay has finished (every candle published; the in-process
  * bus awaits the worker, so every candle is analysed too), then flushes the store writer.
  */
-export async function waitForStoredReplay(app: INestApplication, timeoutMs = 60_000): Promise<MarketDataStatus> {
+export async function waitForStoredReplay(
+  app: INestApplication,
+  timeoutMs = 60_000,
+): Promise<MarketDataStatus> {
   const server = httpServerOf(app);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -146,6 +151,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
   try {
     for (const { file, from, to } of [...BASE_PATCHES, ...(options.patches ?? [])])
       fixture.patch(file, from, to);
+    for (const [file, text] of Object.entries(options.writes ?? {})) fixture.write(file, text);
     const keys = options.apiKeys ?? [];
     const config = loadConfig({
       env: {

@@ -68,7 +68,7 @@ export class ConfluenceController {
         message: 'too many markets',
         errors: [{ field: 'markets', message: `must name at most ${MAX_MARKETS_PER_CALL} markets` }],
       });
-    const streams: StreamRef[] = entries.map((entry, index) => {
+    const parsed = entries.map((entry, index) => {
       const [exchange = '', symbol = '', timeframe, ...rest] = entry.trim().split(':');
       if (
         exchange === '' ||
@@ -85,8 +85,13 @@ export class ConfluenceController {
             },
           ],
         });
-      return resolveStream(this.board, exchange, symbol, timeframe);
+      return { exchange, symbol, timeframe };
     });
+    const streams: StreamRef[] = await Promise.all(
+      parsed.map(({ exchange, symbol, timeframe }) =>
+        resolveStream(this.board, this.latest, exchange, symbol, timeframe),
+      ),
+    );
     const found = await this.latest.getMany(streams);
     return { results: found.map((result) => (result === null ? null : present(result, this.board))) };
   }
@@ -100,7 +105,13 @@ export class ConfluenceController {
     @Query() query: LatestQueryDto,
     @Res() response: HttpResponse,
   ): Promise<void> {
-    const stream = resolveStream(this.board, params.exchange, params.symbol, query.timeframe);
+    const stream = await resolveStream(
+      this.board,
+      this.latest,
+      params.exchange,
+      params.symbol,
+      query.timeframe,
+    );
     const result = await this.latest.get(stream);
     if (result === null)
       throw new NotFoundException(
@@ -135,7 +146,13 @@ export class ConfluenceController {
     @Param() params: MarketParamsDto,
     @Query() query: HistoryQueryDto,
   ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
-    const stream = resolveStream(this.board, params.exchange, params.symbol, query.timeframe);
+    const stream = await resolveStream(
+      this.board,
+      this.latest,
+      params.exchange,
+      params.symbol,
+      query.timeframe,
+    );
     if (query.from !== undefined && query.to !== undefined && query.from > query.to)
       throw new BadRequestException({
         message: 'invalid input: from',

@@ -35,6 +35,7 @@ import {
   MarketBoard,
   type StreamRef,
   TokenBucket,
+  tooDeepAt,
 } from '@app/gateway';
 import { GatewayRedis } from '../ops/gateway-redis.js';
 import { SocketRegistry } from './socket-registry.js';
@@ -153,6 +154,8 @@ export class SignalsGateway
     }
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
       return fail('bad-request', 'expected {exchange, symbol, timeframe}');
+    const deep = tooDeepAt(payload);
+    if (deep !== null) return fail('bad-request', `${deep} is nested too deep`);
     const dto = plainToInstance(SubscriptionDto, payload);
     const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
     if (errors.length > 0) {
