@@ -35,6 +35,7 @@ export class RequestContextMiddleware {
       const route = request.route?.path ?? 'unmatched';
       const status = response.statusCode;
       this.metrics.httpDuration.observe({ method: request.method, route, status: String(status) }, seconds);
+      if (status < 400 && !Logger.isLevelEnabled('debug')) return;
       const line = `${request.method} ${request.originalUrl} ${status} ${(seconds * 1000).toFixed(1)} ms requestId=${requestId}${apiKey === null ? '' : ` key=${apiKey}`}`;
       if (status >= 500) this.#logger.error(line);
       else if (status >= 400) this.#logger.warn(line);

@@ -1,8 +1,23 @@
 import { type ArgumentMetadata, BadRequestException, ValidationPipe } from '@nestjs/common';
 import { flattenValidationErrors, MAX_JSON_DEPTH, tooDeepAt, type ValidationErrorLike } from '@app/gateway';
 
-/** Refuses input nested past MAX_JSON_DEPTH before class-transformer recurses into it. */
-class DepthCheckedValidationPipe extends ValidationPipe {
+/** Validated path parameters and query strings remembered, by DTO and raw text. */
+const MAX_REMEMBERED = 1000;
+
+function flatStrings(value: unknown): value is Readonly<Record<string, string>> {
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.values(value).every((item) => typeof item === 'string');
+}
+
+/**
+ * The ValidationPipe with two additions. Input nested past MAX_JSON_DEPTH is refused before
+ * class-transformer recurses into it. And a path or query that passed once is not transformed
+ * and validated again: the same few `GET latest` URLs come thousands of times a second, and the
+ * DTOs are read-only, so the validated instance is reused (bounded; failures are not kept).
+ */
+class GatewayValidationPipe extends ValidationPipe {
+  readonly #passed = new Map<string, unknown>();
+
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const path = tooDeepAt(value);
     if (path !== null)
@@ -10,7 +25,19 @@ class DepthCheckedValidationPipe extends ValidationPipe {
         message: `invalid input: ${path}`,
         errors: [{ field: path, message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }],
       });
-    return super.transform(value, metadata);
+    const memo =
+      (metadata.type === 'param' || metadata.type === 'query') &&
+      metadata.metatype !== undefined &&
+      flatStrings(value)
+        ? `${metadata.type}:${metadata.metatype.name}:${JSON.stringify(value)}`
+        : null;
+    if (memo !== null && this.#passed.has(memo)) return this.#passed.get(memo);
+    const transformed: unknown = await super.transform(value, metadata);
+    if (memo !== null) {
+      if (this.#passed.size >= MAX_REMEMBERED) this.#passed.clear();
+      this.#passed.set(memo, transformed);
+    }
+    return transformed;
   }
 }
 
@@ -19,7 +46,7 @@ class DepthCheckedValidationPipe extends ValidationPipe {
  * their types, and a 400 that lists every offending field with its path.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new DepthCheckedValidationPipe({
+  return new GatewayValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
