@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
+import { expect } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import type { Response } from 'supertest';
+import type { Candle } from '@app/confluence';
 import { type ConfluenceConfig, loadConfig } from '@app/config';
 import type { MarketDataStatus } from '@app/market';
 import { StoreWriter } from '@app/persistence';
@@ -185,4 +188,60 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
     cleanup();
     throw error;
   }
+}
+
+export interface ErrorBody {
+  readonly statusCode: number;
+  readonly error: string;
+  readonly message: string;
+  readonly errors?: readonly { readonly field: string; readonly message: string }[];
+  readonly requestId: string;
+}
+
+/** supertest types a JSON body as `any`; each test names the shape it reads. */
+export function bodyOf<T>(response: { readonly body: T }): T {
+  return response.body;
+}
+
+/** The one error shape, its status, and the request id of the answer's header. */
+export function expectError(response: Response, status: number): ErrorBody {
+  const body = bodyOf<ErrorBody>(response);
+  expect(response.status).toBe(status);
+  expect(response.headers['content-type']).toMatch(/^application\/json/);
+  expect(body).toMatchObject({
+    statusCode: status,
+    error: expect.any(String),
+    message: expect.any(String),
+    requestId: response.headers['x-request-id'],
+  });
+  expect(JSON.stringify(body)).not.toMatch(/\n\s+at |node_modules|\.ts:\d+/);
+  return body;
+}
+
+/** Candles aligned to 1m from a start, each a valid bar (for size and validation cases). */
+export function syntheticCandles(count: number, start = 1_613_692_800_000): Candle[] {
+  return Array.from({ length: count }, (_, i) => {
+    const open = 100 + Math.sin(i / 7) * 3;
+    const close = 100 + Math.sin((i + 1) / 7) * 3;
+    return {
+      timestamp: start + i * 60_000,
+      open,
+      high: Math.max(open, close) + 0.5,
+      low: Math.min(open, close) - 0.5,
+      close,
+      volume: 10 + (i % 5),
+    };
+  });
+}
+
+/** One stream of GET /v1/markets. */
+export interface MarketView {
+  readonly exchange: string;
+  readonly symbol: string;
+  readonly timeframe: string;
+  readonly status: string;
+  readonly source: string | null;
+  readonly candlesSeen: number;
+  readonly lastCandleTime: string | null;
+  readonly lastResult: { readonly candleTime: string; readonly score: number; readonly label: string } | null;
 }

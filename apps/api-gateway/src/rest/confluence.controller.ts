@@ -24,6 +24,7 @@ import {
   MarketParamsDto,
   MAX_MARKETS_PER_CALL,
   normalizeSymbol,
+  type Timeframe,
 } from '@app/contracts';
 import { LatestResults, MarketBoard, OnDemandAnalysis, type StreamRef } from '@app/gateway';
 import { ResultRepository, type StoredResult } from '@app/persistence';
@@ -105,13 +106,7 @@ export class ConfluenceController {
     @Query() query: LatestQueryDto,
     @Res() response: HttpResponse,
   ): Promise<void> {
-    const stream = await resolveStream(
-      this.board,
-      this.latest,
-      params.exchange,
-      params.symbol,
-      query.timeframe,
-    );
+    const stream = await this.#stream(params, query.timeframe);
     const result = await this.latest.get(stream);
     if (result === null)
       throw new NotFoundException(
@@ -122,6 +117,10 @@ export class ConfluenceController {
     // Set here, so Express does not hash the body again; If-None-Match still gets its 304.
     response.setHeader('ETag', rendered.etag);
     response.send(rendered.body);
+  }
+
+  #stream(params: MarketParamsDto, timeframe: Timeframe | undefined): Promise<StreamRef> {
+    return resolveStream(this.board, this.latest, params.exchange, params.symbol, timeframe);
   }
 
   /**
@@ -146,13 +145,7 @@ export class ConfluenceController {
     @Param() params: MarketParamsDto,
     @Query() query: HistoryQueryDto,
   ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
-    const stream = await resolveStream(
-      this.board,
-      this.latest,
-      params.exchange,
-      params.symbol,
-      query.timeframe,
-    );
+    const stream = await this.#stream(params, query.timeframe);
     if (query.from !== undefined && query.to !== undefined && query.from > query.to)
       throw new BadRequestException({
         message: 'invalid input: from',
