@@ -374,6 +374,14 @@ describe('Socket.IO /signals in local mode', () => {
       ['a number', [42], notObject],
       ['null', [null], notObject],
       ['an array', [[BTC_1M]], notObject],
+      [
+        'a property nested 200 deep',
+        [{ ...BTC_1M, x: Array.from({ length: 200 }).reduce<unknown>((inner) => [inner], 1) }],
+        {
+          ok: false,
+          error: { code: 'bad-request', message: `x${'[0]'.repeat(31)} is nested too deep` },
+        },
+      ],
       ['an unknown symbol', [{ ...BTC_1M, symbol: 'ETH/USDT' }], unknown('binance ETH/USDT 1m')],
       ['an unknown exchange', [{ ...BTC_1M, exchange: 'kraken' }], unknown('kraken BTC/USDT 1m')],
       ['an untracked timeframe', [{ ...BTC_1M, timeframe: '15m' }], unknown('binance BTC/USDT 15m')],

@@ -19,7 +19,9 @@ class GatewayValidationPipe extends ValidationPipe {
   readonly #passed = new Map<string, unknown>();
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const path = tooDeepAt(value);
+    // Only what a DTO will transform: class-transformer's recursion is what overflows. An untyped
+    // argument (a Socket.IO payload) is left to its handler, which answers in its acknowledgement.
+    const path = this.toValidate(metadata) ? tooDeepAt(value) : null;
     if (path !== null)
       throw new BadRequestException({
         message: `invalid input: ${path}`,
