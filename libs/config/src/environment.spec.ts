@@ -77,3 +77,42 @@ describe('exchange credentials', () => {
     expect(environment.exchangeCredentials).toEqual({});
   });
 });
+
+describe('API_KEY_HASHES', () => {
+  const hash = (digit: string): string => digit.repeat(64);
+
+  it('reads name:sha256 entries, trimming spaces', () => {
+    const environment = readEnvironment(
+      { API_KEY_HASHES: ` bot-1:${hash('a')} , ops.2:${hash('b')}` },
+      '/srv',
+      [],
+    );
+
+    expect(environment.apiKeyHashes).toEqual([
+      { name: 'bot-1', sha256: hash('a') },
+      { name: 'ops.2', sha256: hash('b') },
+    ]);
+    expect(readEnvironment({}, '/srv', []).apiKeyHashes).toEqual([]);
+  });
+
+  it('names each malformed or repeated entry by its position, never echoing it', () => {
+    const issues: ConfigIssue[] = [];
+    const secretish = 'raw-key-pasted-by-mistake';
+    const environment = readEnvironment(
+      {
+        API_KEY_HASHES: `${secretish},bot:${hash('A')},bot:${hash('c')},bot:${hash('d')},x:${hash('e').slice(1)}`,
+      },
+      '/srv',
+      issues,
+    );
+
+    expect(environment.apiKeyHashes).toEqual([{ name: 'bot', sha256: hash('c') }]);
+    expect(issues.map((issue) => `${issue.path}: ${issue.message}`)).toEqual([
+      expect.stringMatching(/^API_KEY_HASHES\[0\]: must be name:<64 lowercase hex/),
+      expect.stringMatching(/^API_KEY_HASHES\[1\]: must be name:/),
+      'API_KEY_HASHES[3]: repeats the name "bot"',
+      expect.stringMatching(/^API_KEY_HASHES\[4\]: must be name:/),
+    ]);
+    expect(JSON.stringify(issues)).not.toContain(secretish);
+  });
+});
