@@ -27,6 +27,8 @@ export default {
     // A CommonJS package that require()s ESM-only Nest 12 cannot load in Jest on Node 20; the
     // global setup wraps it into an ES module (test/cjs-shim.js).
     '^@nestjs/throttler$': '<rootDir>/node_modules/.cache/esm-shims/nestjs-throttler.mjs',
+    // The reverse: @fastify/static (CommonJS) require()s content-disposition 3 (ES module only).
+    '^content-disposition$': '<rootDir>/node_modules/.cache/esm-shims/content-disposition.cjs',
     // Sources import siblings as `./x.js` (Node ESM); Jest resolves them to `./x.ts`.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

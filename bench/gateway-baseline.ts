@@ -1,6 +1,6 @@
 /**
  * The gateway benchmark's same-run baselines, a child process like the gateway itself, with none
- * of the framework (no Nest, Express, helmet, guards, throttler, validation pipe, bus):
+ * of the framework (no Nest, Fastify, helmet, guards, throttler, validation pipe, bus):
  * - `--mode=http`: bare `node:http`. GET answers the bytes the gateway answered for the latest
  *   result (same size, same content type); POST parses the JSON body and runs the same
  *   OnDemandAnalysis the gateway's analyze endpoint runs (engine cost included, so the ratio is

@@ -8,7 +8,7 @@ import type { Candle } from '@app/confluence';
 import { type ConfluenceConfig, loadConfig } from '@app/config';
 import type { MarketDataStatus } from '@app/market';
 import { StoreWriter } from '@app/persistence';
-import { createServiceApp } from '@app/platform';
+import { createServiceApp, initServiceApp } from '@app/platform';
 import {
   type ConfigFixture,
   createConfigFixture,
@@ -165,7 +165,7 @@ export async function startLocalGateway(options: LocalGatewayOptions = {}): Prom
       },
     });
     app = await createServiceApp(config, localService);
-    await app.init();
+    await initServiceApp(app);
     const replay =
       options.awaitReplay === false ? null : await waitForStoredReplay(app, options.replayTimeoutMs);
     const built = app;

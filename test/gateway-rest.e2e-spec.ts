@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import type { Timeframe } from '@app/contracts';
 import { ResultRepository, SignalRepository, type StoredResult } from '@app/persistence';
@@ -196,6 +197,26 @@ describe('GET /v1/confluence/:exchange/:symbol', () => {
       source: 'replay',
       replay: { inputHash: stored.inputHash, configHash: stored.configHash },
     });
+  });
+
+  it('answers 304 without a body to If-None-Match naming its ETag (strong or weak), 200 otherwise', async () => {
+    const path = '/v1/confluence/binance/BTC-USDT?timeframe=1m';
+    const first = await api().get(path).expect(200);
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^"[\w-]+"$/);
+
+    for (const header of [etag, `W/${etag}`, `"other", ${etag}`, '*']) {
+      const again = await api().get(path).set('If-None-Match', header).expect(304);
+      expect(again.text).toBe('');
+      expect(again.headers.etag).toBe(etag);
+      expect(again.headers['x-request-id']).toEqual(expect.any(String));
+    }
+    const changed = await api().get(path).set('If-None-Match', '"not-this-one"').expect(200);
+    expect(changed.body).toEqual(first.body);
+    // Another stream's tag does not match this one.
+    const other = await api().get('/v1/confluence/binance/BTC-USDT?timeframe=5m').expect(200);
+    expect(other.headers.etag).not.toBe(etag);
+    await api().get(path).set('If-None-Match', String(other.headers.etag)).expect(200);
   });
 
   it("defaults to the market's shortest tracked timeframe and serves the others on ?timeframe=", async () => {
@@ -403,6 +424,29 @@ describe('POST /v1/confluence/analyze', () => {
     expect(bodyOf<{ replay: { inputHash: string } }>(other).replay.inputHash).not.toBe(
       bodyOf<{ replay: { inputHash: string } }>(first).replay.inputHash,
     );
+  });
+
+  it('takes a gzip, deflate or brotli compressed body and answers as for the plain one', async () => {
+    const body = JSON.stringify({ symbol: 'BTC/USDT', candles: { '1m': candles } });
+    const plain = await analyze(JSON.parse(body)).expect(200);
+    const compressions = [
+      ['gzip', gzipSync],
+      ['deflate', deflateSync],
+      ['br', brotliCompressSync],
+    ] as const;
+    for (const [encoding, compress] of compressions) {
+      const packed = compress(Buffer.from(body));
+      expect(packed.length).toBeLessThan(body.length / 3);
+      const response = await api()
+        .post('/v1/confluence/analyze')
+        .set('X-API-Key', alpha.key)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', encoding)
+        // superagent would serialise a Buffer to JSON under a JSON content type.
+        .serialize((value: unknown) => value as string)
+        .send(packed);
+      expect([encoding, response.status, response.body]).toEqual([encoding, 200, plain.body]);
+    }
   });
 
   it('gives the candles the pipeline replayed the same input hash as the stored result', async () => {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeCjsShim } from './cjs-shim.js';
+import { writeCjsShim, writeEsmAsCjs } from './cjs-shim.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -10,4 +10,5 @@ const SHIM_DIR = join(ROOT, 'node_modules', '.cache', 'esm-shims');
 export default async function globalSetup() {
   process.env.TZ = 'UTC';
   writeCjsShim(ROOT, '@nestjs/throttler', join(SHIM_DIR, 'nestjs-throttler.mjs'));
+  writeEsmAsCjs(ROOT, '@fastify/static', 'content-disposition', join(SHIM_DIR, 'content-disposition.cjs'));
 }

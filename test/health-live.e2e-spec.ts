@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '@app/config';
-import { createServiceApp, type ServiceDefinition } from '@app/platform';
+import { createServiceApp, initServiceApp, type ServiceDefinition } from '@app/platform';
 import { httpServerOf, PROJECT_CONFIG_DIR } from '@app/testing';
 import { analysisWorkerService } from '../apps/analysis-worker/src/analysis-worker.definition.js';
 import { apiGatewayService } from '../apps/api-gateway/src/api-gateway.definition.js';
@@ -28,7 +28,7 @@ describe('GET /health/live', () => {
     'answers 200 for %s',
     async (_name, service) => {
       app = await createServiceApp(loadConfig({ env: { CONFIG_DIR: PROJECT_CONFIG_DIR } }), service);
-      await app.init();
+      await initServiceApp(app);
 
       const response = await request(httpServerOf(app)).get('/health/live').expect(200);
 
@@ -46,7 +46,7 @@ describe('GET /health/live', () => {
 
   it('answers CORS preflights only for allowed origins', async () => {
     app = await createServiceApp(loadConfig({ env: { CONFIG_DIR: PROJECT_CONFIG_DIR } }), apiGatewayService);
-    await app.init();
+    await initServiceApp(app);
     const server = httpServerOf(app);
 
     const allowed = await request(server).get('/health/live').set('Origin', 'http://localhost:3000');
@@ -58,7 +58,7 @@ describe('GET /health/live', () => {
 
   it('answers 404 for unknown routes without a stack trace', async () => {
     app = await createServiceApp(loadConfig({ env: { CONFIG_DIR: PROJECT_CONFIG_DIR } }), localService);
-    await app.init();
+    await initServiceApp(app);
 
     const response = await request(httpServerOf(app)).get('/health/nope').expect(404);
 

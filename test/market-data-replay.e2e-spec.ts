@@ -3,7 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '@app/config';
 import { DataSource, EventBus, MarketEventName } from '@app/contracts';
-import { createServiceApp } from '@app/platform';
+import { createServiceApp, initServiceApp } from '@app/platform';
 import {
   type ConfigFixture,
   createConfigFixture,
@@ -41,7 +41,7 @@ describe('market-data replay', () => {
         market: `${event.exchange} ${event.symbol} ${event.timeframe}`,
       });
     });
-    await app.init();
+    await initServiceApp(app);
 
     let status: MarketDataStatus | undefined;
     const deadline = Date.now() + 30_000;

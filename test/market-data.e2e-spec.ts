@@ -7,7 +7,8 @@ import type { Candle } from '@app/confluence';
 import { EventBus, MarketEventName, type Timeframe, timeframeToMs } from '@app/contracts';
 import { CcxtMarketClient, type MarketDataStatus, warmupCandlesFor } from '@app/market';
 import { OrderBookRepository, StoreWriter } from '@app/persistence';
-import { serviceRootModule } from '@app/platform';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { initServiceApp, serviceRootModule } from '@app/platform';
 import {
   alignedFakeDataset,
   type ConfigFixture,
@@ -101,7 +102,7 @@ beforeAll(async () => {
         new CcxtMarketClient({ config: settings, clock, rateLimitMs: 1 }),
     })
     .compile();
-  app = moduleRef.createNestApplication();
+  app = moduleRef.createNestApplication(new FastifyAdapter());
   app.useLogger(false);
   // Subscribe before the app starts publishing: the consumer must see the warm-up too.
   moduleRef.get(EventBus).subscribe(MarketEventName.CandleClosed, (event) => {
@@ -111,7 +112,7 @@ beforeAll(async () => {
   });
   books = moduleRef.get(OrderBookRepository);
   writer = moduleRef.get(StoreWriter);
-  await app.init();
+  await initServiceApp(app);
 });
 
 afterAll(async () => {

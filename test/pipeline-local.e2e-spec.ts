@@ -17,7 +17,7 @@ import {
 import { parseReplayFileName, ReplaySource } from '@app/market';
 import type { MarketDataStatus } from '@app/market';
 import { ResultRepository, SignalRepository, type StoredResult, StoreWriter } from '@app/persistence';
-import { createServiceApp } from '@app/platform';
+import { createServiceApp, initServiceApp } from '@app/platform';
 import {
   type ConfigFixture,
   createConfigFixture,
@@ -143,7 +143,7 @@ describe('local mode pipeline (market-data → bus → analysis-worker → store
     bus.subscribe(AnalysisEventName.SignalChanged, (event) => {
       changes.push({ key: streamKey(event), time: event.time, from: event.from, to: event.to });
     });
-    await app.init();
+    await initServiceApp(app);
 
     const server = httpServerOf(app);
     let status: MarketDataStatus | undefined;

@@ -1,11 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppConfig } from '@app/config';
 import { SERVICE_VERSION } from '@app/contracts';
 import { ApiKeyRing, GatewayMetrics } from '@app/gateway';
 import { ErrorsFilter } from './http/errors.filter.js';
-import { RequestContextMiddleware } from './http/request-context.middleware.js';
+import { installBodyDecoding } from './http/body-decoding.js';
+import { RequestContextHooks } from './http/request-context.hooks.js';
 import { API_KEY_SCHEME } from './http/guards.js';
 import { createValidationPipe } from './http/validation.js';
 import { GatewayRedis } from './ops/gateway-redis.js';
@@ -15,18 +17,25 @@ import { SignalsIoAdapter } from './socket/signals-io.adapter.js';
  * Application-level set-up of a process hosting the gateway: security headers, one error shape,
  * validation of every DTO, the Socket.IO adapter, and the OpenAPI document at /docs(-json).
  */
-export function configureGateway(app: INestApplication): void {
-  // First of all, so every answer (a 413 from the body parser, a 404) has a request id and is timed.
-  const context = new RequestContextMiddleware(app.get(ApiKeyRing), app.get(GatewayMetrics));
-  app.use(context.use.bind(context));
+export function configureGateway(nest: INestApplication): void {
+  const app = nest as NestFastifyApplication;
+  const fastify = app.getHttpAdapter().getInstance();
+  // First of all, so every answer (a 413 for a too-large body, a 404) has a request id and is timed.
+  new RequestContextHooks(app.get(ApiKeyRing), app.get(GatewayMetrics)).install(fastify);
+  installBodyDecoding(fastify);
   // The docs page loads its own scripts and styles; everything else gets helmet's strict defaults.
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
-      },
-    }),
-  );
+  // helmet itself, built once: @fastify/helmet rebuilds it (and re-parses the CSP) per request,
+  // which was 9 % of a GET's CPU. The headers go on the raw response, which Fastify merges.
+  const securityHeaders = helmet({
+    contentSecurityPolicy: {
+      directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+    },
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    securityHeaders(request.raw, reply.raw, (error?: unknown) => {
+      done(error instanceof Error ? error : undefined);
+    });
+  });
   app.useGlobalFilters(new ErrorsFilter());
   app.useGlobalPipes(createValidationPipe());
   app.useWebSocketAdapter(new SignalsIoAdapter(app, app.get(AppConfig), app.get(GatewayRedis)));

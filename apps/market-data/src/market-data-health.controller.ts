@@ -7,7 +7,7 @@ import { MarketDataService } from './market-data.service.js';
  * success, last error and per-market progress. 503 only when every exchange is down; a degraded
  * exchange still lets the others publish.
  */
-/** The one thing used of Express's response (its types are not a dependency). */
+/** The one thing used of Fastify's reply. */
 interface StatusSetter {
   status(code: number): unknown;
 }

@@ -32,22 +32,29 @@ const REASONS: Readonly<Record<number, string>> = {
   503: 'Service Unavailable',
 };
 
-/** body-parser's errors carry an HTTP status and a `type`; these are the client's mistakes. */
-const BODY_ERRORS: Readonly<Record<string, { status: number; message: string }>> = {
-  'entity.parse.failed': { status: 400, message: 'the body is not valid JSON' },
-  'entity.too.large': { status: 413, message: 'the body is larger than the limit' },
-  'entity.verify.failed': { status: 400, message: 'the body could not be verified' },
-  'encoding.unsupported': { status: 415, message: 'unsupported content encoding' },
-  'charset.unsupported': { status: 415, message: 'unsupported charset (use utf-8)' },
-  'request.aborted': { status: 400, message: 'the request was aborted' },
-  'request.size.invalid': { status: 400, message: 'the body is shorter or longer than Content-Length' },
-  'stream.encoding.set': { status: 500, message: 'Internal server error' },
+/**
+ * Fastify's own refusals of a request body carry a 4xx `statusCode` and a `FST_` code: these are
+ * the client's mistakes. A stream error while reading the body (a gzip body that does not
+ * decompress) is marked 400 by Fastify.
+ */
+const BODY_ERRORS: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'the body is larger than the limit',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Content-Type must be application/json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'the body is shorter or longer than Content-Length',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'the body is empty; send a JSON object',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'the body is not valid JSON',
 };
 
-function bodyParserError(exception: unknown): { status: number; message: string } | null {
-  if (typeof exception !== 'object' || exception === null || !('type' in exception)) return null;
-  const { type } = exception;
-  return typeof type === 'string' ? (BODY_ERRORS[type] ?? null) : null;
+function bodyError(exception: unknown): { status: number; message: string } | null {
+  if (typeof exception !== 'object' || exception === null || !('statusCode' in exception)) return null;
+  const { statusCode } = exception;
+  if (typeof statusCode !== 'number' || statusCode < 400 || statusCode >= 500) return null;
+  const code = 'code' in exception && typeof exception.code === 'string' ? exception.code : '';
+  const known = BODY_ERRORS[code];
+  if (known !== undefined) return { status: statusCode, message: known };
+  // secure-json-parse's SyntaxErrors (bad JSON, a `__proto__` key) and zlib's, marked 400.
+  if (exception instanceof SyntaxError) return { status: 400, message: 'the body is not valid JSON' };
+  return { status: statusCode, message: 'the body could not be read' };
 }
 
 /** The store's "you cannot query with that" (a bad cursor, say): the client's mistake. */
@@ -84,8 +91,8 @@ export class ErrorsFilter implements ExceptionFilter {
         `${request.method} ${request.originalUrl} failed (requestId=${requestId ?? '-'}): ${detail}`,
       );
     }
-    if (response.headersSent) return;
-    response.status(body.statusCode).json(body);
+    if (response.sent) return;
+    response.status(body.statusCode).send(body);
   }
 
   #bodyOf(exception: unknown, requestId: string | undefined): ErrorBody {
@@ -115,8 +122,8 @@ export class ErrorsFilter implements ExceptionFilter {
         errors: [input],
         ...id,
       };
-    const parsed = bodyParserError(exception);
-    if (parsed !== null && parsed.status < 500)
+    const parsed = bodyError(exception);
+    if (parsed !== null)
       return {
         statusCode: parsed.status,
         error: REASONS[parsed.status] ?? 'Error',

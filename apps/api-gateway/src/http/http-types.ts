@@ -1,26 +1,26 @@
 /**
- * The few parts of Express's request and response the gateway reads (Express's types are not a
- * dependency; Nest's platform-express brings Express itself).
+ * The few parts of Fastify's request and reply the gateway reads, as structural types: the
+ * controllers, guards and filter depend on these, not on the whole of Fastify's generics.
  */
 export interface HttpRequest {
   readonly method: string;
   readonly originalUrl: string;
   readonly ip?: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly route?: { readonly path?: string };
-  /** Set by RequestContextMiddleware. */
-  context?: RequestContext;
+  /** The matched route's template (`/v1/confluence/:exchange/:symbol`); absent when none matched. */
+  readonly routeOptions?: { readonly url?: string | undefined };
+  /** Set by the request-context hook. */
+  context?: RequestContext | null;
 }
 
 export interface HttpResponse {
-  statusCode: number;
-  setHeader(name: string, value: string | number): unknown;
+  readonly statusCode: number;
+  header(name: string, value: string | number): unknown;
   getHeader(name: string): unknown;
   status(code: number): HttpResponse;
-  json(body: unknown): unknown;
-  send(body: Buffer | string): unknown;
-  once(event: 'finish' | 'close', listener: () => void): unknown;
-  readonly headersSent: boolean;
+  send(body?: Buffer | string | object): unknown;
+  /** The answer has gone out. */
+  readonly sent: boolean;
 }
 
 export interface RequestContext {

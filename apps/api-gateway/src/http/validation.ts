@@ -19,6 +19,14 @@ class GatewayValidationPipe extends ValidationPipe {
   readonly #passed = new Map<string, unknown>();
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const memo =
+      (metadata.type === 'param' || metadata.type === 'query') &&
+      metadata.metatype !== undefined &&
+      flatStrings(value)
+        ? `${metadata.type}:${metadata.metatype.name}:${JSON.stringify(value)}`
+        : null;
+    // Checked first: a remembered path or query (flat strings) cannot be nested too deep.
+    if (memo !== null && this.#passed.has(memo)) return this.#passed.get(memo);
     // Only what a DTO will transform: class-transformer's recursion is what overflows. An untyped
     // argument (a Socket.IO payload) is left to its handler, which answers in its acknowledgement.
     const path = this.toValidate(metadata) ? tooDeepAt(value) : null;
@@ -27,13 +35,6 @@ class GatewayValidationPipe extends ValidationPipe {
         message: `invalid input: ${path}`,
         errors: [{ field: path, message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }],
       });
-    const memo =
-      (metadata.type === 'param' || metadata.type === 'query') &&
-      metadata.metatype !== undefined &&
-      flatStrings(value)
-        ? `${metadata.type}:${metadata.metatype.name}:${JSON.stringify(value)}`
-        : null;
-    if (memo !== null && this.#passed.has(memo)) return this.#passed.get(memo);
     const transformed: unknown = await super.transform(value, metadata);
     if (memo !== null) {
       if (this.#passed.size >= MAX_REMEMBERED) this.#passed.clear();

@@ -4,6 +4,7 @@ import {
   Body,
   Controller,
   Get,
+  Headers,
   HttpCode,
   NotFoundException,
   Param,
@@ -40,6 +41,12 @@ interface Rendered {
   readonly source: string | null;
   readonly body: Buffer;
   readonly etag: string;
+}
+
+/** `If-None-Match: "a", W/"b"` or `*` against our strong ETag. */
+function etagMatches(header: string, etag: string): boolean {
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
 function present(result: StoredResult, board: MarketBoard): Record<string, unknown> {
@@ -104,6 +111,7 @@ export class ConfluenceController {
   async get(
     @Param() params: MarketParamsDto,
     @Query() query: LatestQueryDto,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res() response: HttpResponse,
   ): Promise<void> {
     const stream = await this.#stream(params, query.timeframe);
@@ -113,9 +121,13 @@ export class ConfluenceController {
         `no result yet for ${stream.exchange} ${stream.symbol} ${stream.timeframe} (warming up)`,
       );
     const rendered = this.#render(result);
-    response.setHeader('Content-Type', 'application/json; charset=utf-8');
-    // Set here, so Express does not hash the body again; If-None-Match still gets its 304.
-    response.setHeader('ETag', rendered.etag);
+    response.header('ETag', rendered.etag);
+    // A client polling an unchanged result gets a 304 without the body (weak comparison, RFC 9110).
+    if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, rendered.etag)) {
+      response.status(304).send();
+      return;
+    }
+    response.header('Content-Type', 'application/json; charset=utf-8');
     response.send(rendered.body);
   }
 

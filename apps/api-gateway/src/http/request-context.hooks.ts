@@ -1,0 +1,57 @@
+import { Logger } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import type { ApiKeyRing, GatewayMetrics } from '@app/gateway';
+import { headerValue, type HttpRequest, type HttpResponse } from './http-types.js';
+
+/**
+ * First on every request (a Fastify `onRequest` hook, so before body parsing, routing misses and
+ * every guard): echoes its request id (kept from `X-Request-Id` when sane, see
+ * libs/platform) in the response and verifies any `X-API-Key` once. When the answer has gone out (`onResponse`) the
+ * request is timed into the latency histogram by route template and status; client errors are
+ * logged at `warn`, server errors at `error`, each with its request id; successes at `debug`
+ * (thousands a second would drown the log).
+ */
+export class RequestContextHooks {
+  readonly #logger = new Logger('http');
+
+  constructor(
+    private readonly keys: ApiKeyRing,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  install(fastify: FastifyInstance): void {
+    // Declared up front: Fastify keeps one object shape for every request.
+    fastify.decorateRequest('context', null);
+    fastify.addHook('onRequest', (request, reply, done) => {
+      this.start(request.id, request, reply);
+      done();
+    });
+    fastify.addHook('onResponse', (request, reply, done) => {
+      this.finish(request, reply.statusCode, reply.elapsedTime);
+      done();
+    });
+  }
+
+  /** `requestId`: Fastify's request id, the client's `X-Request-Id` when sane (libs/platform). */
+  start(requestId: string, request: HttpRequest, reply: HttpResponse): void {
+    const key = headerValue(request, 'x-api-key');
+    const apiKey = key === undefined ? null : this.keys.verify(key);
+    request.context = { requestId, apiKey, badKey: key !== undefined && apiKey === null };
+    reply.header('X-Request-Id', requestId);
+  }
+
+  finish(request: HttpRequest, status: number, elapsedMs: number): void {
+    // The route template (`/v1/confluence/:exchange/:symbol`), never the raw path: bounded labels.
+    const route = request.routeOptions?.url ?? 'unmatched';
+    this.metrics.httpDuration.observe(
+      { method: request.method, route, status: String(status) },
+      elapsedMs / 1000,
+    );
+    if (status < 400 && !Logger.isLevelEnabled('debug')) return;
+    const context = request.context;
+    const line = `${request.method} ${request.originalUrl} ${status} ${elapsedMs.toFixed(1)} ms requestId=${context?.requestId ?? '-'}${context?.apiKey == null ? '' : ` key=${context.apiKey}`}`;
+    if (status >= 500) this.#logger.error(line);
+    else if (status >= 400) this.#logger.warn(line);
+    else this.#logger.debug(line);
+  }
+}
