@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { registerDecorator, type ValidationArguments } from 'class-validator';
 import { isTimeframe, type Timeframe, timeframeToMs } from '../timeframe.js';
 
@@ -159,6 +160,29 @@ export function parseIssueMessage(message: string, prefix: string): FieldIssue[]
 
 export const CANDLE_SERIES_CONSTRAINT = 'candleSeries';
 
+/** Reflect metadata on a DTO class: the properties validated as the client sent them. */
+const PLAIN_FIELDS = 'confluence:plainFields';
+
+/**
+ * Marks a property whose validator reads plain JSON (the candle validators below), so the
+ * gateway's ValidationPipe hands it over as parsed instead of letting class-transformer copy it:
+ * copying 500 candles object by object was most of a POST analyze's cost outside the engine.
+ */
+function markPlain(target: object, propertyName: string): void {
+  const type = target.constructor;
+  const own = (Reflect.getOwnMetadata(PLAIN_FIELDS, type) as readonly string[] | undefined) ?? [];
+  Reflect.defineMetadata(PLAIN_FIELDS, [...own, propertyName], type);
+}
+
+/** The properties of a DTO class (and its parents) marked by `IsCandleSeries(Map)`. */
+export function plainFieldsOf(type: object): readonly string[] {
+  const names = new Set<string>();
+  for (let at: unknown = type; typeof at === 'function'; at = Object.getPrototypeOf(at))
+    for (const name of (Reflect.getOwnMetadata(PLAIN_FIELDS, at) as readonly string[] | undefined) ?? [])
+      names.add(name);
+  return [...names];
+}
+
 /** A candle series property (array), optionally aligned to a timeframe given by another property. */
 export function IsCandleSeries(timeframeProperty?: string): PropertyDecorator {
   const issuesOf = (value: unknown, args: ValidationArguments): FieldIssue[] => {
@@ -169,6 +193,7 @@ export function IsCandleSeries(timeframeProperty?: string): PropertyDecorator {
     return candleSeriesIssues(value, args.property, isTimeframe(raw) ? raw : null);
   };
   return (target, propertyName) => {
+    markPlain(target, String(propertyName));
     registerDecorator({
       name: CANDLE_SERIES_CONSTRAINT,
       target: target.constructor,
@@ -184,6 +209,7 @@ export function IsCandleSeries(timeframeProperty?: string): PropertyDecorator {
 /** A `{"<timeframe>": [candles]}` property. */
 export function IsCandleSeriesMap(): PropertyDecorator {
   return (target, propertyName) => {
+    markPlain(target, String(propertyName));
     registerDecorator({
       name: CANDLE_SERIES_CONSTRAINT,
       target: target.constructor,
