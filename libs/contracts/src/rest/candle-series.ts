@@ -18,7 +18,8 @@ const MONDAY_OFFSET_MS = 4 * DAY_MS;
 /** Enough to name a client's mistakes without echoing a 5,000-candle body back. */
 const MAX_ISSUES = 50;
 
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not an array, not null). */
+export function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -170,17 +171,13 @@ const PLAIN_FIELDS = 'confluence:plainFields';
  */
 function markPlain(target: object, propertyName: string): void {
   const type = target.constructor;
-  const own = (Reflect.getOwnMetadata(PLAIN_FIELDS, type) as readonly string[] | undefined) ?? [];
-  Reflect.defineMetadata(PLAIN_FIELDS, [...own, propertyName], type);
+  // Inherited metadata included, so a subclass's list holds its parents' fields too.
+  Reflect.defineMetadata(PLAIN_FIELDS, [...plainFieldsOf(type), propertyName], type);
 }
 
 /** The properties of a DTO class (and its parents) marked by `IsCandleSeries(Map)`. */
 export function plainFieldsOf(type: object): readonly string[] {
-  const names = new Set<string>();
-  for (let at: unknown = type; typeof at === 'function'; at = Object.getPrototypeOf(at))
-    for (const name of (Reflect.getOwnMetadata(PLAIN_FIELDS, at) as readonly string[] | undefined) ?? [])
-      names.add(name);
-  return [...names];
+  return (Reflect.getMetadata(PLAIN_FIELDS, type) as readonly string[] | undefined) ?? [];
 }
 
 /** A candle series property (array), optionally aligned to a timeframe given by another property. */
