@@ -4,7 +4,8 @@ FROM node:20.19-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY tsconfig.json nest-cli.json ./
+COPY scripts ./scripts
 COPY apps ./apps
 COPY libs ./libs
 COPY local ./local

@@ -63,13 +63,21 @@ export default tseslint.config(
       // We ban `!` (strict config) and index typed arrays inside bounds-checked loops, so an
       // `as number` on an indexed read is the one honest assertion left; this rule would demand `!`.
       '@typescript-eslint/non-nullable-type-assertion-style': 'off',
-      'import-x/no-cycle': 'error',
+      // Cycles are ours to find, not node_modules' (@app/* aliases resolve into the workspace and
+      // are still followed); walking external packages' graphs took 14.5 s of the 45 s lint.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
       'import-x/no-self-import': 'error',
       'import-x/no-duplicates': 'error',
       'import-x/no-useless-path-segments': 'error',
       // Nest and class-validator decorators need metadata of runtime classes; importing with
       // `import type` would silently break DI, so type-only imports are decided by the rule above.
       'import-x/no-named-as-default-member': 'off',
+      // The compiler already proves every import resolves and names something that exists
+      // (typescript-eslint's performance guide says to turn these off); they re-parsed every
+      // imported module to check it again.
+      'import-x/namespace': 'off',
+      'import-x/default': 'off',
+      'import-x/no-unresolved': 'off',
       'import-x/no-restricted-paths': [
         'error',
         {

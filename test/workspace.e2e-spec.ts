@@ -35,7 +35,7 @@ describe('workspace wiring', () => {
   it("keeps Jest's module mapper in step with tsconfig's aliases", () => {
     const mapper = jestConfig.moduleNameMapper as Record<string, string>;
 
-    // The mapper's keys are regexes (ts-jest escapes `-`), so ask which entry resolves the alias.
+    // The mapper's keys are regexes (`-` is escaped), so ask which entry resolves the alias.
     const resolve = (specifier: string) =>
       Object.entries(mapper).find(([pattern]) => new RegExp(pattern).test(specifier))?.[1];
     for (const lib of libs) expect(resolve(`@app/${lib}`)).toBe(`<rootDir>/./libs/${lib}/src/index.ts`);
