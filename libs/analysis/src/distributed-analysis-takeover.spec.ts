@@ -1,0 +1,130 @@
+import { describe, expect, it } from '@jest/globals';
+import { compareOffsets, MarketEventName } from '@app/contracts';
+import {
+  btc1m,
+  changeLines,
+  changes,
+  compact,
+  compactOf,
+  FakeHistory,
+  NOW,
+  newAnalyzer,
+  oneMinute,
+  publishedAt,
+  reference,
+  storedAt,
+  streamOf,
+  TEST_TIMEOUT,
+  transitions,
+  updates,
+  waitFor,
+  workerPool,
+} from './testing/distributed-kit.js';
+import { checkpointOf, FakeMarketLog, ID, MARKET } from './testing/fake-market-log.js';
+
+describe('DistributedAnalysis takeovers', () => {
+  const { startWorker, stopWorker } = workerPool();
+
+  it(
+    'after a crash, the new owner re-stores what was published but not stored, without publishing it again',
+    async () => {
+      const log = new FakeMarketLog();
+      const history = new FakeHistory();
+      const events = oneMinute(0, 400);
+      // market-data stores every candle it publishes.
+      history.candles.set('1m', btc1m.slice(0, 400));
+      const offsets = log.appendCandles(events.slice(0, 250));
+
+      const first = startWorker(log, history, 'w1');
+      await first.ownership.acquire();
+      await waitFor(() => publishedAt(log) === offsets[249], 'w1 to commit 250 candles');
+      await first.sink.drained();
+      expect(storedAt(log)).toBe(offsets[249]);
+      // The store goes down: w1 goes on publishing, the stored checkpoint stays behind.
+      first.sink.writing = false;
+      offsets.push(...log.appendCandles(events.slice(250, 320)));
+      await waitFor(() => publishedAt(log) === offsets[319], 'w1 to commit 320 candles');
+      expect(storedAt(log)).toBe(offsets[249]);
+      await stopWorker(first); // the crash: its held writes never happened
+      // market-data goes on: the new owner finds a backlog straddling what w1 published.
+      offsets.push(...log.appendCandles(events.slice(320)));
+
+      const second = startWorker(log, history, 'w2');
+      await second.ownership.acquire();
+      // The takeover runs on the read loop: it resumes from the stored checkpoint, repairing up to w1's.
+      await waitFor(() => second.analysis.status().takeovers === 1, 'w2 to take the market over');
+      expect(second.logger.lines.join('\n')).toContain(
+        `reading after ${offsets[249]}, re-storing what was published up to ${offsets[319]}`,
+      );
+      // A late write of the crashed worker cannot move the stored checkpoint any more (fenced).
+      await first.sink.release();
+      const late = log.storedCalls.filter(
+        (c) => c.owner === 'w1' && compareOffsets(c.offset, offsets[249]!) > 0,
+      );
+      expect(late.length).toBeGreaterThan(0);
+      expect(late.every((c) => !c.accepted)).toBe(true);
+
+      await waitFor(() => publishedAt(log) === offsets.at(-1), 'w2 to commit the new candles');
+      await second.sink.drained();
+      expect(storedAt(log)).toBe(offsets.at(-1));
+      // w2 committed only past what w1 had published.
+      const firstCommit = log.commits.find((c) => c.owner === 'w2');
+      expect(compareOffsets(checkpointOf(firstCommit?.checkpoint).offset, offsets[319]!)).toBeGreaterThan(0);
+
+      const expected = reference(events);
+      const all = updates(log.messages());
+      // Every result published exactly once over both workers, as an unbroken run would have.
+      expect(all.map(compactOf)).toEqual([...expected.values()].map(compact));
+      const byW2 = updates(log.messages('w2')).map(streamOf);
+      expect(byW2).toEqual(events.slice(320).map((e) => `1m@${e.candle.timestamp}`));
+      // w2 stored everything after the stored checkpoint: the repaired range and the new one, once each.
+      expect(second.sink.results().map(compact)).toEqual(
+        [...expected.values()].filter((r) => r.candleTime > btc1m[249]!.timestamp).map(compact),
+      );
+      // Labels carried over: the signals continue w1's, no fresh start from null.
+      expect(changeLines(changes(log.messages()))).toEqual(transitions(all));
+      expect(
+        second.sink.outputs
+          .flatMap((o) => o.changes)
+          .map((c) => `${c.timeframe}@${c.time} ${c.from} → ${c.to}`),
+      ).toEqual(
+        transitions(all).filter((line) => Number(line.slice(3).split(' ')[0]) > btc1m[249]!.timestamp),
+      );
+      expect(second.analysis.status()).toMatchObject({
+        markets: [{ market: ID, offset: offsets.at(-1), repairing: false }],
+        takeovers: 1,
+        lostCommits: 0,
+      });
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'rebuilds from stored candles topped up from the log when the candle store lags the checkpoint',
+    async () => {
+      const log = new FakeMarketLog();
+      const history = new FakeHistory();
+      const events = oneMinute(0, 400);
+      const offsets = log.appendCandles(events);
+      // A previous owner got to candle 300 (published and stored); the candle store only to 250.
+      const prior = newAnalyzer(MARKET);
+      prior.process(
+        events.slice(0, 300).map((payload) => ({ name: MarketEventName.CandleClosed, payload })),
+        NOW,
+      );
+      const checkpoint = JSON.stringify({ offset: offsets[299], ...prior.state() });
+      log.published.set(ID, checkpoint);
+      log.stored.set(ID, checkpoint);
+      history.candles.set('1m', btc1m.slice(0, 250));
+
+      const worker = startWorker(log, history, 'w2');
+      await worker.ownership.acquire();
+      await waitFor(() => publishedAt(log) === offsets.at(-1), 'the rest to be committed');
+      expect(history.calls).toEqual([{ timeframe: '1m', until: btc1m[299]!.timestamp, count: 10_000 }]);
+      const expected = [...reference(events).values()].filter((r) => r.candleTime > btc1m[299]!.timestamp);
+      expect(updates(log.messages()).map(compactOf)).toEqual(expected.map(compact));
+      expect(worker.logger.lines.filter((l) => l.startsWith('warn'))).toEqual([]);
+    },
+    TEST_TIMEOUT,
+  );
+});
