@@ -1,0 +1,123 @@
+import { describe, expect, it } from '@jest/globals';
+import { formatIssue } from './config.types.js';
+import { listenAddressOf } from './confluence-config.js';
+import { loadConfig } from './load-config.js';
+import { configDirs, issuesOf } from './testing/config-kit.js';
+
+describe('environment overlay', () => {
+  const configDir = configDirs();
+
+  it('merges config/<NODE_ENV>/ over the base files', () => {
+    const dir = configDir((fx) => {
+      fx.write('test/app.yaml', 'http:\n  ports:\n    apiGateway: 4000\n');
+    });
+    const config = loadConfig({ env: { CONFIG_DIR: dir, NODE_ENV: 'test' } });
+
+    expect(config.app.http.ports.apiGateway).toBe(4000);
+    expect(config.app.http.ports.analysisWorker).toBe(3001);
+    expect(config.files).toContain('test/app.yaml');
+  });
+
+  it('ignores the overlay of another NODE_ENV', () => {
+    const dir = configDir((fx) => {
+      fx.write('test/app.yaml', 'http:\n  ports:\n    apiGateway: 4000\n');
+    });
+
+    expect(loadConfig({ env: { CONFIG_DIR: dir, NODE_ENV: 'development' } }).app.http.ports.apiGateway).toBe(
+      3000,
+    );
+  });
+
+  it('blames the overlay file for a bad value it sets', () => {
+    const dir = configDir((fx) => {
+      fx.write('test/weights.yaml', 'thresholds:\n  short: 80\n');
+    });
+
+    expect(issuesOf(dir, { NODE_ENV: 'test' })).toContainEqual(
+      expect.objectContaining({ file: 'test/weights.yaml', path: 'thresholds.short', line: 2 }),
+    );
+  });
+
+  it('selects distributed mode in production, which then requires Redis and MongoDB', () => {
+    const issues = issuesOf(configDir(), { NODE_ENV: 'production' });
+
+    expect(issues.map(formatIssue)).toEqual([
+      expect.stringMatching(/^environment: REDIS_URL: is required in distributed mode/),
+      expect.stringMatching(/^environment: MONGODB_URI: is required in distributed mode/),
+    ]);
+  });
+
+  it('boots production with its secrets from the environment', () => {
+    const config = loadConfig({
+      env: {
+        CONFIG_DIR: configDir(),
+        NODE_ENV: 'production',
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        MONGODB_URI: 'mongodb://user:pw@db.internal:27017/confluence',
+      },
+    });
+
+    expect(config.runtime).toEqual({
+      mode: 'distributed',
+      bus: 'redis',
+      store: 'mongodb',
+      marketData: 'live',
+      throttlerStorage: 'redis',
+    });
+    expect(config.app.http.host).toBe('0.0.0.0');
+    expect(config.notices).toEqual([]);
+  });
+
+  it('lets exchanges.yaml choose the market-data source over the mode default', () => {
+    const dir = configDir((fx) => {
+      fx.patch('exchanges.yaml', 'source: auto', 'source: live');
+    });
+
+    expect(loadConfig({ env: { CONFIG_DIR: dir } }).runtime.marketData).toBe('live');
+  });
+});
+
+describe('environment variables', () => {
+  const configDir = configDirs();
+
+  it('lets PORT override the configured port of whichever process starts', () => {
+    const config = loadConfig({ env: { CONFIG_DIR: configDir(), PORT: '4123' } });
+
+    expect(listenAddressOf(config, 'local')).toEqual({ host: '127.0.0.1', port: 4123 });
+    expect(listenAddressOf(config, 'analysis-worker').port).toBe(4123);
+  });
+
+  it('uses each app’s own port without PORT, the gateway’s in local mode', () => {
+    const config = loadConfig({ env: { CONFIG_DIR: configDir() } });
+
+    expect(listenAddressOf(config, 'local').port).toBe(3000);
+    expect(listenAddressOf(config, 'api-gateway').port).toBe(3000);
+    expect(listenAddressOf(config, 'analysis-worker').port).toBe(3001);
+    expect(listenAddressOf(config, 'market-data').port).toBe(3002);
+  });
+
+  it.each([
+    ['PORT', 'eighty', /^must be an integer from 1 to 65535/],
+    ['PORT', '65536', /^must be an integer from 1 to 65535/],
+    ['NODE_ENV', 'staging', /^must be one of development, test, production/],
+    ['MONGODB_URI', 'postgres://u:secretpw@h/db', /^must use mongodb:\/\/ or mongodb\+srv:\/\//],
+    ['REDIS_URL', 'not a url secretpw', /^is not a valid URL$/],
+  ])('rejects %s=%s', (name, value, message) => {
+    const issues = issuesOf(configDir(), { [name]: value });
+
+    expect(issues).toContainEqual(
+      expect.objectContaining({ file: 'environment', path: name, message: expect.stringMatching(message) }),
+    );
+    expect(JSON.stringify(issues)).not.toContain('secretpw');
+  });
+
+  it('fails production boot without MONGODB_URI even in local mode', () => {
+    const dir = configDir((fx) => {
+      fx.write('production/app.yaml', 'mode: local\n');
+    });
+
+    expect(issuesOf(dir, { NODE_ENV: 'production' }).map(formatIssue)).toEqual([
+      expect.stringMatching(/^environment: MONGODB_URI: is required when NODE_ENV=production/),
+    ]);
+  });
+});
