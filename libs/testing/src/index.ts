@@ -7,3 +7,4 @@ export * from './prng.js';
 export * from './test-store.js';
 export * from './manual-clock.js';
 export * from './fake-exchange/index.js';
+export * from './factories/index.js';
