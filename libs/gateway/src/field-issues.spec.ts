@@ -2,6 +2,14 @@ import { describe, expect, it } from '@jest/globals';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { AnalyzeRequestDto, type FieldIssue, IndicatorsRequestDto, SubscriptionDto } from '@app/contracts';
+// By path: the @app/testing barrel also loads mongoose and the fake exchange (about 1 s a suite).
+import {
+  candleFactory,
+  derivativesFactory,
+  FACTORY_EPOCH,
+  orderBookFactory,
+  tradeFactory,
+} from '../../testing/src/factories/index.js';
 import { flattenValidationErrors, type ValidationErrorLike } from './field-issues.js';
 
 type Dto = new () => object;
@@ -12,14 +20,11 @@ function issuesOf(dto: Dto, body: object, prefix?: string): FieldIssue[] {
   return flattenValidationErrors(errors, prefix);
 }
 
-const T0 = Date.UTC(2021, 1, 19);
+/** 2021-02-19 00:00 UTC, where the factories' lists start. */
+const T0 = FACTORY_EPOCH;
 const MINUTE = 60_000;
 
-function candle(timestamp: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { timestamp, open: 100, high: 102, low: 99, close: 101, volume: 5, ...overrides };
-}
-
-const CANDLES = { '1m': [candle(T0), candle(T0 + MINUTE), candle(T0 + 2 * MINUTE)] };
+const CANDLES = { '1m': candleFactory.buildList(3, { timestamp: T0 }) };
 const VALID = { symbol: 'BTC/USDT', candles: CANDLES };
 
 describe('flattenValidationErrors on the REST DTOs', () => {
@@ -28,9 +33,15 @@ describe('flattenValidationErrors on the REST DTOs', () => {
       issuesOf(AnalyzeRequestDto, {
         ...VALID,
         exchange: 'binance',
-        orderBook: { timestamp: T0, bids: [{ price: 100, size: 1 }], asks: [{ price: 101, size: 2 }] },
-        trades: [{ timestamp: T0, price: 100.5, size: 0.1, side: 'buy' }],
-        derivatives: [{ timestamp: T0, fundingRate: -0.0001, liquidations: { long: 0, short: 3 } }],
+        orderBook: orderBookFactory.build({ timestamp: T0 }),
+        trades: [tradeFactory.build({ timestamp: T0, price: 100.5, size: 0.1 })],
+        derivatives: [
+          derivativesFactory.build({
+            timestamp: T0,
+            fundingRate: -0.0001,
+            liquidations: { long: 0, short: 3 },
+          }),
+        ],
         store: false,
       }),
     ).toEqual([]);
@@ -65,7 +76,7 @@ describe('flattenValidationErrors on the REST DTOs', () => {
     expect(
       issuesOf(AnalyzeRequestDto, {
         ...VALID,
-        candles: { '1m': [candle(T0), candle(T0 + MINUTE), candle(T0 + 2 * MINUTE, { high: 100.5 })] },
+        candles: { '1m': candleFactory.buildList(3, (i) => (i === 2 ? { high: 100.5 } : {})) },
       }),
     ).toEqual([{ field: 'candles.1m[2].high', message: 'must be ≥ max(open, close)' }]);
   });
@@ -75,9 +86,9 @@ describe('flattenValidationErrors on the REST DTOs', () => {
       issuesOf(AnalyzeRequestDto, {
         ...VALID,
         candles: {
-          '1m': [candle(T0), candle(T0 + MINUTE, { volume: -1 })],
-          '5m': [candle(T0 + MINUTE)],
-          '7m': [candle(T0)],
+          '1m': candleFactory.buildList(2, (i) => (i === 1 ? { volume: -1 } : {})),
+          '5m': [candleFactory.build({ timestamp: T0 + MINUTE })],
+          '7m': [candleFactory.build({ timestamp: T0 })],
         },
       }),
     ).toEqual([
@@ -88,7 +99,7 @@ describe('flattenValidationErrors on the REST DTOs', () => {
   });
 
   it('aligns POST indicators candles to the timeframe given beside them: candles[1].timestamp', () => {
-    const candles = [candle(T0), candle(T0 + MINUTE)];
+    const candles = candleFactory.buildList(2, { timestamp: T0 });
     expect(issuesOf(IndicatorsRequestDto, { candles })).toEqual([]);
     expect(issuesOf(IndicatorsRequestDto, { candles, timeframe: '1m' })).toEqual([]);
     expect(issuesOf(IndicatorsRequestDto, { candles, timeframe: '1h' })).toEqual([
@@ -101,7 +112,7 @@ describe('flattenValidationErrors on the REST DTOs', () => {
       issuesOf(AnalyzeRequestDto, {
         ...VALID,
         debug: true,
-        candles: { '1m': [candle(T0, { trades: 12 })] },
+        candles: { '1m': [candleFactory.raw({ timestamp: T0, trades: 12 })] },
         orderBook: { timestamp: T0, depth: 10, bids: [{ price: 100, size: 1, orders: 3 }], asks: [] },
       }),
     ).toEqual([
@@ -155,7 +166,7 @@ describe('flattenValidationErrors on the REST DTOs', () => {
         AnalyzeRequestDto,
         {
           symbol: 'btc',
-          candles: { '1m': [candle(T0, { low: 101.5 })] },
+          candles: { '1m': [candleFactory.build({ timestamp: T0, low: 101.5 })] },
           orderBook: { timestamp: T0, bids: [{ price: 0, size: 1 }], asks: [] },
         },
         'body',
@@ -195,12 +206,18 @@ describe('flattenValidationErrors on the REST DTOs', () => {
   // Fails until fixed (reported): candle-series issues travel as "path: message" lines, so a
   // client's property name holding ": " or a newline is cut into a wrong field.
   it("keeps a client's odd property names whole in the path", () => {
-    expect(issuesOf(AnalyzeRequestDto, { ...VALID, candles: { 'x: y': [candle(T0)] } })).toEqual([
-      { field: 'candles.x: y', message: 'is not a known timeframe (1m, 5m, 1h, …)' },
-    ]);
-    expect(issuesOf(AnalyzeRequestDto, { ...VALID, candles: { '1m': [candle(T0, { 'a\nb': 1 })] } })).toEqual(
-      [{ field: 'candles.1m[0].a\nb', message: 'property should not exist' }],
-    );
+    expect(
+      issuesOf(AnalyzeRequestDto, {
+        ...VALID,
+        candles: { 'x: y': [candleFactory.build({ timestamp: T0 })] },
+      }),
+    ).toEqual([{ field: 'candles.x: y', message: 'is not a known timeframe (1m, 5m, 1h, …)' }]);
+    expect(
+      issuesOf(AnalyzeRequestDto, {
+        ...VALID,
+        candles: { '1m': [candleFactory.raw({ timestamp: T0, 'a\nb': 1 })] },
+      }),
+    ).toEqual([{ field: 'candles.1m[0].a\nb', message: 'property should not exist' }]);
   });
 });
 

@@ -7,7 +7,7 @@ import {
   type Signal,
   validatePayload,
 } from '@app/contracts';
-import { ManualClock } from '@app/testing';
+import { busEventFactory, ManualClock } from '@app/testing';
 import { MarketBoard, type StreamRef } from './market-board.js';
 
 const T0 = Date.UTC(2024, 2, 4, 12, 0);
@@ -26,13 +26,9 @@ function event<T extends object>(payloadClass: new () => T, data: EventData<T>):
   return validated.value;
 }
 
-function candle(stream: StreamRef, timestamp: number, source: DataSource = 'live'): CandleClosedEvent {
-  return event(CandleClosedEvent, {
-    ...stream,
-    source,
-    emittedAt: timestamp,
-    candle: { timestamp, open: 100, high: 101, low: 99, close: 100.5, volume: 3 },
-  });
+/** A closed candle of `stream` opening at `timestamp`, as the board receives it from the bus. */
+function candleClosed(stream: StreamRef, timestamp: number, source: DataSource = 'live'): CandleClosedEvent {
+  return event(CandleClosedEvent, busEventFactory.candleClosed({ ...stream, source, candle: { timestamp } }));
 }
 
 function result(
@@ -42,31 +38,10 @@ function result(
   label: Signal = 'NEUTRAL',
   source: DataSource = 'live',
 ): ConfluenceUpdatedEvent {
-  return event(ConfluenceUpdatedEvent, {
-    ...stream,
-    source,
-    emittedAt: candleTime,
-    candleTime,
-    trigger: 'candle',
-    inputEmittedAt: candleTime,
-    computedAt: candleTime,
-    score,
-    label,
-    confidence: 40,
-    coverage: 0.5,
-    components: {
-      orderFlow: null,
-      orderBook: null,
-      volume: 50,
-      priceStructure: 50,
-      technical: 50,
-      sentiment: null,
-    },
-    engineVersion: 'test',
-    configHash: '0'.repeat(64),
-    inputHash: '1'.repeat(64),
-    reasoning: 'test',
-  });
+  return event(
+    ConfluenceUpdatedEvent,
+    busEventFactory.confluenceUpdated({ ...stream, source, candleTime, score, label }),
+  );
 }
 
 function board(
@@ -110,8 +85,8 @@ describe('MarketBoard list', () => {
 
   it('marks a stream warming-up once candles arrive, with their time, age and source', () => {
     const { board: market, clock } = board([BTC_1M]);
-    market.onCandle(candle(BTC_1M, T0 - MINUTE, 'replay'));
-    market.onCandle(candle(BTC_1M, T0, 'replay'));
+    market.onCandle(candleClosed(BTC_1M, T0 - MINUTE, 'replay'));
+    market.onCandle(candleClosed(BTC_1M, T0, 'replay'));
     clock.advance(1500);
     expect(view(market, BTC_1M)).toEqual({
       ...BTC_1M,
@@ -126,7 +101,7 @@ describe('MarketBoard list', () => {
 
   it('marks a stream warm once it has a result, reporting the newest one', () => {
     const { board: market } = board([BTC_1M]);
-    market.onCandle(candle(BTC_1M, T0));
+    market.onCandle(candleClosed(BTC_1M, T0));
     market.onResult(result(BTC_1M, T0, 72.5, 'LONG'));
     expect(view(market, BTC_1M)).toMatchObject({
       status: 'warm',
@@ -156,23 +131,23 @@ describe('MarketBoard list', () => {
 
   it('counts a late, older candle without moving the newest time or its arrival', () => {
     const { board: market, clock } = board([BTC_1M]);
-    market.onCandle(candle(BTC_1M, T0));
+    market.onCandle(candleClosed(BTC_1M, T0));
     clock.advance(30_000);
-    market.onCandle(candle(BTC_1M, T0 - 5 * MINUTE));
+    market.onCandle(candleClosed(BTC_1M, T0 - 5 * MINUTE));
     expect(view(market, BTC_1M)).toMatchObject({
       lastCandleTime: new Date(T0).toISOString(),
       lastCandleAgeSeconds: 30,
       candlesSeen: 2,
     });
     // A candle of the same open time (a re-publication) is the newest again: its arrival counts.
-    market.onCandle(candle(BTC_1M, T0));
+    market.onCandle(candleClosed(BTC_1M, T0));
     expect(view(market, BTC_1M)).toMatchObject({ lastCandleAgeSeconds: 0, candlesSeen: 3 });
   });
 
   it('goes stale only past staleAfterIntervals × the timeframe since the newest candle arrived', () => {
     const { board: market, clock } = board([BTC_1M, BTC_5M], 3);
-    market.onCandle(candle(BTC_1M, T0));
-    market.onCandle(candle(BTC_5M, T0));
+    market.onCandle(candleClosed(BTC_1M, T0));
+    market.onCandle(candleClosed(BTC_5M, T0));
     market.onResult(result(BTC_1M, T0, 50));
     clock.advance(3 * MINUTE);
     expect(view(market, BTC_1M).status).toBe('warm');
@@ -185,13 +160,13 @@ describe('MarketBoard list', () => {
     clock.advance(1);
     expect(view(market, BTC_5M).status).toBe('stale');
     // A new candle makes it fresh again.
-    market.onCandle(candle(BTC_1M, T0 + 15 * MINUTE));
+    market.onCandle(candleClosed(BTC_1M, T0 + 15 * MINUTE));
     expect(view(market, BTC_1M).status).toBe('warm');
   });
 
   it('scales staleness with staleAfterIntervals', () => {
     const { board: market, clock } = board([BTC_1M], 10);
-    market.onCandle(candle(BTC_1M, T0));
+    market.onCandle(candleClosed(BTC_1M, T0));
     clock.advance(10 * MINUTE);
     expect(view(market, BTC_1M).status).toBe('warming-up');
     clock.advance(1);
@@ -200,7 +175,7 @@ describe('MarketBoard list', () => {
 
   it('never reports a negative candle age when the clock steps back', () => {
     const { board: market, clock } = board([BTC_1M]);
-    market.onCandle(candle(BTC_1M, T0));
+    market.onCandle(candleClosed(BTC_1M, T0));
     clock.advance(-5000);
     expect(view(market, BTC_1M).lastCandleAgeSeconds).toBe(0);
   });
@@ -210,7 +185,7 @@ describe('MarketBoard streams seen on the bus', () => {
   it('adds an untracked stream from a candle or a result', () => {
     const { board: market } = board([BTC_1M]);
     expect(market.knows(KRAKEN_1M)).toBe(false);
-    market.onCandle(candle(KRAKEN_1M, T0));
+    market.onCandle(candleClosed(KRAKEN_1M, T0));
     market.onResult(result(LTC_1M, T0, 40));
     expect(market.knows(KRAKEN_1M)).toBe(true);
     expect(market.knows(LTC_1M)).toBe(true);
@@ -233,7 +208,7 @@ describe('MarketBoard streams seen on the bus', () => {
   it('defaults to the shortest timeframe of a market, whatever order they were added in', () => {
     const { board: market } = board([BTC_1H, BTC_5M, LTC_1M]);
     expect(market.defaultTimeframe('binance', 'BTC/USDT')).toBe('5m');
-    market.onCandle(candle(BTC_1M, T0));
+    market.onCandle(candleClosed(BTC_1M, T0));
     expect(market.defaultTimeframe('binance', 'BTC/USDT')).toBe('1m');
     expect(market.defaultTimeframe('binance', 'LTC/USDT')).toBe('1m');
     expect(market.defaultTimeframe('kraken', 'BTC/USDT')).toBeNull();
@@ -253,7 +228,7 @@ describe('MarketBoard streams seen on the bus', () => {
     const { board: market } = board([BTC_1M, BTC_5M]);
     expect(market.sourceOf(BTC_1M)).toBeNull();
     expect(market.sourceOf(KRAKEN_1M)).toBeNull();
-    market.onCandle(candle(BTC_1M, T0, 'replay'));
+    market.onCandle(candleClosed(BTC_1M, T0, 'replay'));
     expect(market.sourceOf(BTC_1M)).toBe('replay');
     market.onResult(result(BTC_5M, T0, 50, 'NEUTRAL', 'live'));
     expect(market.sourceOf(BTC_5M)).toBe('live');
@@ -263,10 +238,10 @@ describe('MarketBoard streams seen on the bus', () => {
 describe('MarketBoard freshness and ages', () => {
   it('reports ok per exchange when every stream has a recent candle (warming-up counts as fresh)', () => {
     const { board: market } = board([BTC_1M, LTC_1M, KRAKEN_1M]);
-    market.onCandle(candle(BTC_1M, T0));
+    market.onCandle(candleClosed(BTC_1M, T0));
     market.onResult(result(BTC_1M, T0, 50));
-    market.onCandle(candle(LTC_1M, T0));
-    market.onCandle(candle(KRAKEN_1M, T0));
+    market.onCandle(candleClosed(LTC_1M, T0));
+    market.onCandle(candleClosed(KRAKEN_1M, T0));
     expect(market.freshness()).toEqual([
       { exchange: 'binance', status: 'ok', streams: 2, fresh: 2 },
       { exchange: 'kraken', status: 'ok', streams: 1, fresh: 1 },
@@ -275,11 +250,11 @@ describe('MarketBoard freshness and ages', () => {
 
   it('degrades an exchange whose streams are waiting or stale, naming them, and leaves the others ok', () => {
     const { board: market, clock } = board([BTC_1M, BTC_5M, LTC_1M, KRAKEN_1M], 3);
-    market.onCandle(candle(BTC_1M, T0));
-    market.onCandle(candle(BTC_5M, T0));
-    market.onCandle(candle(KRAKEN_1M, T0));
+    market.onCandle(candleClosed(BTC_1M, T0));
+    market.onCandle(candleClosed(BTC_5M, T0));
+    market.onCandle(candleClosed(KRAKEN_1M, T0));
     clock.advance(4 * MINUTE);
-    market.onCandle(candle(KRAKEN_1M, T0 + 4 * MINUTE));
+    market.onCandle(candleClosed(KRAKEN_1M, T0 + 4 * MINUTE));
     expect(market.freshness()).toEqual([
       {
         exchange: 'binance',
@@ -299,7 +274,7 @@ describe('MarketBoard freshness and ages', () => {
 
   it('gives each stream the seconds since its newest candle arrived, null before the first', () => {
     const { board: market, clock } = board([BTC_1M, BTC_5M]);
-    market.onCandle(candle(BTC_1M, T0));
+    market.onCandle(candleClosed(BTC_1M, T0));
     clock.advance(2500);
     const ages = market.ages().map(({ stream, ageSeconds }) => [stream.symbol, stream.timeframe, ageSeconds]);
     expect(ages).toEqual([

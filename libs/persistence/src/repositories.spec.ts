@@ -5,7 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Connection } from 'mongoose';
-import { openTestStore, type TestStore } from '@app/testing';
+import {
+  openTestStore,
+  storedCandleFactory,
+  storedOrderBookFactory,
+  storedResultFactory,
+  type TestStore,
+} from '@app/testing';
 import { createRepositories, type StoreRepositories } from './models.js';
 import { isDuplicateKey, StoreInputError } from './persistence.errors.js';
 import type { StoredCandle, StoredMarket, StoredResult } from './persistence.types.js';
@@ -19,35 +25,18 @@ const BTC: StoredMarket = { exchange: 'binance', symbol: 'BTC/USDT', timeframe: 
 const LTC: StoredMarket = { exchange: 'binance', symbol: 'LTC/USDT', timeframe: '1m' };
 const ETH: StoredMarket = { exchange: 'kraken', symbol: 'ETH/USD', timeframe: '5m' };
 
-function result(market: StoredMarket, minute: number, score = 50 + minute): StoredResult {
-  return {
+/** The result of the candle `minute` minutes after T0; the breakdown holds nested JSON with a null. */
+const result = (market: StoredMarket, minute: number, score = 50 + minute): StoredResult =>
+  storedResultFactory.build({
     ...market,
     candleTime: T0 + minute * MINUTE,
-    computedAt: T0 + (minute + 1) * MINUTE,
     score,
-    label: score >= 60 ? 'LONG' : score <= 40 ? 'SHORT' : 'NEUTRAL',
-    confidence: 40,
-    coverage: 0.5,
-    staleness: 0,
-    engineVersion: '1.0.0',
-    configHash: 'c'.repeat(64),
-    inputHash: `${minute}`.padStart(64, '0'),
     breakdown: { reasoning: `minute ${minute}`, nested: { values: [1, null, 2] } },
-  };
-}
+  });
 
-function candle(market: StoredMarket, minute: number): StoredCandle {
-  return {
-    ...market,
-    timestamp: T0 + minute * MINUTE,
-    open: 1,
-    high: 2,
-    low: 0.5,
-    close: 1.5,
-    volume: minute,
-    source: 'replay',
-  };
-}
+/** The candle opening `minute` minutes after T0, told apart from its neighbours by its volume. */
+const candle = (market: StoredMarket, minute: number): StoredCandle =>
+  storedCandleFactory.build({ ...market, timestamp: T0 + minute * MINUTE, volume: minute, source: 'replay' });
 
 let store: TestStore;
 let connection: Connection;
@@ -226,18 +215,16 @@ describe('CandleRepository', () => {
 });
 
 describe('OrderBookRepository', () => {
-  const book = (second: number, bid: number) => ({
-    exchange: 'binance',
-    symbol: 'BTC/USDT',
-    timestamp: T0 + second * 1_000,
-    sequence: 1_000 + second,
-    bids: [
-      { price: bid, size: 1.5 },
-      { price: bid - 1, size: 2 },
-    ],
-    asks: [{ price: bid + 1, size: 0.25 }],
-    source: 'live' as const,
-  });
+  const book = (second: number, bid: number) =>
+    storedOrderBookFactory.build({
+      timestamp: T0 + second * 1_000,
+      sequence: 1_000 + second,
+      bids: [
+        { price: bid, size: 1.5 },
+        { price: bid - 1, size: 2 },
+      ],
+      asks: [{ price: bid + 1, size: 0.25 }],
+    });
 
   it('records snapshots once per market and time, and reads them back oldest first as they were', async () => {
     expect(await repos.orderBooks.record([book(0, 100), book(2, 101), book(1, 99)], NOW)).toBe(3);

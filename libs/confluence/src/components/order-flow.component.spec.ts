@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { prng } from '@app/testing';
+import { derivativesFactory, prng, seriesFactory, tradeFactory } from '@app/testing';
 import { INDICATORS_DEFAULTS } from '@app/config';
 import { COMPONENT_SUBSCORES } from '@app/contracts';
-import type { Candle, DerivativesSnapshot, Trade, TradeSide } from '../domain/market-data.types.js';
+import type { Candle, Trade, TradeSide } from '../domain/market-data.types.js';
 import { engineIndicators } from '../indicators/engine-indicators.js';
 import type { ComponentContext, ComponentReading, SubScore } from './component.types.js';
 import { flowWindowMs, OrderFlowComponent } from './order-flow.component.js';
@@ -12,21 +12,9 @@ const component = new OrderFlowComponent();
 const MINUTE = 60_000;
 const T0 = 1_700_000_000_000;
 
-function candle(timestamp: number, close: number): Candle {
-  return { timestamp, open: close, high: close, low: close, close, volume: 1 };
-}
-
-/** One-minute candles from T0 with these closes. */
-const minuteCandles = (...closes: number[]) => closes.map((close, i) => candle(T0 + i * MINUTE, close));
-
-function trade(timestamp: number, side: TradeSide, size: number, price = 100): Trade {
-  return { timestamp, price, size, side };
-}
-
-/** Trades one second apart ending at `end`, oldest first. */
-function tape(end: number, ...legs: (readonly [side: TradeSide, size: number])[]): Trade[] {
-  return legs.map(([side, size], i) => trade(end - (legs.length - 1 - i) * 1000, side, size));
-}
+/** One-minute candles from T0 with these closes, each a doji at its close (no wicks). */
+const minuteCandles = (...closes: number[]) =>
+  seriesFactory.fromCloses(closes, { startTime: T0, opens: 'close', volume: 1 });
 
 const repeat = (count: number, side: TradeSide, size: number) =>
   Array.from({ length: count }, () => [side, size] as const);
@@ -50,7 +38,7 @@ function sub(reading: ComponentReading, name: string): SubScore {
   return found;
 }
 
-const oi = (timestamp: number, openInterest: number): DerivativesSnapshot => ({ timestamp, openInterest });
+const oi = derivativesFactory.openInterest;
 
 const flip = (trades: readonly Trade[]) =>
   trades.map((t) => ({ ...t, side: t.side === 'buy' ? ('sell' as const) : ('buy' as const) }));
@@ -78,17 +66,24 @@ describe('OrderFlowComponent', () => {
   it('the window is five candle durations: the interval, else the candle spacing, else one minute', () => {
     expect(flowWindowMs(MINUTE, [])).toBe(5 * MINUTE);
     expect(flowWindowMs(15 * MINUTE, minuteCandles(1, 2))).toBe(75 * MINUTE);
-    expect(flowWindowMs(0, [candle(0, 1), candle(15 * MINUTE, 1)])).toBe(75 * MINUTE);
-    expect(flowWindowMs(0, [candle(0, 1)])).toBe(5 * MINUTE);
+    const quarterHours = seriesFactory.flat({
+      count: 2,
+      price: 1,
+      volume: 1,
+      startTime: 0,
+      timeframe: '15m',
+    });
+    expect(flowWindowMs(0, quarterHours)).toBe(75 * MINUTE);
+    expect(flowWindowMs(0, quarterHours.slice(0, 1))).toBe(5 * MINUTE);
     expect(flowWindowMs(Number.NaN, [])).toBe(5 * MINUTE);
   });
 
   it('trades older than the window are left out', () => {
     // A large sell six minutes before the newest trade is outside the five-minute window.
     const trades = [
-      trade(end - 6 * MINUTE, 'sell', 100),
-      trade(end - MINUTE, 'buy', 1),
-      trade(end, 'buy', 1),
+      tradeFactory.build({ timestamp: end - 6 * MINUTE, side: 'sell', size: 100 }),
+      tradeFactory.build({ timestamp: end - MINUTE, side: 'buy', size: 1 }),
+      tradeFactory.build({ timestamp: end, side: 'buy', size: 1 }),
     ];
     const reading = evaluate({ trades });
     expect(sub(reading, 'cumulativeVolumeDelta').inputs).toEqual({
@@ -102,14 +97,29 @@ describe('OrderFlowComponent', () => {
   });
 
   it('the window is (newest − windowMs, newest]: a trade exactly five minutes old has left it', () => {
-    const at = (age: number) => evaluate({ trades: [trade(end - age, 'sell', 1), trade(end, 'buy', 1)] });
+    const at = (age: number) =>
+      evaluate({
+        trades: [
+          tradeFactory.build({ timestamp: end - age, side: 'sell', size: 1 }),
+          tradeFactory.build({ timestamp: end, side: 'buy', size: 1 }),
+        ],
+      });
     expect(sub(at(5 * MINUTE), 'tradeImbalance').value).toBe(1);
     expect(sub(at(5 * MINUTE - 1), 'tradeImbalance').value).toBe(0);
   });
 
   it('cumulative volume delta and trade imbalance follow their formulas', () => {
     const reading = evaluate({
-      trades: tape(end, ['buy', 1], ['buy', 2], ['sell', 1], ['sell', 0.5], ['sell', 0.5]),
+      trades: tradeFactory.tape(
+        [
+          ['buy', 1],
+          ['buy', 2],
+          ['sell', 1],
+          ['sell', 0.5],
+          ['sell', 0.5],
+        ],
+        { end },
+      ),
     });
     const cvd = sub(reading, 'cumulativeVolumeDelta');
     expect(cvd.value).toBeCloseTo(1 / 5, 12); // (3 − 2) / 5
@@ -122,7 +132,10 @@ describe('OrderFlowComponent', () => {
 
   it('large trades dominate largeTradePressure', () => {
     // 18 small buys and 2 large sells: volume and count lean buy, the top decile is all sell.
-    const trades = tape(end, ...repeat(9, 'buy', 1), ['sell', 5], ...repeat(9, 'buy', 1), ['sell', 5]);
+    const trades = tradeFactory.tape(
+      [...repeat(9, 'buy', 1), ['sell', 5], ...repeat(9, 'buy', 1), ['sell', 5]],
+      { end },
+    );
     const reading = evaluate({ trades });
     expect(sub(reading, 'cumulativeVolumeDelta').score).toBeGreaterThan(50);
     expect(sub(reading, 'tradeImbalance').score).toBeGreaterThan(50);
@@ -134,19 +147,19 @@ describe('OrderFlowComponent', () => {
   });
 
   it('largeTradePressure needs ten trades in the window', () => {
-    const nine = evaluate({ trades: tape(end, ...repeat(9, 'buy', 1)) });
+    const nine = evaluate({ trades: tradeFactory.tape(repeat(9, 'buy', 1), { end }) });
     expect(nine.missing.largeTradePressure).toBe('needs 10 trades in window, has 9');
     expect(sub(nine, 'cumulativeVolumeDelta').score).toBeGreaterThan(50);
-    expect(evaluate({ trades: tape(end, ...repeat(10, 'buy', 1)) }).missing).not.toHaveProperty(
+    expect(evaluate({ trades: tradeFactory.tape(repeat(10, 'buy', 1), { end }) }).missing).not.toHaveProperty(
       'largeTradePressure',
     );
   });
 
   it('one trade, or trades of zero size, give finite readings', () => {
-    const one = evaluate({ trades: [trade(end, 'sell', 2)] });
+    const one = evaluate({ trades: [tradeFactory.build({ timestamp: end, side: 'sell', size: 2 })] });
     expect(sub(one, 'cumulativeVolumeDelta').value).toBe(-1);
     expect(sub(one, 'tradeImbalance').value).toBe(-1);
-    const zero = evaluate({ trades: tape(end, ...repeat(12, 'buy', 0)) });
+    const zero = evaluate({ trades: tradeFactory.tape(repeat(12, 'buy', 0), { end }) });
     expect(sub(zero, 'cumulativeVolumeDelta').score).toBe(50);
     expect(sub(zero, 'largeTradePressure').score).toBe(50);
     expect(sub(zero, 'tradeImbalance').score).toBeGreaterThan(50);
@@ -209,7 +222,10 @@ describe('OrderFlowComponent', () => {
   });
 
   it('oldest input is the stalest source: newest trade, newest OI snapshot, last candle close', () => {
-    const trades = [trade(end - MINUTE, 'buy', 1), trade(end, 'buy', 1)];
+    const trades = [
+      tradeFactory.build({ timestamp: end - MINUTE, side: 'buy', size: 1 }),
+      tradeFactory.build({ timestamp: end, side: 'buy', size: 1 }),
+    ];
     expect(evaluate({ trades }).oldestInput).toBe(end);
     const stale = evaluate({ trades, derivatives: [oi(T0, 10), oi(T0 + MINUTE, 11)] });
     expect(stale.oldestInput).toBe(T0 + MINUTE);
@@ -225,7 +241,7 @@ describe('OrderFlowComponent', () => {
       const trades = Array.from({ length: count }, () => {
         timestamp += Math.floor(random() * 20_000);
         const size = random() < 0.1 ? random() * 1000 : random();
-        return trade(timestamp, random() < 0.5 ? 'buy' : 'sell', size);
+        return tradeFactory.build({ timestamp, side: random() < 0.5 ? 'buy' : 'sell', size });
       });
       const derivatives = [oi(T0, random() * 1e6), oi(T0 + MINUTE, random() * 1e6)];
       const candles = minuteCandles(100, 100 + (random() - 0.5) * 10);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { INDICATORS_DEFAULTS } from '@app/config';
 import { COMPONENT_SUBSCORES } from '@app/contracts';
+// By path: the @app/testing barrel also loads mongoose and the fake exchange (about 1 s a suite).
+import { seriesFactory } from '../../../testing/src/factories/index.js';
 import type { Candle } from '../domain/market-data.types.js';
 import { engineIndicators, type EngineIndicatorNames } from '../indicators/engine-indicators.js';
 import type { ComponentContext, ComponentReading, SubScore } from './component.types.js';
@@ -46,15 +48,18 @@ const NEUTRAL: Readonly<Record<Role, number>> = {
   slowAverage: 100,
 };
 
-function candle(close: number, i = 0): Candle {
-  return { timestamp: T0 + i * MINUTE, open: close, high: close + 1, low: close - 1, close, volume: 1 };
-}
+/**
+ * One-minute candles from T0 at these closes (dojis: the component reads only the close and the
+ * time, and a wick would take a tiny-priced candle below zero).
+ */
+const minuteCandles = (...closes: number[]) =>
+  seriesFactory.fromCloses(closes, { startTime: T0, opens: 'close', volume: 1 });
 
 /** A context whose last candle closes at `close`, with the neutral indicators overridden by `values`. */
 function context(
   values: Values = {},
   close = 100,
-  candles: readonly Candle[] = [candle(close)],
+  candles: readonly Candle[] = minuteCandles(close),
 ): ComponentContext {
   const byName = new Map<string, number | null>(
     Object.entries({ ...NEUTRAL, ...values }).map(([role, value]) => [names[role as Role], value]),
@@ -185,7 +190,7 @@ describe('TechnicalComponent', () => {
   });
 
   it('is as of the last candle close (its open time plus the interval)', () => {
-    const candles = [candle(99, 0), candle(100, 1), candle(101, 2)];
+    const candles = minuteCandles(99, 100, 101);
     expect(component.evaluate(context({}, 101, candles)).oldestInput).toBe(T0 + 3 * MINUTE);
     expect(component.evaluate({ ...context({}, 101, candles), intervalMs: 5 * MINUTE }).oldestInput).toBe(
       T0 + 2 * MINUTE + 5 * MINUTE,

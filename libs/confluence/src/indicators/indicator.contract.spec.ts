@@ -3,7 +3,7 @@
  * degenerate markets). Registering a spec in INDICATORS is all a new indicator needs.
  */
 import { describe, expect, it } from '@jest/globals';
-import { loadMarketCandles, MARKET_FILES } from '@app/testing';
+import { loadMarketCandles, MARKET_FILES, seriesFactory } from '@app/testing';
 import { type Candle, EXPORT_INDICATORS, IndicatorPlan, IndicatorSet, type IndicatorSpec } from '../index.js';
 
 const INDICATORS: readonly IndicatorSpec[] = [
@@ -44,12 +44,8 @@ function expectClose(
   expect(worst).toBeLessThanOrEqual(tolerance);
 }
 
-function candle(timestamp: number, price: number, volume: number): Candle {
-  return { timestamp, open: price, high: price, low: price, close: price, volume };
-}
-
-const flat = (price: number, volume: number) =>
-  Array.from({ length: 200 }, (_, i) => candle(i * 60_000, price, volume));
+/** 200 one-minute candles with every price `price`. */
+const flat = (price: number, volume: number) => seriesFactory.flat({ count: 200, price, volume });
 
 describe.each(LABELS)('indicator contract: %s', (_label, spec) => {
   const plan = new IndicatorPlan([spec]);
@@ -167,7 +163,7 @@ describe('flat markets read neutral, never a false extreme', () => {
     const last = moving.at(-1)!;
     const candles = [
       ...moving,
-      ...Array.from({ length: 40 }, (_, i) => candle(last.timestamp + (i + 1) * 60_000, last.close, 1)),
+      ...seriesFactory.flat({ count: 40, price: last.close, volume: 1, startTime: last.timestamp + 60_000 }),
     ];
     const plan = new IndicatorPlan([
       { kind: 'CCI', period: 20 },

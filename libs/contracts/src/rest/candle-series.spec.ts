@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { describe, expect, it } from '@jest/globals';
 import { validateSync } from 'class-validator';
+// By path: the @app/testing barrel also loads mongoose and the fake exchange (about 1 s a suite).
+import { candleFactory } from '../../../testing/src/factories/index.js';
 import { TIMEFRAMES, type Timeframe, timeframeToMs } from '../timeframe.js';
 import {
   CANDLE_SERIES_CONSTRAINT,
@@ -17,14 +19,6 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 /** Friday 2021-02-19 00:00 UTC, the first candle of the bundled BTC files. */
 const T0 = Date.UTC(2021, 1, 19);
-
-function candle(timestamp: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { timestamp, open: 100, high: 102, low: 99, close: 101, volume: 5, ...overrides };
-}
-
-function series(count: number, step = MINUTE, start = T0): Record<string, unknown>[] {
-  return Array.from({ length: count }, (_, i) => candle(start + i * step));
-}
 
 describe('isAlignedOpenTime', () => {
   it.each<[Timeframe, number, number]>([
@@ -91,13 +85,19 @@ describe('isAlignedOpenTime', () => {
 
 describe('candleSeriesIssues', () => {
   it('finds nothing in a valid series, with or without a timeframe', () => {
-    expect(candleSeriesIssues(series(3), 'candles', '1m')).toEqual([]);
-    expect(candleSeriesIssues(series(3, 7 * MINUTE + 3), 'candles', null)).toEqual([]);
+    expect(candleSeriesIssues(candleFactory.buildList(3), 'candles', '1m')).toEqual([]);
+    expect(
+      candleSeriesIssues(candleFactory.buildList(3, {}, { intervalMs: 7 * MINUTE + 3 }), 'candles', null),
+    ).toEqual([]);
   });
 
   it('accepts zero volume and a candle whose OHLC are all equal', () => {
     expect(
-      candleSeriesIssues([candle(T0, { open: 5, high: 5, low: 5, close: 5, volume: 0 })], 'c', '1m'),
+      candleSeriesIssues(
+        [candleFactory.build({ timestamp: T0, open: 5, high: 5, low: 5, close: 5, volume: 0 })],
+        'c',
+        '1m',
+      ),
     ).toEqual([]);
   });
 
@@ -105,8 +105,8 @@ describe('candleSeriesIssues', () => {
     expect(
       candleSeriesIssues(
         [
-          candle(T0, { open: 100, close: 102, high: 102, low: 100 }),
-          candle(T0 + MINUTE, { open: 102, close: 100, high: 102, low: 100 }),
+          candleFactory.build({ timestamp: T0, open: 100, close: 102, high: 102, low: 100 }),
+          candleFactory.build({ timestamp: T0 + MINUTE, open: 102, close: 100, high: 102, low: 100 }),
         ],
         'c',
         '1m',
@@ -115,7 +115,7 @@ describe('candleSeriesIssues', () => {
   });
 
   it.each<[string, unknown, string]>([
-    ['an object', { '0': candle(T0) }, 'must be an array of candles'],
+    ['an object', { '0': candleFactory.build({ timestamp: T0 }) }, 'must be an array of candles'],
     ['null', null, 'must be an array of candles'],
     ['a string', 'candles', 'must be an array of candles'],
     ['empty', [], 'must hold at least one candle'],
@@ -125,8 +125,8 @@ describe('candleSeriesIssues', () => {
 
   it(`accepts ${MAX_CANDLES_PER_TIMEFRAME} candles and refuses one more without reading them`, () => {
     expect(MAX_CANDLES_PER_TIMEFRAME).toBe(5000);
-    expect(candleSeriesIssues(series(5000), 'candles', '1m')).toEqual([]);
-    const tooMany = [...series(5000), { not: 'a candle' }];
+    expect(candleSeriesIssues(candleFactory.buildList(5000), 'candles', '1m')).toEqual([]);
+    const tooMany = [...candleFactory.buildList(5000), { not: 'a candle' }];
     expect(candleSeriesIssues(tooMany, 'candles', '1m')).toEqual([
       { field: 'candles', message: 'must hold at most 5000 candles' },
     ]);
@@ -137,13 +137,15 @@ describe('candleSeriesIssues', () => {
     ['an array', [T0, 1, 2, 0.5, 1.5, 10]],
     ['a number', 42],
   ])('refuses a candle that is %s, at its index', (_case, value) => {
-    expect(candleSeriesIssues([candle(T0), value], 'candles', '1m')).toEqual([
+    expect(candleSeriesIssues([candleFactory.build({ timestamp: T0 }), value], 'candles', '1m')).toEqual([
       { field: 'candles[1]', message: 'must be an object {timestamp, open, high, low, close, volume}' },
     ]);
   });
 
   it('names an unknown candle property at its path', () => {
-    expect(candleSeriesIssues([candle(T0, { trades: 3, vwap: 100 })], 'candles.1m', '1m')).toEqual([
+    expect(
+      candleSeriesIssues([candleFactory.raw({ timestamp: T0, trades: 3, vwap: 100 })], 'candles.1m', '1m'),
+    ).toEqual([
       { field: 'candles.1m[0].trades', message: 'property should not exist' },
       { field: 'candles.1m[0].vwap', message: 'property should not exist' },
     ]);
@@ -162,8 +164,10 @@ describe('candleSeriesIssues', () => {
       ]) {
         const broken =
           bad === undefined
-            ? Object.fromEntries(Object.entries(candle(T0)).filter(([key]) => key !== field))
-            : candle(T0, { [field]: bad });
+            ? Object.fromEntries(
+                Object.entries(candleFactory.build({ timestamp: T0 })).filter(([key]) => key !== field),
+              )
+            : candleFactory.raw({ timestamp: T0, [field]: bad });
         expect(candleSeriesIssues([broken], 'c', '1m')).toEqual([
           { field: `c[0].${field}`, message: 'must be a finite number' },
         ]);
@@ -176,20 +180,20 @@ describe('candleSeriesIssues', () => {
     ['negative', -MINUTE],
     ['beyond the safe integers', 2 ** 53],
   ])('refuses a timestamp that is %s', (_case, timestamp) => {
-    expect(candleSeriesIssues([candle(timestamp)], 'c', null)).toEqual([
+    expect(candleSeriesIssues([candleFactory.build({ timestamp })], 'c', null)).toEqual([
       { field: 'c[0].timestamp', message: 'must be a non-negative integer (open time, ms)' },
     ]);
   });
 
   it.each(['open', 'high', 'low', 'close'])('requires %s to be positive', (field) => {
     for (const bad of [0, -1])
-      expect(candleSeriesIssues([candle(T0, { [field]: bad })], 'c', '1m')).toEqual([
+      expect(candleSeriesIssues([candleFactory.raw({ timestamp: T0, [field]: bad })], 'c', '1m')).toEqual([
         { field: `c[0].${field}`, message: 'must be a positive number' },
       ]);
   });
 
   it('requires volume ≥ 0', () => {
-    expect(candleSeriesIssues([candle(T0, { volume: -0.001 })], 'c', '1m')).toEqual([
+    expect(candleSeriesIssues([candleFactory.build({ timestamp: T0, volume: -0.001 })], 'c', '1m')).toEqual([
       { field: 'c[0].volume', message: 'must be ≥ 0' },
     ]);
   });
@@ -198,7 +202,7 @@ describe('candleSeriesIssues', () => {
     ['below the open', { open: 103, close: 101, high: 102 }],
     ['below the close', { open: 100, close: 103, high: 102 }],
   ])('requires high ≥ max(open, close): high %s', (_case, prices) => {
-    expect(candleSeriesIssues([candle(T0, prices)], 'c', '1m')).toEqual([
+    expect(candleSeriesIssues([candleFactory.raw({ timestamp: T0, ...prices })], 'c', '1m')).toEqual([
       { field: 'c[0].high', message: 'must be ≥ max(open, close)' },
     ]);
   });
@@ -207,13 +211,19 @@ describe('candleSeriesIssues', () => {
     ['above the open', { open: 98, close: 101, low: 99 }],
     ['above the close', { open: 100, close: 98.5, low: 99 }],
   ])('requires low ≤ min(open, close): low %s', (_case, prices) => {
-    expect(candleSeriesIssues([candle(T0, prices)], 'c', '1m')).toEqual([
+    expect(candleSeriesIssues([candleFactory.raw({ timestamp: T0, ...prices })], 'c', '1m')).toEqual([
       { field: 'c[0].low', message: 'must be ≤ min(open, close)' },
     ]);
   });
 
   it('names a high below the low as well as the range it breaks', () => {
-    expect(candleSeriesIssues([candle(T0, { open: 10, close: 10, high: 9, low: 11 })], 'c', '1m')).toEqual([
+    expect(
+      candleSeriesIssues(
+        [candleFactory.build({ timestamp: T0, open: 10, close: 10, high: 9, low: 11 })],
+        'c',
+        '1m',
+      ),
+    ).toEqual([
       { field: 'c[0].high', message: 'must be ≥ max(open, close)' },
       { field: 'c[0].low', message: 'must be ≤ min(open, close)' },
       { field: 'c[0].high', message: 'must be ≥ low' },
@@ -222,18 +232,30 @@ describe('candleSeriesIssues', () => {
 
   it('requires open times strictly increasing, oldest first', () => {
     const later = 'must be later than the previous candle (oldest first)';
-    expect(candleSeriesIssues([candle(T0), candle(T0)], 'c', '1m')).toEqual([
-      { field: 'c[1].timestamp', message: later },
-    ]);
-    expect(candleSeriesIssues([candle(T0 + MINUTE), candle(T0), candle(T0 + 2 * MINUTE)], 'c', null)).toEqual(
-      [{ field: 'c[1].timestamp', message: later }],
-    );
+    expect(
+      candleSeriesIssues(
+        [candleFactory.build({ timestamp: T0 }), candleFactory.build({ timestamp: T0 })],
+        'c',
+        '1m',
+      ),
+    ).toEqual([{ field: 'c[1].timestamp', message: later }]);
+    expect(
+      candleSeriesIssues(
+        [T0 + MINUTE, T0, T0 + 2 * MINUTE].map((timestamp) => candleFactory.build({ timestamp })),
+        'c',
+        null,
+      ),
+    ).toEqual([{ field: 'c[1].timestamp', message: later }]);
   });
 
   it('does not compare order across a candle it could not read', () => {
     expect(
       candleSeriesIssues(
-        [candle(T0 + 2 * MINUTE), candle(T0 + 3 * MINUTE, { close: 'x' }), candle(T0)],
+        [
+          candleFactory.build({ timestamp: T0 + 2 * MINUTE }),
+          candleFactory.raw({ timestamp: T0 + 3 * MINUTE, close: 'x' }),
+          candleFactory.build({ timestamp: T0 }),
+        ],
         'c',
         '1m',
       ),
@@ -241,26 +263,35 @@ describe('candleSeriesIssues', () => {
   });
 
   it('requires alignment to the timeframe when one is given, and only then', () => {
-    const offBeat = [candle(T0), candle(T0 + 90_000)];
+    const offBeat = [candleFactory.build({ timestamp: T0 }), candleFactory.build({ timestamp: T0 + 90_000 })];
     expect(candleSeriesIssues(offBeat, 'c', '1m')).toEqual([
       { field: 'c[1].timestamp', message: 'must be a 1m candle open time (UTC)' },
     ]);
     expect(candleSeriesIssues(offBeat, 'c', null)).toEqual([]);
-    expect(candleSeriesIssues(series(3, MINUTE), 'c', '5m')).toEqual([
+    expect(candleSeriesIssues(candleFactory.buildList(3), 'c', '5m')).toEqual([
       { field: 'c[1].timestamp', message: 'must be a 5m candle open time (UTC)' },
       { field: 'c[2].timestamp', message: 'must be a 5m candle open time (UTC)' },
     ]);
   });
 
   it('reports both alignment and order of one candle', () => {
-    expect(candleSeriesIssues([candle(T0 + 5 * MINUTE), candle(T0 + MINUTE)], 'c', '5m')).toEqual([
+    expect(
+      candleSeriesIssues(
+        [
+          candleFactory.build({ timestamp: T0 + 5 * MINUTE }),
+          candleFactory.build({ timestamp: T0 + MINUTE }),
+        ],
+        'c',
+        '5m',
+      ),
+    ).toEqual([
       { field: 'c[1].timestamp', message: 'must be a 5m candle open time (UTC)' },
       { field: 'c[1].timestamp', message: 'must be later than the previous candle (oldest first)' },
     ]);
   });
 
   it('stops at 50 issues, keeping the first ones in order', () => {
-    const bad = series(200).map((c) => ({ ...c, volume: -1 }));
+    const bad = candleFactory.buildList(200, { volume: -1 });
     const issues = candleSeriesIssues(bad, 'c', '1m');
     expect(issues).toHaveLength(50);
     expect(issues.map((issue) => issue.field)).toEqual(
@@ -270,7 +301,7 @@ describe('candleSeriesIssues', () => {
 
   it('cuts at 50 even when the last candle read brings several issues', () => {
     // Three issues a candle: 17 candles read (51 issues), one dropped.
-    const bad = series(40).map((c) => ({ ...c, open: 0, close: 0, volume: -1 }));
+    const bad = candleFactory.buildList(40).map((c) => ({ ...c, open: 0, close: 0, volume: -1 }));
     const issues = candleSeriesIssues(bad, 'c', '1m');
     expect(issues).toHaveLength(50);
     expect(issues.at(-1)).toEqual({ field: 'c[16].close', message: 'must be a positive number' });
@@ -278,7 +309,7 @@ describe('candleSeriesIssues', () => {
 
   it('appends to the issues it is given', () => {
     const issues = [{ field: 'symbol', message: 'bad' }];
-    candleSeriesIssues([candle(T0, { volume: -1 })], 'c', '1m', issues);
+    candleSeriesIssues([candleFactory.build({ timestamp: T0, volume: -1 })], 'c', '1m', issues);
     expect(issues).toEqual([
       { field: 'symbol', message: 'bad' },
       { field: 'c[0].volume', message: 'must be ≥ 0' },
@@ -291,10 +322,12 @@ describe('candleSeriesMapIssues', () => {
     expect(
       candleSeriesMapIssues(
         {
-          '1m': series(3),
-          '1h': series(2, HOUR),
-          '1w': series(2, 7 * DAY, Date.UTC(2024, 2, 4)),
-          '1M': [candle(Date.UTC(2024, 0, 1)), candle(Date.UTC(2024, 1, 1)), candle(Date.UTC(2024, 2, 1))],
+          '1m': candleFactory.buildList(3),
+          '1h': candleFactory.buildList(2, {}, { timeframe: '1h' }),
+          '1w': candleFactory.buildList(2, { timestamp: Date.UTC(2024, 2, 4) }, { timeframe: '1w' }),
+          '1M': [Date.UTC(2024, 0, 1), Date.UTC(2024, 1, 1), Date.UTC(2024, 2, 1)].map((timestamp) =>
+            candleFactory.build({ timestamp }),
+          ),
         },
         'candles',
       ),
@@ -303,7 +336,7 @@ describe('candleSeriesMapIssues', () => {
 
   it.each<[string, unknown]>([
     ['null', null],
-    ['an array', [candle(T0)]],
+    ['an array', [candleFactory.build({ timestamp: T0 })]],
     ['a string', '1m'],
   ])('refuses a value that is %s', (_case, value) => {
     expect(candleSeriesMapIssues(value, 'candles')).toEqual([
@@ -319,7 +352,14 @@ describe('candleSeriesMapIssues', () => {
 
   it('names an unknown timeframe key and checks the known ones beside it', () => {
     expect(
-      candleSeriesMapIssues({ '2d': series(1), '1M': [candle(Date.UTC(2024, 0, 2))], '1m': [] }, 'candles'),
+      candleSeriesMapIssues(
+        {
+          '2d': candleFactory.buildList(1),
+          '1M': [candleFactory.build({ timestamp: Date.UTC(2024, 0, 2) })],
+          '1m': [],
+        },
+        'candles',
+      ),
     ).toEqual([
       { field: 'candles.2d', message: 'is not a known timeframe (1m, 5m, 1h, …)' },
       { field: 'candles.1M[0].timestamp', message: 'must be a 1M candle open time (UTC)' },
@@ -328,8 +368,7 @@ describe('candleSeriesMapIssues', () => {
   });
 
   it('gives exact paths under each timeframe: candles.1m[3].high', () => {
-    const bad = series(5);
-    bad[3] = candle(T0 + 3 * MINUTE, { high: 100 });
+    const bad = candleFactory.buildList(5, (i) => (i === 3 ? { high: 100 } : {}));
     expect(candleSeriesMapIssues({ '1m': bad, '1h': 'x' }, 'candles')).toEqual([
       { field: 'candles.1m[3].high', message: 'must be ≥ max(open, close)' },
       { field: 'candles.1h', message: 'must be an array of candles' },
@@ -337,8 +376,8 @@ describe('candleSeriesMapIssues', () => {
   });
 
   it('caps issues at 50 across timeframes', () => {
-    const bad = (step: number) => series(40, step).map((c) => ({ ...c, volume: -1 }));
-    const issues = candleSeriesMapIssues({ '1m': bad(MINUTE), '5m': bad(5 * MINUTE), '7x': [] }, 'candles');
+    const bad = (timeframe: Timeframe) => candleFactory.buildList(40, { volume: -1 }, { timeframe });
+    const issues = candleSeriesMapIssues({ '1m': bad('1m'), '5m': bad('5m'), '7x': [] }, 'candles');
     expect(issues).toHaveLength(50);
     expect(issues[39]).toEqual({ field: 'candles.1m[39].volume', message: 'must be ≥ 0' });
     expect(issues[40]).toEqual({ field: 'candles.5m[0].volume', message: 'must be ≥ 0' });
@@ -360,7 +399,7 @@ describe('IsCandleSeries and parseIssueMessage', () => {
   }
 
   it('checks alignment only when the named property holds a timeframe', () => {
-    const candles = [candle(T0), candle(T0 + 90_000)];
+    const candles = [candleFactory.build({ timestamp: T0 }), candleFactory.build({ timestamp: T0 + 90_000 })];
     expect(constraint(Object.assign(new Unaligned(), { candles }))).toBeUndefined();
     expect(constraint(Object.assign(new Aligned(), { candles }))).toBeUndefined();
     expect(constraint(Object.assign(new Aligned(), { candles, timeframe: '2m' }))).toBeUndefined();
@@ -370,7 +409,11 @@ describe('IsCandleSeries and parseIssueMessage', () => {
   });
 
   it('writes the issues into the message and reads them back, under a prefix', () => {
-    const candles = [candle(T0, { low: 100.5 }), candle(T0), candle(T0 + 2 * MINUTE, { volume: -1 })];
+    const candles = [
+      candleFactory.build({ timestamp: T0, low: 100.5 }),
+      candleFactory.build({ timestamp: T0 }),
+      candleFactory.build({ timestamp: T0 + 2 * MINUTE, volume: -1 }),
+    ];
     const message = constraint(Object.assign(new Unaligned(), { candles }));
     expect(parseIssueMessage(message ?? '', 'body')).toEqual([
       { field: 'body.candles[0].low', message: 'must be ≤ min(open, close)' },
