@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import {
@@ -126,14 +127,22 @@ describe('local mode (npm start)', () => {
   });
 
   it('exits with a clear message when its port is taken', async () => {
-    const port = await freePort();
-    const first = start(ENTRIES.local, { PORT: String(port), CONFIG_DIR: PROJECT_CONFIG_DIR });
-    await first.waitFor(/listening on/);
+    // Whatever holds the port, the app's own listen() fails the same way; a bare socket costs
+    // nothing, where a second app would replay and analyse until this test ends.
+    const holder = createServer();
+    const port = await new Promise<number>((resolve) =>
+      holder.listen(0, '127.0.0.1', () => {
+        resolve((holder.address() as AddressInfo).port);
+      }),
+    );
+    try {
+      const child = start(ENTRIES.local, { PORT: String(port), CONFIG_DIR: PROJECT_CONFIG_DIR });
 
-    const second = start(ENTRIES.local, { PORT: String(port), CONFIG_DIR: PROJECT_CONFIG_DIR });
-
-    expect((await second.exited).code).toBe(1);
-    expect(second.output).toMatch(/failed to start: .*EADDRINUSE.*the port is taken \(set PORT/);
+      expect((await child.exited).code).toBe(1);
+      expect(child.output).toMatch(/failed to start: .*EADDRINUSE.*the port is taken \(set PORT/);
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 });
 

@@ -16,7 +16,7 @@ import {
   FakeExchangeServer,
   httpServerOf,
 } from '@app/testing';
-import { AcceleratedClock } from '../libs/testing/src/market-feed-harness.js';
+import { SteppedClock } from '../libs/testing/src/stepped-clock.js';
 import { marketDataService } from '../apps/market-data/src/market-data.definition.js';
 import { MarketDataRuntime } from '../apps/market-data/src/market-data.service.js';
 
@@ -25,6 +25,10 @@ import { MarketDataRuntime } from '../apps/market-data/src/market-data.service.j
  * loopback fake Binance and Bybit, with a consumer subscribed to the bus. Through a rate limit,
  * 500s and one exchange going down, the consumer's series stay contiguous and deduplicated, and
  * /health/market-data names each exchange's status.
+ *
+ * Market time is virtual and moves only while both exchange feeds sleep on it, so the app does
+ * the same work in the same order on an idle or a saturated machine (it once ran on a clock 300×
+ * the wall clock, and under load the market data ran out before the feeds caught up).
  */
 
 const MARKETS: readonly [string, Timeframe][] = [
@@ -33,9 +37,12 @@ const MARKETS: readonly [string, Timeframe][] = [
   ['LTC/USDT', '1m'],
   ['LTC/USDT', '5m'],
 ];
-/** Market time runs 300× faster: a minute in 0.2 s. */
-const SPEED = 300;
+/** One polling loop per exchange runs on the clock. */
+const FEEDS = 2;
+/** Virtual time any one wait below may take before the test fails; each needs a few minutes. */
+const WITHIN_MS = 60 * 60_000;
 
+let clock: SteppedClock;
 let server: FakeExchangeServer;
 let fixture: ConfigFixture;
 let app: INestApplication;
@@ -53,16 +60,8 @@ function series(exchange: string, symbol: string, timeframe: Timeframe): Candle[
   return received.get(`${exchange} ${symbol} ${timeframe}`) ?? [];
 }
 
-async function until(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  await clock.runUntil(condition, what, WITHIN_MS);
 }
 
 async function health(): Promise<{ code: number; body: MarketDataStatus }> {
@@ -77,7 +76,7 @@ function exchangeStatus(body: MarketDataStatus, id: string): string | undefined 
 beforeAll(async () => {
   const dataset = alignedFakeDataset();
   const first = dataset.get('binance', 'BTC/USDT', '1m')?.[0]?.timestamp ?? 0;
-  const clock = new AcceleratedClock(first + 1_200 * 60_000 + 30_000, SPEED);
+  clock = new SteppedClock(first + 1_200 * 60_000 + 30_000, FEEDS);
   server = await FakeExchangeServer.start({ now: () => clock.now(), dataset });
   const exchange = (id: string, urls: Readonly<Record<string, string>>, record: string): string =>
     `  - id: ${id}\n    symbols: [BTC/USDT, LTC/USDT]\n    timeframes: [1m, 5m]\n` +

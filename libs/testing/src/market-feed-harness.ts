@@ -2,9 +2,7 @@ import { InProcessEventBus } from '@app/bus';
 import type { Candle } from '@app/confluence';
 import { type Timeframe, MarketEventName, timeframeToMs } from '@app/contracts';
 import {
-  abortableDelay,
   CcxtMarketClient,
-  type Clock,
   ExchangeFeed,
   ExchangeGate,
   type ExchangeSettings,
@@ -17,28 +15,6 @@ import {
   FakeExchangeServer,
 } from './fake-exchange/index.js';
 import { ManualClock } from './manual-clock.js';
-
-/**
- * Real time sped up `factor` times from a virtual start, for tests that run whole apps with their
- * own timers: a minute of market time passes in 60 / factor seconds. Assertions must not depend
- * on how much happened in a given real time — only on what did happen.
- */
-export class AcceleratedClock implements Clock {
-  readonly #realStart = Date.now();
-
-  constructor(
-    private readonly start: number,
-    private readonly factor: number,
-  ) {}
-
-  now(): number {
-    return this.start + Math.round((Date.now() - this.#realStart) * this.factor);
-  }
-
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return abortableDelay(ms / this.factor, signal);
-  }
-}
 
 /** Collects what a logger is told, for assertions. */
 export class RecordingLogger implements MarketLogger {
