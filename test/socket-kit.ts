@@ -4,9 +4,10 @@ import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket
 import type { SignalsClientEvents, SignalsServerEvents } from '@app/contracts';
 
 /**
- * Helpers of test/gateway-socket.e2e-spec.ts: Socket.IO clients of `/signals`, a way to cut a
- * client's TCP connection without any close handshake, and a hand-written Engine.IO/Socket.IO peer
- * over a raw TCP socket that can stop reading (a dead peer: it never answers the server's pings).
+ * Helpers of the test/gateway-socket-*.e2e-spec.ts suites: Socket.IO clients of `/signals`, a way
+ * to cut a client's TCP connection without any close handshake, and a hand-written
+ * Engine.IO/Socket.IO peer over a raw TCP socket that can stop reading (a dead peer: it never
+ * answers the server's pings).
  */
 
 export type SignalsClient = Socket<SignalsServerEvents, SignalsClientEvents>;
