@@ -1,9 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ConfluenceEngine, ConfluenceResult } from '@app/confluence';
+import type { Candle, ConfluenceEngine, ConfluenceResult } from '@app/confluence';
 import type { Signal, Timeframe } from '@app/contracts';
-import type { LabelChange } from './analysis.types.js';
+import type { AnalysisOutput, AnalyzerState, LabelChange, MarketEvent } from './analysis.types.js';
+import type { MarketAnalyzer } from './market-analyzer.js';
 import {
   btc1m,
+  btc5m,
   type CandleEvent,
   candleEvent,
   feedOneByOne,
@@ -16,6 +18,12 @@ import {
   timeline,
   warmed,
 } from './testing/analyzer-kit.js';
+
+/**
+ * MarketAnalyzer's candle results: one per candle once warm, as the engine gives them fed
+ * directly, with their label transitions; and, after a rebuild from stored candles and a
+ * checkpointed state, the same results as an analyzer that was never interrupted.
+ */
 
 /** What the engine says, fed directly, for each candle in turn (null while warming up). */
 function direct(
@@ -41,6 +49,20 @@ function transitions(
     last.set(r.timeframe, r.label);
   }
   return changes;
+}
+
+/** Feeds one event per batch and records the analyzer's state after each (a checkpoint after every event). */
+function feedRecordingStates(
+  analyzer: MarketAnalyzer,
+  events: readonly MarketEvent[],
+): { outputs: AnalysisOutput[]; states: AnalyzerState[] } {
+  const states: AnalyzerState[] = [];
+  const outputs = events.map((event) => {
+    const output = analyzer.process([event], event.payload.emittedAt);
+    states.push(analyzer.state());
+    return output;
+  });
+  return { outputs, states };
 }
 
 describe('MarketAnalyzer candle results', () => {
@@ -142,5 +164,76 @@ describe('MarketAnalyzer candle results', () => {
     const mixed = analyzer.process([candleEvent('1m', btc1m[299]!), next], next.payload.emittedAt);
     expect(mixed.counts).toEqual({ candles: 1, skippedCandles: 1, coalesced: 0, snapshots: 0 });
     expect(only(mixed).result.candleTime).toBe(btc1m[300]!.timestamp);
+  });
+});
+
+describe('MarketAnalyzer rebuild', () => {
+  function rebuilt(
+    candles: ReadonlyMap<Timeframe, readonly Candle[]>,
+    state: AnalyzerState,
+    now: number,
+  ): MarketAnalyzer {
+    const analyzer = newAnalyzer();
+    analyzer.rebuild(candles, state, now);
+    return analyzer;
+  }
+
+  const candlesBefore = (events: readonly CandleEvent[]): Map<Timeframe, Candle[]> => {
+    const map = new Map<Timeframe, Candle[]>();
+    for (const { payload } of events)
+      map.set(payload.timeframe, [...(map.get(payload.timeframe) ?? []), payload.candle]);
+    return map;
+  };
+
+  it('restores the labels, and state() round-trips (through JSON, as checkpoints carry it)', () => {
+    const events = timeline(1_000);
+    const analyzer = newAnalyzer();
+    feedOneByOne(analyzer, events);
+    const state = analyzer.state();
+    expect(state.labels['1m']).toBeDefined();
+    expect(state.labels['5m']).toBeDefined();
+    expect(state.candles).toEqual({ '1m': btc1m[999]!.timestamp, '5m': btc5m[199]!.timestamp });
+    const copy = JSON.parse(JSON.stringify(state)) as AnalyzerState;
+    const again = rebuilt(candlesBefore(events), copy, events.at(-1)!.payload.emittedAt);
+    expect(again.state()).toEqual(state);
+  });
+
+  it('continues a single timeframe exactly as an uninterrupted analyzer (results and label changes)', () => {
+    const events = btc1m.slice(0, 1_200).map((c) => candleEvent('1m', c));
+    const uninterrupted = newAnalyzer();
+    const { outputs: whole, states } = feedRecordingStates(uninterrupted, events);
+    for (const cut of [400, 555, 700, 901, 1_100]) {
+      const head = events.slice(0, cut);
+      const state = states[cut - 1]!;
+      const again = rebuilt(candlesBefore(head), state, head.at(-1)!.payload.emittedAt);
+      expect(again.state()).toEqual(state);
+      const rest = feedOneByOne(again, events.slice(cut));
+      expect(rest.map((o) => o.updates.map((u) => headline(u.result)))).toEqual(
+        whole.slice(cut).map((o) => o.updates.map((u) => headline(u.result))),
+      );
+      expect(rest.flatMap((o) => o.changes)).toEqual(whole.slice(cut).flatMap((o) => o.changes));
+    }
+  });
+
+  it('gives the same next result as an uninterrupted analyzer with 1m and 5m, rebuilt from all previous candles', () => {
+    const events = timeline(1_200);
+    const uninterrupted = newAnalyzer();
+    const { outputs: whole, states } = feedRecordingStates(uninterrupted, events);
+    const mismatches: string[] = [];
+    for (const cut of [700, 701, 702, 703, 704, 705, 950, 1_000, 1_201]) {
+      const head = events.slice(0, cut);
+      const state = states[cut - 1]!;
+      const again = rebuilt(candlesBefore(head), state, head.at(-1)!.payload.emittedAt);
+      const next = events[cut]!;
+      const got = again.process([next], next.payload.emittedAt);
+      const want = whole[cut]!;
+      const [g, w] = [only(got).result, only(want).result];
+      if (g.score !== w.score || g.label !== w.label)
+        mismatches.push(
+          `cut ${cut} (last ${head.at(-1)!.payload.timeframe}, next ${next.payload.timeframe}): ${g.score} ${g.label} ≠ ${w.score} ${w.label}`,
+        );
+      expect(got.changes.map((c) => c.from)).toEqual(want.changes.map((c) => c.from));
+    }
+    expect(mismatches).toEqual([]);
   });
 });
