@@ -20,6 +20,12 @@ import {
 } from './testing/distributed-kit.js';
 import { checkpointOf, FakeMarketLog, ID, MARKET } from './testing/fake-market-log.js';
 
+/**
+ * DistributedAnalysis reading and committing a market's log: every candle result published once,
+ * each commit with its checkpoint; malformed entries counted and skipped; the results of a batch
+ * whose commit failed once still published.
+ */
+
 describe('DistributedAnalysis commits', () => {
   const { startWorker, stopWorker } = workerPool();
 
