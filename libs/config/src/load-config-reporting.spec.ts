@@ -2,6 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import { formatIssue } from './config.types.js';
 import { configDirs, issuesOf } from './testing/config-kit.js';
 
+/**
+ * How loadConfig reports a configuration it refuses: every issue at once, each with its file,
+ * dotted path, line and column; missing, unreadable, unparsable and stray files; and secrets in
+ * YAML, refused without echoing them.
+ */
+
 describe('loadConfig reporting', () => {
   const configDir = configDirs();
 
