@@ -61,7 +61,8 @@ export default {
     '!**/*.spec.ts',
     '!**/main.ts',
     '!libs/platform/src/run-service.ts',
-    '!libs/testing/**',
+    // Test kits: libs/testing and each lib's own src/testing/ helpers.
+    '!**/testing/**',
   ],
   // Istanbul counters compiled in at transform time (cached), not V8's precise coverage: taking V8
   // coverage after every suite re-walks every script the worker has loaded, which was 45 % of the

@@ -14,7 +14,7 @@ const ROOT = join(import.meta.dirname, '..');
 const OUT = join(ROOT, 'dist');
 /** What tsconfig.build.json used to include; tests and the test kit stay out of the image. */
 const SOURCE_DIRS = ['apps', 'libs', 'local', 'tools', 'bench'];
-const EXCLUDED = [/\.spec\.ts$/, /\.e2e-spec\.ts$/, /\.d\.ts$/, /^libs\/testing\//];
+const EXCLUDED = [/\.spec\.ts$/, /\.e2e-spec\.ts$/, /\.d\.ts$/, /(^|\/)testing\//];
 
 /** @returns {string[]} repository-relative paths of the sources to build */
 function sources() {

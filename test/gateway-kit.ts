@@ -245,3 +245,11 @@ export interface MarketView {
   readonly lastCandleTime: string | null;
   readonly lastResult: { readonly candleTime: string; readonly score: number; readonly label: string } | null;
 }
+
+/**
+ * For `value ?? fail()` where the test needs a value to go on: Jest 30 has no global `fail`
+ * (the one @types/jest declares would throw a ReferenceError instead of saying what is missing).
+ */
+export function fail(what = 'a value the test needs'): never {
+  throw new Error(`missing: ${what}`);
+}

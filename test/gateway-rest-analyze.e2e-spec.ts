@@ -2,7 +2,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
 import type request from 'supertest';
 import { loadMarketCandles, MARKET_FILES } from '@app/testing';
-import { bodyOf, expectError, syntheticCandles } from './gateway-kit.js';
+import { bodyOf, expectError, fail, syntheticCandles } from './gateway-kit.js';
 import {
   alpha,
   beta,

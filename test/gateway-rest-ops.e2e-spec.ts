@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { bodyOf, expectError } from './gateway-kit.js';
+import { bodyOf, expectError, fail } from './gateway-kit.js';
 import { fieldsOf, restGateway } from './gateway-rest-kit.js';
 
 /**

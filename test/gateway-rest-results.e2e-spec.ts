@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadMarketCandles, MARKET_FILES } from '@app/testing';
-import { bodyOf, expectError, type MarketView } from './gateway-kit.js';
+import { bodyOf, expectError, fail, type MarketView } from './gateway-kit.js';
 import {
   asRest,
   candleTimeOf,

@@ -4,6 +4,7 @@ import { FakeExchangeServer } from '@app/testing';
 import {
   bodyOf,
   expectError,
+  fail,
   type LocalGateway,
   type MarketView,
   rateLimitPatches,
@@ -140,7 +141,3 @@ describe('with reads requiring a key, small limits, and the exchange down', () =
     expectError(await analyze(alpha.key), 429);
   });
 });
-
-function fail(): never {
-  throw new Error('unexpected missing value');
-}

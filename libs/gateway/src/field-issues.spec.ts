@@ -192,8 +192,8 @@ describe('flattenValidationErrors on the REST DTOs', () => {
     ]);
   });
 
-  // Fails until fixed (reported): `@IsOptional()` lets null through, and the engine then reads
-  // `null.timestamp` / `null.length` / `null.long` — a client's null becomes a 500, not a 400.
+  // `@IsOptional()` alone lets null through, and the engine would then read `null.timestamp` /
+  // `null.length` / `null.long`: a client's null must be a 400, never a 500.
   it('refuses null where an optional object or array is expected', () => {
     const fields = (body: object): string[] => issuesOf(AnalyzeRequestDto, body).map((issue) => issue.field);
     expect(fields({ ...VALID, orderBook: null })).toContain('orderBook');
@@ -203,8 +203,8 @@ describe('flattenValidationErrors on the REST DTOs', () => {
     );
   });
 
-  // Fails until fixed (reported): candle-series issues travel as "path: message" lines, so a
-  // client's property name holding ": " or a newline is cut into a wrong field.
+  // Candle-series issues travel as "path: message" lines: a client's property name holding ": "
+  // or a newline must not be cut into a wrong field.
   it("keeps a client's odd property names whole in the path", () => {
     expect(
       issuesOf(AnalyzeRequestDto, {

@@ -17,7 +17,7 @@ import {
   eventually,
   RedisFixture,
   signalEvent,
-} from './redis-spec-fixtures.js';
+} from './testing/redis-fixtures.js';
 
 const ETH: MarketRef = { exchange: 'binance', symbol: 'ETH/USDT' };
 

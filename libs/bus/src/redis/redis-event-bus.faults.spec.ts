@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type CandleClosedEvent, MarketEventName } from '@app/contracts';
 import type { Redis } from 'ioredis';
 import { RedisKeys } from './redis-keys.js';
-import { BTC, candleEvent, eventually, RedisFixture, T0 } from './redis-spec-fixtures.js';
+import { BTC, candleEvent, eventually, RedisFixture, T0 } from './testing/redis-fixtures.js';
 
 const redis = new RedisFixture('test-redis-bus');
 let admin: Redis;

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { AnalysisEventName } from '@app/contracts';
 import type { Redis } from 'ioredis';
 import { RedisKeys } from './redis-keys.js';
-import { confluenceEvent, eventually, RedisFixture, signalEvent } from './redis-spec-fixtures.js';
+import { confluenceEvent, eventually, RedisFixture, signalEvent } from './testing/redis-fixtures.js';
 
 const redis = new RedisFixture('test-redis-bus');
 let admin: Redis;

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 // By path: the @app/testing barrel also loads mongoose and the fake exchange (about 1 s a suite).
 import { busEventFactory } from '../../../testing/src/factories/index.js';
 import { RedisKeys } from './redis-keys.js';
-import { BTC, eventually, MINUTE, RedisFixture, T0 } from './redis-spec-fixtures.js';
+import { BTC, eventually, MINUTE, RedisFixture, T0 } from './testing/redis-fixtures.js';
 
 const ETH: MarketRef = { exchange: 'kraken', symbol: 'ETH/USD' };
 

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { AnalysisEventName, type MarketRef, MarketEventName } from '@app/contracts';
 import type { Redis } from 'ioredis';
 import { RedisKeys } from './redis-keys.js';
-import { BTC, candleEvent, from, RedisFixture } from './redis-spec-fixtures.js';
+import { BTC, candleEvent, from, RedisFixture } from './testing/redis-fixtures.js';
 
 const redis = new RedisFixture('test-redis-log');
 let admin: Redis;

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type MarketRef, MarketEventName } from '@app/contracts';
 import type { Redis } from 'ioredis';
 import { RedisKeys } from './redis-keys.js';
-import { batchOf, BTC, bookEvent, candleEvent, from, RedisFixture } from './redis-spec-fixtures.js';
+import { batchOf, BTC, bookEvent, candleEvent, from, RedisFixture } from './testing/redis-fixtures.js';
 
 const ETH: MarketRef = { exchange: 'kraken', symbol: 'ETH/USD' };
 

@@ -14,11 +14,11 @@ import {
   type ConfluenceUpdatedData,
   type OrderBookSnapshotData,
   type SignalChangedData,
-} from '../../../testing/src/factories/index.js';
-import type { BusLogger } from '../in-process-bus.js';
-import { RedisEventBus } from './redis-event-bus.js';
-import type { RedisKeys } from './redis-keys.js';
-import { RedisMarketLog } from './redis-market-log.js';
+} from '../../../../testing/src/factories/index.js';
+import type { BusLogger } from '../../in-process-bus.js';
+import { RedisEventBus } from '../redis-event-bus.js';
+import type { RedisKeys } from '../redis-keys.js';
+import { RedisMarketLog } from '../redis-market-log.js';
 
 /** A minute boundary: candle `i` opens `i` minutes after it. */
 export const T0 = 1_700_000_040_000;
