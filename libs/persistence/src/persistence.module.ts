@@ -22,17 +22,6 @@ import { StoreWriter } from './write-path/store-writer.js';
 @Module({ providers: [StoreTarget], exports: [StoreTarget] })
 class StoreTargetModule {}
 
-/**
- * The embedded server runs in this process, on this event loop: it cannot be unreachable, so a
- * server-selection timeout there only means the loop was starved (a busy machine), and failing
- * the boot or a write for it would be wrong. It gets this floor; MongoDB keeps the configured one.
- */
-export const EMBEDDED_CONNECT_TIMEOUT_MS = 60_000;
-
-export function connectTimeoutMs(operationTimeoutMs: number, embedded: boolean): number {
-  return embedded ? Math.max(operationTimeoutMs, EMBEDDED_CONNECT_TIMEOUT_MS) : operationTimeoutMs;
-}
-
 const REPOSITORIES = [
   ResultRepository,
   SignalRepository,
@@ -79,20 +68,16 @@ class WriterShutdown implements BeforeApplicationShutdown {
     MongooseModule.forRootAsync({
       imports: [StoreTargetModule],
       inject: [StoreTarget, AppConfig],
-      useFactory: async (target: StoreTarget, app: AppConfig) => {
-        const connection = await target.resolve();
-        const timeoutMs = connectTimeoutMs(app.storage.operationTimeoutMs, target.embedded);
-        return {
-          ...connection,
-          lazyConnection: true,
-          serverSelectionTimeoutMS: timeoutMs,
-          // Mongoose holds commands while (re)connecting, but only this long: past it they fail,
-          // and the write path's own bounded, ordered buffer takes over with retries.
-          bufferCommands: true,
-          bufferTimeoutMS: timeoutMs,
-          autoIndex: true,
-        };
-      },
+      useFactory: async (target: StoreTarget, app: AppConfig) => ({
+        ...(await target.resolve()),
+        lazyConnection: true,
+        serverSelectionTimeoutMS: app.storage.operationTimeoutMs,
+        // Mongoose holds commands while (re)connecting, but only this long: past it they fail,
+        // and the write path's own bounded, ordered buffer takes over with retries.
+        bufferCommands: true,
+        bufferTimeoutMS: app.storage.operationTimeoutMs,
+        autoIndex: true,
+      }),
     }),
     MongooseModule.forFeatureAsync([
       {
