@@ -93,6 +93,9 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     app = await createServiceApp(config, definition, logger);
     const { host, port } = listenAddressOf(config, definition.name);
     await app.listen(port, host);
+    // Before the line that says we listen: whoever waits for it may signal at once, and a signal
+    // with no handler yet would kill the process without a clean shutdown.
+    stopOnSignals(app, logger, config.app.http.shutdownTimeoutMs);
     logger.log(
       `${definition.name} listening on http://${host}:${port} ` +
         `(mode ${config.runtime.mode}, hosts ${definition.hosts.join(', ')}, ` +
@@ -105,7 +108,5 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
       logger.error(`and failed to clean up: ${describeError(closeError)}`, BOOT);
     });
     process.exitCode = 1;
-    return;
   }
-  stopOnSignals(app, logger, config.app.http.shutdownTimeoutMs);
 }
