@@ -13,20 +13,13 @@ import {
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
-import { exchanges as ccxtExchanges } from 'ccxt';
 import { type Timeframe, TIMEFRAMES } from '@app/contracts';
 import { HasUniqueItems, IsLessThanProperty, SYMBOL_PATTERN } from '../rules.js';
+import { CCXT_EXCHANGE_IDS } from './exchange-ids.js';
 import { RecordOf } from '../validate.js';
 
-/**
- * Exchange ids ccxt knows; anything else is a typo or an exchange we cannot talk to. ccxt's
- * typings declare `exchanges` as a map of classes while the runtime value is an array of ids,
- * so accept either shape.
- */
-const ccxtExchangeList: unknown = ccxtExchanges;
-export const KNOWN_EXCHANGES: readonly string[] = Object.freeze(
-  Array.isArray(ccxtExchangeList) ? ccxtExchangeList.map(String) : Object.keys(ccxtExchanges),
-);
+/** Exchange ids ccxt knows; anything else is a typo or an exchange we cannot talk to. */
+export const KNOWN_EXCHANGES: readonly string[] = CCXT_EXCHANGE_IDS;
 
 export class OrderBookDataConfig {
   @IsBoolean() readonly enabled!: boolean;
