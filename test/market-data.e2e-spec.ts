@@ -5,7 +5,12 @@ import request from 'supertest';
 import { loadConfig } from '@app/config';
 import type { Candle } from '@app/confluence';
 import { EventBus, MarketEventName, type Timeframe, timeframeToMs } from '@app/contracts';
-import { CcxtMarketClient, type MarketDataStatus, warmupCandlesFor } from '@app/market';
+import {
+  createCcxtMarketClient,
+  type ExchangeSettings,
+  type MarketDataStatus,
+  warmupCandlesFor,
+} from '@app/market';
 import { OrderBookRepository, StoreWriter } from '@app/persistence';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { initServiceApp, serviceRootModule } from '@app/platform';
@@ -97,8 +102,8 @@ beforeAll(async () => {
     .useValue({
       clock,
       // The loopback fake needs no pacing; production keeps ccxt's per-exchange rate limit.
-      createClient: (settings: ConstructorParameters<typeof CcxtMarketClient>[0]['config']) =>
-        new CcxtMarketClient({ config: settings, clock, rateLimitMs: 1 }),
+      createClient: (settings: ExchangeSettings) =>
+        createCcxtMarketClient({ config: settings, clock, rateLimitMs: 1 }),
     })
     .compile();
   app = moduleRef.createNestApplication(new FastifyAdapter());

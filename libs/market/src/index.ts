@@ -6,7 +6,7 @@ export * from './faults/exchange-fault.js';
 export * from './faults/exchange-gate.js';
 export * from './replay-source.js';
 export * from './exchange/candle-feed.js';
-export * from './exchange/ccxt-client.js';
+export * from './exchange/market-client.js';
 export * from './exchange/exchange-feed.js';
 export * from './exchange/response-validation.js';
 export * from './exchange/snapshot-feeds.js';

@@ -4,7 +4,11 @@ import type { ExchangeCredentials, ExchangesConfig } from '@app/config';
 import { warmupCandlesFor } from '@app/confluence';
 import { type EventBus, MarketEventName } from '@app/contracts';
 import type { Clock, MarketLogger } from './clock.js';
-import { CcxtMarketClient, type ExchangeSettings, type MarketClient } from './exchange/ccxt-client.js';
+import {
+  createCcxtMarketClient,
+  type ExchangeSettings,
+  type MarketClient,
+} from './exchange/market-client.js';
 import { ExchangeFeed, type ExchangeFeedStatus } from './exchange/exchange-feed.js';
 import { ExchangeGate, type ExchangeHealth } from './faults/exchange-gate.js';
 import { parseReplayFileName, type ReplayFile, ReplaySource } from './replay-source.js';
@@ -28,7 +32,7 @@ export interface IngestionDeps {
   readonly createClient?: (
     config: ExchangeSettings,
     credentials: ExchangeCredentials | undefined,
-  ) => MarketClient;
+  ) => MarketClient | Promise<MarketClient>;
 }
 
 export interface ReplayStatus {
@@ -80,14 +84,28 @@ export class MarketIngestion {
   }
 
   #startLive(): void {
+    this.#running.push(
+      this.#runLive().catch((error: unknown) => {
+        this.deps.logger.error(
+          `live ingestion failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }),
+    );
+  }
+
+  /** Builds every enabled exchange's client (loading ccxt on the first), then runs their feeds. */
+  async #runLive(): Promise<void> {
     const { exchanges, credentials, downAfterFailures, warmupCandles } = this.settings;
     const { bus, clock, logger } = this.deps;
     const random = this.deps.random ?? Math.random;
+    const signal = this.#controller.signal;
+    const runs: Promise<void>[] = [];
     for (const config of exchanges.exchanges) {
       if (!config.enabled) continue;
-      const client =
-        this.deps.createClient?.(config, credentials[config.id]) ??
-        new CcxtMarketClient({ config, clock, ...withCredentials(credentials[config.id]) });
+      const client = await (this.deps.createClient?.(config, credentials[config.id]) ??
+        createCcxtMarketClient({ config, clock, ...withCredentials(credentials[config.id]) }));
+      this.#clients.push(client);
+      if (signal.aborted) continue;
       const gate = new ExchangeGate({
         exchange: config.id,
         retry: exchanges.retry,
@@ -101,16 +119,16 @@ export class MarketIngestion {
         logger,
       });
       const feed = new ExchangeFeed({ config, client, gate, bus, clock, logger, warmupCandles });
-      this.#clients.push(client);
       this.#feeds.push(feed);
-      this.#running.push(
-        feed.run(this.#controller.signal).catch((error: unknown) => {
+      runs.push(
+        feed.run(signal).catch((error: unknown) => {
           logger.error(
             `${config.id}: feed stopped: ${error instanceof Error ? error.message : String(error)}`,
           );
         }),
       );
     }
+    await Promise.all(runs);
   }
 
   #startReplay(): void {

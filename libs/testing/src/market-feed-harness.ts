@@ -1,19 +1,15 @@
 import { InProcessEventBus } from '@app/bus';
 import type { Candle } from '@app/confluence';
 import { type Timeframe, MarketEventName, timeframeToMs } from '@app/contracts';
-import {
-  CcxtMarketClient,
-  ExchangeFeed,
-  ExchangeGate,
-  type ExchangeSettings,
-  type MarketLogger,
-} from '@app/market';
+import { ExchangeFeed, ExchangeGate, type ExchangeSettings, type MarketLogger } from '@app/market';
 import {
   alignedFakeDataset,
   type FakeDataset,
   type FakeExchangeId,
   FakeExchangeServer,
 } from './fake-exchange/index.js';
+// By path: the market lib's index loads ccxt only when a live client is built (its own reason).
+import { CcxtMarketClient } from '../../market/src/exchange/ccxt-client.js';
 import { ManualClock } from './manual-clock.js';
 
 /** Collects what a logger is told, for assertions. */

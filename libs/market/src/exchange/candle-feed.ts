@@ -3,7 +3,7 @@ import { type Timeframe, timeframeToMs } from '@app/contracts';
 import { CandleSequencer, type SequencerOutput } from '../candle-sequencer.js';
 import type { Clock, MarketLogger } from '../clock.js';
 import type { ExchangeGate } from '../faults/exchange-gate.js';
-import type { MarketClient } from './ccxt-client.js';
+import type { MarketClient } from './market-client.js';
 import type { Checked } from './response-validation.js';
 
 /** Candles asked for on each routine poll: the forming one, the one just closed, and one spare. */

@@ -1,10 +1,10 @@
 import ccxt, { type Exchange } from 'ccxt';
 import type { Candle } from '@app/confluence';
-import type { ConfigShape, ExchangeConfig, ExchangeCredentials } from '@app/config';
 import type { Timeframe } from '@app/contracts';
-import type { Clock } from '../clock.js';
 import { retryAfterMs } from '../faults/backoff.js';
 import { MalformedResponseError, RateLimitedError } from '../faults/exchange-fault.js';
+import { fromCcxtError } from './ccxt-faults.js';
+import type { CcxtClientOptions, DerivativesData, DerivativesKinds, MarketClient } from './market-client.js';
 import {
   type BookData,
   type Checked,
@@ -14,56 +14,6 @@ import {
   finiteField,
   type TradeData,
 } from './response-validation.js';
-
-/** One exchange's settings from exchanges.yaml, as plain data (tests build them as literals). */
-export type ExchangeSettings = ConfigShape<ExchangeConfig>;
-
-/** Derivatives readings of one market; a field is null when the exchange did not give it. */
-export interface DerivativesData {
-  readonly timestamp: number;
-  readonly fundingRate: number | null;
-  readonly openInterest: number | null;
-  readonly longShortRatio: number | null;
-}
-
-export interface DerivativesKinds {
-  readonly fundingRate: boolean;
-  readonly openInterest: boolean;
-  readonly longShortRatio: boolean;
-}
-
-/** What market-data needs from an exchange; ccxt sits behind it (STYLE.md: vendors behind our interfaces). */
-export interface MarketClient {
-  readonly id: string;
-  /** Most candles one history request returns. */
-  readonly maxCandlesPerRequest: number;
-  loadMarkets(): Promise<void>;
-  /** After loadMarkets: whether the exchange lists the symbol. */
-  hasSymbol(symbol: string): boolean;
-  /** The linear perpetual whose funding/open interest stand for a spot symbol (BTC/USDT → BTC/USDT:USDT). */
-  derivativesSymbol(symbol: string): string | null;
-  fetchCandles(
-    symbol: string,
-    timeframe: Timeframe,
-    since: number | undefined,
-    limit: number,
-  ): Promise<Checked<Candle>>;
-  fetchOrderBook(symbol: string, depth: number): Promise<Checked<BookData>>;
-  fetchTrades(symbol: string, since: number | undefined): Promise<Checked<TradeData>>;
-  fetchDerivatives(symbol: string, kinds: DerivativesKinds): Promise<DerivativesData>;
-  close(): Promise<void>;
-}
-
-export interface CcxtClientOptions {
-  readonly config: ExchangeSettings;
-  readonly credentials?: ExchangeCredentials;
-  readonly clock: Clock;
-  /**
-   * ccxt's minimum spacing between requests. Left out in production so the exchange's own limit
-   * applies; tests against the loopback fake shorten it.
-   */
-  readonly rateLimitMs?: number;
-}
 
 /**
  * Market types whose listings we load: loading only spot and linear swaps keeps start-up to two
@@ -131,7 +81,7 @@ export class CcxtMarketClient implements MarketClient {
   }
 
   async loadMarkets(): Promise<void> {
-    await this.#exchange.loadMarkets(true);
+    await this.#call(() => this.#exchange.loadMarkets(true));
   }
 
   hasSymbol(symbol: string): boolean {
@@ -161,7 +111,7 @@ export class CcxtMarketClient implements MarketClient {
     since: number | undefined,
     limit: number,
   ): Promise<Checked<Candle>> {
-    const rows: unknown = await this.#exchange.fetchOHLCV(symbol, timeframe, since, limit);
+    const rows: unknown = await this.#call(() => this.#exchange.fetchOHLCV(symbol, timeframe, since, limit));
     const checked = checkOhlcv(rows, timeframe);
     // ccxt turns an unparseable body into rows of undefined, or an empty list: neither is data.
     if (checked.items.length === 0 && checked.dropped.length > 0)
@@ -173,12 +123,14 @@ export class CcxtMarketClient implements MarketClient {
   }
 
   async fetchOrderBook(symbol: string, depth: number): Promise<Checked<BookData>> {
-    const book: unknown = await this.#exchange.fetchOrderBook(symbol, bookLimit(this.id, depth));
+    const book: unknown = await this.#call(() =>
+      this.#exchange.fetchOrderBook(symbol, bookLimit(this.id, depth)),
+    );
     return checkOrderBook(book, depth, this.options.clock.now());
   }
 
   async fetchTrades(symbol: string, since: number | undefined): Promise<Checked<TradeData>> {
-    const trades: unknown = await this.#exchange.fetchTrades(symbol, since);
+    const trades: unknown = await this.#call(() => this.#exchange.fetchTrades(symbol, since));
     return checkTrades(trades);
   }
 
@@ -188,14 +140,16 @@ export class CcxtMarketClient implements MarketClient {
     if (perpetual === null)
       throw new MalformedResponseError(`${symbol} has no linear perpetual on ${this.id}`);
     const has = exchange.has;
-    const [funding, interest, ratios] = await Promise.all([
-      kinds.fundingRate && has.fetchFundingRate === true ? exchange.fetchFundingRate(perpetual) : null,
-      kinds.openInterest && has.fetchOpenInterest === true ? exchange.fetchOpenInterest(perpetual) : null,
-      kinds.longShortRatio && has.fetchLongShortRatioHistory === true
-        ? // '1h' is a period both Binance and Bybit accept (Bybit has no '5m', only '5min'; ccxt passes it raw).
-          exchange.fetchLongShortRatioHistory(perpetual, '1h', undefined, 1)
-        : null,
-    ]);
+    const [funding, interest, ratios] = await this.#call(() =>
+      Promise.all([
+        kinds.fundingRate && has.fetchFundingRate === true ? exchange.fetchFundingRate(perpetual) : null,
+        kinds.openInterest && has.fetchOpenInterest === true ? exchange.fetchOpenInterest(perpetual) : null,
+        kinds.longShortRatio && has.fetchLongShortRatioHistory === true
+          ? // '1h' is a period both Binance and Bybit accept (Bybit has no '5m', only '5min'; ccxt passes it raw).
+            exchange.fetchLongShortRatioHistory(perpetual, '1h', undefined, 1)
+          : null,
+      ]),
+    );
     const latestRatio: unknown = Array.isArray(ratios) ? ratios[ratios.length - 1] : null;
     const ratio = finiteField(latestRatio, 'longShortRatio');
     return {
@@ -208,6 +162,15 @@ export class CcxtMarketClient implements MarketClient {
 
   async close(): Promise<void> {
     await this.#exchange.close();
+  }
+
+  /** Every ccxt call: its errors leave classified, so the gate never needs ccxt's classes. */
+  async #call<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw fromCcxtError(error);
+    }
   }
 }
 

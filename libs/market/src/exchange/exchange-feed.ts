@@ -3,7 +3,7 @@ import { type Clock, isAborted, type MarketLogger } from '../clock.js';
 import { ExchangeCallError, FaultKind } from '../faults/exchange-fault.js';
 import type { ExchangeGate, ExchangeStatus } from '../faults/exchange-gate.js';
 import { CandleFeed, type CandleFeedStatus } from './candle-feed.js';
-import type { ExchangeSettings, MarketClient } from './ccxt-client.js';
+import type { ExchangeSettings, MarketClient } from './market-client.js';
 import { SnapshotFeeds } from './snapshot-feeds.js';
 
 export interface ExchangeFeedOptions {

@@ -1,7 +1,7 @@
 import { DataSource, type EventBus, MarketEventName } from '@app/contracts';
 import type { Clock } from '../clock.js';
 import type { ExchangeGate } from '../faults/exchange-gate.js';
-import type { DerivativesKinds, MarketClient } from './ccxt-client.js';
+import type { DerivativesKinds, MarketClient } from './market-client.js';
 import type { Checked } from './response-validation.js';
 
 export interface SnapshotFeedsOptions {

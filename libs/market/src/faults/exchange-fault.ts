@@ -1,17 +1,3 @@
-import {
-  BadRequest,
-  BadResponse,
-  BadSymbol,
-  DDoSProtection,
-  ExchangeError,
-  ExchangeNotAvailable,
-  NetworkError,
-  OnMaintenance,
-  OperationFailed,
-  RateLimitExceeded,
-  RequestTimeout,
-} from 'ccxt';
-
 /** What went wrong with a call to an exchange, as far as retrying and health care. */
 export const FaultKind = {
   RateLimited: 'rate-limited',
@@ -41,12 +27,29 @@ export class MalformedResponseError extends Error {
 }
 
 /** A rate-limit answer with the wait the exchange asked for (ccxt's errors do not carry headers). */
-export class RateLimitedError extends RateLimitExceeded {
+export class RateLimitedError extends Error {
+  override readonly name = 'RateLimitedError';
   constructor(
     message: string,
     readonly retryAfterMs: number | null,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A vendor's error, classified where the vendor's client catches it (the ccxt client knows
+ * ccxt's error classes; nothing else has to load ccxt to tell a timeout from a rejection).
+ */
+export class ClassifiedExchangeError extends Error {
+  override readonly name = 'ClassifiedExchangeError';
+  constructor(
+    readonly kind: FaultKind,
+    readonly retryable: boolean,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
   }
 }
 
@@ -78,8 +81,8 @@ export class ExchangeCallError extends Error {
 const MAX_MESSAGE = 240;
 
 /**
- * ccxt's error classes → our fault kinds. Order matters: ccxt's hierarchy nests OnMaintenance
- * under ExchangeNotAvailable and both, with RequestTimeout and the rate limits, under NetworkError.
+ * Any error of an exchange call → our fault kinds: the client's own classification when it made
+ * one (ccxt's error classes, see exchange/ccxt-faults.ts), else what the error itself says.
  */
 export function classifyExchangeError(error: unknown): ExchangeFault {
   const message = shorten(messageOf(error));
@@ -91,23 +94,10 @@ export function classifyExchangeError(error: unknown): ExchangeFault {
   });
   if (error instanceof CircuitOpenError) return fault(FaultKind.CircuitOpen, false);
   if (error instanceof RateLimitedError) return fault(FaultKind.RateLimited, true, error.retryAfterMs);
-  if (error instanceof RateLimitExceeded || error instanceof DDoSProtection)
-    return fault(FaultKind.RateLimited);
-  // Bybit's maintenance answer (retCode 10016) reaches us as a plain ExchangeError.
-  if (
-    error instanceof OnMaintenance ||
-    (error instanceof ExchangeError && /maintenance|restarting/i.test(message))
-  )
-    return fault(FaultKind.Maintenance);
-  if (error instanceof ExchangeNotAvailable) return fault(FaultKind.Unavailable);
-  if (error instanceof RequestTimeout) return fault(FaultKind.Timeout);
-  if (error instanceof NetworkError || isConnectionError(error)) return fault(FaultKind.Network);
-  if (error instanceof MalformedResponseError || error instanceof BadResponse || error instanceof SyntaxError)
+  if (error instanceof ClassifiedExchangeError) return fault(error.kind, error.retryable);
+  if (isConnectionError(error)) return fault(FaultKind.Network);
+  if (error instanceof MalformedResponseError || error instanceof SyntaxError)
     return fault(FaultKind.BadResponse);
-  if (error instanceof BadSymbol || error instanceof BadRequest) return fault(FaultKind.Rejected, false);
-  // Other exchange errors are often transient server trouble reported in a JSON body (Binance's
-  // -1001 "internal error" is an OperationFailed, Bybit's 5xx JSON an ExchangeError).
-  if (error instanceof ExchangeError || error instanceof OperationFailed) return fault(FaultKind.Unavailable);
   return fault(FaultKind.Unknown);
 }
 

@@ -21,6 +21,7 @@ import {
   RateLimitedError,
 } from './exchange-fault.js';
 import { ExchangeGate } from './exchange-gate.js';
+import { fromCcxtError } from '../exchange/ccxt-faults.js';
 
 const quiet: MarketLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -79,7 +80,7 @@ describe('CircuitBreaker', () => {
   });
 });
 
-describe('classifyExchangeError', () => {
+describe('classifyExchangeError, after the ccxt client classified its errors', () => {
   it.each([
     [new RateLimitedError('429', 2_000), FaultKind.RateLimited, true, 2_000],
     [new DDoSProtection('418'), FaultKind.RateLimited, true, null],
@@ -111,11 +112,22 @@ describe('classifyExchangeError', () => {
     ],
     [new Error('boom'), FaultKind.Unknown, true, null],
   ])('classifies %p', (error, kind, retryable, retryAfter) => {
-    expect(classifyExchangeError(error)).toMatchObject({ kind, retryable, retryAfterMs: retryAfter });
+    // The ccxt client rethrows every error through fromCcxtError; ours and socket errors pass as they are.
+    expect(classifyExchangeError(fromCcxtError(error))).toMatchObject({
+      kind,
+      retryable,
+      retryAfterMs: retryAfter,
+    });
+  });
+
+  it('leaves a ccxt error unclassified (Unknown) when it did not come through the ccxt client', () => {
+    expect(classifyExchangeError(new RequestTimeout('timed out'))).toMatchObject({ kind: FaultKind.Unknown });
   });
 
   it('keeps messages to one short line', () => {
-    const fault = classifyExchangeError(new ExchangeNotAvailable(`binance 503\n${'x'.repeat(1_000)}`));
+    const fault = classifyExchangeError(
+      fromCcxtError(new ExchangeNotAvailable(`binance 503\n${'x'.repeat(1_000)}`)),
+    );
     expect(fault.message).not.toContain('\n');
     expect(fault.message.length).toBeLessThanOrEqual(240);
   });
@@ -133,11 +145,17 @@ function gate(clock: ManualClock, failureThreshold = 3): ExchangeGate {
 }
 
 /** A call that fails with each given error in turn, then answers 'ok'. */
+/** A call failing with these errors in turn, as the ccxt client throws them (classified), then ok. */
 function flaky(...errors: Error[]): () => Promise<string> {
   return () => {
     const error = errors.shift();
-    return error === undefined ? Promise.resolve('ok') : Promise.reject(error);
+    return error === undefined ? Promise.resolve('ok') : Promise.reject(asClientError(error));
   };
+}
+
+function asClientError(error: Error): Error {
+  const thrown = fromCcxtError(error);
+  return thrown instanceof Error ? thrown : error;
 }
 
 describe('ExchangeGate', () => {
@@ -184,7 +202,7 @@ describe('ExchangeGate', () => {
   it('opens the circuit after failures in a row, refuses calls without making them, and probes later', async () => {
     const clock = new ManualClock(0);
     const g = gate(clock, 3);
-    const timeout = (): Error => new RequestTimeout('timed out');
+    const timeout = (): Error => asClientError(new RequestTimeout('timed out'));
     await expect(
       g.call('fetchOHLCV', flaky(timeout(), timeout(), timeout()), { attempts: 3 }),
     ).rejects.toThrow(/timeout/);
@@ -227,7 +245,7 @@ describe('ExchangeGate', () => {
     const controller = new AbortController();
     const failing = (): Promise<string> => {
       controller.abort();
-      return Promise.reject(new NetworkError('ECONNREFUSED'));
+      return Promise.reject(asClientError(new NetworkError('ECONNREFUSED')));
     };
     await expect(g.call('fetchOHLCV', failing, { attempts: 5, signal: controller.signal })).rejects.toThrow(
       /network/,
