@@ -5,13 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Connection } from 'mongoose';
-import {
-  openTestStore,
-  storedCandleFactory,
-  storedOrderBookFactory,
-  storedResultFactory,
-  type TestStore,
-} from '@app/testing';
+import { storedCandleFactory, storedOrderBookFactory, storedResultFactory } from '@app/testing';
+// By path: the testing index leaves mongoose and the embedded server out (0.5 s a suite).
+import { openTestStore, type TestStore } from '../../testing/src/test-store.js';
 import { createRepositories, type StoreRepositories } from './models.js';
 import { isDuplicateKey, StoreInputError } from './persistence.errors.js';
 import type { StoredCandle, StoredMarket, StoredResult } from './persistence.types.js';

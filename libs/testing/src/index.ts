@@ -4,7 +4,6 @@ export * from './http.js';
 export * from './market-data.js';
 export * from './talib-reference.js';
 export * from './prng.js';
-export * from './test-store.js';
 export * from './manual-clock.js';
 export * from './fake-exchange/index.js';
 export * from './factories/index.js';
