@@ -113,7 +113,7 @@ export class FeedHarness {
       polling: { candlesMs: 60_000, orderBookMs: 60_000, tradesMs: 60_000, derivativesMs: 300_000 },
       apiUrls: id === 'binance' ? this.server.binanceApiUrls() : this.server.bybitApiUrls(),
       sandbox: false,
-      requestTimeoutMs: options.requestTimeoutMs ?? 2_000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     };
   }
 

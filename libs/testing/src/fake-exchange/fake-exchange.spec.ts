@@ -43,7 +43,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-function connect(id: FakeExchangeId, timeout = 2_000): Exchange {
+function connect(id: FakeExchangeId, timeout = 30_000): Exchange {
   const config = {
     urls: { api: id === 'binance' ? server.binanceApiUrls() : server.bybitApiUrls() },
     options: { fetchMarkets: { types: ['spot', 'linear'] } },
