@@ -70,7 +70,9 @@ export default {
   coverageProvider: 'babel',
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: { global: { lines: 90, branches: 80, functions: 90 } },
-  testTimeout: 30_000,
+  // A safety net only: above the 60 s deadline of `eventually` (@app/testing), which fires first
+  // and names what it awaited.
+  testTimeout: 120_000,
   // Jest's default is one worker per core minus one: a single worker on the 2-core machines, where
   // the suites then run one after another while spawned processes and Redis wait on I/O. Two
   // workers there took the whole run from 788 s to 339 s; no test depends on wall-clock timing.

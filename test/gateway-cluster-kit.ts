@@ -15,8 +15,15 @@ import {
   streamRoom,
 } from '@app/contracts';
 import { hashApiKey } from '@app/gateway';
-import { type ConfigFixture, createConfigFixture, freePort, REPO_ROOT, SpawnedProcess } from '@app/testing';
-import { type SignalsClient, until as pollUntil } from './socket-kit.js';
+import {
+  type ConfigFixture,
+  createConfigFixture,
+  eventually,
+  freePort,
+  REPO_ROOT,
+  SpawnedProcess,
+} from '@app/testing';
+import type { SignalsClient } from './socket-kit.js';
 
 /**
  * Two api-gateway processes in distributed mode on the real Redis, with the embedded store as a
@@ -39,11 +46,6 @@ export const LTC_5M = { exchange: 'binance', symbol: 'LTC/USDT', timeframe: '5m'
 const LTC_1M = { exchange: 'binance', symbol: 'LTC/USDT', timeframe: '1m' } as const;
 type Stream = typeof BTC_1M | typeof LTC_5M | typeof LTC_1M;
 export const T0 = Date.UTC(2024, 0, 1);
-
-/** Polls every 50 ms for up to 20 s: the cluster's own processes, not the test, are what is waited on. */
-export function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  return pollUntil(condition, what, { deadlineMs: 20_000, everyMs: 50 });
-}
 
 export function update(
   stream: Stream,
@@ -213,7 +215,7 @@ export function twoGatewayCluster(): GatewayCluster {
     }));
     await Promise.all(gateways.map(({ process: child }) => child.waitFor(/api-gateway listening/)));
     // Both gateways hear the bus, and both Socket.IO adapters hear each other, before anything is published.
-    await until(async () => {
+    await eventually(async () => {
       const counts = (await redis?.pubsub(
         'NUMSUB',
         keys.channel(AnalysisEventName.ConfluenceUpdated),
@@ -222,7 +224,7 @@ export function twoGatewayCluster(): GatewayCluster {
       )) as (string | number)[];
       return counts.filter((_, index) => index % 2 === 1).every((count) => Number(count) === 2);
     }, 'the gateways to subscribe');
-  }, 60_000);
+  });
 
   afterAll(async () => {
     for (const socket of clients.splice(0)) socket.disconnect();
@@ -253,7 +255,7 @@ export function twoGatewayCluster(): GatewayCluster {
     async barrier() {
       await publishSignal(LTC_1M, T0 + 1_000_000_000 + signalsPublished * 60_000);
       const expected = signalsPublished;
-      await until(
+      await eventually(
         async () =>
           (await metric(0, 'confluence_signal_changes_total')) === expected &&
           (await metric(1, 'confluence_signal_changes_total')) === expected,

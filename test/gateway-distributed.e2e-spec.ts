@@ -1,15 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { AnalysisEventName } from '@app/contracts';
-import {
-  BTC_1M,
-  KEYS,
-  LTC_5M,
-  T0,
-  twoGatewayCluster,
-  until,
-  update,
-  WEIGHTS_LIMIT,
-} from './gateway-cluster-kit.js';
+import { eventually } from '@app/testing';
+import { BTC_1M, KEYS, LTC_5M, T0, twoGatewayCluster, update, WEIGHTS_LIMIT } from './gateway-cluster-kit.js';
 
 /**
  * Two api-gateway replicas in distributed mode on the real Redis (test/gateway-cluster-kit.ts):
@@ -87,7 +79,7 @@ describe('api-gateway, two replicas on real Redis', () => {
       }
     }
     await barrier();
-    await until(
+    await eventually(
       () =>
         onA.updates.length >= btc.length &&
         onB.updates.length >= btc.length &&
@@ -127,7 +119,7 @@ describe('api-gateway, two replicas on real Redis', () => {
         await eventBus().publish(AnalysisEventName.ConfluenceUpdated, update(BTC_1M, time));
         paused.push(`binance:BTC/USDT:1m ${String(time)}`);
       }
-      await until(
+      await eventually(
         async () => (await emitted(1, 'confluence.updated')) === emittedB + paused.length,
         'gateway B to emit the updates',
       );
@@ -135,7 +127,7 @@ describe('api-gateway, two replicas on real Redis', () => {
       gateway(0).process.signal('SIGCONT');
     }
     await barrier();
-    await until(
+    await eventually(
       () => onA.updates.length >= btc.length + paused.length,
       "gateway A's client to receive what gateway B emitted",
     );
@@ -146,7 +138,7 @@ describe('api-gateway, two replicas on real Redis', () => {
     expect([...onA.updates].sort()).toEqual([...btc, ...paused].sort());
     expect([...onB.updates].sort()).toEqual([...btc, ...paused].sort());
     expect(otherOnB).toEqual({ updates: ltc, signals: [] });
-  }, 60_000);
+  });
 
   it('shares the per-route rate limit of a key across replicas, and gives another key its own', async () => {
     // Alternating replicas, alpha's first five requests pass; the sixth is refused wherever it lands.

@@ -40,7 +40,7 @@ describe('fuzzing the REST API with malformed input (seed 0x6a7e2026)', () => {
         ...rateLimitPatches({ default: 1_000_000, analyze: 1_000_000, indicators: 1_000_000 }),
       ],
     });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await gw.close();

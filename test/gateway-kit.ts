@@ -13,6 +13,7 @@ import {
   type ConfigFixture,
   createConfigFixture,
   createReplayDataDir,
+  eventually,
   httpServerOf,
   MARKET_FILES,
   type ReplayDataDir,
@@ -126,20 +127,20 @@ export function rateLimitPatches(limits: {
  */
 export async function waitForStoredReplay(
   app: INestApplication,
-  timeoutMs = 60_000,
+  timeoutMs?: number,
 ): Promise<MarketDataStatus> {
   const server = httpServerOf(app);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = (await request(server).get('/health/market-data').expect(200)).body as MarketDataStatus;
-    if (status.replay?.finished === true) {
-      await app.get(StoreWriter).flush();
-      return status;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`replay not finished within ${timeoutMs} ms: ${JSON.stringify(status.replay)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  let status: MarketDataStatus | undefined;
+  const finished = async (): Promise<boolean> => {
+    status = (await request(server).get('/health/market-data').expect(200)).body as MarketDataStatus;
+    return status.replay?.finished === true;
+  };
+  // On a timeout the last status tells a slow replay (still publishing) from a stuck one.
+  await eventually(finished, 'the replay to finish', { timeoutMs }).catch((error: unknown) => {
+    throw new Error(`${(error as Error).message}; last: ${JSON.stringify(status?.replay)}`);
+  });
+  await app.get(StoreWriter).flush();
+  return status as MarketDataStatus;
 }
 
 /** Builds and initialises (no listening) a local-mode app over a short replay. */

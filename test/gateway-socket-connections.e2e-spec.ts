@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { eventually } from '@app/testing';
 import { SignalsGateway } from '../apps/api-gateway/src/socket/signals.gateway.js';
 import { SocketRegistry } from '../apps/api-gateway/src/socket/socket-registry.js';
 import {
@@ -20,7 +21,6 @@ import {
   refusal,
   type SignalsClient,
   tcpSocketOf,
-  until,
 } from './socket-kit.js';
 
 /**
@@ -46,32 +46,32 @@ describe('Socket.IO /signals in local mode: dropped and dead connections', () =>
     client.on('connect', resubscribe);
     client.on('disconnect', (reason) => disconnects.push(reason));
     resubscribe();
-    await until(() => acks.length === 1, 'the first subscription');
+    await eventually(() => acks.length === 1, 'the first subscription');
 
     await publish(update(BTC_1M, 30));
-    await until(() => hasUpdate(received, 30), 'update 30');
+    await eventually(() => hasUpdate(received, 30), 'update 30');
 
     // The server drops a connection whose message exceeds socket.maxMessageBytes (16 KiB).
     client.emit('subscribe', { ...BTC_1M, exchange: 'x'.repeat(20_000) }, () => undefined);
-    await until(() => acks.length === 2, 'the subscription after the first reconnect');
+    await eventually(() => acks.length === 2, 'the subscription after the first reconnect');
     expect(disconnects).toEqual(['transport close']);
-    await until(
+    await eventually(
       () => app().get(SignalsGateway).openConnections() === 1,
       'the dropped connection to be released',
     );
     await publish(update(BTC_1M, 31));
-    await until(() => hasUpdate(received, 31), 'update 31');
+    await eventually(() => hasUpdate(received, 31), 'update 31');
 
     // The connection closes under the client, without a Socket.IO disconnect.
     client.io.engine.close();
-    await until(() => acks.length === 3, 'the subscription after the second reconnect');
-    await until(
+    await eventually(() => acks.length === 3, 'the subscription after the second reconnect');
+    await eventually(
       () => app().get(SignalsGateway).openConnections() === 1,
       'the closed connection to be released',
     );
     await publish(update(BTC_1M, 32));
     await publish(update(BTC_1M, 33));
-    await until(() => hasUpdate(received, 33), 'update 33');
+    await eventually(() => hasUpdate(received, 33), 'update 33');
 
     expect(acks).toHaveLength(3);
     expect(disconnects).toEqual(['transport close', 'forced close']);
@@ -115,7 +115,7 @@ describe('Socket.IO /signals in local mode: dropped and dead connections', () =>
         if (i % 2 === 0) tcp.destroy();
         else tcp.resetAndDestroy();
       });
-      await until(
+      await eventually(
         async () => {
           const text = await metrics();
           return (
@@ -124,7 +124,7 @@ describe('Socket.IO /signals in local mode: dropped and dead connections', () =>
           );
         },
         'the killed clients to be cleaned up',
-        { deadlineMs: 60_000, everyMs: 100 },
+        { intervalMs: 100 },
       );
       expect(gaugeValue(await metrics(), 'confluence_socket_rooms')).toBe(3);
       expect(app().get(SignalsGateway).openConnections()).toBe(200);
@@ -132,7 +132,7 @@ describe('Socket.IO /signals in local mode: dropped and dead connections', () =>
       // (b) The peers stop answering pings and reading, their TCP connections left open: only the
       // server's ping timeout can find out they are gone.
       for (const peer of peers) peer.goSilent();
-      await until(
+      await eventually(
         async () => {
           const text = await metrics();
           return (
@@ -142,7 +142,7 @@ describe('Socket.IO /signals in local mode: dropped and dead connections', () =>
           );
         },
         'the dead peers to time out',
-        { deadlineMs: 60_000, everyMs: 100 },
+        { intervalMs: 100 },
       );
       expect(app().get(SignalsGateway).openConnections()).toBe(0);
 
@@ -152,7 +152,7 @@ describe('Socket.IO /signals in local mode: dropped and dead connections', () =>
       expect(await ask(fresh, 'subscribe', BTC_5M)).toMatchObject({ ok: true });
       await publish(update(BTC_5M, 40));
       await publish(update(BTC_5M, 41));
-      await until(() => hasUpdate(received, 41), 'update 41');
+      await eventually(() => hasUpdate(received, 41), 'update 41');
       expect(received.updates).toEqual([update(BTC_5M, 40), update(BTC_5M, 41)]);
     } finally {
       for (const client of killed) client.close();
@@ -202,7 +202,7 @@ describe('Socket.IO /signals access and per-IP limits', () => {
     expect(openConnections()).toBe(3);
 
     first.close();
-    await until(() => openConnections() === 2, 'the closed connection to be released');
+    await eventually(() => openConnections() === 2, 'the closed connection to be released');
     const again = await open(auth);
     expect(await ask(again, 'subscribe', LTC_1M)).toEqual({
       ok: true,
@@ -220,7 +220,7 @@ describe('Socket.IO /signals access and per-IP limits', () => {
     control.send(connect);
     await control.next((text) => text.startsWith('40/signals,{"sid"'));
     control.destroy();
-    await until(() => openConnections() === 0, 'the control connection to be released');
+    await eventually(() => openConnections() === 0, 'the control connection to be released');
 
     // Three times (the per-IP limit): CONNECT and a malformed packet in one TCP write. The server
     // closes the connection for the bad packet while /signals is still admitting the socket.

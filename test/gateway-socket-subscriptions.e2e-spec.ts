@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { AnalysisEventName } from '@app/contracts';
 import { ResultRepository } from '@app/persistence';
-import { httpServerOf } from '@app/testing';
+import { eventually, httpServerOf } from '@app/testing';
 import {
   BTC_1M,
   BTC_5M,
@@ -14,7 +14,7 @@ import {
   signalsApp,
   update,
 } from './socket-app-kit.js';
-import { ask, gaugeValue, type LooseClient, until } from './socket-kit.js';
+import { ask, gaugeValue, type LooseClient } from './socket-kit.js';
 
 /**
  * Subscribing to the Socket.IO namespace /signals of the whole app in local mode, with
@@ -90,7 +90,7 @@ describe('Socket.IO /signals in local mode: subscriptions and delivery', () => {
     // Markers last: a connection delivers in order, so once they arrive nothing earlier is pending.
     await publish(update(BTC_1M, 98));
     await publish(update(LTC_1M, 99));
-    await until(
+    await eventually(
       () => hasUpdate(received.btc, 98) && hasUpdate(received.both, 98) && hasUpdate(received.ltc, 99),
       'the markers',
     );
@@ -114,7 +114,7 @@ describe('Socket.IO /signals in local mode: subscriptions and delivery', () => {
     expect(await ask(staying, 'subscribe', BTC_1M)).toMatchObject({ ok: true });
 
     await publish(update(BTC_1M, 10));
-    await until(() => hasUpdate(received.leaving, 10) && hasUpdate(received.staying, 10), 'update 10');
+    await eventually(() => hasUpdate(received.leaving, 10) && hasUpdate(received.staying, 10), 'update 10');
     expect(await ask(leaving, 'unsubscribe', { ...BTC_1M, symbol: 'BTC-USDT' })).toEqual({
       ok: true,
       room: 'binance:BTC/USDT:1m',
@@ -123,7 +123,7 @@ describe('Socket.IO /signals in local mode: subscriptions and delivery', () => {
     await publish(update(BTC_1M, 11));
     await publishSignal(signalChange(BTC_1M, 11));
     await publish(update(LTC_1M, 12));
-    await until(() => hasUpdate(received.leaving, 12) && hasUpdate(received.staying, 11), 'the markers');
+    await eventually(() => hasUpdate(received.leaving, 12) && hasUpdate(received.staying, 11), 'the markers');
 
     expect(received.leaving).toEqual({ updates: [update(BTC_1M, 10), update(LTC_1M, 12)], signals: [] });
     expect(received.staying).toEqual({
@@ -188,7 +188,7 @@ describe('Socket.IO /signals in local mode: subscriptions and delivery', () => {
         snapshot: null,
       });
       await publish(update(LTC_1M, 21));
-      await until(() => hasUpdate(received, 21), 'update 21');
+      await eventually(() => hasUpdate(received, 21), 'update 21');
       expect(received.updates).toEqual([update(LTC_1M, 21)]);
     });
 
@@ -235,13 +235,13 @@ describe('Socket.IO /signals in local mode: subscriptions and delivery', () => {
     expect(client.connected).toBe(true);
     // The bucket refills: a later subscribe is accepted on the same connection.
     let later: unknown;
-    await until(
+    await eventually(
       async () => {
         later = await ask(client, 'subscribe', LTC_1M);
         return (later as { ok: boolean }).ok;
       },
       'the bucket to refill',
-      { everyMs: 250 },
+      { intervalMs: 250 },
     );
     expect(later).toEqual({ ok: true, room: 'binance:LTC/USDT:1m', snapshot: null });
   });

@@ -7,6 +7,7 @@ import { createServiceApp, initServiceApp } from '@app/platform';
 import {
   type ConfigFixture,
   createConfigFixture,
+  eventually,
   httpServerOf,
   loadMarketCandles,
   MARKET_FILES,
@@ -43,13 +44,12 @@ describe('market-data replay', () => {
     });
     await initServiceApp(app);
 
+    const server = httpServerOf(app);
     let status: MarketDataStatus | undefined;
-    const deadline = Date.now() + 30_000;
-    while (status?.replay?.finished !== true && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      status = (await request(httpServerOf(app)).get('/health/market-data').expect(200))
-        .body as MarketDataStatus;
-    }
+    await eventually(async () => {
+      status = (await request(server).get('/health/market-data').expect(200)).body as MarketDataStatus;
+      return status.replay?.finished === true;
+    }, 'the replay to finish');
 
     const file = loadMarketCandles(MARKET_FILES.ltc1m);
     expect(status).toMatchObject({

@@ -12,6 +12,7 @@ import {
   type ConfigFixture,
   createConfigFixture,
   createReplayDataDir,
+  eventually,
   freePort,
   loadMarketCandles,
   MARKET_FILES,
@@ -115,17 +116,11 @@ function published(tap: SpawnedProcess): Published[] {
     .map((line) => JSON.parse(line) as Published);
 }
 
-async function until(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 90_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/**
+ * Waits on the pipeline's progress: four markets through two worker processes, which a loaded
+ * machine slows down; the deadline only ends a run that is stuck.
+ */
+const PROGRESS = { timeoutMs: 90_000, intervalMs: 100 } as const;
 
 async function workerStatus(port: number): Promise<DistributedAnalysisStatus> {
   const response = await fetch(`http://127.0.0.1:${port}/health/analysis-worker`);
@@ -182,10 +177,14 @@ describe('distributed pipeline (separate processes on real Redis)', () => {
     await Promise.all(workers.map((worker) => worker.waitFor(/analysis-worker listening/)));
     // The workers split the four markets before any data flows (rendezvous hashing may give one of them all four).
     let held: DistributedAnalysisStatus[] = [];
-    await until(async () => {
-      held = await Promise.all(ports.map((port) => workerStatus(port)));
-      return held.reduce((sum, status) => sum + status.markets.length, 0) === 4;
-    }, 'the workers to split the markets');
+    await eventually(
+      async () => {
+        held = await Promise.all(ports.map((port) => workerStatus(port)));
+        return held.reduce((sum, status) => sum + status.markets.length, 0) === 4;
+      },
+      'the workers to split the markets',
+      PROGRESS,
+    );
     // The victim is a worker that holds markets; the other one must take them over.
     const [victimIndex, survivorIndex] = (held[0]?.markets.length ?? 0) > 0 ? [0, 1] : [1, 0];
     const victim = held[victimIndex]?.markets.map((m) => m.market) ?? [];
@@ -194,7 +193,7 @@ describe('distributed pipeline (separate processes on real Redis)', () => {
     await marketData.waitFor(/market-data listening/);
 
     // A malformed entry in a market's log and a malformed broadcast: rejected, nothing stops.
-    await until(() => published(tap).length > 100, 'the first results');
+    await eventually(() => published(tap).length > 100, 'the first results', PROGRESS);
     await redis.xadd(
       `${prefix}:market:${victim[0] ?? ''}`,
       '*',
@@ -206,14 +205,15 @@ describe('distributed pipeline (separate processes on real Redis)', () => {
     await redis.publish(`${prefix}:event:${AnalysisEventName.ConfluenceUpdated}`, '{"score": "high"}');
 
     // Mid-run, worker A dies without a chance to release anything.
-    await until(() => published(tap).length > 400, 'more results');
+    await eventually(() => published(tap).length > 400, 'more results', PROGRESS);
     workers[victimIndex]?.signal('SIGKILL');
     expect(await workers[victimIndex]?.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
     const total = [...expected.values()].reduce((sum, times) => sum + times.length, 0);
-    await until(
+    await eventually(
       () => published(tap).filter((e) => e.subject === AnalysisEventName.ConfluenceUpdated).length >= total,
       'every result',
+      PROGRESS,
     );
     await new Promise((resolve) => setTimeout(resolve, 1000));
 
@@ -251,14 +251,15 @@ describe('distributed pipeline (separate processes on real Redis)', () => {
           .toArray();
         return stored.map((r) => (r.candleTime as Date).getTime());
       };
-      await until(
+      // On a timeout the comparison below shows what is missing.
+      await eventually(
         async () => {
           for (const [market, times] of expected)
             if ((await storedTimes(market)).length < times.length) return false;
           return true;
         },
         'every result to be stored',
-        30_000,
+        PROGRESS,
       ).catch(() => undefined);
       for (const [market, times] of expected)
         expect({ market, times: await storedTimes(market) }).toEqual({ market, times });

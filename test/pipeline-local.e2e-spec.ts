@@ -15,8 +15,7 @@ import {
   type Timeframe,
 } from '@app/contracts';
 import { parseReplayFileName, ReplaySource } from '@app/market';
-import type { MarketDataStatus } from '@app/market';
-import { ResultRepository, SignalRepository, type StoredResult, StoreWriter } from '@app/persistence';
+import { ResultRepository, SignalRepository, type StoredResult } from '@app/persistence';
 import { createServiceApp, initServiceApp } from '@app/platform';
 import {
   type ConfigFixture,
@@ -27,6 +26,7 @@ import {
   type ReplayDataDir,
 } from '@app/testing';
 import { localService } from '../local/local.definition.js';
+import { waitForStoredReplay } from './gateway-kit.js';
 
 /**
  * The "done when" of local mode: the whole app in one process replays bundled candles through
@@ -146,14 +146,8 @@ describe('local mode pipeline (market-data → bus → analysis-worker → store
     await initServiceApp(app);
 
     const server = httpServerOf(app);
-    let status: MarketDataStatus | undefined;
-    const deadline = Date.now() + 60_000;
-    while (status?.replay?.finished !== true && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      status = (await request(server).get('/health/market-data').expect(200)).body as MarketDataStatus;
-    }
-    expect(status?.replay).toMatchObject({ finished: true, published: 1900 });
-    await app.get(StoreWriter).flush();
+    const status = await waitForStoredReplay(app);
+    expect(status.replay).toMatchObject({ finished: true, published: 1900 });
 
     const expected = await engineDirect(data.dir, config);
     // Every candle from the warm-up on has its result (the first results come once the engine is warm).

@@ -14,20 +14,20 @@ import {
   type SignalChangedEvent,
   type Timeframe,
 } from '@app/contracts';
-import type { MarketDataStatus } from '@app/market';
-import { StoreWriter } from '@app/persistence';
 import { createServiceApp } from '@app/platform';
 import {
   type ConfigFixture,
   createConfigFixture,
   createReplayDataDir,
+  eventually,
   httpServerOf,
   MARKET_FILES,
   type ReplayDataDir,
 } from '@app/testing';
 import { SignalsGateway } from '../apps/api-gateway/src/socket/signals.gateway.js';
 import { localService } from '../local/local.definition.js';
-import { connectClient, type SignalsClient, until } from './socket-kit.js';
+import { waitForStoredReplay } from './gateway-kit.js';
+import { connectClient, type SignalsClient } from './socket-kit.js';
 
 /**
  * The app of the gateway-socket-*.e2e-spec.ts suites: the whole app in local mode, listening on a
@@ -111,16 +111,7 @@ async function boot(socket: SocketSettings, options: BootOptions = {}): Promise<
   options.onBus?.(app.get(EventBus));
   await app.listen(0, '127.0.0.1');
   const { port } = httpServerOf(app).address() as AddressInfo;
-  await until(
-    async () => {
-      const status = (await request(httpServerOf(app)).get('/health/market-data').expect(200))
-        .body as MarketDataStatus;
-      return status.replay?.finished === true;
-    },
-    'the replay to finish',
-    { deadlineMs: 60_000, everyMs: 50 },
-  );
-  await app.get(StoreWriter).flush();
+  await waitForStoredReplay(app);
   return { app, port, fixture, data };
 }
 
@@ -165,7 +156,7 @@ export function signalsApp(
 
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();
-    await until(() => settled(app()), 'every connection to close');
+    await eventually(() => settled(app()), 'every connection to close');
   });
 
   afterAll(async () => {

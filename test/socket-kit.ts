@@ -89,19 +89,6 @@ export function gaugeValue(exposition: string, name: string): number {
   return Number(line.slice(name.length + 1));
 }
 
-/** Polls `probe` until it returns true; a generous deadline only guards against a hang. */
-export async function until(
-  probe: () => boolean | Promise<boolean>,
-  what: string,
-  { deadlineMs = 30_000, everyMs = 25 }: { deadlineMs?: number; everyMs?: number } = {},
-): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
 /** A masked client frame (RFC 6455 §5.3), text unless another opcode is given. */
 function maskedFrame(data: string | Buffer, opcode = 0x1): Buffer {
   const payload = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { compareOffsets, MarketEventName, type Timeframe, validateBusEvent } from '@app/contracts';
+import { eventually } from '@app/testing';
 import {
   changeLines,
   changes,
@@ -15,7 +16,6 @@ import {
   timeline,
   transitions,
   updates,
-  waitFor,
   workerPool,
 } from './testing/distributed-kit.js';
 import { checkpointOf, FakeMarketLog, ID, MARKET } from './testing/fake-market-log.js';
@@ -38,10 +38,10 @@ describe('DistributedAnalysis commits', () => {
       const offsets = log.appendCandles(backlog);
       const worker = startWorker(log, new FakeHistory(), 'w1');
       await worker.ownership.acquire();
-      await waitFor(() => publishedAt(log) === offsets.at(-1), 'the backlog to be committed');
+      await eventually(() => publishedAt(log) === offsets.at(-1), 'the backlog to be committed');
       // Live: entries appended while the worker waits on the log.
       offsets.push(...log.appendCandles(events.slice(450)));
-      await waitFor(() => publishedAt(log) === offsets.at(-1), 'the new entries to be committed');
+      await eventually(() => publishedAt(log) === offsets.at(-1), 'the new entries to be committed');
       await worker.sink.drained();
 
       const expected = reference(events);
@@ -125,7 +125,7 @@ describe('DistributedAnalysis commits', () => {
 
       const worker = startWorker(log, new FakeHistory(), 'w1');
       await worker.ownership.acquire();
-      await waitFor(() => publishedAt(log) === last, 'the log to be read to its end');
+      await eventually(() => publishedAt(log) === last, 'the log to be read to its end');
       const status = worker.analysis.status();
       expect(status.counters).toMatchObject({ rejected: 3, candles: 200, skippedCandles: 1 });
       const warnings = worker.logger.lines.filter((l) => l.startsWith('warn'));
@@ -148,10 +148,10 @@ describe('DistributedAnalysis commits', () => {
       const offsets = log.appendCandles(events.slice(0, 200));
       const worker = startWorker(log, new FakeHistory(), 'w1');
       await worker.ownership.acquire();
-      await waitFor(() => publishedAt(log) === offsets[199], 'the first 200 candles to be committed');
+      await eventually(() => publishedAt(log) === offsets[199], 'the first 200 candles to be committed');
       log.failingCommits = 1;
       offsets.push(...log.appendCandles(events.slice(200)));
-      await waitFor(() => publishedAt(log) === offsets.at(-1), 'the rest to be committed');
+      await eventually(() => publishedAt(log) === offsets.at(-1), 'the rest to be committed');
       expect(log.failingCommits).toBe(0);
       expect(worker.logger.lines.some((l) => l.includes('ECONNREFUSED'))).toBe(true);
       const expected = reference(events);

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from '@jest/globals';
 import { compareOffsets, MarketEventName } from '@app/contracts';
+import { eventually } from '@app/testing';
 import {
   btc1m,
   changeLines,
@@ -18,7 +19,6 @@ import {
   TEST_TIMEOUT,
   transitions,
   updates,
-  waitFor,
   workerPool,
 } from './testing/distributed-kit.js';
 import { checkpointOf, FakeMarketLog, ID, MARKET } from './testing/fake-market-log.js';
@@ -44,13 +44,13 @@ describe('DistributedAnalysis takeovers', () => {
 
       const first = startWorker(log, history, 'w1');
       await first.ownership.acquire();
-      await waitFor(() => publishedAt(log) === offsets[249], 'w1 to commit 250 candles');
+      await eventually(() => publishedAt(log) === offsets[249], 'w1 to commit 250 candles');
       await first.sink.drained();
       expect(storedAt(log)).toBe(offsets[249]);
       // The store goes down: w1 goes on publishing, the stored checkpoint stays behind.
       first.sink.writing = false;
       offsets.push(...log.appendCandles(events.slice(250, 320)));
-      await waitFor(() => publishedAt(log) === offsets[319], 'w1 to commit 320 candles');
+      await eventually(() => publishedAt(log) === offsets[319], 'w1 to commit 320 candles');
       expect(storedAt(log)).toBe(offsets[249]);
       await stopWorker(first); // the crash: its held writes never happened
       // market-data goes on: the new owner finds a backlog straddling what w1 published.
@@ -59,7 +59,7 @@ describe('DistributedAnalysis takeovers', () => {
       const second = startWorker(log, history, 'w2');
       await second.ownership.acquire();
       // The takeover runs on the read loop: it resumes from the stored checkpoint, repairing up to w1's.
-      await waitFor(() => second.analysis.status().takeovers === 1, 'w2 to take the market over');
+      await eventually(() => second.analysis.status().takeovers === 1, 'w2 to take the market over');
       expect(second.logger.lines.join('\n')).toContain(
         `reading after ${offsets[249]}, re-storing what was published up to ${offsets[319]}`,
       );
@@ -71,7 +71,7 @@ describe('DistributedAnalysis takeovers', () => {
       expect(late.length).toBeGreaterThan(0);
       expect(late.every((c) => !c.accepted)).toBe(true);
 
-      await waitFor(() => publishedAt(log) === offsets.at(-1), 'w2 to commit the new candles');
+      await eventually(() => publishedAt(log) === offsets.at(-1), 'w2 to commit the new candles');
       await second.sink.drained();
       expect(storedAt(log)).toBe(offsets.at(-1));
       // w2 committed only past what w1 had published.
@@ -126,7 +126,7 @@ describe('DistributedAnalysis takeovers', () => {
 
       const worker = startWorker(log, history, 'w2');
       await worker.ownership.acquire();
-      await waitFor(() => publishedAt(log) === offsets.at(-1), 'the rest to be committed');
+      await eventually(() => publishedAt(log) === offsets.at(-1), 'the rest to be committed');
       expect(history.calls).toEqual([{ timeframe: '1m', until: btc1m[299]!.timestamp, count: 10_000 }]);
       const expected = [...reference(events).values()].filter((r) => r.candleTime > btc1m[299]!.timestamp);
       expect(updates(log.messages()).map(compactOf)).toEqual(expected.map(compact));
@@ -147,13 +147,13 @@ describe('DistributedAnalysis leases', () => {
       const offsets = log.appendCandles(events.slice(0, 100));
       const worker = startWorker(log, new FakeHistory(), 'w1');
       await worker.ownership.acquire();
-      await waitFor(() => publishedAt(log) === offsets[99], 'the first 100 candles to be committed');
+      await eventually(() => publishedAt(log) === offsets[99], 'the first 100 candles to be committed');
       const committed = log.commits.length;
       const publishedBefore = log.published.get(ID);
       // Another worker takes the lease before this one hears of it.
       log.leases.set(ID, 'w-other');
       log.appendCandles(events.slice(100, 150));
-      await waitFor(() => worker.analysis.status().lostCommits === 1, 'the refused commit');
+      await eventually(() => worker.analysis.status().lostCommits === 1, 'the refused commit');
       await worker.sink.drained();
       expect(log.commits.slice(committed).map((c) => [c.owner, c.accepted])).toEqual([['w1', false]]);
       expect(log.published.get(ID)).toBe(publishedBefore);
@@ -178,14 +178,14 @@ describe('DistributedAnalysis leases', () => {
       const offsets = log.appendCandles(events.slice(0, 150));
       const worker = startWorker(log, new FakeHistory(), 'w1');
       await worker.ownership.acquire();
-      await waitFor(() => publishedAt(log) === offsets[149], 'the first 150 candles to be committed');
+      await eventually(() => publishedAt(log) === offsets[149], 'the first 150 candles to be committed');
       await worker.ownership.lose();
       expect(worker.analysis.status().markets).toEqual([]);
       offsets.push(...log.appendCandles(events.slice(150)));
       await delay(50);
       expect(publishedAt(log)).toBe(offsets[149]);
       await worker.ownership.acquire();
-      await waitFor(() => publishedAt(log) === offsets.at(-1), 'the rest to be committed');
+      await eventually(() => publishedAt(log) === offsets.at(-1), 'the rest to be committed');
       expect(worker.analysis.status().takeovers).toBe(2);
     },
     TEST_TIMEOUT,

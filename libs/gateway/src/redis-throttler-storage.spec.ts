@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
+// By path: the @app/testing barrel loads much more than this one helper.
+import { eventually } from '../../testing/src/eventually.js';
 import { RedisThrottlerStorage } from './redis-throttler-storage.js';
 
 const MINUTE = 60_000;
@@ -27,15 +29,6 @@ async function keysUnder(keyPrefix: string): Promise<string[]> {
     cursor = next;
   } while (cursor !== '0');
   return found;
-}
-
-/** Polls until `check` holds; the deadline only bounds a broken run, nothing is timed. */
-async function eventually(check: () => Promise<boolean>, deadlineMs = 10_000): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`condition not met within ${deadlineMs}ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 beforeAll(() => {
@@ -104,7 +97,7 @@ describe('RedisThrottlerStorage', () => {
     expect((await store.increment('k', 200, 1, 200, 'default')).isBlocked).toBe(false);
     expect((await store.increment('k', 200, 1, 200, 'default')).isBlocked).toBe(true);
     // Wait for Redis to expire both keys (polled without hitting, so nothing is counted).
-    await eventually(async () => (await keysUnder(prefix)).length === 0);
+    await eventually(async () => (await keysUnder(prefix)).length === 0, 'Redis to expire both keys');
     expect(await store.increment('k', 200, 1, 200, 'default')).toEqual({
       totalHits: 1,
       timeToExpire: 1,

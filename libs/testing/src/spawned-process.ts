@@ -54,7 +54,7 @@ export class SpawnedProcess {
    * Resolves once the output matches, rejects if the process exits first. The timeout only
    * guards against a hung test; nothing is asserted about how long it took.
    */
-  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const match = pattern.exec(this.output);

@@ -3,6 +3,8 @@ import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { type MarketRef, marketId } from '@app/contracts';
 import { Redis } from 'ioredis';
+// By path: the @app/testing barrel loads much more than this one helper.
+import { eventually } from '../../../testing/src/eventually.js';
 import {
   type LeaseLossReason,
   leaseKey,
@@ -74,14 +76,6 @@ async function expectExclusive(...workers: Worker[]): Promise<void> {
     expect(holders.length).toBeLessThanOrEqual(1);
     const holder = holders[0];
     if (holder !== undefined) expect(await redis.get(leaseKey(prefix, market))).toBe(holder.leases.workerId);
-  }
-}
-
-async function eventually(check: () => Promise<boolean>, deadlineMs: number): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`condition not met within ${deadlineMs}ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -189,7 +183,7 @@ describe('MarketLeases', () => {
       await b.leases.tick();
       await expectExclusive(b);
       return b.leases.owned().length === 4;
-    }, 15_000);
+    }, "B to take over A's markets");
     expect(b.leases.status().members).toEqual([B]);
   });
 
@@ -292,13 +286,13 @@ describe('MarketLeases', () => {
     const a = worker(A, { ttlMs });
     const b = worker(B, { ttlMs });
     a.leases.start();
-    await eventually(() => Promise.resolve(a.leases.owned().length === 4), 10_000);
+    await eventually(() => a.leases.owned().length === 4, 'A to own every market');
     b.leases.start();
     b.leases.start(); // ignored
     await eventually(async () => {
       await expectExclusive(a, b);
       return ids(a).join() === wins(A, [A, B]).join() && ids(b).join() === wins(B, [A, B]).join();
-    }, 10_000);
+    }, 'A and B to split the markets');
     // Past a TTL the split still holds: renewals keep the leases alive.
     await new Promise((resolve) => setTimeout(resolve, ttlMs + 500));
     expect(ids(b)).toEqual(wins(B, [A, B]));

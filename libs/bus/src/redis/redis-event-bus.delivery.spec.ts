@@ -50,7 +50,7 @@ describe('RedisEventBus', () => {
 
     const event = candleEvent(BTC, 0);
     await publisher.bus.publish(MarketEventName.CandleClosed, event);
-    await eventually(() => received.length === 1);
+    await eventually(() => received.length === 1, 'the candle at the other instance');
 
     expect(received[0]).toEqual(event);
     expect(received[0]).toBeInstanceOf(CandleClosedEvent);
@@ -94,7 +94,10 @@ describe('RedisEventBus', () => {
 
     await publisher.bus.publish(AnalysisEventName.ConfluenceUpdated, confluenceEvent(1));
     await publisher.bus.publish(AnalysisEventName.SignalChanged, signalEvent(1));
-    await eventually(() => seen.first.length === 2 && seen.second.length === 2);
+    await eventually(
+      () => seen.first.length === 2 && seen.second.length === 2,
+      'both events at both subscribers',
+    );
 
     expect(seen.first).toEqual([confluenceEvent(1), signalEvent(1)]);
     expect(seen.second).toEqual([confluenceEvent(1), signalEvent(1)]);
@@ -131,7 +134,7 @@ describe('RedisEventBus', () => {
       await a.bus.publish(MarketEventName.CandleClosed, candleEvent(BTC, i));
       await b.bus.publish(MarketEventName.CandleClosed, candleEvent(ETH, i));
     }
-    await eventually(() => seenByA.length === 2 && seenByB.length === 2);
+    await eventually(() => seenByA.length === 2 && seenByB.length === 2, 'both rounds at A and B');
     await a.bus.idle();
     await b.bus.idle();
 

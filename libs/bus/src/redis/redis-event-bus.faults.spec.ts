@@ -38,7 +38,7 @@ describe('RedisEventBus', () => {
     await admin.publish(channel, JSON.stringify({ ...valid, candle: { ...valid.candle, high: -1 } }));
     await admin.publish(channel, JSON.stringify({ ...valid, extra: 'field' }));
     await admin.publish(channel, JSON.stringify(valid));
-    await eventually(() => received.length === 1);
+    await eventually(() => received.length === 1, 'the valid candle');
     await bus.idle();
 
     expect(received).toEqual([valid]);
@@ -69,7 +69,7 @@ describe('RedisEventBus', () => {
     await admin.publish(channel, JSON.stringify(valid));
 
     // A malformed message is to be logged, counted and dropped: the subscriber keeps working.
-    await eventually(() => received.length === 1, 2_000).catch(() => undefined);
+    await eventually(() => received.length === 1, 'the valid candle after the nested one');
     expect(received).toEqual([valid]);
     expect(bus.stats().rejected).toEqual({ [MarketEventName.CandleClosed]: 1 });
   });
@@ -103,7 +103,7 @@ describe('RedisEventBus', () => {
     const total = 200;
     for (let i = 0; i < total; i++)
       await publisher.bus.publish(MarketEventName.CandleClosed, candleEvent(BTC, i));
-    await eventually(() => order.length === total, 10_000);
+    await eventually(() => order.length === total, `all ${total} candles`);
     await bus.idle();
 
     expect(order).toEqual(Array.from({ length: total }, (_, i) => i));

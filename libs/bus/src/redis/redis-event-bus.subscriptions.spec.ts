@@ -43,13 +43,13 @@ describe('RedisEventBus', () => {
     expect(await admin.pubsub('NUMSUB', channel)).toEqual([channel, 1]);
 
     await publisher.bus.publish(AnalysisEventName.SignalChanged, signalEvent(1));
-    await eventually(() => first.length === 1 && second.length === 1);
+    await eventually(() => first.length === 1 && second.length === 1, 'signal 1 at both handlers');
 
     offFirst();
     await bus.ready();
     expect(await admin.pubsub('NUMSUB', channel)).toEqual([channel, 1]);
     await publisher.bus.publish(AnalysisEventName.SignalChanged, signalEvent(2));
-    await eventually(() => second.length === 2);
+    await eventually(() => second.length === 2, 'signal 2 at the second handler');
     expect(first).toEqual([31]);
 
     offSecond();
@@ -58,7 +58,7 @@ describe('RedisEventBus', () => {
     await publisher.bus.publish(AnalysisEventName.SignalChanged, signalEvent(3));
     // A later message on a channel still subscribed: once it arrives, the earlier one would have too.
     await publisher.bus.publish(AnalysisEventName.ConfluenceUpdated, confluenceEvent(9));
-    await eventually(() => sentinel.length === 1);
+    await eventually(() => sentinel.length === 1, 'the sentinel update');
     await bus.idle();
 
     expect(first).toEqual([31]);
@@ -87,7 +87,7 @@ describe('RedisEventBus', () => {
     expect(await admin.pubsub('NUMSUB', channel)).toEqual([channel, 1]);
 
     await publisher.bus.publish(AnalysisEventName.SignalChanged, signalEvent(4));
-    await eventually(() => seen.length === 1);
+    await eventually(() => seen.length === 1, 'signal 4');
     expect(seen).toEqual([34]);
   });
 });

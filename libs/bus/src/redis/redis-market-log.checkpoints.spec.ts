@@ -80,7 +80,7 @@ describe('RedisMarketLog', () => {
       const saved = checkpoint('1700000000000-3', { state: { ema: 1.5 } });
       const messages = [confluenceMessage(1), signalMessage(1), confluenceMessage(2)];
       expect(await log.commit(BTC, 'w1', saved, messages)).toBe(true);
-      await eventually(() => received.length === 3);
+      await eventually(() => received.length === 3, 'the three committed messages');
       await subscriber.idle();
 
       expect(received).toEqual(['confluence result 1', 'signal 71', 'confluence result 2']);
@@ -139,7 +139,7 @@ describe('RedisMarketLog', () => {
       await admin.set(keys.lease(BTC), 'w2');
       const last = checkpoint('1700000000000-5');
       expect(await log.commit(BTC, 'w2', last, [signalMessage(9)])).toBe(true);
-      await eventually(() => received.length > 0);
+      await eventually(() => received.length > 0, "the accepted commit's message");
       await subscriber.idle();
       expect(received).toEqual(['signal 79']);
       expect(await log.checkpoints(BTC)).toEqual({ published: last, stored: null });

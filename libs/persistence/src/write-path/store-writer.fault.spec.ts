@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import mongoose from 'mongoose';
 import { EmbeddedMongoServer } from '@app/embedded-mongo';
-import { freePort } from '@app/testing';
+import { eventually, freePort } from '@app/testing';
 import { createRepositories } from '../models.js';
 import type { StoredResult } from '../persistence.types.js';
 import { COLLECTIONS } from '../schemas/store.schemas.js';
@@ -35,15 +35,6 @@ function result(i: number): StoredResult {
     inputHash: String(i).padStart(64, '0'),
     breakdown: { i },
   };
-}
-
-/** Polls until `done()` holds; a generous bound, so no timing assumption decides the outcome. */
-async function until(done: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const start = performance.now();
-  while (!done()) {
-    if (performance.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'confluence-fault-'));
@@ -90,10 +81,10 @@ describe('StoreWriter through a store outage', () => {
 
     try {
       enqueue(0, 100);
-      await until(() => landed.length >= 40, 'the first writes');
+      await eventually(() => landed.length >= 40, 'the first writes');
       await server.stop();
       enqueue(100, TOTAL);
-      await until(() => writer.status().state === 'down', 'the writer to notice the outage');
+      await eventually(() => writer.status().state === 'down', 'the writer to notice the outage');
       expect(writer.status().pending).toBeGreaterThan(0);
 
       server = await EmbeddedMongoServer.start({ port, dataDir });
@@ -118,5 +109,5 @@ describe('StoreWriter through a store outage', () => {
       await connection.close();
       await server.stop();
     }
-  }, 60_000);
+  });
 });

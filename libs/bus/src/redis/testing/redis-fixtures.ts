@@ -4,7 +4,6 @@
  * it from its own hooks, so a reader sees the lifecycle in the suite.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { type LogBatch, type MarketRef, marketId } from '@app/contracts';
 import { Redis } from 'ioredis';
 // By path: the @app/testing barrel also loads mongoose and the fake exchange (about 1 s a suite).
@@ -63,14 +62,8 @@ export function recordingLogger(): RecordingLogger {
 
 const SILENT: BusLogger = { warn: () => undefined, error: () => undefined };
 
-/** Polls until `check` holds: delivery over Redis is asynchronous. */
-export async function eventually(check: () => boolean, deadlineMs = 3_000): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`condition not met within ${deadlineMs}ms`);
-    await delay(10);
-  }
-}
+/** Delivery over Redis is asynchronous: the suites poll with the shared helper, by path as above. */
+export { eventually } from '../../../../testing/src/eventually.js';
 
 /** A read position per market, as MarketEventLog.read takes it. */
 export function from(
