@@ -282,7 +282,8 @@ describe('MarketLeases', () => {
 
   it('runs its own loop: ticks, renews, rebalances, and releases on stop', async () => {
     prefix = `test-leases-${randomUUID()}`;
-    const ttlMs = 1_500;
+    // Renewal every ttl/3 of real time: 1 s leaves room for a busy machine's slow round trips.
+    const ttlMs = 3_000;
     const a = worker(A, { ttlMs });
     const b = worker(B, { ttlMs });
     a.leases.start();

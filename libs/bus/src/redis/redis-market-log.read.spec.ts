@@ -108,7 +108,8 @@ describe('RedisMarketLog', () => {
       expect(await log.read(new Map(), 10, 150)).toEqual([]);
       const elapsed = Date.now() - started;
       expect(elapsed).toBeGreaterThanOrEqual(140);
-      expect(elapsed).toBeLessThan(1_000);
+      // Only "it came back": a loaded machine may take a while, a hang would take forever.
+      expect(elapsed).toBeLessThan(20_000);
     });
 
     it('returns from a blocked read as soon as another connection appends', async () => {
@@ -118,13 +119,14 @@ describe('RedisMarketLog', () => {
       const [after = ''] = await ids(BTC);
 
       const started = Date.now();
-      const reading = log.read(from([BTC, after], [ETH, '0']), 10, 2_000);
+      // Blocks for up to 60 s: returning well before that can only be the append waking it.
+      const reading = log.read(from([BTC, after], [ETH, '0']), 10, 60_000);
       await delay(100);
       await bus.publish(MarketEventName.CandleClosed, candleEvent(BTC, 1));
       const batches = await reading;
       const elapsed = Date.now() - started;
 
-      expect(elapsed).toBeLessThan(1_500);
+      expect(elapsed).toBeLessThan(30_000);
       expect(batches).toHaveLength(1);
       expect(batchOf(batches, BTC).events.map((event) => event.payload)).toEqual([candleEvent(BTC, 1)]);
     });

@@ -14,6 +14,7 @@ import {
 } from 'ccxt';
 import { type CsvCandle, loadMarketCandles, MARKET_FILES } from '../market-data.js';
 import { formingCandle } from './candles.js';
+import { eventually } from '../eventually.js';
 import { FakeExchangeServer } from './server.js';
 import type { FakeExchangeId, FaultSpec, Malformation } from './types.js';
 
@@ -339,7 +340,7 @@ describe('the fake itself', () => {
     const other = await FakeExchangeServer.start({ now: () => START });
     other.fault('bybit', { kind: 'hang' });
     const pending = fetch(`${other.url}/bybit/v5/market/time`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually(() => other.requests.length > 0, 'the request to reach the fake');
     expect(other.requests.map((r) => r.status)).toEqual(['hang']);
     await other.stop();
     await expect(pending).rejects.toThrow();
