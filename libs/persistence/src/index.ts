@@ -11,3 +11,5 @@ export * from './store-target.js';
 export * from './models.js';
 export * from './persistence.module.js';
 export * from './repositories/order-book.repository.js';
+export * from './repositories/snapshot.repository.js';
+export * from './schemas/snapshot.schema.js';

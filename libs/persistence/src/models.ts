@@ -4,6 +4,12 @@ import { LlmCacheRepository, LlmCostRepository } from './repositories/llm.reposi
 import { OrderBookRepository } from './repositories/order-book.repository.js';
 import { ResultRepository } from './repositories/result.repository.js';
 import { SignalRepository } from './repositories/signal.repository.js';
+import { SnapshotRepository } from './repositories/snapshot.repository.js';
+import {
+  type EngineSnapshotDocument,
+  engineSnapshotSchema,
+  SNAPSHOT_MODEL,
+} from './schemas/snapshot.schema.js';
 import {
   type CandleDocument,
   candleSchema,
@@ -28,6 +34,7 @@ export interface StoreRepositories {
   readonly llmCache: LlmCacheRepository;
   readonly llmCosts: LlmCostRepository;
   readonly orderBooks: OrderBookRepository;
+  readonly snapshots: SnapshotRepository;
   readonly models: readonly Model<unknown>[];
 }
 
@@ -42,6 +49,7 @@ export function createRepositories(connection: Connection, retention: RetentionS
   const analyses = connection.model<LlmAnalysisDocument>(MODEL_NAMES.llmAnalysis, llmAnalysisSchema());
   const costs = connection.model<LlmCostDocument>(MODEL_NAMES.llmCost, llmCostSchema());
   const books = connection.model<OrderBookDocument>(MODEL_NAMES.orderBook, orderBookSchema(retention));
+  const snapshots = connection.model<EngineSnapshotDocument>(SNAPSHOT_MODEL, engineSnapshotSchema());
   return {
     results: new ResultRepository(results),
     signals: new SignalRepository(signals),
@@ -49,6 +57,15 @@ export function createRepositories(connection: Connection, retention: RetentionS
     llmCache: new LlmCacheRepository(analyses),
     llmCosts: new LlmCostRepository(costs),
     orderBooks: new OrderBookRepository(books),
-    models: [results, signals, candles, analyses, costs, books] as unknown as readonly Model<unknown>[],
+    snapshots: new SnapshotRepository(snapshots),
+    models: [
+      results,
+      signals,
+      candles,
+      analyses,
+      costs,
+      books,
+      snapshots,
+    ] as unknown as readonly Model<unknown>[],
   };
 }

@@ -6,6 +6,8 @@ import { LlmCacheRepository, LlmCostRepository } from './repositories/llm.reposi
 import { OrderBookRepository } from './repositories/order-book.repository.js';
 import { ResultRepository } from './repositories/result.repository.js';
 import { SignalRepository } from './repositories/signal.repository.js';
+import { SnapshotRepository } from './repositories/snapshot.repository.js';
+import { engineSnapshotSchema, SNAPSHOT_MODEL } from './schemas/snapshot.schema.js';
 import {
   candleSchema,
   llmAnalysisSchema,
@@ -29,6 +31,7 @@ const REPOSITORIES = [
   LlmCacheRepository,
   LlmCostRepository,
   OrderBookRepository,
+  SnapshotRepository,
 ];
 
 /**
@@ -98,6 +101,7 @@ class WriterShutdown implements BeforeApplicationShutdown {
         inject: [AppConfig],
         useFactory: (app: AppConfig) => orderBookSchema(app.storage),
       },
+      { name: SNAPSHOT_MODEL, useFactory: () => engineSnapshotSchema() },
     ]),
   ],
   providers: [
