@@ -12,6 +12,7 @@ import {
   checkOrderBook,
   checkTrades,
   finiteField,
+  jsonBodyProblem,
   type TradeData,
 } from './response-validation.js';
 
@@ -53,7 +54,8 @@ export class CcxtMarketClient implements MarketClient {
     }
     // ccxt's errors do not carry response headers (and call Binance's 429 DDoSProtection, Bybit's
     // RateLimitExceeded); rate-limit answers become our RateLimitedError here, with the wait
-    // the exchange asked for still in hand.
+    // the exchange asked for still in hand. A 2xx answer whose body is not JSON (truncated, empty,
+    // a proxy's HTML page) is a bad response here too: ccxt would hand its characters on as data.
     const clock = options.clock;
     exchange.onRestResponse = (
       statusCode: number,
@@ -70,7 +72,11 @@ export class CcxtMarketClient implements MarketClient {
           wait,
         );
       }
-      return responseBody.trim();
+      const body = responseBody.trim();
+      const answered = statusCode >= 200 && statusCode < 300 && statusCode !== 204;
+      const problem = answered ? jsonBodyProblem(body) : null;
+      if (problem !== null) throw new MalformedResponseError(`${problem} from ${method} ${url}`);
+      return body;
     };
     this.#exchange = exchange;
     this.maxCandlesPerRequest = ohlcvLimit(exchange);
@@ -113,7 +119,7 @@ export class CcxtMarketClient implements MarketClient {
   ): Promise<Checked<Candle>> {
     const rows: unknown = await this.#call(() => this.#exchange.fetchOHLCV(symbol, timeframe, since, limit));
     const checked = checkOhlcv(rows, timeframe);
-    // ccxt turns an unparseable body into rows of undefined, or an empty list: neither is data.
+    // Every row dropped (mistyped or missing fields): the response holds no data.
     if (checked.items.length === 0 && checked.dropped.length > 0)
       throw new MalformedResponseError(`no valid candle in the response (${checked.dropped.join('; ')})`);
     // A listed market always has at least its forming candle; only history may be empty.

@@ -23,6 +23,9 @@ const MARKETS: readonly [string, Timeframe][] = [
   ['LTC/USDT', '1m'],
   ['LTC/USDT', '5m'],
 ];
+/** One stream, so a fault programmed for the next candle request hits that stream's. */
+const ONE_MARKET = { symbols: ['BTC/USDT'], timeframes: ['1m'] } as const;
+const ONE_MARKET_LIST: readonly [string, Timeframe][] = [['BTC/USDT', '1m']];
 
 function expectContiguous(candles: readonly Candle[], timeframe: Timeframe): void {
   const interval = timeframeToMs(timeframe);
@@ -35,8 +38,13 @@ function expectContiguous(candles: readonly Candle[], timeframe: Timeframe): voi
  * Every configured market of `exchange` received exactly the data's closed candles since its
  * first, up to the clock (`minimum1m` at least on 1m markets).
  */
-function expectComplete(h: FeedHarness, exchange: FakeExchangeId, minimum1m: number): void {
-  for (const [symbol, timeframe] of MARKETS) {
+function expectComplete(
+  h: FeedHarness,
+  exchange: FakeExchangeId,
+  minimum1m: number,
+  markets: readonly [string, Timeframe][] = MARKETS,
+): void {
+  for (const [symbol, timeframe] of markets) {
     const got = h.candles(exchange, symbol, timeframe);
     expect(got.length).toBeGreaterThanOrEqual(timeframe === '1m' ? minimum1m : 30);
     expectContiguous(got, timeframe);
@@ -194,6 +202,38 @@ describe('ExchangeFeed over ccxt and the fake exchange', () => {
       ).toBe(true);
       expect(harness.bus.stats().rejected).toEqual({});
       expectComplete(harness, exchange, 30 + 3);
+    },
+  );
+
+  it.each<FakeExchangeId>(['binance', 'bybit'])(
+    '%s: a truncated body is a bad response saying "body is not JSON", never rows made of its characters',
+    async (exchange) => {
+      harness = await FeedHarness.start({ exchanges: [exchange], market: ONE_MARKET });
+      await harness.startAll();
+      await harness.runMinutes(1);
+      const truncated = { kind: 'malformed', malformation: 'truncatedJson' } as const;
+      // A routine poll's answer cut short…
+      harness.server.fault(exchange, truncated, { endpoint: 'klines', times: 1 });
+      await harness.runMinutes(1);
+      // …and, after a 5-minute stall, a backfill page's (the poll before it takes a no-op fault).
+      harness.clock.advance(5 * 60_000);
+      harness.server.fault(exchange, { kind: 'stale', lagMs: 0 }, { endpoint: 'klines', times: 1 });
+      harness.server.fault(exchange, truncated, { endpoint: 'klines', times: 1 });
+      await harness.runMinutes(1);
+
+      const cut = harness.server.requests.filter((request) => request.fault === 'malformed');
+      const since = (query: Readonly<Record<string, string>>): string | undefined =>
+        query.startTime ?? query.start;
+      expect(cut.map((request) => since(request.query) !== undefined)).toEqual([false, true]);
+      const bad = harness.logger.lines.filter((line) => line.includes('bad-response'));
+      expect(bad.length).toBeGreaterThanOrEqual(2);
+      for (const line of bad) expect(line).toMatch(/: bad-response: body is not JSON \(/);
+      expect(harness.logger.lines.filter((line) => /no valid candle|row \d+:/.test(line))).toEqual([]);
+      expect(harness.feed(exchange).status().lastError).toMatchObject({
+        kind: 'bad-response',
+        message: expect.stringMatching(/^body is not JSON/),
+      });
+      expectComplete(harness, exchange, 30 + 7, ONE_MARKET_LIST);
     },
   );
 

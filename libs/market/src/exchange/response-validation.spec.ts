@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { MalformedResponseError } from '../faults/exchange-fault.js';
-import { checkOhlcv, checkOrderBook, checkTrades, finiteField } from './response-validation.js';
+import {
+  checkOhlcv,
+  checkOrderBook,
+  checkTrades,
+  finiteField,
+  jsonBodyProblem,
+} from './response-validation.js';
 
 const T = Date.UTC(2021, 1, 19);
 
@@ -25,8 +31,32 @@ describe('checkOhlcv', () => {
     ]);
   });
 
-  it('refuses a response that is not a list', () => {
-    expect(() => checkOhlcv({ code: -1 }, '1m')).toThrow(MalformedResponseError);
+  it('refuses a response that is not a list, naming what it got', () => {
+    expect(() => checkOhlcv({ code: -1 }, '1m')).toThrow(
+      new MalformedResponseError('expected an array of candles, got object'),
+    );
+    // ccxt's hand-back of a body it could not parse
+    expect(() => checkOhlcv('[[1613692800000,"51552', '1m')).toThrow(
+      new MalformedResponseError('expected an array of candles, got string'),
+    );
+  });
+});
+
+describe('jsonBodyProblem', () => {
+  it('accepts any JSON body', () => {
+    expect(jsonBodyProblem('[[1613692800000,"51552.6"]]')).toBeNull();
+    expect(jsonBodyProblem('{"retCode":0,"result":{}}')).toBeNull();
+  });
+
+  it('names a truncated body, with its length and start', () => {
+    expect(jsonBodyProblem('[[1613692800000,"51552.61000000","51565.12')).toMatch(
+      /^body is not JSON \(.+; 42 characters: "\[\[1613692800000,\\"51552\.61000000\\",\\"51565\.…"\)$/,
+    );
+  });
+
+  it('names an empty body and a proxy page', () => {
+    expect(jsonBodyProblem('  ')).toBe('body is not JSON (empty)');
+    expect(jsonBodyProblem('<html><body>blocked</body></html>')).toMatch(/^body is not JSON \(/);
   });
 });
 

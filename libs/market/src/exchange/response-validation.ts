@@ -36,9 +36,28 @@ function finitePositive(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value > 0;
 }
 
+/**
+ * Why a successful (2xx) answer's body is not JSON, or null when it is. ccxt hands an unparseable
+ * body back as the raw string, which its parsers then read character by character (Binance's
+ * OHLCV parser makes a row of each character; Bybit's finds no list and returns none), so a
+ * truncated answer would pass for rows of bad numbers, or for no data at all.
+ */
+export function jsonBodyProblem(body: string): string | null {
+  if (body.trim() === '') return 'body is not JSON (empty)';
+  try {
+    JSON.parse(body);
+    return null;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const excerpt = body.length > 40 ? `${body.slice(0, 40)}…` : body;
+    return `body is not JSON (${reason}; ${body.length} characters: ${JSON.stringify(excerpt)})`;
+  }
+}
+
 /** ccxt OHLCV rows `[time, open, high, low, close, volume]` → closed-or-forming candles, checked like posted ones. */
 export function checkOhlcv(rows: unknown, timeframe: Timeframe): Checked<Candle> {
-  if (!Array.isArray(rows)) throw new MalformedResponseError(`OHLCV is not a list (got ${typeName(rows)})`);
+  if (!Array.isArray(rows))
+    throw new MalformedResponseError(`expected an array of candles, got ${typeName(rows)}`);
   const items: Candle[] = [];
   const dropped: string[] = [];
   rows.forEach((row: unknown, index) => {
@@ -95,7 +114,7 @@ export function checkOrderBook(book: unknown, depth: number, now: number): Check
 /** ccxt trades → trades with a side, price, size and time; others dropped. */
 export function checkTrades(trades: unknown): Checked<TradeData> {
   if (!Array.isArray(trades))
-    throw new MalformedResponseError(`trades is not a list (got ${typeName(trades)})`);
+    throw new MalformedResponseError(`expected an array of trades, got ${typeName(trades)}`);
   const items: TradeData[] = [];
   const dropped: string[] = [];
   trades.forEach((trade: unknown, index) => {
