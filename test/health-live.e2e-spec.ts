@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { loadConfig } from '@app/config';
+import { type ConfluenceConfig, loadConfig } from '@app/config';
 import { createServiceApp, initServiceApp, type ServiceDefinition } from '@app/platform';
-import { httpServerOf, PROJECT_CONFIG_DIR } from '@app/testing';
+import { type ConfigFixture, createConfigFixture, httpServerOf } from '@app/testing';
 import { analysisWorkerService } from '../apps/analysis-worker/src/analysis-worker.definition.js';
 import { apiGatewayService } from '../apps/api-gateway/src/api-gateway.definition.js';
 import { marketDataService } from '../apps/market-data/src/market-data.definition.js';
@@ -17,6 +17,18 @@ const SERVICES: readonly ServiceDefinition[] = [
 ];
 
 let app: INestApplication | undefined;
+let fixture: ConfigFixture;
+let config: ConfluenceConfig;
+
+beforeAll(() => {
+  // The project's configuration, with the fixtures' generous store timeouts.
+  fixture = createConfigFixture();
+  config = loadConfig({ env: { CONFIG_DIR: fixture.dir } });
+});
+
+afterAll(() => {
+  fixture.cleanup();
+});
 
 afterEach(async () => {
   await app?.close();
@@ -27,7 +39,7 @@ describe('GET /health/live', () => {
   it.each(SERVICES.map((service) => [service.name, service] as const))(
     'answers 200 for %s',
     async (_name, service) => {
-      app = await createServiceApp(loadConfig({ env: { CONFIG_DIR: PROJECT_CONFIG_DIR } }), service);
+      app = await createServiceApp(config, service);
       await initServiceApp(app);
 
       const response = await request(httpServerOf(app)).get('/health/live').expect(200);
@@ -45,7 +57,7 @@ describe('GET /health/live', () => {
   );
 
   it('answers CORS preflights only for allowed origins', async () => {
-    app = await createServiceApp(loadConfig({ env: { CONFIG_DIR: PROJECT_CONFIG_DIR } }), apiGatewayService);
+    app = await createServiceApp(config, apiGatewayService);
     await initServiceApp(app);
     const server = httpServerOf(app);
 
@@ -57,7 +69,7 @@ describe('GET /health/live', () => {
   });
 
   it('answers 404 for unknown routes without a stack trace', async () => {
-    app = await createServiceApp(loadConfig({ env: { CONFIG_DIR: PROJECT_CONFIG_DIR } }), localService);
+    app = await createServiceApp(config, localService);
     await initServiceApp(app);
 
     const response = await request(httpServerOf(app)).get('/health/nope').expect(404);

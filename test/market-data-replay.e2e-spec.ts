@@ -12,6 +12,7 @@ import {
   loadMarketCandles,
   MARKET_FILES,
   REPO_ROOT,
+  STORE_TIMEOUT_PATCH,
 } from '@app/testing';
 import type { MarketDataStatus } from '@app/market';
 import { marketDataService } from '../apps/market-data/src/market-data.definition.js';
@@ -70,7 +71,7 @@ describe('market-data replay', () => {
     const missing = createConfigFixture();
     missing.patch('exchanges.yaml', 'files: []', 'files: [BTC-USDT_1m_1999-01-01_binance.csv]');
     // The half-booted app's shutdown waits up to this for the store; keep it short.
-    missing.patch('app.yaml', 'operationTimeoutMs: 5000', 'operationTimeoutMs: 200');
+    missing.patch('app.yaml', STORE_TIMEOUT_PATCH.to, 'operationTimeoutMs: 200');
     try {
       const config = loadConfig({ env: { CONFIG_DIR: missing.dir, DATA_DIR: `${REPO_ROOT}/data` } });
       const broken = await createServiceApp(config, marketDataService);

@@ -19,6 +19,12 @@ export interface ConfigFixture {
  * A throw-away copy of the project's config directory, so each test changes one thing and
  * everything else stays the shipped, valid configuration.
  */
+/** The app.yaml line every fixture changes: store operations time out after 60 s, not 5 s. */
+export const STORE_TIMEOUT_PATCH = {
+  from: 'operationTimeoutMs: 5000',
+  to: 'operationTimeoutMs: 60000',
+} as const;
+
 export function createConfigFixture(files: Readonly<Record<string, string>> = {}): ConfigFixture {
   const dir = mkdtempSync(join(tmpdir(), 'confluence-config-'));
   cpSync(PROJECT_CONFIG_DIR, dir, { recursive: true });
@@ -41,6 +47,10 @@ export function createConfigFixture(files: Readonly<Record<string, string>> = {}
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  // The store's timeouts are wall-clock safety nets: on a machine whose cores are both busy, even
+  // the in-process embedded server can take longer than production's 5 s to answer the first
+  // handshake. Tests of the timeout path patch their own (from STORE_TIMEOUT_PATCH.to).
+  fixture.patch('app.yaml', STORE_TIMEOUT_PATCH.from, STORE_TIMEOUT_PATCH.to);
   for (const [file, text] of Object.entries(files)) fixture.write(file, text);
   return fixture;
 }

@@ -33,7 +33,8 @@ export async function openTestStore(): Promise<TestStore> {
     async connect(options = {}) {
       const connection = mongoose.createConnection(uri, {
         dbName,
-        serverSelectionTimeoutMS: 5000,
+        // A safety net, not a test: a busy machine can delay even a local handshake by seconds.
+        serverSelectionTimeoutMS: 60_000,
         ...options,
       });
       connections.push(connection);
