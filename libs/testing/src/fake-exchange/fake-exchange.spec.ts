@@ -316,6 +316,21 @@ describe.each(['binance', 'bybit'] as const)('%s through the real ccxt', (id) =>
       row(formingCandle(BTC1[90]!)),
     ]);
   });
+
+  it('omitCandles: latest and history answers go on as if those candles did not exist', async () => {
+    const hidden = { from: BTC1[97]!.timestamp, to: BTC1[98]!.timestamp };
+    server.fault(id, { kind: 'omitCandles', ...hidden }, { endpoint: 'klines', times: 2 });
+    expect(await ex.fetchOHLCV('BTC/USDT', '1m', undefined, 3)).toEqual([
+      row(BTC1[96]!),
+      row(BTC1[99]!),
+      row(formingCandle(BTC1[100]!)),
+    ]);
+    expect(await ex.fetchOHLCV('BTC/USDT', '1m', hidden.from, 2)).toEqual([
+      row(BTC1[99]!),
+      row(formingCandle(BTC1[100]!)),
+    ]);
+    expect(await ex.fetchOHLCV('BTC/USDT', '1m', hidden.from, 1)).toEqual([row(BTC1[97]!)]);
+  });
 });
 
 describe('the fake itself', () => {

@@ -42,7 +42,8 @@ export interface KlineWindow {
 }
 
 /**
- * The candles a kline endpoint serves (ascending, shuffled if a `shuffle` fault asks for it);
+ * The candles a kline endpoint serves (ascending, shuffled if a `shuffle` fault asks for it,
+ * without the ones an `omitCandles` fault hides);
  * `undefined` when the timeframe is not a fixed duration (`1M`) and there is nothing to serve.
  */
 export function klineWindow(
@@ -57,7 +58,10 @@ export function klineWindow(
   const candles = intervalMs === undefined ? undefined : dataset.get(ctx.exchange, symbol, timeframe);
   if (intervalMs === undefined || candles === undefined)
     return { candles: [], intervalMs: intervalMs ?? 60_000 };
-  const window = servedWindow(candles, intervalMs, ctx.now, query, market.priceDecimals);
+  const { omit } = ctx;
+  const served =
+    omit === null ? candles : candles.filter((c) => c.timestamp < omit.from || c.timestamp > omit.to);
+  const window = servedWindow(served, intervalMs, ctx.now, query, market.priceDecimals);
   return {
     candles: ctx.shuffle === null ? window : shuffleRows(window, ctx.shuffle.seed, ctx.shuffle.duplicates),
     intervalMs,

@@ -274,6 +274,7 @@ export class FakeExchangeServer {
       path,
       shuffle:
         fault?.kind === 'shuffle' ? { seed: fault.seed ?? now, duplicates: fault.duplicates ?? 3 } : null,
+      omit: fault?.kind === 'omitCandles' ? { from: fault.from, to: fault.to } : null,
     };
     const answer = route.handle(ctx);
     const body =

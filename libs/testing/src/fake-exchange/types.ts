@@ -56,7 +56,12 @@ export type FaultSpec =
   /** Kline rows out of order, with `duplicates` rows repeated (default 3). */
   | { readonly kind: 'shuffle'; readonly seed?: number; readonly duplicates?: number }
   /** A lagging replica: answers as if the clock read `now - lagMs`. */
-  | { readonly kind: 'stale'; readonly lagMs: number };
+  | { readonly kind: 'stale'; readonly lagMs: number }
+  /**
+   * Kline answers leave out the candles opened from `from` to `to` (ms, inclusive), newer ones
+   * served as usual: a replica still catching up, or history the exchange never recorded.
+   */
+  | { readonly kind: 'omitCandles'; readonly from: number; readonly to: number };
 
 export type FaultKind = FaultSpec['kind'];
 
@@ -99,6 +104,8 @@ export interface RouteContext {
   readonly path: string;
   /** Set by a `shuffle` fault: kline routes reorder and duplicate their rows. */
   readonly shuffle: { readonly seed: number; readonly duplicates: number } | null;
+  /** Set by an `omitCandles` fault: kline routes serve as if these candles did not exist. */
+  readonly omit: { readonly from: number; readonly to: number } | null;
 }
 
 export interface Route {
