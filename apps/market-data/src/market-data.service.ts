@@ -12,6 +12,7 @@ import {
   RuntimeSettings,
 } from '@app/config';
 import { EventBus } from '@app/contracts';
+import { CandleRepository, CandleSource } from '@app/persistence';
 import {
   type Clock,
   type IngestionDeps,
@@ -26,7 +27,11 @@ export abstract class MarketDataRuntime {
   abstract readonly createClient?: IngestionDeps['createClient'];
 }
 
-/** Starts ingestion when the app starts and stops it (closing exchange connections) first on shutdown. */
+/**
+ * Starts ingestion when the app starts and stops it (closing exchange connections) first on
+ * shutdown. Live streams resume after the newest live candle in the store, so a restart leaves
+ * no hole there (within exchanges.yaml `resume.maxCandles`).
+ */
 @Injectable()
 export class MarketDataService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly #ingestion: MarketIngestion;
@@ -40,6 +45,7 @@ export class MarketDataService implements OnApplicationBootstrap, BeforeApplicat
     environment: Environment,
     bus: EventBus,
     deps: MarketDataRuntime,
+    candles: CandleRepository,
   ) {
     this.#ingestion = new MarketIngestion(
       {
@@ -54,6 +60,10 @@ export class MarketDataService implements OnApplicationBootstrap, BeforeApplicat
         bus,
         clock: deps.clock,
         logger: this.#logger,
+        history: {
+          lastCandle: (exchange, symbol, timeframe) =>
+            candles.lastOpenTime({ exchange, symbol, timeframe }, CandleSource.Live),
+        },
         ...(deps.createClient === undefined ? {} : { createClient: deps.createClient }),
       },
     );

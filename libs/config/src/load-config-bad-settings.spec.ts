@@ -110,6 +110,33 @@ const BAD_SETTINGS: readonly BadCase[] = [
     message: /must be less than maxMs/,
   },
   {
+    name: 'a negative resume bound',
+    setup: (fx) => {
+      fx.patch('exchanges.yaml', 'resume: { maxCandles: 10000 }', 'resume: { maxCandles: -1 }');
+    },
+    file: 'exchanges.yaml',
+    path: 'resume.maxCandles',
+    message: /must not be less than 0/,
+  },
+  {
+    name: 'gaps given up before any answer',
+    setup: (fx) => {
+      fx.patch('exchanges.yaml', 'gaps: { attempts: 4,', 'gaps: { attempts: 0,');
+    },
+    file: 'exchanges.yaml',
+    path: 'gaps.attempts',
+    message: /must not be less than 1/,
+  },
+  {
+    name: 'a gap retry wait that is not a whole number of ms',
+    setup: (fx) => {
+      fx.patch('exchanges.yaml', 'retryMs: 15000 }', 'retryMs: 1.5 }');
+    },
+    file: 'exchanges.yaml',
+    path: 'gaps.retryMs',
+    message: /must be an integer number/,
+  },
+  {
     name: 'a port out of range',
     setup: (fx) => {
       fx.patch('app.yaml', 'apiGateway: 3000', 'apiGateway: 70000');

@@ -8,6 +8,8 @@ export * from './replay-source.js';
 export * from './exchange/candle-feed.js';
 export * from './exchange/market-client.js';
 export * from './exchange/exchange-feed.js';
+export * from './exchange/gap-tracker.js';
+export * from './exchange/resume-plan.js';
 export * from './exchange/response-validation.js';
 export * from './exchange/snapshot-feeds.js';
 export * from './market-ingestion.js';

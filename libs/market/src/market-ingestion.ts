@@ -9,7 +9,7 @@ import {
   type ExchangeSettings,
   type MarketClient,
 } from './exchange/market-client.js';
-import { ExchangeFeed, type ExchangeFeedStatus } from './exchange/exchange-feed.js';
+import { type CandleHistory, ExchangeFeed, type ExchangeFeedStatus } from './exchange/exchange-feed.js';
 import { ExchangeGate, type ExchangeHealth } from './faults/exchange-gate.js';
 import { parseReplayFileName, type ReplayFile, ReplaySource } from './replay-source.js';
 
@@ -28,6 +28,8 @@ export interface IngestionDeps {
   readonly clock: Clock;
   readonly logger: MarketLogger;
   readonly random?: () => number;
+  /** Where each live stream resumes after a restart (market-data: the candle store). */
+  readonly history?: CandleHistory;
   /** Builds an exchange's client; tests shorten ccxt's pacing against the loopback fake. */
   readonly createClient?: (
     config: ExchangeSettings,
@@ -118,7 +120,18 @@ export class MarketIngestion {
         random,
         logger,
       });
-      const feed = new ExchangeFeed({ config, client, gate, bus, clock, logger, warmupCandles });
+      const feed = new ExchangeFeed({
+        config,
+        client,
+        gate,
+        bus,
+        clock,
+        logger,
+        warmupCandles,
+        resumeMaxCandles: exchanges.resume.maxCandles,
+        gaps: exchanges.gaps,
+        history: this.deps.history,
+      });
       this.#feeds.push(feed);
       runs.push(
         feed.run(signal).catch((error: unknown) => {

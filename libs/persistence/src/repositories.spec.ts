@@ -201,6 +201,16 @@ describe('CandleRepository', () => {
     expect(latest[0]).toEqual(candle(ETH, 1490));
   });
 
+  it('knows the open time of a stream’s newest candle, of one source when asked (where a restart resumes)', async () => {
+    const stream = { exchange: 'binance', symbol: 'SOL/USDT', timeframe: '1m' } as const;
+    expect(await repos.candles.lastOpenTime(stream)).toBeNull();
+    const live = (minute: number): StoredCandle => ({ ...candle(stream, minute), source: 'live' });
+    await repos.candles.upsertMany([live(1), live(2), candle(stream, 5), live(3)]);
+    expect(await repos.candles.lastOpenTime(stream)).toBe(T0 + 5 * MINUTE);
+    expect(await repos.candles.lastOpenTime(stream, 'live')).toBe(T0 + 3 * MINUTE);
+    expect(await repos.candles.lastOpenTime({ ...stream, timeframe: '5m' }, 'live')).toBeNull();
+  });
+
   it('enforces one candle per market and open time (E11000 duplicate key)', async () => {
     const collection = connection.collection(COLLECTIONS.candles);
     const duplicate = { ...candle(ETH, 0), timestamp: new Date(T0) };

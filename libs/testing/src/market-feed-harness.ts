@@ -1,7 +1,15 @@
 import { InProcessEventBus } from '@app/bus';
 import type { Candle } from '@app/confluence';
 import { type Timeframe, MarketEventName, timeframeToMs } from '@app/contracts';
-import { ExchangeFeed, ExchangeGate, type ExchangeSettings, type MarketLogger } from '@app/market';
+import { EXCHANGES_DEFAULTS } from '@app/config';
+import {
+  type CandleHistory,
+  ExchangeFeed,
+  ExchangeGate,
+  type ExchangeSettings,
+  type GapPolicy,
+  type MarketLogger,
+} from '@app/market';
 import {
   alignedFakeDataset,
   type FakeDataset,
@@ -39,6 +47,12 @@ export interface FeedHarnessOptions {
   readonly warmupCandles?: number;
   readonly requestTimeoutMs?: number;
   readonly derivatives?: boolean;
+  /** What the store holds (default: nothing, so streams start with the warm-up). */
+  readonly history?: CandleHistory;
+  /** Default: the built-in exchanges.yaml default. */
+  readonly resumeMaxCandles?: number;
+  /** Default: the built-in exchanges.yaml default. */
+  readonly gaps?: GapPolicy;
 }
 
 /**
@@ -89,6 +103,9 @@ export class FeedHarness {
           clock,
           logger: harness.logger,
           warmupCandles: options.warmupCandles ?? 30,
+          history: options.history,
+          resumeMaxCandles: options.resumeMaxCandles ?? EXCHANGES_DEFAULTS.resume.maxCandles,
+          gaps: options.gaps ?? EXCHANGES_DEFAULTS.gaps,
         }),
       );
     }

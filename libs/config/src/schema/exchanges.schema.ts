@@ -101,6 +101,28 @@ export class BreakerConfig {
   @IsInt() @Min(100) @Max(86_400_000) readonly maxOpenMs!: number;
 }
 
+/** Where each candle stream starts when market-data starts. */
+export class ResumeConfig {
+  /**
+   * Most candles a stream backfills at start from its last stored candle (when that is older than
+   * the warm-up); 0 = the warm-up only. The older part of a longer hole stays unfilled, with a
+   * warning naming the stream and the range, and shows in /health/market-data.
+   */
+  @IsInt() @Min(0) @Max(1_000_000) readonly maxCandles!: number;
+}
+
+/**
+ * Holes an exchange's answer skips over (it has newer candles but not these, yet): asked for
+ * again after `retryMs`, doubling, until `attempts` answers in all have lacked them; then their
+ * candles are declared missing. Newer candles of the stream wait meanwhile, so consumers still
+ * see it in order.
+ */
+export class GapsConfig {
+  /** Answers that may lack a hole's candles before they are declared missing (1 = at the first). */
+  @IsInt() @Min(1) @Max(20) readonly attempts!: number;
+  @IsInt() @Min(1_000) @Max(3_600_000) readonly retryMs!: number;
+}
+
 export const REPLAY_SPEEDS_MAX = 'max';
 
 export class ReplayConfig {
@@ -134,6 +156,8 @@ export class ExchangesConfig {
   @ValidateNested() @Type(() => ReplayConfig) readonly replay!: ReplayConfig;
   @ValidateNested() @Type(() => RetryConfig) readonly retry!: RetryConfig;
   @ValidateNested() @Type(() => BreakerConfig) readonly breaker!: BreakerConfig;
+  @ValidateNested() @Type(() => ResumeConfig) readonly resume!: ResumeConfig;
+  @ValidateNested() @Type(() => GapsConfig) readonly gaps!: GapsConfig;
 }
 
 /** A function declaration (hoisted), because the decorators above run before later consts exist. */
@@ -179,4 +203,6 @@ export const EXCHANGES_DEFAULTS: ConfigShape<ExchangesConfig> = {
   replay: { speed: 60, files: [] },
   retry: { baseMs: 500, maxMs: 30_000 },
   breaker: { openMs: 15_000, maxOpenMs: 300_000 },
+  resume: { maxCandles: 10_000 },
+  gaps: { attempts: 4, retryMs: 15_000 },
 };

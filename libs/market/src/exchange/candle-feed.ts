@@ -3,7 +3,15 @@ import { type Timeframe, timeframeToMs } from '@app/contracts';
 import { CandleSequencer, type SequencerOutput } from '../candle-sequencer.js';
 import type { Clock, MarketLogger } from '../clock.js';
 import type { ExchangeGate } from '../faults/exchange-gate.js';
+import {
+  type CandleSpan,
+  type GapPolicy,
+  GapTracker,
+  type MissingGap,
+  type PendingGap,
+} from './gap-tracker.js';
 import type { MarketClient } from './market-client.js';
+import { planResume } from './resume-plan.js';
 import type { Checked } from './response-validation.js';
 
 /** Candles asked for on each routine poll: the forming one, the one just closed, and one spare. */
@@ -18,7 +26,18 @@ export interface CandleFeedOptions {
   readonly logger: MarketLogger;
   /** Tries per call, retries included. */
   readonly attempts: number;
+  /** How long a hole the exchange skips over is asked for again before it is declared missing. */
+  readonly gaps: GapPolicy;
   readonly publish: (candle: Candle) => Promise<void>;
+}
+
+export interface ResumeOptions {
+  /** Closed candles consumers need for warm indicators; always published at start. */
+  readonly warmup: number;
+  /** Most candles backfilled from the last stored one (exchanges.yaml `resume.maxCandles`). */
+  readonly maxCandles: number;
+  /** Open time of the newest stored candle of the stream, or null. */
+  readonly lastStored: number | null;
 }
 
 export interface CandleFeedStatus {
@@ -30,9 +49,15 @@ export interface CandleFeedStatus {
   readonly lastPublishedAt: number | null;
   readonly published: number;
   readonly backfilled: number;
-  /** Intervals the exchange had no candle for (skipped after a successful backfill proved it). */
+  /** Intervals declared missing: the exchange's answers skipped them `gaps.attempts` times. */
   readonly missing: number;
+  /** The newest holes declared missing (up to 20), with their ranges. */
+  readonly missingGaps: readonly MissingGap[];
+  /** Holes the exchange skipped over so far, asked for again on a doubling wait; newer candles wait. */
+  readonly pendingGaps: readonly PendingGap[];
   readonly awaitingBackfill: { readonly from: number; readonly to: number } | null;
+  /** Candles between the last stored one and the start that `resume.maxCandles` left unfetched. */
+  readonly unbackfilled: CandleSpan | null;
 }
 
 /**
@@ -43,24 +68,35 @@ export interface CandleFeedStatus {
 export class CandleFeed {
   readonly #sequencer: CandleSequencer;
   readonly #interval: number;
+  readonly #gaps: GapTracker;
   #lastPublishedAt: number | null = null;
   #published = 0;
   #backfilled = 0;
-  #missing = 0;
+  #unbackfilled: CandleSpan | null = null;
 
   constructor(private readonly options: CandleFeedOptions) {
     this.#sequencer = new CandleSequencer(options.timeframe);
     this.#interval = timeframeToMs(options.timeframe);
+    this.#gaps = new GapTracker(options.gaps, this.#interval);
   }
 
   /**
-   * Starts the series so the first poll backfills `warmup` closed candles (the warm-up is just the
-   * first hole), or after `lastKnown` (the last candle a consumer already has) when given.
+   * Starts the series so the first poll backfills from the last stored candle, or the warm-up
+   * when that reaches further back (either is just the first hole), bounded by `maxCandles`.
    */
-  startAt(warmup: number, lastKnown: number | null = null): void {
-    const now = this.options.clock.now();
-    const lastClosed = Math.floor(now / this.#interval) * this.#interval - this.#interval;
-    this.#sequencer.resumeAfter(lastKnown ?? lastClosed - warmup * this.#interval);
+  resume(options: ResumeOptions): void {
+    const plan = planResume({ now: this.options.clock.now(), interval: this.#interval, ...options });
+    this.#sequencer.resumeAfter(plan.after);
+    this.#unbackfilled = plan.unbackfilled;
+    const { lastStored, maxCandles } = options;
+    if (plan.unbackfilled !== null)
+      this.options.logger.warn(
+        `${this.#stream}: ${plan.unbackfilled.candles} candle(s) ${spanText(plan.unbackfilled)} after the last stored one are not backfilled (resume.maxCandles is ${maxCandles}); the store keeps that hole`,
+      );
+    else if (lastStored !== null && plan.after === lastStored)
+      this.options.logger.log(
+        `${this.#stream}: resuming after the last stored candle (${iso(lastStored)}), ${Math.round((this.#lastClosed() - lastStored) / this.#interval)} candle(s) to backfill`,
+      );
   }
 
   /** One routine poll; throws the gate's ExchangeCallError when the exchange fails it. */
@@ -72,6 +108,8 @@ export class CandleFeed {
     let output = this.#sequencer.update(page.items, this.options.clock.now());
     await this.#take(output, false);
     while (output.backfill !== null) {
+      // A hole the exchange skipped over is asked for again only when its wait is over.
+      if (!this.#gaps.due(output.backfill.from, this.options.clock.now())) break;
       const before = this.#sequencer.lastPublished;
       output = await this.#backfill(output.backfill, signal);
       // No progress (a stale page, say): leave the hole for the next poll rather than spin.
@@ -87,8 +125,11 @@ export class CandleFeed {
       lastPublishedAt: this.#lastPublishedAt,
       published: this.#published,
       backfilled: this.#backfilled,
-      missing: this.#missing,
+      missing: this.#gaps.missingCandles,
+      missingGaps: this.#gaps.missing,
+      pendingGaps: this.#gaps.pending,
       awaitingBackfill: this.#sequencer.awaitingBackfill,
+      unbackfilled: this.#unbackfilled,
     };
   }
 
@@ -105,17 +146,29 @@ export class CandleFeed {
       newestMayBeForming: page.items.length + page.dropped.length < limit,
     });
     await this.#take(output, true);
-    const after = page.items.filter((candle) => candle.timestamp >= range.from);
-    const first = after[0];
-    // The exchange answered past the hole's start but has nothing at it: those candles do not exist.
-    if (output.backfill !== null && output.backfill.from === range.from && first !== undefined) {
-      const skipped = Math.round((first.timestamp - range.from) / this.#interval);
-      this.#missing += skipped;
-      this.options.logger.warn(
-        `${client.id} ${symbol} ${timeframe}: the exchange has no candles for ${skipped} interval(s) from ${new Date(range.from).toISOString()}; going on without them`,
-      );
-      output = this.#sequencer.skipMissing(first.timestamp);
-      await this.#take(output, true);
+    const next = earliestFrom(page.items, range.from);
+    // The answer has candles after the hole's start but none at it: ask again later, and declare
+    // them missing once `gaps.attempts` answers have lacked them.
+    if (
+      output.backfill !== null &&
+      output.backfill.from === range.from &&
+      next !== null &&
+      next > range.from
+    ) {
+      const judged = this.#gaps.skipped(range.from, next - this.#interval, this.options.clock.now());
+      if (judged.verdict === 'missing') {
+        const { gap } = judged;
+        this.options.logger.warn(
+          `${this.#stream}: the exchange has no candles for ${gap.candles} interval(s) ${spanText(gap)} after ${gap.attempts} answer(s); declared missing, going on without them`,
+        );
+        output = this.#sequencer.skipMissing(next);
+        await this.#take(output, true);
+      } else if (judged.gap.attempts === 1) {
+        const { gap } = judged;
+        this.options.logger.warn(
+          `${this.#stream}: the exchange's answer skips ${gap.candles} candle(s) ${spanText(gap)}; asking again in ${gap.nextRetryAt - this.options.clock.now()} ms (up to ${this.options.gaps.attempts} answers), newer candles wait`,
+        );
+      }
     }
     return output;
   }
@@ -141,5 +194,36 @@ export class CandleFeed {
       if (backfill) this.#backfilled++;
       this.#lastPublishedAt = this.options.clock.now();
     }
+    const filled = this.#gaps.settle(this.#sequencer.lastPublished);
+    if (filled !== null)
+      this.options.logger.log(
+        `${this.#stream}: ${filled.candles} candle(s) ${spanText(filled)} filled after ${filled.attempts} answer(s) lacked them`,
+      );
   }
+
+  get #stream(): string {
+    return `${this.options.client.id} ${this.options.symbol} ${this.options.timeframe}`;
+  }
+
+  #lastClosed(): number {
+    return Math.floor(this.options.clock.now() / this.#interval) * this.#interval - this.#interval;
+  }
+}
+
+/** The earliest open time at or after `from` in a page (pages may come shuffled), or null. */
+function earliestFrom(candles: readonly Candle[], from: number): number | null {
+  let earliest: number | null = null;
+  for (const candle of candles)
+    if (candle.timestamp >= from && (earliest === null || candle.timestamp < earliest))
+      earliest = candle.timestamp;
+  return earliest;
+}
+
+function iso(time: number): string {
+  return new Date(time).toISOString();
+}
+
+/** `from A to B` (open times, inclusive). */
+function spanText(span: { readonly from: number; readonly to: number }): string {
+  return span.from === span.to ? `at ${iso(span.from)}` : `from ${iso(span.from)} to ${iso(span.to)}`;
 }

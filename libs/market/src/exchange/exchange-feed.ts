@@ -1,10 +1,17 @@
-import { DataSource, type EventBus, MarketEventName } from '@app/contracts';
+import { DataSource, type EventBus, MarketEventName, type Timeframe } from '@app/contracts';
 import { type Clock, isAborted, type MarketLogger } from '../clock.js';
 import { ExchangeCallError, FaultKind } from '../faults/exchange-fault.js';
 import type { ExchangeGate, ExchangeStatus } from '../faults/exchange-gate.js';
 import { CandleFeed, type CandleFeedStatus } from './candle-feed.js';
+import type { GapPolicy } from './gap-tracker.js';
 import type { ExchangeSettings, MarketClient } from './market-client.js';
 import { SnapshotFeeds } from './snapshot-feeds.js';
+
+/** What consumers already have of each stream (market-data: the candle store). */
+export interface CandleHistory {
+  /** Open time of the newest live candle stored for the stream, or null when there is none. */
+  lastCandle(exchange: string, symbol: string, timeframe: Timeframe): Promise<number | null>;
+}
 
 export interface ExchangeFeedOptions {
   readonly config: ExchangeSettings;
@@ -15,6 +22,12 @@ export interface ExchangeFeedOptions {
   readonly logger: MarketLogger;
   /** Closed candles each market needs for warm indicators; backfilled at start. */
   readonly warmupCandles: number;
+  /** Where each stream resumes from; without it, streams start with the warm-up. */
+  readonly history?: CandleHistory;
+  /** Most candles a stream backfills at start from its last stored one (exchanges.yaml `resume`). */
+  readonly resumeMaxCandles: number;
+  /** Holes the exchange skips over: retried, then declared missing (exchanges.yaml `gaps`). */
+  readonly gaps: GapPolicy;
   /** Tries per call, retries included (default 3). */
   readonly attempts?: number;
 }
@@ -50,7 +63,10 @@ export class ExchangeFeed {
     return this.options.config.id;
   }
 
-  /** Loads the exchange's markets (retrying until it answers or `signal` aborts) and plans the tasks. */
+  /**
+   * Loads the exchange's markets (retrying until it answers or `signal` aborts), reads where each
+   * stream resumes, and plans the tasks.
+   */
   async start(signal?: AbortSignal): Promise<boolean> {
     const { client, gate, clock, config, logger } = this.options;
     while (!isAborted(signal)) {
@@ -69,7 +85,7 @@ export class ExchangeFeed {
     for (const symbol of this.#unlisted)
       logger.error(`${this.id}: ${symbol} is not listed on the exchange; skipped`);
     const listed = config.symbols.filter((symbol) => client.hasSymbol(symbol));
-    this.#planCandles(listed);
+    await this.#planCandles(listed);
     this.#planSnapshots(listed);
     this.#started = true;
     return true;
@@ -116,8 +132,8 @@ export class ExchangeFeed {
     return this.options.attempts ?? 3;
   }
 
-  #planCandles(symbols: readonly string[]): void {
-    const { config, client, gate, clock, logger, bus } = this.options;
+  async #planCandles(symbols: readonly string[]): Promise<void> {
+    const { config, client, gate, clock, logger, bus, gaps } = this.options;
     if (!config.data.candles) return;
     for (const symbol of symbols) {
       for (const timeframe of config.timeframes) {
@@ -129,6 +145,7 @@ export class ExchangeFeed {
           clock,
           logger,
           attempts: this.#attempts,
+          gaps,
           publish: (candle) =>
             bus.publish(MarketEventName.CandleClosed, {
               exchange: this.id,
@@ -139,10 +156,28 @@ export class ExchangeFeed {
               candle,
             }),
         });
-        feed.startAt(this.options.warmupCandles);
+        feed.resume({
+          warmup: this.options.warmupCandles,
+          maxCandles: this.options.resumeMaxCandles,
+          lastStored: await this.#lastStored(symbol, timeframe),
+        });
         this.#candles.push(feed);
         this.#add(`candles ${symbol} ${timeframe}`, config.polling.candlesMs, (signal) => feed.poll(signal));
       }
+    }
+  }
+
+  /** The stream's newest stored candle; a store that cannot say leaves the stream to its warm-up. */
+  async #lastStored(symbol: string, timeframe: Timeframe): Promise<number | null> {
+    const { history, logger } = this.options;
+    if (history === undefined) return null;
+    try {
+      return await history.lastCandle(this.id, symbol, timeframe);
+    } catch (error) {
+      logger.warn(
+        `${this.id} ${symbol} ${timeframe}: cannot read the last stored candle (${message(error)}); starting from the warm-up`,
+      );
+      return null;
     }
   }
 

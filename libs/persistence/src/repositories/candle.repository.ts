@@ -75,6 +75,18 @@ export class CandleRepository {
     return docs.map(toCandle);
   }
 
+  /** Open time of the newest candle of a stream (of one source, when given), or null when it has none. */
+  async lastOpenTime(market: StoredMarket, source?: CandleSource): Promise<number | null> {
+    const filter: Record<string, unknown> = { ...market };
+    if (source !== undefined) filter.source = source;
+    const doc = await this.model
+      .findOne(filter, { _id: 0, timestamp: 1 })
+      .sort({ timestamp: -1 })
+      .lean<Pick<CandleDocument, 'timestamp'>>()
+      .exec();
+    return doc === null ? null : doc.timestamp.getTime();
+  }
+
   /** The newest `count` candles of a stream (opened at or before `until`), oldest first (to rebuild indicator state). */
   async latest(market: StoredMarket, count: number, until?: number): Promise<StoredCandle[]> {
     const limit = Math.max(1, Math.min(MAX_CANDLES, count));
