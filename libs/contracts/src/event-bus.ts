@@ -74,6 +74,12 @@ export abstract class MarketEventLog {
     count: number,
     blockMs: number,
   ): Promise<LogBatch[]>;
+  /**
+   * The market's entries after `after` up to `until` (inclusive), oldest first, or null when the
+   * log no longer holds the entry at `after` itself (trimmed, or never there): then entries after
+   * it may be gone as well, and the caller must not treat the range as complete.
+   */
+  abstract range(market: MarketRef, after: string, until: string): Promise<LogBatch | null>;
   /** Closed candles retained in a market's log up to `until` (inclusive), oldest first. */
   abstract candlesUntil(market: MarketRef, until: string): Promise<readonly CandleClosedEvent[]>;
   /**

@@ -105,6 +105,21 @@ export class FakeMarketLog extends MarketEventLog {
     return batches;
   }
 
+  /** Entries before this offset are gone, as after a stream trim (MAXLEN). */
+  trimmedBefore = '0';
+
+  override async range(market: MarketRef, after: string, until: string): Promise<LogBatch | null> {
+    await Promise.resolve();
+    const all = (this.entries.get(marketId(market)) ?? []).filter(
+      (e) => compareOffsets(e.offset, this.trimmedBefore) >= 0,
+    );
+    if (!all.some((e) => e.offset === after)) return null;
+    const entries = all.filter(
+      (e) => compareOffsets(e.offset, after) > 0 && compareOffsets(e.offset, until) <= 0,
+    );
+    return { market, ...parse(entries), lastOffset: entries.at(-1)?.offset ?? after };
+  }
+
   override async candlesUntil(market: MarketRef, until: string): Promise<readonly CandleClosedEvent[]> {
     await Promise.resolve();
     const entries = (this.entries.get(marketId(market)) ?? []).filter(

@@ -158,4 +158,44 @@ describe('RedisMarketLog', () => {
       expect(await log.candlesUntil({ exchange: 'okx', symbol: 'SOL/USDT' }, offsets[4] ?? '')).toEqual([]);
     });
   });
+
+  describe('range', () => {
+    it('returns every entry after the offset up to the end offset, rejected ones named', async () => {
+      const bus = makeBus();
+      const log = makeLog();
+      await bus.publish(MarketEventName.CandleClosed, candleEvent(BTC, 0));
+      await bus.publish(MarketEventName.OrderBookSnapshot, bookEvent(BTC, 0));
+      await admin.xadd(keys.stream(BTC), '*', 'name', MarketEventName.CandleClosed, 'payload', '{}');
+      await bus.publish(MarketEventName.CandleClosed, candleEvent(BTC, 1));
+      await bus.publish(MarketEventName.CandleClosed, candleEvent(BTC, 2));
+      const [first = '', second = '', third = '', fourth = '', fifth = ''] = await ids(BTC);
+
+      const range = await log.range(BTC, first, fourth);
+
+      expect(range?.events).toEqual([
+        { offset: second, name: MarketEventName.OrderBookSnapshot, payload: bookEvent(BTC, 0) },
+        { offset: fourth, name: MarketEventName.CandleClosed, payload: candleEvent(BTC, 1) },
+      ]);
+      expect(range?.rejected.map((entry) => entry.offset)).toEqual([third]);
+      expect(range?.lastOffset).toBe(fourth);
+      // Nothing after the offset yet: an empty, complete range.
+      expect(await log.range(BTC, fifth, fifth)).toMatchObject({
+        events: [],
+        rejected: [],
+        lastOffset: fifth,
+      });
+    });
+
+    it('is null when the log no longer holds the starting entry (trimmed)', async () => {
+      const bus = makeBus();
+      const log = makeLog();
+      for (const i of [0, 1, 2, 3]) await bus.publish(MarketEventName.CandleClosed, candleEvent(BTC, i));
+      const [first = '', second = '', , last = ''] = await ids(BTC);
+      await admin.xtrim(keys.stream(BTC), 'MAXLEN', 2);
+
+      expect(await log.range(BTC, first, last)).toBeNull();
+      expect(await log.range(BTC, second, last)).toBeNull();
+      expect(await log.range({ exchange: 'okx', symbol: 'SOL/USDT' }, '1-0', '9-0')).toBeNull();
+    });
+  });
 });

@@ -84,6 +84,14 @@ export class RedisMarketLog extends MarketEventLog {
     return batches;
   }
 
+  override async range(market: MarketRef, after: string, until: string): Promise<LogBatch | null> {
+    // XRANGE is inclusive: the first entry must be `after` itself, proving nothing was trimmed.
+    const entries = await this.options.commands.xrange(this.options.keys.stream(market), after, until);
+    if (entries[0]?.[0] !== after) return null;
+    const rest = entries.slice(1);
+    return { market, ...parseEntries(rest), lastOffset: rest.at(-1)?.[0] ?? after };
+  }
+
   override async candlesUntil(market: MarketRef, until: string): Promise<readonly CandleClosedEvent[]> {
     const entries = await this.options.commands.xrange(this.options.keys.stream(market), '-', until);
     return parseEntries(entries)
