@@ -1,4 +1,13 @@
 import type { Candle } from '../domain/market-data.types.js';
+import { arrayOf, check, count, object, type Snapshotable } from '../snapshot/state-codec.js';
+
+/** The four 32-bit lanes before finalisation, and the candles folded in. */
+export interface CandleChainState {
+  readonly lanes: readonly number[];
+  readonly count: number;
+}
+
+const STATE = object<CandleChainState>({ lanes: arrayOf(count, 4), count });
 
 /**
  * A running 128-bit fingerprint of a candle series, O(1) and allocation-free per candle: each
@@ -7,7 +16,7 @@ import type { Candle } from '../domain/market-data.types.js';
  * dominated cold analysis; the fingerprint is for replay identity, not security, and the result's
  * input hash is still a SHA-256 over these fingerprints.
  */
-export class CandleChain {
+export class CandleChain implements Snapshotable<CandleChainState> {
   readonly #lanes = Uint32Array.from([0x9e3779b9, 0x85ebca6b, 0xc2b2ae35, 0x27d4eb2f]);
   readonly #doubles = new Float64Array(6);
   readonly #words = new Uint32Array(this.#doubles.buffer);
@@ -51,6 +60,25 @@ export class CandleChain {
           .padStart(8, '0'),
       );
     return `${out.join('')}:${this.#count}`;
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  save(): CandleChainState {
+    return { lanes: Array.from(this.#lanes), count: this.#count };
+  }
+
+  load(state: unknown, path: string): void {
+    const s = STATE(state, path);
+    check(
+      s.lanes.every((lane) => lane <= 0xffffffff),
+      `${path}.lanes`,
+      'lanes are 32-bit unsigned integers',
+    );
+    this.#lanes.set(s.lanes);
+    this.#count = s.count;
   }
 }
 

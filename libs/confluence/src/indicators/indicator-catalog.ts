@@ -1,7 +1,8 @@
 import type { Candle } from '../domain/market-data.types.js';
 import * as k from './batch-kernels.js';
 import type { CandleColumns, StreamingIndicator } from './indicator.types.js';
-import { AwesomeOscillator, Cci, Macd, Roc, Rsi, Stochastic, WilliamsR } from './momentum.indicators.js';
+import { AwesomeOscillator, Cci, Macd, Roc, Rsi } from './momentum.indicators.js';
+import { Stochastic, WilliamsR } from './range.indicators.js';
 import { CloseEma, CloseSma } from './moving-averages.js';
 import { Atr, Bollinger, Directional } from './volatility.indicators.js';
 import { AdLine, Cmf, Mfi, Obv, SessionVwap } from './volume.indicators.js';
@@ -32,6 +33,9 @@ export interface IndicatorOutput {
 /** A streaming indicator flattened to numbered outputs (NaN = not ready), for the set. */
 export interface OutputStream {
   add(candle: Candle, out: Float64Array, offset: number): void;
+  /** The indicator's own state (its class's state type). */
+  save(): unknown;
+  load(state: unknown, path: string): void;
 }
 
 export interface IndicatorDefinition {
@@ -61,6 +65,10 @@ function single(
         add(candle, out, offset) {
           out[offset] = orNaN(indicator.add(candle));
         },
+        save: () => indicator.save(),
+        load: (state, path) => {
+          indicator.load(state, path);
+        },
       };
     },
     batch: (columns) => [batch(columns)],
@@ -85,6 +93,10 @@ function multi<R>(
         add(candle, out, offset) {
           const values = fields(indicator.add(candle));
           for (let i = 0; i < values.length; i++) out[offset + i] = orNaN(values[i]);
+        },
+        save: () => indicator.save(),
+        load: (state, path) => {
+          indicator.load(state, path);
         },
       };
     },

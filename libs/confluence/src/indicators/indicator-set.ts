@@ -1,4 +1,5 @@
 import type { Candle } from '../domain/market-data.types.js';
+import { arrayOf, count, num, object, present, type Snapshotable } from '../snapshot/state-codec.js';
 import {
   defineIndicator,
   type IndicatorDefinition,
@@ -61,8 +62,16 @@ export class IndicatorPlan {
   }
 }
 
+/** Candles taken, the latest output values (NaN = not ready) and each indicator's own state, in plan order. */
+export interface IndicatorSetState {
+  readonly count: number;
+  readonly values: readonly number[];
+  /** Each indicator's own state (its class's state type), in plan order. */
+  readonly indicators: readonly unknown[];
+}
+
 /** Streaming state for one plan over one market stream: `add()` per closed candle. */
-export class IndicatorSet {
+export class IndicatorSet implements Snapshotable<IndicatorSetState> {
   readonly #streams: readonly OutputStream[];
   readonly #offsets: readonly number[];
   readonly #values: Float64Array;
@@ -104,5 +113,27 @@ export class IndicatorSet {
 
   snapshot(): IndicatorValues {
     return Object.fromEntries(this.plan.names.map((name) => [name, this.get(name)]));
+  }
+
+  save(): IndicatorSetState {
+    return {
+      count: this.#count,
+      values: Array.from(this.#values),
+      indicators: this.#streams.map((stream) => stream.save()),
+    };
+  }
+
+  load(state: unknown, path: string): void {
+    const { plan } = this;
+    const s = object<{ count: number; values: number[]; indicators: unknown[] }>({
+      count: count,
+      values: arrayOf(num, plan.names.length),
+      indicators: arrayOf(present, plan.definitions.length),
+    })(state, path);
+    s.indicators.forEach((indicator, i) => {
+      (this.#streams[i] as OutputStream).load(indicator, `${path}.indicators[${i}]`);
+    });
+    this.#values.set(s.values);
+    this.#count = s.count;
   }
 }

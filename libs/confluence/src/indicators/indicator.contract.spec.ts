@@ -5,6 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadMarketCandles, MARKET_FILES, seriesFactory } from '@app/testing';
 import { type Candle, EXPORT_INDICATORS, IndicatorPlan, IndicatorSet, type IndicatorSpec } from '../index.js';
+import { SnapshotError, toPortable } from '../snapshot/state-codec.js';
 
 const INDICATORS: readonly IndicatorSpec[] = [
   ...EXPORT_INDICATORS,
@@ -77,6 +78,31 @@ describe.each(LABELS)('indicator contract: %s', (_label, spec) => {
     for (const c of btc.slice(0, 100)) last = indicator.add(c);
     expect(indicator.getResult()).toEqual(last);
     expect(indicator.warmUp).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each([0, 1, 7, 40, 400])(
+    'saves its state after %i candles and, loaded from JSON into a new one, goes on with the same doubles',
+    (split) => {
+      const indicator = definition.createIndicator();
+      for (const c of btc.slice(0, split)) indicator.add(c);
+      const copy = definition.createIndicator();
+      copy.load(JSON.parse(JSON.stringify(toPortable(indicator.save()))), 'state');
+      expect(copy.getResult()).toEqual(indicator.getResult());
+      const next = btc.slice(split, split + 300);
+      expect(next.map((c) => copy.add(c))).toEqual(next.map((c) => indicator.add(c)));
+      expect(copy.save()).toEqual(indicator.save());
+    },
+  );
+
+  it('refuses a saved state that is not its own, naming where', () => {
+    const indicator = definition.createIndicator();
+    for (const c of btc.slice(0, 100)) indicator.add(c);
+    expect(() => {
+      indicator.load({}, 'state');
+    }).toThrow(SnapshotError);
+    expect(() => {
+      indicator.load(null, 'state');
+    }).toThrow(/^state: expected an object/);
   });
 
   it('never yields NaN, Infinity or a throw on one candle, flat, zero-volume or tiny-priced markets', () => {

@@ -1,10 +1,12 @@
 import type { Candle } from '../domain/market-data.types.js';
+import type { PlainData, Snapshotable } from '../snapshot/state-codec.js';
 
 /**
  * One streaming indicator over closed candles. `add()` takes the next candle in time order and
  * costs O(period) at most, independent of history; `getResult()` is null until warm-up is over.
+ * Its whole state saves to plain data and loads back (engine snapshots).
  */
-export interface StreamingIndicator<Result> {
+export interface StreamingIndicator<Result, State = unknown> extends Snapshotable<State> {
   /** Candles needed before the first result (the index of the first result + 1). */
   readonly warmUp: number;
   add(candle: Candle): Result | null;
@@ -12,11 +14,13 @@ export interface StreamingIndicator<Result> {
 }
 
 /** Holds the latest result so each indicator only says how to compute the next one. */
-export abstract class StreamingBase<Result> implements StreamingIndicator<Result> {
+export abstract class StreamingBase<Result, State> implements StreamingIndicator<Result, State> {
   abstract readonly warmUp: number;
   protected result: Result | null = null;
 
   abstract add(candle: Candle): Result | null;
+  abstract save(): PlainData<State>;
+  abstract load(state: unknown, path: string): void;
 
   getResult(): Result | null {
     return this.result;

@@ -1,25 +1,41 @@
-import { AO, ROC, SMA, WSMA } from 'trading-signals';
 import type { Candle } from '../domain/market-data.types.js';
+import { count, nullable, num, object, present } from '../snapshot/state-codec.js';
 import { StreamingBase } from './indicator.types.js';
-import { SeededEma } from './moving-averages.js';
-import { RollingWindow } from './rolling-window.js';
+import { SeededEma, SimpleAverage, type SmoothedAverageState, WilderAverage } from './moving-averages.js';
+import { RollingWindow, type RollingWindowState } from './rolling-window.js';
+
+const RESULT = nullable(num);
+
+export interface RsiState {
+  readonly result: number | null;
+  readonly previous: number;
+  readonly gain: SmoothedAverageState;
+  readonly loss: SmoothedAverageState;
+}
+
+const RSI_STATE = object<{ result: number | null; previous: number; gain: unknown; loss: unknown }>({
+  result: RESULT,
+  previous: num,
+  gain: present,
+  loss: present,
+});
 
 /**
  * Wilder's RSI (TA-Lib ta_RSI.c): Wilder-smoothed gains and losses, seeded with their SMA over the
  * first `period` changes; RSI = 100 · gain / (gain + loss). A market that has not moved has no
  * strength either way and reads 50 — TA-Lib returns 0 and trading-signals 100, both false extremes.
  */
-export class Rsi extends StreamingBase<number> {
+export class Rsi extends StreamingBase<number, RsiState> {
   readonly warmUp: number;
-  readonly #gain: WSMA;
-  readonly #loss: WSMA;
+  readonly #gain: WilderAverage;
+  readonly #loss: WilderAverage;
   #previous = Number.NaN;
 
   constructor(period: number) {
     super();
     this.warmUp = period + 1;
-    this.#gain = new WSMA(period);
-    this.#loss = new WSMA(period);
+    this.#gain = new WilderAverage(period);
+    this.#loss = new WilderAverage(period);
   }
 
   add(candle: Candle): number | null {
@@ -33,6 +49,23 @@ export class Rsi extends StreamingBase<number> {
     this.result = total > 0 ? (100 * gain) / total : 50;
     return this.result;
   }
+
+  save(): RsiState {
+    return {
+      result: this.result,
+      previous: this.#previous,
+      gain: this.#gain.save(),
+      loss: this.#loss.save(),
+    };
+  }
+
+  load(state: unknown, path: string): void {
+    const s = RSI_STATE(state, path);
+    this.#gain.load(s.gain, `${path}.gain`);
+    this.#loss.load(s.loss, `${path}.loss`);
+    this.#previous = s.previous;
+    this.result = s.result;
+  }
 }
 
 export interface MacdResult {
@@ -41,12 +74,34 @@ export interface MacdResult {
   readonly histogram: number;
 }
 
+export interface MacdState {
+  readonly result: MacdResult | null;
+  readonly index: number;
+  readonly fast: SmoothedAverageState;
+  readonly slow: SmoothedAverageState;
+  readonly signal: SmoothedAverageState;
+}
+
+const MACD_STATE = object<{
+  result: MacdResult | null;
+  index: number;
+  fast: unknown;
+  slow: unknown;
+  signal: unknown;
+}>({
+  result: nullable(object<MacdResult>({ macd: num, signal: num, histogram: num })),
+  index: count,
+  fast: present,
+  slow: present,
+  signal: present,
+});
+
 /**
  * MACD (Appel; TA-Lib ta_MACD.c). TA-Lib starts the fast EMA `slow − fast` candles late so both
  * averages produce their first value on the same candle, and only reports once the signal EMA
  * is seeded; we do the same, so values match from the first one.
  */
-export class Macd extends StreamingBase<MacdResult> {
+export class Macd extends StreamingBase<MacdResult, MacdState> {
   readonly warmUp: number;
   readonly #fast: SeededEma;
   readonly #slow: SeededEma;
@@ -74,91 +129,68 @@ export class Macd extends StreamingBase<MacdResult> {
     this.result = { macd, signal, histogram: macd - signal };
     return this.result;
   }
-}
 
-/** Rate of change in percent (TA-Lib ROC): trading-signals returns a fraction, so we scale it. */
-export class Roc extends StreamingBase<number> {
-  readonly warmUp: number;
-  readonly #roc: ROC;
-
-  constructor(period: number) {
-    super();
-    this.warmUp = period + 1;
-    this.#roc = new ROC(period);
+  save(): MacdState {
+    return {
+      result: this.result,
+      index: this.#index,
+      fast: this.#fast.save(),
+      slow: this.#slow.save(),
+      signal: this.#signal.save(),
+    };
   }
 
-  add(candle: Candle): number | null {
-    const fraction = this.#roc.add(candle.close);
-    this.result = fraction === null ? null : fraction * 100;
-    return this.result;
+  load(state: unknown, path: string): void {
+    const s = MACD_STATE(state, path);
+    this.#fast.load(s.fast, `${path}.fast`);
+    this.#slow.load(s.slow, `${path}.slow`);
+    this.#signal.load(s.signal, `${path}.signal`);
+    this.#index = s.index;
+    this.result = s.result;
   }
 }
 
-/** Where `close` sits in the window's range, 0..1; the middle (0.5) when the window is flat. */
-function rangePosition(close: number, highest: number, lowest: number): number {
-  const range = highest - lowest;
-  return range > 0 ? (close - lowest) / range : 0.5;
+/** A result and one window of inputs. */
+export interface WindowedState {
+  readonly result: number | null;
+  readonly window: RollingWindowState;
 }
 
-export interface StochasticResult {
-  readonly k: number;
-  readonly d: number;
-}
+const WINDOWED_STATE = object<{ result: number | null; window: unknown }>({
+  result: RESULT,
+  window: present,
+});
 
 /**
- * Slow stochastic (Lane; TA-Lib STOCH with SMA smoothing): fast %K over `kPeriod`, smoothed by an
- * SMA of `kSmoothing` into slow %K, whose SMA of `dPeriod` is %D. A flat window reads 50: TA-Lib
- * and trading-signals report 0 there, a false "oversold".
+ * Rate of change in percent (TA-Lib ROC): the fraction (x − x₋ₙ) / x₋ₙ as trading-signals computes
+ * it (which stops there), scaled to percent.
  */
-export class Stochastic extends StreamingBase<StochasticResult> {
+export class Roc extends StreamingBase<number, WindowedState> {
   readonly warmUp: number;
-  readonly #highs: RollingWindow;
-  readonly #lows: RollingWindow;
-  readonly #slowK: SMA;
-  readonly #d: SMA;
+  readonly #closes: RollingWindow;
 
-  constructor(kPeriod: number, kSmoothing: number, dPeriod: number) {
+  constructor(readonly period: number) {
     super();
-    this.warmUp = kPeriod + kSmoothing + dPeriod - 2;
-    this.#highs = new RollingWindow(kPeriod);
-    this.#lows = new RollingWindow(kPeriod);
-    this.#slowK = new SMA(kSmoothing);
-    this.#d = new SMA(dPeriod);
-  }
-
-  add(candle: Candle): StochasticResult | null {
-    this.#highs.push(candle.high);
-    this.#lows.push(candle.low);
-    if (!this.#highs.isFull) return null;
-    const fastK = 100 * rangePosition(candle.close, this.#highs.max(), this.#lows.min());
-    const k = this.#slowK.add(fastK);
-    if (k === null) return null;
-    const d = this.#d.add(k);
-    if (d === null) return null;
-    this.result = { k, d };
-    return this.result;
-  }
-}
-
-/** Williams %R (TA-Lib WILLR), −100..0; a flat window reads −50 rather than an extreme. */
-export class WilliamsR extends StreamingBase<number> {
-  readonly warmUp: number;
-  readonly #highs: RollingWindow;
-  readonly #lows: RollingWindow;
-
-  constructor(period: number) {
-    super();
-    this.warmUp = period;
-    this.#highs = new RollingWindow(period);
-    this.#lows = new RollingWindow(period);
+    this.warmUp = period + 1;
+    this.#closes = new RollingWindow(period + 1);
   }
 
   add(candle: Candle): number | null {
-    this.#highs.push(candle.high);
-    this.#lows.push(candle.low);
-    if (!this.#highs.isFull) return null;
-    this.result = -100 * (1 - rangePosition(candle.close, this.#highs.max(), this.#lows.min()));
+    this.#closes.push(candle.close);
+    if (!this.#closes.isFull) return null;
+    const compare = this.#closes.at(this.period);
+    this.result = ((candle.close - compare) / compare) * 100;
     return this.result;
+  }
+
+  save(): WindowedState {
+    return { result: this.result, window: this.#closes.save() };
+  }
+
+  load(state: unknown, path: string): void {
+    const s = WINDOWED_STATE(state, path);
+    this.#closes.load(s.window, `${path}.window`);
+    this.result = s.result;
   }
 }
 
@@ -166,26 +198,34 @@ export class WilliamsR extends StreamingBase<number> {
  * Commodity Channel Index (Lambert; TA-Lib ta_CCI.c): (TP − SMA(TP)) / (0.015 · mean deviation).
  * trading-signals yields NaN on a flat window; there the deviation is 0 and CCI reads 0, as in TA-Lib.
  */
-export class Cci extends StreamingBase<number> {
+export class Cci extends StreamingBase<number, WindowedState> {
   readonly warmUp: number;
   readonly #typical: RollingWindow;
-  readonly #mean: SMA;
 
-  constructor(period: number) {
+  constructor(readonly period: number) {
     super();
     this.warmUp = period;
     this.#typical = new RollingWindow(period);
-    this.#mean = new SMA(period);
   }
 
   add(candle: Candle): number | null {
     const typical = (candle.high + candle.low + candle.close) / 3;
     this.#typical.push(typical);
-    const mean = this.#mean.add(typical);
-    if (mean === null) return null;
+    if (!this.#typical.isFull) return null;
+    const mean = this.#typical.sum() / this.period;
     const deviation = this.#typical.meanDeviation(mean);
     this.result = deviation > FLAT_TOLERANCE * Math.abs(mean) ? (typical - mean) / (0.015 * deviation) : 0;
     return this.result;
+  }
+
+  save(): WindowedState {
+    return { result: this.result, window: this.#typical.save() };
+  }
+
+  load(state: unknown, path: string): void {
+    const s = WINDOWED_STATE(state, path);
+    this.#typical.load(s.window, `${path}.window`);
+    this.result = s.result;
   }
 }
 
@@ -195,19 +235,47 @@ export class Cci extends StreamingBase<number> {
  */
 export const FLAT_TOLERANCE = 1e-12;
 
-/** Awesome Oscillator (Williams): SMA(fast) − SMA(slow) of the median price (trading-signals' AO). */
-export class AwesomeOscillator extends StreamingBase<number> {
+export interface AwesomeOscillatorState {
+  readonly result: number | null;
+  readonly fast: RollingWindowState;
+  readonly slow: RollingWindowState;
+}
+
+const AO_STATE = object<{ result: number | null; fast: unknown; slow: unknown }>({
+  result: RESULT,
+  fast: present,
+  slow: present,
+});
+
+/** Awesome Oscillator (Williams): SMA(fast) − SMA(slow) of the median price, as trading-signals' AO. */
+export class AwesomeOscillator extends StreamingBase<number, AwesomeOscillatorState> {
   readonly warmUp: number;
-  readonly #ao: AO;
+  readonly #fast: SimpleAverage;
+  readonly #slow: SimpleAverage;
 
   constructor(fast: number, slow: number) {
     super();
     this.warmUp = slow;
-    this.#ao = new AO(fast, slow);
+    this.#fast = new SimpleAverage(fast);
+    this.#slow = new SimpleAverage(slow);
   }
 
   add(candle: Candle): number | null {
-    this.result = this.#ao.add(candle);
+    const median = (candle.low + candle.high) / 2;
+    const fast = this.#fast.add(median);
+    const slow = this.#slow.add(median);
+    this.result = fast === null || slow === null ? null : fast - slow;
     return this.result;
+  }
+
+  save(): AwesomeOscillatorState {
+    return { result: this.result, fast: this.#fast.save(), slow: this.#slow.save() };
+  }
+
+  load(state: unknown, path: string): void {
+    const s = AO_STATE(state, path);
+    this.#fast.load(s.fast, `${path}.fast`);
+    this.#slow.load(s.slow, `${path}.slow`);
+    this.result = s.result;
   }
 }

@@ -1,6 +1,8 @@
-import { BollingerBands as TsBollingerBands, WSMA } from 'trading-signals';
 import type { Candle } from '../domain/market-data.types.js';
+import { count, nullable, num, object, present } from '../snapshot/state-codec.js';
 import { StreamingBase } from './indicator.types.js';
+import { type SmoothedAverageState, WilderAverage } from './moving-averages.js';
+import { RollingWindow, type RollingWindowState } from './rolling-window.js';
 
 /** Wilder's true range against the previous close. */
 export function trueRange(high: number, low: number, previousClose: number): number {
@@ -13,20 +15,50 @@ export interface BandsResult {
   readonly lower: number;
 }
 
-/** Bollinger Bands: SMA ± k population σ (TA-Lib BBANDS; trading-signals' implementation). */
-export class Bollinger extends StreamingBase<BandsResult> {
-  readonly warmUp: number;
-  readonly #bands: TsBollingerBands;
+export interface BollingerState {
+  readonly result: BandsResult | null;
+  readonly closes: RollingWindowState;
+}
 
-  constructor(period: number, deviations: number) {
+const BOLLINGER_STATE = object<{ result: BandsResult | null; closes: unknown }>({
+  result: nullable(object<BandsResult>({ upper: num, middle: num, lower: num })),
+  closes: present,
+});
+
+/**
+ * Bollinger Bands: SMA ± k population σ (TA-Lib BBANDS), with trading-signals' arithmetic: the
+ * mean, then the mean of squared deviations, both summed oldest first.
+ */
+export class Bollinger extends StreamingBase<BandsResult, BollingerState> {
+  readonly warmUp: number;
+  readonly #closes: RollingWindow;
+
+  constructor(
+    readonly period: number,
+    readonly deviations: number,
+  ) {
     super();
     this.warmUp = period;
-    this.#bands = new TsBollingerBands(period, deviations);
+    this.#closes = new RollingWindow(period);
   }
 
   add(candle: Candle): BandsResult | null {
-    this.result = this.#bands.add(candle.close);
+    this.#closes.push(candle.close);
+    if (!this.#closes.isFull) return null;
+    const middle = this.#closes.sum() / this.period;
+    const band = Math.sqrt(this.#closes.squaredDeviations(middle) / this.period) * this.deviations;
+    this.result = { lower: middle - band, middle, upper: middle + band };
     return this.result;
+  }
+
+  save(): BollingerState {
+    return { result: this.result, closes: this.#closes.save() };
+  }
+
+  load(state: unknown, path: string): void {
+    const s = BOLLINGER_STATE(state, path);
+    this.#closes.load(s.closes, `${path}.closes`);
+    this.result = s.result;
   }
 }
 
@@ -35,15 +67,27 @@ export class Bollinger extends StreamingBase<BandsResult> {
  * TA-Lib starts at the second candle and seeds with the SMA of `period` true ranges. trading-signals
  * counts the first candle's high − low as a true range; we skip it, matching TA-Lib exactly.
  */
-export class Atr extends StreamingBase<number> {
+export interface AtrState {
+  readonly result: number | null;
+  readonly previousClose: number;
+  readonly average: SmoothedAverageState;
+}
+
+const ATR_STATE = object<{ result: number | null; previousClose: number; average: unknown }>({
+  result: nullable(num),
+  previousClose: num,
+  average: present,
+});
+
+export class Atr extends StreamingBase<number, AtrState> {
   readonly warmUp: number;
-  readonly #average: WSMA;
+  readonly #average: WilderAverage;
   #previousClose = Number.NaN;
 
   constructor(period: number) {
     super();
     this.warmUp = period + 1;
-    this.#average = new WSMA(period);
+    this.#average = new WilderAverage(period);
   }
 
   add(candle: Candle): number | null {
@@ -52,6 +96,17 @@ export class Atr extends StreamingBase<number> {
     if (Number.isNaN(previousClose)) return null;
     this.result = this.#average.add(trueRange(candle.high, candle.low, previousClose));
     return this.result;
+  }
+
+  save(): AtrState {
+    return { result: this.result, previousClose: this.#previousClose, average: this.#average.save() };
+  }
+
+  load(state: unknown, path: string): void {
+    const s = ATR_STATE(state, path);
+    this.#average.load(s.average, `${path}.average`);
+    this.#previousClose = s.previousClose;
+    this.result = s.result;
   }
 }
 
@@ -62,6 +117,32 @@ export interface DirectionalResult {
   readonly minusDi: number;
 }
 
+export interface DirectionalState {
+  readonly result: DirectionalResult | null;
+  readonly index: number;
+  readonly previousHigh: number;
+  readonly previousLow: number;
+  readonly previousClose: number;
+  readonly plusDm: number;
+  readonly minusDm: number;
+  readonly trueRange: number;
+  readonly dxSum: number;
+  readonly adx: number;
+}
+
+const DIRECTIONAL_STATE = object<DirectionalState>({
+  result: nullable(object<DirectionalResult>({ adx: nullable(num), plusDi: num, minusDi: num })),
+  index: count,
+  previousHigh: num,
+  previousLow: num,
+  previousClose: num,
+  plusDm: num,
+  minusDm: num,
+  trueRange: num,
+  dxSum: num,
+  adx: num,
+});
+
 /**
  * Wilder's directional movement system as TA-Lib computes it (ta_ADX.c, ta_PLUS_DI.c), in percent.
  * Departures of trading-signals' ADX that this corrects: +DI/−DI come out as fractions, not
@@ -70,7 +151,7 @@ export interface DirectionalResult {
  * A zero true range gives DI 0 and leaves ADX unchanged, as in TA-Lib — but we test for exact zero
  * where TA-Lib uses an absolute 1e-8, which would blank out markets priced below a cent.
  */
-export class Directional extends StreamingBase<DirectionalResult> {
+export class Directional extends StreamingBase<DirectionalResult, DirectionalState> {
   readonly warmUp: number;
   readonly #period: number;
   #index = 0;
@@ -123,5 +204,34 @@ export class Directional extends StreamingBase<DirectionalResult> {
     }
     this.result = { adx: Number.isNaN(this.#adx) ? null : this.#adx, plusDi, minusDi };
     return this.result;
+  }
+
+  save(): DirectionalState {
+    return {
+      result: this.result,
+      index: this.#index,
+      previousHigh: this.#previousHigh,
+      previousLow: this.#previousLow,
+      previousClose: this.#previousClose,
+      plusDm: this.#plusDm,
+      minusDm: this.#minusDm,
+      trueRange: this.#trueRange,
+      dxSum: this.#dxSum,
+      adx: this.#adx,
+    };
+  }
+
+  load(state: unknown, path: string): void {
+    const s = DIRECTIONAL_STATE(state, path);
+    this.#index = s.index;
+    this.#previousHigh = s.previousHigh;
+    this.#previousLow = s.previousLow;
+    this.#previousClose = s.previousClose;
+    this.#plusDm = s.plusDm;
+    this.#minusDm = s.minusDm;
+    this.#trueRange = s.trueRange;
+    this.#dxSum = s.dxSum;
+    this.#adx = s.adx;
+    this.result = s.result;
   }
 }
