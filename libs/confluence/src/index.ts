@@ -22,5 +22,18 @@ export * from './engine/confluence-engine.js';
 export * from './engine/create-engine.js';
 export * from './format/result-formatter.js';
 export * from './hashing/sha256.js';
+export type { CandleChainState } from './hashing/candle-chain.js';
+export * from './snapshot/engine-snapshot.types.js';
+export {
+  type PlainData,
+  type Portable,
+  type PortableNumber,
+  type Snapshotable,
+  SnapshotError,
+  SnapshotUnsupportedError,
+  toPortable,
+} from './snapshot/state-codec.js';
+export type { SavedMarketState } from './orchestrator/market-state.js';
+export type { MarketStreamState } from './orchestrator/market-stream.js';
 export * from './confluence.module.js';
 export * from './domain/candle-csv.js';

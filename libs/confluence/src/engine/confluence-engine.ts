@@ -3,6 +3,7 @@ import { type Timeframe, timeframeToMs } from '@app/contracts';
 import type { ConfluenceComponent } from '../components/component.types.js';
 import type {
   DerivativesSnapshot,
+  MarketId,
   MarketKey,
   OrderBookSnapshot,
   Trade,
@@ -14,6 +15,14 @@ import type { FeedResult } from '../orchestrator/feed-result.js';
 import { IndicatorOrchestrator, type OrchestratorOptions } from '../orchestrator/indicator-orchestrator.js';
 import type { ScoreCalculator } from '../scoring/score-calculator.js';
 import type { TimeframeScore } from '../scoring/score.types.js';
+import { headerMismatch, readHeader, SNAPSHOT } from '../snapshot/engine-snapshot.codec.js';
+import {
+  ENGINE_SNAPSHOT_FORMAT,
+  ENGINE_SNAPSHOT_VERSION,
+  type EngineSnapshot,
+  type RestoreOutcome,
+} from '../snapshot/engine-snapshot.types.js';
+import { SnapshotError, toPortable } from '../snapshot/state-codec.js';
 import type { WeightManager } from '../weights/weight-manager.js';
 import { type AnalysisOutcome, type ConfluenceResult, ENGINE_VERSION } from './confluence-result.types.js';
 
@@ -126,6 +135,59 @@ export class ConfluenceEngine {
     return outcome;
   }
 
+  /**
+   * One market's whole state (every timeframe) as plain, versioned data, for a worker that takes the
+   * market over: restored there, the engine goes on exactly as this one would. Throws
+   * SnapshotUnsupportedError when a stream of the market was loaded frozen (a one-off analysis).
+   */
+  snapshot(market: MarketId): EngineSnapshot {
+    return toPortable({
+      format: ENGINE_SNAPSHOT_FORMAT,
+      version: ENGINE_SNAPSHOT_VERSION,
+      engineVersion: ENGINE_VERSION,
+      configHash: this.configHash(market.symbol),
+      exchange: market.exchange,
+      symbol: market.symbol,
+      limits: this.orchestrator.limits,
+      market: this.orchestrator.saveMarket(market),
+      latest: [...(this.#latest.get(marketId(market)) ?? [])].map(([timeframe, latest]) => ({
+        timeframe,
+        ...latest,
+      })),
+    });
+  }
+
+  /**
+   * Replaces the snapshot's market with its state, every other market untouched. Refused (and
+   * nothing changed) when the snapshot is malformed or from another format, engine version,
+   * configuration or orchestrator limits; the reason says which.
+   */
+  restore(snapshot: unknown): RestoreOutcome {
+    try {
+      const header = readHeader(snapshot);
+      const mismatch = headerMismatch(header, {
+        format: ENGINE_SNAPSHOT_FORMAT,
+        version: ENGINE_SNAPSHOT_VERSION,
+        engineVersion: ENGINE_VERSION,
+        configHash: this.configHash(header.symbol),
+        exchange: header.exchange,
+        symbol: header.symbol,
+        limits: this.orchestrator.limits,
+      });
+      if (mismatch !== null) return { restored: false, reason: mismatch };
+      const { exchange, symbol, market, latest } = SNAPSHOT(snapshot, 'snapshot');
+      this.orchestrator.restoreMarket({ exchange, symbol }, market, 'snapshot.market');
+      const scores = new Map(latest.map(({ timeframe, ...entry }) => [timeframe, entry]));
+      this.#latest.set(marketId({ exchange, symbol }), scores);
+      return { restored: true };
+    } catch (error) {
+      // Malformed snapshots are expected input (SnapshotError); anything else is a gap in the checks.
+      if (error instanceof SnapshotError) return { restored: false, reason: `malformed ${error.message}` };
+      const message = error instanceof Error ? error.message : String(error);
+      return { restored: false, reason: `unreadable snapshot: ${message}` };
+    }
+  }
+
   configHash(symbol: string): string {
     let hash = this.#configHashes.get(symbol);
     if (hash === undefined) {
@@ -178,8 +240,8 @@ export class ConfluenceEngine {
     return this.orchestrator.indicatorSnapshot(key) ?? {};
   }
 
-  #marketScores(key: MarketKey): Map<Timeframe, LatestScore> {
-    const id = `${key.exchange}\u0000${key.symbol}`;
+  #marketScores(key: MarketId): Map<Timeframe, LatestScore> {
+    const id = marketId(key);
     let market = this.#latest.get(id);
     if (market === undefined) {
       market = new Map();
@@ -188,3 +250,5 @@ export class ConfluenceEngine {
     return market;
   }
 }
+
+const marketId = (market: MarketId): string => `${market.exchange}\u0000${market.symbol}`;

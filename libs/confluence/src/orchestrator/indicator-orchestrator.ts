@@ -16,7 +16,15 @@ import type {
 } from '../domain/market-data.types.js';
 import { canonicalJson, sha256Hex } from '../hashing/sha256.js';
 import type { EngineIndicators } from '../indicators/engine-indicators.js';
+import type { SnapshotLimits } from '../snapshot/engine-snapshot.types.js';
 import { ACCEPTED, type FeedResult, RejectReason, rejected } from './feed-result.js';
+import {
+  emptyMarketState,
+  loadMarketState,
+  type MarketState,
+  type SavedMarketState,
+  saveMarketState,
+} from './market-state.js';
 import { BatchStream, MarketStream, type StreamView } from './market-stream.js';
 import { derivativesProblem, orderBookProblem, tradeProblem } from './snapshot-validation.js';
 
@@ -41,15 +49,6 @@ export interface StreamEvaluation {
   readonly candleTime: number;
   readonly readings: readonly ComponentReading[];
   readonly inputDigests: Readonly<Record<string, string>>;
-}
-
-interface MarketState {
-  readonly streams: Map<Timeframe, StreamView>;
-  orderBook?: { snapshot: OrderBookSnapshot; digest: string };
-  trades: Trade[];
-  tradesDigest: string;
-  derivatives: DerivativesSnapshot[];
-  derivativesDigest: string;
 }
 
 const marketKey = (m: MarketId): string => `${m.exchange}\u0000${m.symbol}`;
@@ -162,6 +161,33 @@ export class IndicatorOrchestrator {
     return ACCEPTED;
   }
 
+  /** The limits a saved market state must have been kept under to be restored here. */
+  get limits(): SnapshotLimits {
+    return { windowSize: this.#windowSize, maxTrades: this.#maxTrades, maxDerivatives: this.#maxDerivatives };
+  }
+
+  /**
+   * The market's whole state (every timeframe, book, trades, derivatives) as plain data. Throws
+   * SnapshotUnsupportedError when a stream was loaded frozen (`rebuild(..., { frozen: true })`).
+   */
+  saveMarket(market: MarketId): SavedMarketState {
+    return saveMarketState(this.#markets.get(marketKey(market)) ?? emptyMarketState());
+  }
+
+  /**
+   * Replaces the market's whole state with a saved one (same plan and limits assumed: the engine
+   * checks them). Throws SnapshotError, leaving every market untouched, when it does not fit.
+   */
+  restoreMarket(market: MarketId, saved: unknown, path: string): void {
+    const state = loadMarketState(
+      saved,
+      path,
+      this.limits,
+      (timeframe) => new MarketStream(timeframe, this.indicators.plan, this.#windowSize),
+    );
+    this.#markets.set(marketKey(market), state);
+  }
+
   readiness(key: MarketKey): Readiness {
     const candles = this.#markets.get(marketKey(key))?.streams.get(key.timeframe)?.candleCount ?? 0;
     const required = this.indicators.plan.warmUp;
@@ -238,13 +264,7 @@ export class IndicatorOrchestrator {
     const id = marketKey(market);
     let state = this.#markets.get(id);
     if (state === undefined) {
-      state = {
-        streams: new Map(),
-        trades: [],
-        tradesDigest: sha256Hex('confluence:trades'),
-        derivatives: [],
-        derivativesDigest: '',
-      };
+      state = emptyMarketState();
       this.#markets.set(id, state);
     }
     return state;

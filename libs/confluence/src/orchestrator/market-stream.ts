@@ -1,9 +1,16 @@
 import type { Timeframe } from '@app/contracts';
 import type { Candle } from '../domain/market-data.types.js';
-import { CandleChain } from '../hashing/candle-chain.js';
+import { CandleChain, type CandleChainState } from '../hashing/candle-chain.js';
 import type { IndicatorReader } from '../components/component.types.js';
 import { toColumns } from '../indicators/indicator.types.js';
-import { IndicatorSet, type IndicatorPlan, type IndicatorValues } from '../indicators/indicator-set.js';
+import {
+  IndicatorSet,
+  type IndicatorPlan,
+  type IndicatorSetState,
+  type IndicatorValues,
+} from '../indicators/indicator-set.js';
+import { type CandleTuple, candleTuple, decodeCandles } from '../snapshot/market-data.codec.js';
+import { check, object, present, type Snapshotable } from '../snapshot/state-codec.js';
 
 /** What the orchestrator reads of a stream. */
 export interface StreamView {
@@ -17,8 +24,24 @@ export interface StreamView {
   snapshot(): IndicatorValues;
 }
 
+/**
+ * A stream's state: its indicators, the candles the components read (the last `windowSize`; the
+ * newest is the last candle) and the fingerprint chain of every candle taken.
+ */
+export interface MarketStreamState {
+  readonly indicators: IndicatorSetState;
+  readonly window: readonly CandleTuple[];
+  readonly chain: CandleChainState;
+}
+
+const STATE = object<{ indicators: unknown; window: unknown; chain: unknown }>({
+  indicators: present,
+  window: present,
+  chain: present,
+});
+
 /** State of one (exchange, symbol, timeframe): indicators, a candle window and the input digest. */
-export class MarketStream implements StreamView {
+export class MarketStream implements StreamView, Snapshotable<MarketStreamState> {
   readonly indicators: IndicatorSet;
   #window: Candle[] = [];
   readonly #chain = new CandleChain();
@@ -69,6 +92,34 @@ export class MarketStream implements StreamView {
 
   recentCandles(): readonly Candle[] {
     return this.#window.length > this.windowSize ? this.#window.slice(-this.windowSize) : this.#window;
+  }
+
+  save(): MarketStreamState {
+    return {
+      indicators: this.indicators.save(),
+      window: this.recentCandles().map(candleTuple),
+      chain: this.#chain.save(),
+    };
+  }
+
+  load(state: unknown, path: string): void {
+    const s = STATE(state, path);
+    const window = decodeCandles(s.window, `${path}.window`, this.timeframe);
+    this.indicators.load(s.indicators, `${path}.indicators`);
+    this.#chain.load(s.chain, `${path}.chain`);
+    const taken = this.indicators.candleCount;
+    check(
+      this.#chain.count === taken,
+      `${path}.chain.count`,
+      `${this.#chain.count} ≠ ${taken} candles taken`,
+    );
+    check(
+      window.length === Math.min(taken, this.windowSize),
+      `${path}.window`,
+      `${window.length} candles, expected the last ${Math.min(taken, this.windowSize)} taken`,
+    );
+    this.#window = window;
+    this.#last = window.at(-1);
   }
 }
 
