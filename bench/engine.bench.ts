@@ -35,6 +35,7 @@ import {
   IndicatorSet,
   toColumns,
 } from '@app/confluence';
+import { median, row } from './bench-kit.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -47,24 +48,6 @@ function load(file: string): Candle[] {
       const [timestamp = 0, open = 0, high = 0, low = 0, close = 0, volume = 0] = line.split(',').map(Number);
       return { timestamp, open, high, low, close, volume };
     });
-}
-
-/**
- * Median wall time of `runs` calls, after `warm` unmeasured calls (lets the JIT settle). Each
- * call returns a number that is checked, so the optimiser cannot drop the work.
- */
-function median(fn: () => number, runs = 31, warm = 5): number {
-  let sink = 0;
-  for (let i = 0; i < warm; i++) sink += fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    sink += fn();
-    times.push(performance.now() - start);
-  }
-  if (Number.isNaN(sink)) console.log('(a run produced NaN)');
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] ?? Number.NaN;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -266,11 +249,6 @@ const cold = median(() => {
   return outcome.result.score;
 }, 21);
 
-const row = (label: string, value: string, budget: string, ok: boolean) => {
-  console.log(
-    `${label.padEnd(58)} ${value.padStart(14)}   ${budget.padEnd(22)} ${ok ? 'ok' : 'OVER BUDGET'}`,
-  );
-};
 console.log(
   `engine benchmark — ${n} real BTC/USDT 1m candles, ${plan.names.length} indicator outputs (${plan.definitions.length} indicators)\n`,
 );
