@@ -122,12 +122,22 @@ export function rateLimitPatches(limits: {
 }
 
 /**
+ * How long booting a local app and storing its short replay may take before a test gives up: a
+ * safety net (it takes 5–15 s on a quiet 2-core machine; both cores busy and more suites beside,
+ * several times that), never what a test measures.
+ */
+export const BOOT_TIMEOUT_MS = 300_000;
+
+/** How long waiting for a replay to be stored may take (a safety net, see BOOT_TIMEOUT_MS). */
+export const REPLAY_TIMEOUT_MS = 240_000;
+
+/**
  * Polls market-data's health until its replay has finished (every candle published; the in-process
  * bus awaits the worker, so every candle is analysed too), then flushes the store writer.
  */
 export async function waitForStoredReplay(
   app: INestApplication,
-  timeoutMs?: number,
+  timeoutMs = REPLAY_TIMEOUT_MS,
 ): Promise<MarketDataStatus> {
   const server = httpServerOf(app);
   let status: MarketDataStatus | undefined;

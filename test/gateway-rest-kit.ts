@@ -4,6 +4,7 @@ import type { Timeframe } from '@app/contracts';
 import { ResultRepository, SignalRepository, type StoredResult } from '@app/persistence';
 import { MARKET_FILES } from '@app/testing';
 import {
+  BOOT_TIMEOUT_MS,
   type ErrorBody,
   type LocalGateway,
   rateLimitPatches,
@@ -93,7 +94,7 @@ export function restGateway(): RestGateway {
         { file: 'monitoring.yaml', from: 'staleAfterIntervals: 3', to: 'staleAfterIntervals: 100' },
       ],
     });
-  }, 90_000);
+  }, BOOT_TIMEOUT_MS);
 
   afterAll(async () => {
     await gw?.close();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { FakeExchangeServer } from '@app/testing';
 import {
+  BOOT_TIMEOUT_MS,
   bodyOf,
   expectError,
   fail,
@@ -50,7 +51,7 @@ describe('with reads requiring a key, small limits, and the exchange down', () =
           `    requestTimeoutMs: 30000\n    apiUrls: { ${urls} }\n`,
       },
     });
-  }, 60_000);
+  }, BOOT_TIMEOUT_MS);
 
   afterAll(async () => {
     await strict?.close();

@@ -130,7 +130,17 @@ describe('market-data on the fake exchanges (issue #5, done when)', () => {
     const warmup = warmupCandlesFor(loadConfig({ env: { CONFIG_DIR: fixture.dir } }).indicators);
     const count = (id: string): number => series(id, 'BTC/USDT', '1m').length;
     await until(() => count('binance') >= warmup && count('bybit') >= warmup, 'the warm-up backfill');
-    expect((await health()).body).toMatchObject({ source: 'live', status: 'ok' });
+    const warm = (await health()).body;
+    // With each exchange's reason, so a failure says what went wrong.
+    expect({
+      source: warm.source,
+      status: warm.status,
+      reasons: warm.exchanges.map((e) => e.reason),
+    }).toEqual({
+      source: 'live',
+      status: 'ok',
+      reasons: [null, null],
+    });
 
     // A 429 with Retry-After on Binance and two 500s on Bybit.
     server.fault('binance', { kind: 'rateLimit', retryAfterSeconds: 20 }, { endpoint: 'klines', times: 1 });

@@ -26,7 +26,7 @@ import {
   type ReplayDataDir,
 } from '@app/testing';
 import { localService } from '../local/local.definition.js';
-import { waitForStoredReplay } from './gateway-kit.js';
+import { BOOT_TIMEOUT_MS, waitForStoredReplay } from './gateway-kit.js';
 
 /**
  * The "done when" of local mode: the whole app in one process replays bundled candles through
@@ -122,88 +122,92 @@ async function storedResults(
 }
 
 describe('local mode pipeline (market-data → bus → analysis-worker → store)', () => {
-  it('stores a result for every candle after warm-up, signals on label changes, identical to the engine', async () => {
-    data = createReplayDataDir(FILES);
-    fixture = createConfigFixture();
-    fixture.patch('exchanges.yaml', 'speed: 60', 'speed: max');
-    fixture.patch('app.yaml', 'logUpdates: true', 'logUpdates: false');
-    const config = loadConfig({ env: { CONFIG_DIR: fixture.dir, DATA_DIR: data.dir } });
-    app = await createServiceApp(config, localService);
-    const updates: { key: string; candleTime: number; inputHash: string; trigger: string }[] = [];
-    const changes: { key: string; time: number; from: Signal | null; to: Signal }[] = [];
-    const bus = app.get(EventBus);
-    bus.subscribe(AnalysisEventName.ConfluenceUpdated, (event) => {
-      updates.push({
-        key: streamKey(event),
-        candleTime: event.candleTime,
-        inputHash: event.inputHash,
-        trigger: event.trigger,
+  it(
+    'stores a result for every candle after warm-up, signals on label changes, identical to the engine',
+    async () => {
+      data = createReplayDataDir(FILES);
+      fixture = createConfigFixture();
+      fixture.patch('exchanges.yaml', 'speed: 60', 'speed: max');
+      fixture.patch('app.yaml', 'logUpdates: true', 'logUpdates: false');
+      const config = loadConfig({ env: { CONFIG_DIR: fixture.dir, DATA_DIR: data.dir } });
+      app = await createServiceApp(config, localService);
+      const updates: { key: string; candleTime: number; inputHash: string; trigger: string }[] = [];
+      const changes: { key: string; time: number; from: Signal | null; to: Signal }[] = [];
+      const bus = app.get(EventBus);
+      bus.subscribe(AnalysisEventName.ConfluenceUpdated, (event) => {
+        updates.push({
+          key: streamKey(event),
+          candleTime: event.candleTime,
+          inputHash: event.inputHash,
+          trigger: event.trigger,
+        });
       });
-    });
-    bus.subscribe(AnalysisEventName.SignalChanged, (event) => {
-      changes.push({ key: streamKey(event), time: event.time, from: event.from, to: event.to });
-    });
-    await initServiceApp(app);
-
-    const server = httpServerOf(app);
-    const status = await waitForStoredReplay(app);
-    expect(status.replay).toMatchObject({ finished: true, published: 1900 });
-
-    const expected = await engineDirect(data.dir, config);
-    // Every candle from the warm-up on has its result (the first results come once the engine is warm).
-    const worker = (await request(server).get('/health/analysis-worker').expect(200))
-      .body as LocalAnalysisStatus;
-    expect(worker.counters).toMatchObject({
-      candles: 1900,
-      results: expected.length,
-      rejected: 0,
-      skippedCandles: 0,
-    });
-    expect(updates).toHaveLength(expected.length);
-    expect(updates.every((u) => u.trigger === 'candle')).toBe(true);
-    expect(updates.map(({ key, candleTime, inputHash }) => ({ key, candleTime, inputHash }))).toEqual(
-      expected.map(({ key, candleTime, inputHash }) => ({ key, candleTime, inputHash })),
-    );
-
-    const results = app.get(ResultRepository);
-    const signals = app.get(SignalRepository);
-    for (const stream of ['binance BTC/USDT 1m', 'binance BTC/USDT 5m', 'binance LTC/USDT 1m']) {
-      const [exchange = '', symbol = '', timeframe = ''] = stream.split(' ');
-      const want = expected.filter((e) => e.key === stream);
-      expect(want.length).toBeGreaterThan(100);
-      const stored = await storedResults(results, timeframe as Timeframe, `${exchange} ${symbol}`);
-      // Same candles, same hashes, same scores and labels as the engine run directly.
-      expect(
-        stored.map((r) => ({
-          candleTime: r.candleTime,
-          score: r.score,
-          label: r.label,
-          inputHash: r.inputHash,
-          configHash: r.configHash,
-        })),
-      ).toEqual(
-        want.map(({ candleTime, score, label, inputHash, configHash }) => ({
-          candleTime,
-          score,
-          label,
-          inputHash,
-          configHash,
-        })),
-      );
-      // A signal exactly where the label changes (the first label counts as a change from none).
-      const transitions = want.filter((e, i) => i === 0 || want[i - 1]?.label !== e.label);
-      const recorded = await signals.list({
-        exchange,
-        symbol,
-        timeframe: timeframe as Timeframe,
-        limit: 1000,
+      bus.subscribe(AnalysisEventName.SignalChanged, (event) => {
+        changes.push({ key: streamKey(event), time: event.time, from: event.from, to: event.to });
       });
-      expect(recorded.reverse().map((s) => ({ time: s.time, to: s.to }))).toEqual(
-        transitions.map((e) => ({ time: e.candleTime, to: e.label })),
+      await initServiceApp(app);
+
+      const server = httpServerOf(app);
+      const status = await waitForStoredReplay(app);
+      expect(status.replay).toMatchObject({ finished: true, published: 1900 });
+
+      const expected = await engineDirect(data.dir, config);
+      // Every candle from the warm-up on has its result (the first results come once the engine is warm).
+      const worker = (await request(server).get('/health/analysis-worker').expect(200))
+        .body as LocalAnalysisStatus;
+      expect(worker.counters).toMatchObject({
+        candles: 1900,
+        results: expected.length,
+        rejected: 0,
+        skippedCandles: 0,
+      });
+      expect(updates).toHaveLength(expected.length);
+      expect(updates.every((u) => u.trigger === 'candle')).toBe(true);
+      expect(updates.map(({ key, candleTime, inputHash }) => ({ key, candleTime, inputHash }))).toEqual(
+        expected.map(({ key, candleTime, inputHash }) => ({ key, candleTime, inputHash })),
       );
-      expect(changes.filter((c) => c.key === stream).map((c) => c.time)).toEqual(
-        transitions.map((e) => e.candleTime),
-      );
-    }
-  }, 120_000);
+
+      const results = app.get(ResultRepository);
+      const signals = app.get(SignalRepository);
+      for (const stream of ['binance BTC/USDT 1m', 'binance BTC/USDT 5m', 'binance LTC/USDT 1m']) {
+        const [exchange = '', symbol = '', timeframe = ''] = stream.split(' ');
+        const want = expected.filter((e) => e.key === stream);
+        expect(want.length).toBeGreaterThan(100);
+        const stored = await storedResults(results, timeframe as Timeframe, `${exchange} ${symbol}`);
+        // Same candles, same hashes, same scores and labels as the engine run directly.
+        expect(
+          stored.map((r) => ({
+            candleTime: r.candleTime,
+            score: r.score,
+            label: r.label,
+            inputHash: r.inputHash,
+            configHash: r.configHash,
+          })),
+        ).toEqual(
+          want.map(({ candleTime, score, label, inputHash, configHash }) => ({
+            candleTime,
+            score,
+            label,
+            inputHash,
+            configHash,
+          })),
+        );
+        // A signal exactly where the label changes (the first label counts as a change from none).
+        const transitions = want.filter((e, i) => i === 0 || want[i - 1]?.label !== e.label);
+        const recorded = await signals.list({
+          exchange,
+          symbol,
+          timeframe: timeframe as Timeframe,
+          limit: 1000,
+        });
+        expect(recorded.reverse().map((s) => ({ time: s.time, to: s.to }))).toEqual(
+          transitions.map((e) => ({ time: e.candleTime, to: e.label })),
+        );
+        expect(changes.filter((c) => c.key === stream).map((c) => c.time)).toEqual(
+          transitions.map((e) => e.candleTime),
+        );
+      }
+    },
+    BOOT_TIMEOUT_MS,
+  );
 });

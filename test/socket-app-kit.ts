@@ -26,7 +26,7 @@ import {
 } from '@app/testing';
 import { SignalsGateway } from '../apps/api-gateway/src/socket/signals.gateway.js';
 import { localService } from '../local/local.definition.js';
-import { waitForStoredReplay } from './gateway-kit.js';
+import { BOOT_TIMEOUT_MS, waitForStoredReplay } from './gateway-kit.js';
 import { connectClient, type SignalsClient } from './socket-kit.js';
 
 /**
@@ -152,7 +152,7 @@ export function signalsApp(
 
   beforeAll(async () => {
     running = await boot(socket, options);
-  }, 90_000);
+  }, BOOT_TIMEOUT_MS);
 
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();

@@ -85,6 +85,10 @@ export class FakeExchangeServer {
 
   static async start(options: FakeExchangeServerOptions): Promise<FakeExchangeServer> {
     const server = createServer();
+    // Node closes idle keep-alive sockets after 5 s of real time, and a client reusing one just
+    // then gets a reset (a 'network' fault the test did not inject). On a busy machine 5 s pass
+    // between two polls of virtual time easily; exchanges keep connections far longer.
+    server.keepAliveTimeout = 120_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => {
