@@ -474,6 +474,7 @@ async function runRedis(ctx: Context, storeUri: string): Promise<Figures[]> {
         batchSize: app.analysis.batchSize,
         blockMs: app.analysis.blockMs,
         rebuildCandles: warmupCandlesFor(ctx.config.indicators),
+        snapshotEveryCandles: app.analysis.snapshotEveryCandles,
         timeframesOf: (market) => timeframes.get(marketId(market)) ?? [],
         logUpdates: false,
       },
@@ -492,6 +493,7 @@ async function runRedis(ctx: Context, storeUri: string): Promise<Figures[]> {
           return driver.leases;
         },
         history,
+        snapshots: repos.snapshots,
         sink,
         formatter: ctx.formatter,
         createAnalyzer: ctx.createAnalyzer,

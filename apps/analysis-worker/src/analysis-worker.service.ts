@@ -23,6 +23,7 @@ import {
   CandleRepository,
   ResultRepository,
   SignalRepository,
+  SnapshotRepository,
   StoreWriter,
   type StoreWriterStatus,
 } from '@app/persistence';
@@ -61,6 +62,7 @@ export class AnalysisWorkerService implements OnApplicationBootstrap, BeforeAppl
     results: ResultRepository,
     signals: SignalRepository,
     candles: CandleRepository,
+    snapshots: SnapshotRepository,
     runtime: AnalysisRuntime,
   ) {
     this.#writer = writer;
@@ -102,6 +104,7 @@ export class AnalysisWorkerService implements OnApplicationBootstrap, BeforeAppl
         batchSize: app.analysis.batchSize,
         blockMs: app.analysis.blockMs,
         rebuildCandles: warmupCandlesFor(indicators),
+        snapshotEveryCandles: app.analysis.snapshotEveryCandles,
         timeframesOf: (market) => timeframes.get(market.exchange) ?? ([] as readonly Timeframe[]),
         logUpdates: app.analysis.logUpdates,
       },
@@ -118,6 +121,7 @@ export class AnalysisWorkerService implements OnApplicationBootstrap, BeforeAppl
             ...callbacks,
           }),
         history,
+        snapshots,
         sink,
         formatter,
         createAnalyzer,

@@ -79,3 +79,25 @@ export interface AnalysisSink {
   /** Publishes updates and label changes on the bus (local mode; distributed mode commits them). */
   publish(output: AnalysisOutput): Promise<void>;
 }
+
+/** A market's saved analysis state (the store keeps the newest per market). */
+export interface MarketSnapshot {
+  readonly exchange: string;
+  readonly symbol: string;
+  /** The market-log offset the state is at; null in local mode (no log). */
+  readonly offset: string | null;
+  /** Newest candle (open time) taken per timeframe. */
+  readonly position: Readonly<Partial<Record<Timeframe, number>>>;
+  readonly labels: Readonly<Partial<Record<Timeframe, Signal>>>;
+  readonly engineVersion: string;
+  readonly configHash: string;
+  readonly takenAt: number;
+  /** The engine snapshot as JSON text. */
+  readonly data: string;
+}
+
+/** Where snapshots are kept (the store's SnapshotRepository); `save` never replaces a newer one. */
+export interface SnapshotStore {
+  load(market: MarketRef): Promise<MarketSnapshot | null>;
+  save(snapshot: MarketSnapshot): Promise<boolean>;
+}

@@ -1,4 +1,4 @@
-import type { Candle, ResultFormatter } from '@app/confluence';
+import type { ResultFormatter } from '@app/confluence';
 import {
   type AnalysisMessage,
   AnalysisEventName,
@@ -12,9 +12,16 @@ import {
 } from '@app/contracts';
 import { changedEvent, updateLine, updatedEvent } from './analysis-output.js';
 import { type AnalysisCounters, AnalysisStats } from './analysis-stats.js';
-import type { AnalysisOutput, AnalysisSink, AnalyzerState, CandleHistory } from './analysis.types.js';
+import type {
+  AnalysisOutput,
+  AnalysisSink,
+  CandleHistory,
+  MarketSnapshot,
+  SnapshotStore,
+} from './analysis.types.js';
 import type { AnalysisLogger } from './local-analysis.js';
 import type { MarketAnalyzer } from './market-analyzer.js';
+import { type Checkpoint, MarketResume, parseCheckpoint } from './market-resume.js';
 
 /** Who owns which market (Redis leases in production); calls back when that changes. */
 export interface MarketOwnership {
@@ -33,8 +40,10 @@ export interface DistributedAnalysisSettings {
   readonly batchSize: number;
   /** How long one read waits for new entries. */
   readonly blockMs: number;
-  /** Stored candles loaded per timeframe when taking a market over. */
+  /** Stored candles loaded per timeframe when taking a market over without a usable snapshot. */
   readonly rebuildCandles: number;
+  /** Candles between two saved snapshots of a market (it is also saved on a clean stop). */
+  readonly snapshotEveryCandles: number;
   readonly timeframesOf: (market: MarketRef) => readonly Timeframe[];
   readonly logUpdates: boolean;
 }
@@ -43,6 +52,7 @@ export interface DistributedAnalysisDeps {
   readonly log: MarketEventLog;
   readonly ownership: (callbacks: OwnershipCallbacks) => MarketOwnership;
   readonly history: CandleHistory;
+  readonly snapshots: SnapshotStore;
   readonly sink: AnalysisSink;
   readonly formatter: ResultFormatter;
   readonly createAnalyzer: (market: MarketRef) => MarketAnalyzer;
@@ -57,10 +67,10 @@ interface OwnedMarket {
   offset: string;
   /** Entries up to here were published by a previous owner: re-analysed to store, not published again. */
   publishedUntil: string | null;
-}
-
-interface Checkpoint extends AnalyzerState {
-  readonly offset: string;
+  /** Candles analysed since the last snapshot was taken. */
+  sinceSnapshot: number;
+  /** Where the stored checkpoint is (this worker's writes): a snapshot past it would be of no use. */
+  storedAt: string | null;
 }
 
 export interface DistributedAnalysisStatus {
@@ -74,6 +84,10 @@ export interface DistributedAnalysisStatus {
   readonly counters: AnalysisCounters;
   readonly lagMs: ReturnType<AnalysisStats['lag']['summary']>;
   readonly takeovers: number;
+  /** Takeovers that restored a snapshot (exact), and those that rebuilt from stored candles. */
+  readonly restores: number;
+  readonly rebuilds: number;
+  readonly snapshotsSaved: number;
   readonly lostCommits: number;
 }
 
@@ -89,15 +103,22 @@ export class DistributedAnalysis {
   readonly #retake = new Map<string, MarketRef>();
   readonly #stats = new AnalysisStats();
   readonly #ownership: MarketOwnership;
+  readonly #resume: MarketResume;
   readonly #stopping = new AbortController();
   #loop: Promise<void> | null = null;
   #takeovers = 0;
   #lostCommits = 0;
+  #snapshotsSaved = 0;
 
   constructor(
     private readonly settings: DistributedAnalysisSettings,
     private readonly deps: DistributedAnalysisDeps,
   ) {
+    this.#resume = new MarketResume({
+      ...deps,
+      rebuildCandles: settings.rebuildCandles,
+      timeframesOf: settings.timeframesOf,
+    });
     this.#ownership = deps.ownership({
       // Taken over by the read loop, not inside the lease round: a slow rebuild (store queries,
       // replaying the tail) must never delay the renewal of the leases already held.
@@ -127,6 +148,14 @@ export class DistributedAnalysis {
     this.#stopping.abort();
     await this.#loop;
     await flush?.();
+    // Saved before the leases go: the next owner restores exactly where this worker stopped.
+    // Only where everything up to it is stored: a takeover resumes from the stored checkpoint,
+    // and a snapshot past it would replace an older, usable one.
+    await Promise.all(
+      [...this.#owned.values()]
+        .filter((owned) => owned.storedAt === owned.offset)
+        .map((owned) => this.#saveSnapshot(this.#takeSnapshot(owned, owned.offset))),
+    );
     await this.#ownership.stop({ release: true });
   }
 
@@ -142,6 +171,9 @@ export class DistributedAnalysis {
       counters: this.#stats.counters(),
       lagMs: this.#stats.lag.summary(),
       takeovers: this.#takeovers,
+      restores: this.#resume.restores,
+      rebuilds: this.#resume.rebuilds,
+      snapshotsSaved: this.#snapshotsSaved,
       lostCommits: this.#lostCommits,
     };
   }
@@ -232,9 +264,15 @@ export class DistributedAnalysis {
   /** Analyses events and queues their store write; once written, the stored checkpoint moves to `offset`. */
   #store(owned: OwnedMarket, events: readonly LoggedMarketEvent[], offset: string): AnalysisOutput {
     const output = owned.analyzer.process(events, this.deps.now());
+    owned.sinceSnapshot += output.counts.candles;
+    // Taken now (the state at `offset`), saved once the results up to it are stored.
+    const snapshot =
+      owned.sinceSnapshot >= this.settings.snapshotEveryCandles ? this.#takeSnapshot(owned, offset) : null;
     const checkpoint = this.#checkpoint(owned, offset);
     const accepted = this.deps.sink.store(output, async () => {
-      await this.deps.log.saveStored(owned.market, this.settings.workerId, offset, checkpoint);
+      if (await this.deps.log.saveStored(owned.market, this.settings.workerId, offset, checkpoint))
+        owned.storedAt = offset;
+      await this.#saveSnapshot(snapshot);
     });
     if (!accepted) this.#stats.storeRefused();
     return output;
@@ -281,12 +319,10 @@ export class DistributedAnalysis {
           ? stored
           : published;
     const analyzer = this.deps.createAnalyzer(market);
-    let restored = 0;
-    if (base !== null) {
-      const candles = await this.#rebuildCandles(market, base);
-      for (const list of candles.values()) restored += list.length;
-      analyzer.rebuild(candles, base, this.deps.now());
-    }
+    const resumed =
+      base === null
+        ? 'with no checkpoint, from the start of the log'
+        : await this.#resume.resume(market, analyzer, base);
     const publishedUntil = published?.offset ?? null;
     const offset = base?.offset ?? '0';
     const owned: OwnedMarket = {
@@ -295,10 +331,12 @@ export class DistributedAnalysis {
       offset,
       publishedUntil:
         publishedUntil !== null && compareOffsets(publishedUntil, offset) > 0 ? publishedUntil : null,
+      sinceSnapshot: 0,
+      storedAt: stored?.offset ?? null,
     };
     this.#takeovers++;
     logger.log(
-      `${id}: acquired; rebuilt from ${restored} stored candle(s), reading after ${offset}` +
+      `${id}: acquired; ${resumed}, reading after ${offset}` +
         (publishedUntil !== null && compareOffsets(publishedUntil, offset) > 0
           ? `, re-storing what was published up to ${publishedUntil}`
           : ''),
@@ -306,60 +344,38 @@ export class DistributedAnalysis {
     return owned;
   }
 
-  /** Stored candles up to the checkpoint's, per timeframe, plus any the store had not written yet. */
-  async #rebuildCandles(market: MarketRef, base: Checkpoint): Promise<Map<Timeframe, Candle[]>> {
-    const candles = new Map<Timeframe, Candle[]>();
-    let tail: Awaited<ReturnType<MarketEventLog['candlesUntil']>> | null = null;
-    for (const timeframe of this.settings.timeframesOf(market)) {
-      const until = base.candles[timeframe];
-      if (until === undefined) continue;
-      const list = await this.deps.history.candlesUntil(
-        market,
-        timeframe,
-        until,
-        this.settings.rebuildCandles,
-      );
-      const lastStored = list.at(-1)?.timestamp ?? -Infinity;
-      if (lastStored < until) {
-        tail ??= await this.deps.log.candlesUntil(market, base.offset);
-        for (const event of tail)
-          if (
-            event.timeframe === timeframe &&
-            event.candle.timestamp > lastStored &&
-            event.candle.timestamp <= until
-          )
-            list.push({
-              timestamp: event.candle.timestamp,
-              open: event.candle.open,
-              high: event.candle.high,
-              low: event.candle.low,
-              close: event.candle.close,
-              volume: event.candle.volume,
-            });
-        if ((list.at(-1)?.timestamp ?? -Infinity) < until)
-          this.deps.logger.warn(
-            `${marketId(market)} ${timeframe}: candles up to ${new Date(until).toISOString()} are neither stored nor in the log; rebuilding without them`,
-          );
-      }
-      candles.set(timeframe, list.slice(-this.settings.rebuildCandles));
-    }
-    return candles;
-  }
-}
-
-function parseCheckpoint(json: string | null): Checkpoint | null {
-  if (json === null) return null;
-  try {
-    const value = JSON.parse(json) as Partial<Checkpoint>;
-    if (
-      typeof value.offset !== 'string' ||
-      typeof value.candles !== 'object' ||
-      typeof value.labels !== 'object'
-    )
+  /** The market's state at `offset` as a snapshot to save; null (and a warning) if it cannot be taken. */
+  #takeSnapshot(owned: OwnedMarket, offset: string): MarketSnapshot | null {
+    try {
+      const { engine, state } = owned.analyzer.snapshot();
+      owned.sinceSnapshot = 0;
+      return {
+        exchange: owned.market.exchange,
+        symbol: owned.market.symbol,
+        offset,
+        position: state.candles,
+        labels: state.labels,
+        engineVersion: engine.engineVersion,
+        configHash: engine.configHash,
+        takenAt: this.deps.now(),
+        data: JSON.stringify(engine),
+      };
+    } catch (error) {
+      this.deps.logger.warn(`${marketId(owned.market)}: snapshot not taken: ${messageOf(error)}`);
       return null;
-    return value as Checkpoint;
-  } catch {
-    return null;
+    }
+  }
+
+  async #saveSnapshot(snapshot: MarketSnapshot | null): Promise<void> {
+    if (snapshot === null) return;
+    try {
+      if (await this.deps.snapshots.save(snapshot)) this.#snapshotsSaved++;
+    } catch (error) {
+      // The previous snapshot stays; a takeover then replays a little more of the log.
+      this.deps.logger.warn(
+        `${snapshot.exchange}/${snapshot.symbol}: snapshot not saved: ${messageOf(error)}`,
+      );
+    }
   }
 }
 

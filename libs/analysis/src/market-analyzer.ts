@@ -1,4 +1,4 @@
-import type { Candle, ConfluenceEngine, MarketKey } from '@app/confluence';
+import type { Candle, ConfluenceEngine, EngineSnapshot, MarketKey, RestoreOutcome } from '@app/confluence';
 import { MarketEventName, type MarketRef, type Signal, type Timeframe, timeframeToMs } from '@app/contracts';
 import type {
   AnalysisOutput,
@@ -72,6 +72,34 @@ export class MarketAnalyzer {
 
   state(): AnalyzerState {
     return { candles: Object.fromEntries(this.#candles), labels: Object.fromEntries(this.#labels) };
+  }
+
+  /** The whole analysis state of the market: the engine's snapshot and where the analyzer stands. */
+  snapshot(): { readonly engine: EngineSnapshot; readonly state: AnalyzerState } {
+    return { engine: this.engine.snapshot(this.market), state: this.state() };
+  }
+
+  /**
+   * Continues from a snapshot (see `snapshot`): afterwards the analyzer produces exactly what the
+   * one that took it would have. Refused, with the engine's reason and nothing changed, when the
+   * snapshot is of another market, engine version or configuration, or malformed.
+   */
+  restore(engine: unknown, state: AnalyzerState): RestoreOutcome {
+    const header = engine as { exchange?: unknown; symbol?: unknown } | null;
+    if (header?.exchange !== this.market.exchange || header.symbol !== this.market.symbol)
+      return {
+        restored: false,
+        reason: `the snapshot is not of ${this.market.exchange} ${this.market.symbol}`,
+      };
+    const outcome = this.engine.restore(engine);
+    if (!outcome.restored) return outcome;
+    this.#candles.clear();
+    for (const [timeframe, time] of Object.entries(state.candles) as [Timeframe, number][])
+      this.#candles.set(timeframe, time);
+    this.#labels.clear();
+    for (const [timeframe, label] of Object.entries(state.labels) as [Timeframe, Signal][])
+      this.#labels.set(timeframe, label);
+    return outcome;
   }
 
   process(events: readonly MarketEvent[], now: number): AnalysisOutput {

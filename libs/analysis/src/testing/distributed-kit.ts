@@ -4,6 +4,7 @@ import {
   type AnalysisMessage,
   AnalysisEventName,
   type BusEventData,
+  compareOffsets,
   MarketEventName,
   type MarketRef,
   marketId,
@@ -12,7 +13,13 @@ import {
   timeframeToMs,
 } from '@app/contracts';
 import { loadMarketCandles, MARKET_FILES } from '@app/testing';
-import type { AnalysisOutput, AnalysisSink, CandleHistory } from '../analysis.types.js';
+import type {
+  AnalysisOutput,
+  AnalysisSink,
+  CandleHistory,
+  MarketSnapshot,
+  SnapshotStore,
+} from '../analysis.types.js';
 import {
   DistributedAnalysis,
   type DistributedAnalysisSettings,
@@ -155,11 +162,39 @@ export class RecordingLogger implements AnalysisLogger {
   }
 }
 
+/** The store's snapshot collection in memory: the newest per market, never replaced by an older one. */
+export class FakeSnapshotStore implements SnapshotStore {
+  readonly saved = new Map<string, MarketSnapshot>();
+  readonly refused: MarketSnapshot[] = [];
+
+  async load(market: MarketRef): Promise<MarketSnapshot | null> {
+    await Promise.resolve();
+    return this.saved.get(marketId(market)) ?? null;
+  }
+
+  async save(snapshot: MarketSnapshot): Promise<boolean> {
+    await Promise.resolve();
+    const id = marketId(snapshot);
+    const current = this.saved.get(id);
+    if (
+      current?.offset != null &&
+      snapshot.offset !== null &&
+      compareOffsets(snapshot.offset, current.offset) < 0
+    ) {
+      this.refused.push(snapshot);
+      return false;
+    }
+    this.saved.set(id, snapshot);
+    return true;
+  }
+}
+
 export interface Worker {
   readonly analysis: DistributedAnalysis;
   readonly ownership: FakeOwnership;
   readonly sink: FakeSink;
   readonly logger: RecordingLogger;
+  readonly snapshots: FakeSnapshotStore;
 }
 
 export interface WorkerPool {
@@ -175,9 +210,12 @@ export interface WorkerPool {
 /** Starts workers for the tests of one describe block; whatever a test left running is stopped after it. */
 export function workerPool(): WorkerPool {
   const running: DistributedAnalysis[] = [];
+  // One snapshot store per log: the workers of a test share it, as they share the real store.
+  const stores = new Map<FakeMarketLog, FakeSnapshotStore>();
 
   afterEach(async () => {
     for (const analysis of running.splice(0)) await analysis.stop();
+    stores.clear();
   });
 
   function startWorker(
@@ -192,6 +230,7 @@ export function workerPool(): WorkerPool {
       blockMs: 5,
       // Rebuilds from every stored candle, so a takeover continues exactly as an unbroken run.
       rebuildCandles: 10_000,
+      snapshotEveryCandles: 20,
       timeframesOf: () => ['1m', '5m'],
       logUpdates: false,
       ...overrides,
@@ -199,8 +238,11 @@ export function workerPool(): WorkerPool {
     const sink = new FakeSink();
     const logger = new RecordingLogger();
     const holder: { ownership?: FakeOwnership } = {};
+    const snapshots = stores.get(log) ?? new FakeSnapshotStore();
+    stores.set(log, snapshots);
     const analysis = new DistributedAnalysis(settings, {
       log,
+      snapshots,
       ownership: (callbacks) => (holder.ownership = new FakeOwnership(log, workerId, callbacks)),
       history,
       sink,
@@ -213,7 +255,7 @@ export function workerPool(): WorkerPool {
     analysis.start();
     running.push(analysis);
     expect(holder.ownership.started).toBe(true);
-    return { analysis, ownership: holder.ownership, sink, logger };
+    return { analysis, ownership: holder.ownership, sink, logger, snapshots };
   }
 
   async function stopWorker(worker: Worker): Promise<void> {

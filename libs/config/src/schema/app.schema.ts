@@ -152,6 +152,11 @@ export class AnalysisConfig {
   @IsInt() @Min(10) @Max(60_000) readonly blockMs!: number;
   /** A worker's hold on a market lapses this long after its last renewal; another worker then takes it over. */
   @IsInt() @Min(300) @Max(600_000) readonly leaseTtlMs!: number;
+  /**
+   * Candles between two saved engine snapshots of a market (also saved on a clean stop): a worker
+   * taking the market over restores the newest and replays at most this many candles of the log.
+   */
+  @IsInt() @Min(1) @Max(100_000) readonly snapshotEveryCandles!: number;
   /** One log line per result (market, score, label, coverage): on in local mode, noisy at scale. */
   @IsBoolean() readonly logUpdates!: boolean;
 }
@@ -221,5 +226,12 @@ export const APP_DEFAULTS: ConfigShape<AppConfig> = {
     operationTimeoutMs: 5_000,
   },
   bus: { keyPrefix: 'confluence', streamMaxLength: 100_000 },
-  analysis: { refreshIntervalMs: 5_000, batchSize: 500, blockMs: 1_000, leaseTtlMs: 5_000, logUpdates: true },
+  analysis: {
+    refreshIntervalMs: 5_000,
+    batchSize: 500,
+    blockMs: 1_000,
+    leaseTtlMs: 5_000,
+    snapshotEveryCandles: 100,
+    logUpdates: true,
+  },
 };

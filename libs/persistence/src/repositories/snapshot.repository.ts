@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
+import type { Signal } from '@app/contracts';
 import { isDuplicateKey } from '../persistence.errors.js';
 import { type EngineSnapshotDocument, SNAPSHOT_MODEL } from '../schemas/snapshot.schema.js';
 
@@ -10,7 +11,7 @@ export interface SavedSnapshot {
   readonly symbol: string;
   readonly offset: string | null;
   readonly position: Readonly<Record<string, number>>;
-  readonly labels: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, Signal>>;
   readonly engineVersion: string;
   readonly configHash: string;
   readonly takenAt: number;
@@ -81,7 +82,7 @@ export class SnapshotRepository {
       symbol: doc.symbol,
       offset: doc.offset,
       position: doc.position,
-      labels: doc.labels,
+      labels: doc.labels as Record<string, Signal>,
       engineVersion: doc.engineVersion,
       configHash: doc.configHash,
       takenAt: doc.takenAt.getTime(),
