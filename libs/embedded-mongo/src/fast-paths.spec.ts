@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Long } from 'bson';
+import { Double, Int32, Long } from 'bson';
 import { Aggregator, Query } from 'mingo';
 import type { AnyObject } from 'mingo/types';
 import { prng } from '@app/testing';
@@ -42,6 +42,28 @@ describe('compileEqualityMatcher', () => {
     expect(fast?.({ n: 1 })).toBe(true);
     expect(fast?.({ n: 1.0 })).toBe(true);
     expect(fast?.({ n: 2 })).toBe(false);
+  });
+
+  it('compares a number target with stored numbers of every type, NaN with NaN and −0 with 0', () => {
+    const one = compileEqualityMatcher({ n: 1 });
+    expect(one?.({ n: Long.fromNumber(1) })).toBe(true);
+    expect(one?.({ n: new Double(1) })).toBe(true);
+    expect(one?.({ n: new Int32(1) })).toBe(true);
+    expect(one?.({ n: '1' })).toBe(false);
+    expect(compileEqualityMatcher({ n: Number.NaN })?.({ n: Number.NaN })).toBe(true);
+    expect(compileEqualityMatcher({ n: 0 })?.({ n: -0 })).toBe(true);
+    expect(compileEqualityMatcher({ n: -0 })?.({ n: 0 })).toBe(true);
+  });
+
+  it('matches a string target only with the same string, a date only with the same instant', () => {
+    const btc = compileEqualityMatcher({ symbol: 'BTC/USDT' });
+    expect(btc?.({ symbol: 'BTC/USDT' })).toBe(true);
+    expect(btc?.({ symbol: 'btc/usdt' })).toBe(false);
+    expect(btc?.({ symbol: 1 })).toBe(false);
+    expect(btc?.({})).toBe(false);
+    const at = compileEqualityMatcher({ d: new Date(5) });
+    expect(at?.({ d: new Date(5) })).toBe(true);
+    expect(at?.({ d: 5 })).toBe(false);
   });
 
   it('leaves array-valued fields to the general path (MongoDB matches their elements)', () => {

@@ -40,7 +40,7 @@ export function compileEqualityMatcher(filter: BsonDocument): FastMatcher | unde
       return undecided ? undefined : false;
     };
   }
-  const conditions: [string, string][] = [];
+  const conditions: [string, (value: unknown) => boolean][] = [];
   const ranges: [string, RangeOperator, unknown][] = [];
   for (const [field, condition] of entries) {
     if (field.startsWith('$') || field.includes('.')) return undefined;
@@ -57,13 +57,13 @@ export function compileEqualityMatcher(filter: BsonDocument): FastMatcher | unde
       } else return undefined;
     }
     if (!isKeyScalar(value)) return undefined;
-    conditions.push([field, canonicalKey(value)]);
+    conditions.push([field, equalTo(value)]);
   }
   return (document) => {
-    for (const [field, key] of conditions) {
+    for (const [field, equals] of conditions) {
       const value = document[field];
       if (Array.isArray(value) || isDocument(value)) return undefined;
-      if (canonicalKey(value) !== key) return false;
+      if (!equals(value)) return false;
     }
     for (const [field, op, bound] of ranges) {
       const value = document[field];
@@ -76,6 +76,22 @@ export function compileEqualityMatcher(filter: BsonDocument): FastMatcher | unde
     }
     return true;
   };
+}
+
+/**
+ * Equality with a scalar as canonical keys decide it, without building a key per document for the
+ * common cases: a string equals only the same string, a JS number only an equal number (NaN
+ * equals NaN, −0 equals 0, as in MongoDB) or a numeric BSON value of that number.
+ */
+function equalTo(target: unknown): (value: unknown) => boolean {
+  const key = canonicalKey(target);
+  if (typeof target === 'string') return (value) => value === target;
+  if (typeof target === 'number')
+    return (value) =>
+      typeof value === 'number'
+        ? value === target || (Number.isNaN(value) && Number.isNaN(target))
+        : canonicalKey(value) === key;
+  return (value) => canonicalKey(value) === key;
 }
 
 /**

@@ -64,14 +64,29 @@ function tally(trades: readonly Trade[]): Tally {
   return result;
 }
 
+/** Index of the first trade later than `time` in oldest-first `trades` (its length if none). */
+function firstAfter(trades: readonly Trade[], time: number): number {
+  let low = 0;
+  let high = trades.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((trades[mid] as Trade).timestamp > time) high = mid;
+    else low = mid + 1;
+  }
+  return low;
+}
+
 function scoreTrades(reading: ReadingBuilder, trades: readonly Trade[] | undefined, windowMs: number): void {
   if (trades === undefined || trades.length === 0) {
     for (const name of TRADE_SUBSCORES) reading.miss(name, 'no trades');
     return;
   }
-  const newest = trades.reduce((latest, trade) => Math.max(latest, trade.timestamp), -Infinity);
+  // Trades come oldest first (ComponentContext), so the tape's newest is the last one and the
+  // window is a suffix, found by bisection: the engine holds thousands of trades per market and
+  // scans them on every analysis.
+  const newest = (trades.at(-1) as Trade).timestamp;
   // The window is (newest − windowMs, newest]: a trade exactly windowMs old has left it.
-  const recent = trades.filter((trade) => trade.timestamp > newest - windowMs);
+  const recent = trades.slice(firstAfter(trades, newest - windowMs));
   if (recent.length === 0) {
     for (const name of TRADE_SUBSCORES) reading.miss(name, 'no trades in window');
     return;

@@ -2,7 +2,6 @@ import type { Candle, DerivativesSnapshot } from '../domain/market-data.types.js
 import type { ComponentContext, ComponentReading, ConfluenceComponent } from './component.types.js';
 import { ReadingBuilder } from './reading-builder.js';
 import { imbalance, ratio, tanhScore } from './score-mapping.js';
-import { mean } from './statistics.js';
 
 /** Candles needed before the volatility regime is read (ATR plus a baseline of older candles). */
 export const MIN_REGIME_CANDLES = 30;
@@ -75,7 +74,10 @@ export class SentimentComponent implements ConfluenceComponent {
     const atrFraction = ratio(atr, last.close);
     // Baseline: mean true range ÷ close over the candles before the ones the current ATR is made of.
     const older = candles.length - this.atrPeriod;
-    const baseline = mean(Array.from({ length: older }, (_, i) => trueRangeFraction(candles, i))) ?? 0;
+    // Summed in place (as `mean` would, in the same order): this runs on every analysis.
+    let total = 0;
+    for (let i = 0; i < older; i++) total += trueRangeFraction(candles, i);
+    const baseline = older > 0 ? total / older : 0;
     const expansion = baseline > 0 ? atrFraction / baseline : null;
     const x = expansion === null ? 0 : -(expansion - 1);
     reading.used(last.timestamp + context.intervalMs);

@@ -41,6 +41,9 @@ function played(market: MarketId, events: typeof btcEvents, engine = createConfl
 const wire = (engine: ConfluenceEngine, market: MarketId): Json =>
   JSON.parse(JSON.stringify(engine.snapshot(market))) as Json;
 const exactJson = (value: unknown): string => JSON.stringify(toPortable(value));
+/** The market's state, exactly: a snapshot is already portable (−0, NaN and ±Infinity spelled out). */
+const stateOf = (engine: ConfluenceEngine, market: MarketId): string =>
+  JSON.stringify(engine.snapshot(market));
 
 let snapshot: Json;
 /** Shared by the refusals: each checks it is left exactly as it was. */
@@ -57,10 +60,10 @@ function target(): ConfluenceEngine {
 
 /** Refused, with a reason matching `reason`, and `engine` exactly as before. */
 function expectRefused(engine: ConfluenceEngine, candidate: unknown, reason: RegExp): void {
-  const before = [exactJson(engine.snapshot(BTC)), exactJson(engine.snapshot(ETH))];
+  const before = [stateOf(engine, BTC), stateOf(engine, ETH)];
   const outcome = engine.restore(candidate);
   expect(outcome).toEqual({ restored: false, reason: expect.stringMatching(reason) });
-  expect([exactJson(engine.snapshot(BTC)), exactJson(engine.snapshot(ETH))]).toEqual(before);
+  expect([stateOf(engine, BTC), stateOf(engine, ETH)]).toEqual(before);
 }
 
 /** Changes the object or array it is given (typed as both, so an edit may treat it as either). */
@@ -281,10 +284,10 @@ describe('ConfluenceEngine.restore refuses a malformed snapshot and changes noth
         if (!Array.isArray(parent) && random() < 0.3) Reflect.deleteProperty(parent, key);
         else (parent as Record<string | number, Json>)[key] = replacement;
       });
-      const before = exactJson(engine.snapshot(ETH));
+      const before = stateOf(engine, ETH);
       const outcome = engine.restore(candidate);
       if (!outcome.restored) expect(outcome.reason).not.toMatch(/^unreadable/);
-      expect(exactJson(engine.snapshot(ETH))).toBe(before);
+      expect(stateOf(engine, ETH)).toBe(before);
       // Whatever was accepted must still be analysable.
       if (outcome.restored)
         for (const timeframe of ['1m', '5m'] as const) engine.analyze({ ...BTC, timeframe }, 0);
@@ -299,9 +302,9 @@ describe('ConfluenceEngine.restore replaces its market only', () => {
       { ...BTC, timeframe: '15m' },
       { ...loadMarketCandles(MARKET_FILES.btc1m, 1)[0]!, volume: 1 },
     );
-    const eth = exactJson(engine.snapshot(ETH));
+    const eth = stateOf(engine, ETH);
     expect(engine.restore(snapshot)).toEqual({ restored: true });
-    expect(exactJson(engine.snapshot(ETH))).toBe(eth);
+    expect(stateOf(engine, ETH)).toBe(eth);
     expect(wire(engine, BTC)).toEqual(snapshot);
     expect(
       engine.orchestrator

@@ -45,15 +45,25 @@ export function toPortable<T>(value: T): Portable<T> {
 
 function portable(value: unknown): unknown {
   if (typeof value === 'number') {
-    if (Object.is(value, -0)) return '-0';
-    return Number.isFinite(value) ? value : String(value);
+    // `x - x === 0` holds exactly for finite x; 1 / -0 is −Infinity.
+    if (value === 0) return 1 / value < 0 ? '-0' : 0;
+    return value - value === 0 ? value : String(value);
   }
-  if (Array.isArray(value)) return value.map(portable);
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, field]) => field !== undefined);
-    return Object.fromEntries(entries.map(([key, field]) => [key, portable(field)]));
+  if (value === null || typeof value !== 'object') return value;
+  // Plain loops: a snapshot holds thousands of small arrays and objects, and map/entries/filter/
+  // fromEntries allocated several temporaries for each.
+  if (Array.isArray(value)) {
+    const items = value as readonly unknown[];
+    const copy: unknown[] = new Array<unknown>(items.length);
+    for (let i = 0; i < items.length; i++) copy[i] = portable(items[i]);
+    return copy;
   }
-  return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    if (field !== undefined) copy[key] = portable(field);
+  }
+  return copy;
 }
 
 /** A snapshot (or part of one) that cannot be restored; `path` locates the offending field. */

@@ -5,6 +5,7 @@ import type { Timeframe } from '@app/contracts';
 import type { CandleSource, StoredCandle, StoredMarket } from '../persistence.types.js';
 import { type CandleDocument, MODEL_NAMES } from '../schemas/store.schemas.js';
 import { timeBounds } from './time-bounds.js';
+import { IndexBuild } from './index-build.js';
 
 export interface CandleRange {
   readonly market: StoredMarket;
@@ -34,7 +35,11 @@ function toCandle(doc: CandleDocument): StoredCandle {
 /** Closed candles per stream, unique on (exchange, symbol, timeframe, open time). */
 @Injectable()
 export class CandleRepository {
-  constructor(@InjectModel(MODEL_NAMES.candle) private readonly model: Model<CandleDocument>) {}
+  readonly #indexes: IndexBuild;
+
+  constructor(@InjectModel(MODEL_NAMES.candle) private readonly model: Model<CandleDocument>) {
+    this.#indexes = new IndexBuild(model);
+  }
 
   /**
    * Stores candles in one bulk write; a candle already stored is left as it was (a closed
@@ -42,6 +47,7 @@ export class CandleRepository {
    */
   async upsertMany(candles: readonly StoredCandle[]): Promise<number> {
     if (candles.length === 0) return 0;
+    await this.#indexes.settled();
     const result = await this.model.bulkWrite(
       candles.map((c) => ({
         updateOne: {

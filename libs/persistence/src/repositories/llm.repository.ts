@@ -4,11 +4,16 @@ import type { Model } from 'mongoose';
 import { isDuplicateKey } from '../persistence.errors.js';
 import type { CachedAnalysis, DailyCost } from '../persistence.types.js';
 import { type LlmAnalysisDocument, type LlmCostDocument, MODEL_NAMES } from '../schemas/store.schemas.js';
+import { IndexBuild } from './index-build.js';
 
 /** LLM opinions cached by request key; the TTL index removes them at `expiresAt`. */
 @Injectable()
 export class LlmCacheRepository {
-  constructor(@InjectModel(MODEL_NAMES.llmAnalysis) private readonly model: Model<LlmAnalysisDocument>) {}
+  readonly #indexes: IndexBuild;
+
+  constructor(@InjectModel(MODEL_NAMES.llmAnalysis) private readonly model: Model<LlmAnalysisDocument>) {
+    this.#indexes = new IndexBuild(model);
+  }
 
   async put(entry: CachedAnalysis): Promise<void> {
     const doc: LlmAnalysisDocument = {
@@ -17,6 +22,7 @@ export class LlmCacheRepository {
       createdAt: new Date(entry.createdAt),
       expiresAt: new Date(entry.expiresAt),
     };
+    await this.#indexes.settled();
     await this.model.replaceOne({ key: entry.key }, doc, { upsert: true });
   }
 
@@ -44,7 +50,11 @@ export interface Charge {
 /** The daily cost ledger per model, maintained with atomic `$inc`. */
 @Injectable()
 export class LlmCostRepository {
-  constructor(@InjectModel(MODEL_NAMES.llmCost) private readonly model: Model<LlmCostDocument>) {}
+  readonly #indexes: IndexBuild;
+
+  constructor(@InjectModel(MODEL_NAMES.llmCost) private readonly model: Model<LlmCostDocument>) {
+    this.#indexes = new IndexBuild(model);
+  }
 
   /**
    * Adds a charge atomically. The filter excludes ledgers that already hold this charge's id,
@@ -52,6 +62,8 @@ export class LlmCostRepository {
    * (day, model) index.
    */
   async charge(charge: Charge): Promise<void> {
+    // The unique (day, model) index is what refuses a retried charge; it must exist first.
+    await this.#indexes.settled();
     const apply = () =>
       this.model.updateOne(
         { day: charge.day, model: charge.model, appliedOps: { $ne: charge.opId } },

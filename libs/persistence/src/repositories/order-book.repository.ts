@@ -4,6 +4,7 @@ import type { Model } from 'mongoose';
 import type { CandleSource } from '../persistence.types.js';
 import { MODEL_NAMES, type OrderBookDocument } from '../schemas/store.schemas.js';
 import { timeBounds } from './time-bounds.js';
+import { IndexBuild } from './index-build.js';
 
 export interface BookLevelRecord {
   readonly price: number;
@@ -40,11 +41,16 @@ const levelsOf = (rows: readonly number[][]): BookLevelRecord[] =>
 
 @Injectable()
 export class OrderBookRepository {
-  constructor(@InjectModel(MODEL_NAMES.orderBook) private readonly model: Model<OrderBookDocument>) {}
+  readonly #indexes: IndexBuild;
+
+  constructor(@InjectModel(MODEL_NAMES.orderBook) private readonly model: Model<OrderBookDocument>) {
+    this.#indexes = new IndexBuild(model);
+  }
 
   /** Stores snapshots; one already stored (same market and time) is left as it was. Returns how many were new. */
   async record(books: readonly StoredOrderBook[], storedAt: number): Promise<number> {
     if (books.length === 0) return 0;
+    await this.#indexes.settled();
     const result = await this.model.bulkWrite(
       books.map((book) => ({
         updateOne: {

@@ -6,6 +6,7 @@ import type { Page, StoredMarket, StoredResult } from '../persistence.types.js';
 import { MODEL_NAMES, type ResultDocument } from '../schemas/store.schemas.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { timeBounds } from './time-bounds.js';
+import { IndexBuild } from './index-build.js';
 
 export interface HistoryQuery {
   readonly market: StoredMarket;
@@ -47,7 +48,11 @@ function toResult(doc: ResultDocument): StoredResult {
 /** Confluence results: one per candle of a stream, newest first. */
 @Injectable()
 export class ResultRepository {
-  constructor(@InjectModel(MODEL_NAMES.result) private readonly model: Model<ResultDocument>) {}
+  readonly #indexes: IndexBuild;
+
+  constructor(@InjectModel(MODEL_NAMES.result) private readonly model: Model<ResultDocument>) {
+    this.#indexes = new IndexBuild(model);
+  }
 
   /** Stores a result; storing the same candle's result again replaces it (idempotent). */
   async save(result: StoredResult, storedAt: number): Promise<void> {
@@ -57,6 +62,7 @@ export class ResultRepository {
   /** Stores results in one bulk write (each replaces its candle's earlier result, so retries are idempotent). */
   async saveMany(results: readonly StoredResult[], storedAt: number): Promise<void> {
     if (results.length === 0) return;
+    await this.#indexes.settled();
     await this.model.bulkWrite(
       results.map((result) => {
         const doc: ResultDocument = {

@@ -5,6 +5,7 @@ import type { Signal, Timeframe } from '@app/contracts';
 import type { SignalChange } from '../persistence.types.js';
 import { MODEL_NAMES, type SignalDocument } from '../schemas/store.schemas.js';
 import { MAX_PAGE } from './result.repository.js';
+import { IndexBuild } from './index-build.js';
 
 export interface SignalQuery {
   readonly exchange?: string;
@@ -31,7 +32,11 @@ function toChange(doc: SignalDocument): SignalChange {
 /** The signal history: one document per label change of a stream. */
 @Injectable()
 export class SignalRepository {
-  constructor(@InjectModel(MODEL_NAMES.signal) private readonly model: Model<SignalDocument>) {}
+  readonly #indexes: IndexBuild;
+
+  constructor(@InjectModel(MODEL_NAMES.signal) private readonly model: Model<SignalDocument>) {
+    this.#indexes = new IndexBuild(model);
+  }
 
   /** Records a change; recording the same stream and time again replaces it (idempotent). */
   async record(change: SignalChange, storedAt: number): Promise<void> {
@@ -42,6 +47,7 @@ export class SignalRepository {
       timeframe: change.timeframe,
       time: doc.time,
     };
+    await this.#indexes.settled();
     await this.model.replaceOne(key, doc, { upsert: true });
   }
 
