@@ -11,6 +11,7 @@ import {
 } from './exchange/market-client.js';
 import { type CandleHistory, ExchangeFeed, type ExchangeFeedStatus } from './exchange/exchange-feed.js';
 import { ExchangeGate, type ExchangeHealth } from './faults/exchange-gate.js';
+import { publishPersistently } from './persistent-publish.js';
 import { parseReplayFileName, type ReplayFile, ReplaySource } from './replay-source.js';
 
 export interface IngestionSettings {
@@ -158,7 +159,19 @@ export class MarketIngestion {
       sleep: (ms) => clock.sleep(ms, signal),
       warmupCandles: this.settings.warmupCandles,
       publish: async (event) => {
-        await bus.publish(MarketEventName.CandleClosed, event);
+        const { baseMs, maxMs } = this.settings.exchanges.retry;
+        await publishPersistently(() => bus.publish(MarketEventName.CandleClosed, event), {
+          baseMs,
+          maxMs,
+          sleep: (ms, abort) => clock.sleep(ms, abort),
+          signal,
+          onFailure: (error) => {
+            logger.warn(`replay: publish failed, retrying until the bus answers: ${messageOf(error)}`);
+          },
+          onRecovered: (failures) => {
+            logger.log(`replay: bus answers again after ${failures} failed attempt(s)`);
+          },
+        });
         state.published++;
       },
     });
@@ -173,7 +186,7 @@ export class MarketIngestion {
           logger.log(`replay ${state.finished ? 'finished' : 'stopped'} after ${published} candles`);
         },
         (error: unknown) => {
-          logger.error(`replay failed: ${error instanceof Error ? error.message : String(error)}`);
+          logger.error(`replay failed: ${messageOf(error)}`);
         },
       ),
     );
@@ -214,3 +227,7 @@ function withCredentials(credentials: ExchangeCredentials | undefined): {
 }
 
 export { warmupCandlesFor };
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
