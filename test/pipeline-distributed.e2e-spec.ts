@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import type { DistributedAnalysisStatus } from '@app/analysis';
+import { rendezvousOwner } from '@app/bus';
 import { loadConfig } from '@app/config';
 import { createConfluenceEngine } from '@app/confluence';
 import { AnalysisEventName, MarketEventName } from '@app/contracts';
@@ -20,22 +21,26 @@ import {
   type ReplayDataDir,
   SpawnedProcess,
 } from '@app/testing';
+import { PrivateRedis } from './private-redis.js';
 
 /**
- * The distributed topology as separate Node processes on the real Redis: an embedded store
- * process (standing in for MongoDB), market-data replaying four markets, two analysis workers
- * and a consumer (bus-tap). One worker is SIGKILLed mid-run; every candle must still be analysed,
- * published exactly once, and stored. Needs `npm run build` (npm test does it).
+ * The distributed topology as separate Node processes on a private Redis (persisted with an
+ * append-only file, as production runs it): an embedded store process (standing in for MongoDB),
+ * market-data replaying four markets, analysis workers and a consumer (bus-tap). Mid-run a worker
+ * is SIGKILLed, Redis is restarted, and a third worker joins. Every stored result and the signal
+ * history must then equal, field by field, what the engine computes over the same candles in one
+ * unbroken run (the reference local mode is held to in pipeline-local), and no subscriber may
+ * have been sent a result for a candle that differs from the stored one. Needs `npm run build`.
  */
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
 const ENTRIES = {
   store: 'dist/tools/embedded-mongo/main.js',
   tap: 'dist/tools/bus-tap/main.js',
   worker: 'dist/apps/analysis-worker/src/main.js',
   marketData: 'dist/apps/market-data/src/main.js',
 } as const;
-const CANDLES = 320;
+/** Candles per market: about 600 results each once the engine is warm. */
+const CANDLES = 800;
 const MARKETS = [
   { exchange: 'binance', symbol: 'BTC/USDT', file: MARKET_FILES.btc1m },
   { exchange: 'binance', symbol: 'LTC/USDT', file: MARKET_FILES.ltc1m },
@@ -43,10 +48,12 @@ const MARKETS = [
   { exchange: 'bybit', symbol: 'LTC/USDT', file: MARKET_FILES.ltc1m },
 ] as const;
 
+// 3000× real time: a 1m candle every 20 ms per market, so the crash, the Redis restart and the
+// late worker each fall well inside the run (about 12 s of paced candles after the warm-up).
 const EXCHANGES_YAML = `
 source: replay
-replay: { speed: 1200, files: [] }
-retry: { baseMs: 500, maxMs: 30000 }
+replay: { speed: 3000, files: [] }
+retry: { baseMs: 200, maxMs: 2000 }
 breaker: { openMs: 15000, maxOpenMs: 300000 }
 exchanges:
 ${['binance', 'bybit']
@@ -67,6 +74,7 @@ const running: SpawnedProcess[] = [];
 const prefix = `test-pipeline-${randomUUID()}`;
 let fixture: ConfigFixture | undefined;
 let data: ReplayDataDir | undefined;
+let redisServer: PrivateRedis | undefined;
 let redis: Redis | undefined;
 
 function start(entry: string, env: NodeJS.ProcessEnv, args: readonly string[] = []): SpawnedProcess {
@@ -83,20 +91,53 @@ beforeAll(() => {
 
 afterAll(async () => {
   await Promise.all(running.splice(0).map((child) => child.kill()));
-  if (redis !== undefined) {
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      keys.push(...found);
-    } while (cursor !== '0');
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-  }
+  redis?.disconnect();
+  await redisServer?.destroy();
   fixture?.cleanup();
   data?.cleanup();
 });
+
+/** What a stream's result must be: the engine's, over the same candles, in one unbroken run. */
+interface ResultFields {
+  readonly candleTime: number;
+  readonly score: number;
+  readonly label: string;
+  readonly confidence: number;
+  readonly inputHash: string;
+  readonly configHash: string;
+}
+
+interface SignalFields {
+  readonly time: number;
+  readonly from: string | null;
+  readonly to: string;
+  readonly score: number;
+  readonly confidence: number;
+}
+
+interface Reference {
+  readonly results: ResultFields[];
+  /** A signal where the label changes (the first label counts as a change from none). */
+  readonly signals: SignalFields[];
+}
+
+function reference(file: string, config: ReturnType<typeof loadConfig>, market: string): Reference {
+  const [exchange = '', symbol = ''] = market.split(' ');
+  const engine = createConfluenceEngine({ indicators: config.indicators, weights: config.weights });
+  const key = { exchange, symbol, timeframe: '1m' as const };
+  const results: ResultFields[] = [];
+  const signals: SignalFields[] = [];
+  for (const candle of loadMarketCandles(file, CANDLES)) {
+    engine.addCandle(key, candle);
+    const outcome = engine.analyze(key, 0);
+    if (outcome.status !== 'ready') continue;
+    const { candleTime, score, label, confidence, inputHash, configHash } = outcome.result;
+    const previous = results.at(-1)?.label ?? null;
+    results.push({ candleTime, score, label, confidence, inputHash, configHash });
+    if (previous !== label) signals.push({ time: candleTime, from: previous, to: label, score, confidence });
+  }
+  return { results, signals };
+}
 
 interface Published {
   readonly subject: string;
@@ -106,6 +147,10 @@ interface Published {
     timeframe: string;
     candleTime?: number;
     time?: number;
+    score?: number;
+    label?: string;
+    inputHash?: string;
+    configHash?: string;
   };
 }
 
@@ -116,19 +161,34 @@ function published(tap: SpawnedProcess): Published[] {
     .map((line) => JSON.parse(line) as Published);
 }
 
+const updatesOf = (tap: SpawnedProcess): Published[] =>
+  published(tap).filter((e) => e.subject === AnalysisEventName.ConfluenceUpdated);
+
 /**
- * Waits on the pipeline's progress: four markets through two worker processes, which a loaded
+ * Waits on the pipeline's progress: four markets through worker processes, which a loaded
  * machine slows down; the deadline only ends a run that is stuck.
  */
-const PROGRESS = { timeoutMs: 90_000, intervalMs: 100 } as const;
+const PROGRESS = { timeoutMs: 120_000, intervalMs: 100 } as const;
 
 async function workerStatus(port: number): Promise<DistributedAnalysisStatus> {
   const response = await fetch(`http://127.0.0.1:${port}/health/analysis-worker`);
   return (await response.json()) as DistributedAnalysisStatus;
 }
 
-describe('distributed pipeline (separate processes on real Redis)', () => {
-  it('analyses every candle of every market exactly once, through a worker SIGKILL and a malformed message', async () => {
+/** The id a worker logs at boot (`worker <id>: 4 market(s) to share ...`). */
+function workerIdOf(worker: SpawnedProcess | undefined): string {
+  const match = /"worker (\S+): \d+ market\(s\) to share/.exec(worker?.stdout ?? '');
+  if (match?.[1] === undefined) throw new Error(`no worker id in its output:\n${worker?.stdout ?? ''}`);
+  return match[1];
+}
+
+/** Rendered as the compact (Socket.IO) shape renders it: four decimals. */
+const rendered = (value: number): number => Number(value.toFixed(4));
+
+describe('distributed pipeline (separate processes, private Redis)', () => {
+  it('stores and publishes what one unbroken run computes, through a worker SIGKILL, a Redis restart and a late worker', async () => {
+    redisServer = await PrivateRedis.start();
+    const redisUrl = redisServer.url;
     data = createReplayDataDir(
       MARKETS.map(({ exchange, file }) => ({
         file,
@@ -142,24 +202,22 @@ describe('distributed pipeline (separate processes on real Redis)', () => {
     fixture.patch('app.yaml', 'keyPrefix: confluence', `keyPrefix: ${prefix}`);
     fixture.patch('app.yaml', 'leaseTtlMs: 5000', 'leaseTtlMs: 1500');
     fixture.patch('app.yaml', 'blockMs: 1000', 'blockMs: 200');
+    // Small batches and frequent snapshots: a takeover restores a snapshot and replays a tail.
+    fixture.patch('app.yaml', 'batchSize: 500', 'batchSize: 50');
+    fixture.patch('app.yaml', 'snapshotEveryCandles: 100', 'snapshotEveryCandles: 60');
     fixture.patch('app.yaml', 'logUpdates: true', 'logUpdates: false');
     const config = loadConfig({
-      env: { CONFIG_DIR: fixture.dir, REDIS_URL, MONGODB_URI: 'mongodb://127.0.0.1:1' },
+      env: { CONFIG_DIR: fixture.dir, REDIS_URL: redisUrl, MONGODB_URI: 'mongodb://127.0.0.1:1' },
     });
-    redis = new Redis(REDIS_URL);
+    redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
 
-    // What the engine computes over each market's candles: the (market, candle) pairs to expect.
-    const expected = new Map<string, number[]>();
-    for (const { exchange, symbol, file } of MARKETS) {
-      const engine = createConfluenceEngine({ indicators: config.indicators, weights: config.weights });
-      const key = { exchange, symbol, timeframe: '1m' as const };
-      const times: number[] = [];
-      for (const candle of loadMarketCandles(file, CANDLES)) {
-        engine.addCandle(key, candle);
-        if (engine.analyze(key, 0).status === 'ready') times.push(candle.timestamp);
-      }
-      expected.set(`${exchange} ${symbol}`, times);
-    }
+    const expected = new Map<string, Reference>(
+      MARKETS.map(({ exchange, symbol, file }) => [
+        `${exchange} ${symbol}`,
+        reference(file, config, `${exchange} ${symbol}`),
+      ]),
+    );
+    const total = [...expected.values()].reduce((sum, r) => sum + r.results.length, 0);
 
     const store = start(ENTRIES.store, {}, ['--port', '0']);
     const mongodbUri = `${(await store.waitFor(/mongodb:\/\/127\.0\.0\.1:\d+\//)).replace(/\/$/, '')}/confluence`;
@@ -167,19 +225,19 @@ describe('distributed pipeline (separate processes on real Redis)', () => {
       NODE_ENV: 'development',
       CONFIG_DIR: fixture.dir,
       DATA_DIR: data.dir,
-      REDIS_URL,
+      REDIS_URL: redisUrl,
       MONGODB_URI: mongodbUri,
     };
     const tap = start(ENTRIES.tap, env);
     await tap.waitFor(/bus-tap: listening/);
-    const ports = [await freePort(), await freePort()] as const;
-    const workers = ports.map((port) => start(ENTRIES.worker, { ...env, PORT: String(port) }));
+    const ports = [await freePort(), await freePort(), await freePort()] as const;
+    const workers = ports.slice(0, 2).map((port) => start(ENTRIES.worker, { ...env, PORT: String(port) }));
     await Promise.all(workers.map((worker) => worker.waitFor(/analysis-worker listening/)));
     // The workers split the four markets before any data flows (rendezvous hashing may give one of them all four).
     let held: DistributedAnalysisStatus[] = [];
     await eventually(
       async () => {
-        held = await Promise.all(ports.map((port) => workerStatus(port)));
+        held = await Promise.all(ports.slice(0, 2).map((port) => workerStatus(port)));
         return held.reduce((sum, status) => sum + status.markets.length, 0) === 4;
       },
       'the workers to split the markets',
@@ -193,7 +251,7 @@ describe('distributed pipeline (separate processes on real Redis)', () => {
     await marketData.waitFor(/market-data listening/);
 
     // A malformed entry in a market's log and a malformed broadcast: rejected, nothing stops.
-    await eventually(() => published(tap).length > 100, 'the first results', PROGRESS);
+    await eventually(() => updatesOf(tap).length > 100, 'the first results', PROGRESS);
     await redis.xadd(
       `${prefix}:market:${victim[0] ?? ''}`,
       '*',
@@ -204,67 +262,136 @@ describe('distributed pipeline (separate processes on real Redis)', () => {
     );
     await redis.publish(`${prefix}:event:${AnalysisEventName.ConfluenceUpdated}`, '{"score": "high"}');
 
-    // Mid-run, worker A dies without a chance to release anything.
-    await eventually(() => published(tap).length > 400, 'more results', PROGRESS);
+    // Early on (each market has 400+ results still to come), a worker dies without releasing anything.
+    await eventually(() => updatesOf(tap).length > 200, 'more results', PROGRESS);
     workers[victimIndex]?.signal('SIGKILL');
     expect(await workers[victimIndex]?.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
-    const total = [...expected.values()].reduce((sum, times) => sum + times.length, 0);
+    // Once the survivor publishes again, Redis restarts: every connection drops, every lease lapses.
+    const beforeRestart = updatesOf(tap).length;
+    await eventually(() => updatesOf(tap).length > beforeRestart + 200, 'results after the crash', PROGRESS);
+    await redisServer.restart();
+
+    // And a third worker joins once results flow again: rendezvous hashing gives it its share,
+    // which the survivor hands over (a clean release, not an expiry).
+    const afterRestart = updatesOf(tap).length;
+    await eventually(() => updatesOf(tap).length > afterRestart + 100, 'results after the restart', PROGRESS);
+    const late = start(ENTRIES.worker, { ...env, PORT: String(ports[2]) });
+    await late.waitFor(/analysis-worker listening/);
+    const survivorPort = ports[survivorIndex] ?? 0;
+    const members = [workerIdOf(workers[survivorIndex]), workerIdOf(late)];
+    const lateShare = MARKETS.map((m) => `${m.exchange}:${m.symbol}`)
+      .filter((id) => rendezvousOwner(id, members) === members[1])
+      .sort();
     await eventually(
-      () => published(tap).filter((e) => e.subject === AnalysisEventName.ConfluenceUpdated).length >= total,
-      'every result',
+      async () =>
+        JSON.stringify((await workerStatus(ports[2])).markets.map((m) => m.market).sort()) ===
+        JSON.stringify(lateShare),
+      'the late worker to take its share',
       PROGRESS,
     );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-
-    // Every market analysed once per candle: no candle missing, none published twice.
-    const updates = published(tap).filter((e) => e.subject === AnalysisEventName.ConfluenceUpdated);
-    for (const [market, times] of expected) {
-      const seen = updates
-        .filter((e) => `${e.payload.exchange} ${e.payload.symbol}` === market)
-        .map((e) => e.payload.candleTime ?? -1);
-      expect({ market, times: seen }).toEqual({ market, times });
-    }
-    // B took over A's markets (its takeovers count them) and saw the malformed log entry.
-    const survivor = await workerStatus(ports[survivorIndex] ?? 0);
-    expect(survivor.markets.map((m) => m.market).sort()).toEqual(
-      MARKETS.map((m) => `${m.exchange}:${m.symbol}`).sort(),
-    );
-    expect(survivor.takeovers).toBeGreaterThanOrEqual(4);
-    for (const market of victim) expect(workers[survivorIndex]?.stdout).toContain(`${market}: acquired`);
-    // Whichever worker read the malformed entry (A before it died, or B re-reading after takeover) refused it.
-    expect(`${workers[0]?.stdout ?? ''}${workers[1]?.stdout ?? ''}`).toMatch(
-      /rejected log entry .* \(market\.candle\.closed\): payload: not JSON/,
-    );
-    expect(tap.stderr).toMatch(/bus-tap: bus: rejected confluence\.updated/);
-
-    // And every result is in the store, once per candle (the takeover re-stored what A had not).
-    // Store writes trail publication, so this polls until the store has them all (or times out).
+    // Every result stored once per candle, each equal field by field to the unbroken run's.
     const client = await MongoClient.connect(mongodbUri);
     try {
-      const results = client.db().collection('confluence_results');
-      const storedTimes = async (market: string): Promise<number[]> => {
+      const db = client.db();
+      const storedResults = async (market: string): Promise<ResultFields[]> => {
         const [exchange, symbol] = market.split(' ');
-        const stored = await results
-          .find({ exchange, symbol, timeframe: '1m' }, { projection: { candleTime: 1 } })
+        const docs = await db
+          .collection('confluence_results')
+          .find({ exchange, symbol, timeframe: '1m' })
           .sort({ candleTime: 1 })
           .toArray();
-        return stored.map((r) => (r.candleTime as Date).getTime());
+        return docs.map((d) => ({
+          candleTime: (d.candleTime as Date).getTime(),
+          score: d.score as number,
+          label: d.label as string,
+          confidence: d.confidence as number,
+          inputHash: d.inputHash as string,
+          configHash: d.configHash as string,
+        }));
       };
-      // On a timeout the comparison below shows what is missing.
       await eventually(
         async () => {
-          for (const [market, times] of expected)
-            if ((await storedTimes(market)).length < times.length) return false;
-          return true;
+          let stored = 0;
+          for (const market of expected.keys()) stored += (await storedResults(market)).length;
+          return stored >= total;
         },
         'every result to be stored',
         PROGRESS,
-      ).catch(() => undefined);
-      for (const [market, times] of expected)
-        expect({ market, times: await storedTimes(market) }).toEqual({ market, times });
+      ).catch(() => undefined); // On a timeout the comparison below shows what differs.
+      // Results stored after the last one counted (a duplicate, a late write) would show here.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+
+      for (const [market, want] of expected) {
+        expect(want.results.length).toBeGreaterThan(500);
+        expect({ market, results: await storedResults(market) }).toEqual({ market, results: want.results });
+        const [exchange, symbol] = market.split(' ');
+        const signals = await db
+          .collection('signals')
+          .find({ exchange, symbol, timeframe: '1m' })
+          .sort({ time: 1 })
+          .toArray();
+        expect({
+          market,
+          signals: signals.map((d) => ({
+            time: (d.time as Date).getTime(),
+            from: d.from as string | null,
+            to: d.to as string,
+            score: d.score as number,
+            confidence: d.confidence as number,
+          })),
+        }).toEqual({ market, signals: want.signals });
+      }
     } finally {
       await client.close();
     }
-  }, 180_000);
+
+    // What subscribers were sent: never two results for one candle, and each one the stored result.
+    // (Pub/sub is at most once: what was published while the tap reconnected to Redis is not here.)
+    const sent = updatesOf(tap);
+    expect(sent.length).toBeGreaterThan(total / 2);
+    const byCandle = new Map<string, Published['payload']>();
+    const duplicates: string[] = [];
+    for (const { payload } of sent) {
+      const id = `${payload.exchange} ${payload.symbol} ${payload.candleTime ?? -1}`;
+      if (byCandle.has(id)) duplicates.push(id);
+      byCandle.set(id, payload);
+    }
+    expect(duplicates).toEqual([]);
+    const wanted = new Map<string, ResultFields>(
+      [...expected].flatMap(([market, want]) =>
+        want.results.map((r): [string, ResultFields] => [`${market} ${r.candleTime}`, r]),
+      ),
+    );
+    const disagreeing = [...byCandle]
+      .filter(([id, payload]) => {
+        const want = wanted.get(id);
+        return (
+          want === undefined ||
+          payload.score !== rendered(want.score) ||
+          payload.label !== want.label ||
+          payload.inputHash !== want.inputHash ||
+          payload.configHash !== want.configHash
+        );
+      })
+      .map(([id]) => id);
+    expect(disagreeing).toEqual([]);
+
+    // The takeovers happened as staged: the survivor took the victim's markets, the late worker its share.
+    for (const market of victim) expect(workers[survivorIndex]?.stdout).toContain(`${market}: acquired`);
+    const [survivorEnd, lateEnd] = await Promise.all([workerStatus(survivorPort), workerStatus(ports[2])]);
+    expect(lateEnd.markets.map((m) => m.market).sort()).toEqual(lateShare);
+    expect(survivorEnd.markets.length + lateEnd.markets.length).toBe(4);
+    for (const market of lateShare)
+      expect(late.stdout).toMatch(
+        new RegExp(`${market.replace('/', '\\/')}: acquired; restored the snapshot`),
+      );
+    // Meaningful: it joined while results were still to come (rendezvous hashing may give it none).
+    if (lateShare.length > 0) expect(lateEnd.counters.results).toBeGreaterThan(0);
+    // Whichever worker read the malformed entry refused it; the tap refused the malformed broadcast.
+    expect(workers.map((w) => w.stdout).join('')).toMatch(
+      /rejected log entry .* \(market\.candle\.closed\): payload: not JSON/,
+    );
+    expect(tap.stderr).toMatch(/bus-tap: bus: rejected confluence\.updated/);
+  }, 240_000);
 });

@@ -23,7 +23,14 @@ export class SpawnedProcess {
     this.exited = new Promise((resolveExit) => {
       // 'close', not 'exit': by then stdout and stderr are fully read.
       child.on('close', (code, signal) => {
+        this.hasExited = true;
         resolveExit({ code, signal });
+      });
+      // A program that could not start at all (ENOENT): said in its output, then it has exited.
+      child.on('error', (error) => {
+        this.err += `${error.message}\n`;
+        this.hasExited = true;
+        resolveExit({ code: null, signal: null });
       });
     });
   }
@@ -35,6 +42,12 @@ export class SpawnedProcess {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    return new SpawnedProcess(child);
+  }
+
+  /** Runs another program (e.g. a private redis-server) with exactly the given environment. */
+  static command(executable: string, args: readonly string[], env: NodeJS.ProcessEnv): SpawnedProcess {
+    const child = spawn(executable, [...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     return new SpawnedProcess(child);
   }
 
