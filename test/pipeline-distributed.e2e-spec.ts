@@ -386,6 +386,17 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
       expect(late.stdout).toMatch(
         new RegExp(`${market.replace('/', '\\/')}: acquired; restored the snapshot`),
       );
+    // Ownership changes are counted in the worker's /metrics: the late worker's share left the
+    // survivor by clean handover (rebalanced), each exactly once.
+    const scrape = await (await fetch(`http://127.0.0.1:${survivorPort}/metrics`)).text();
+    expect(scrape).toContain(`confluence_worker_ownership_acquired_total ${survivorEnd.ownership.acquired}`);
+    expect(survivorEnd.ownership.acquired).toBeGreaterThanOrEqual(4);
+    expect(survivorEnd.ownership.lost.rebalanced ?? 0).toBe(lateShare.length);
+    if (lateShare.length > 0)
+      expect(scrape).toContain(
+        `confluence_worker_ownership_lost_total{reason="rebalanced"} ${lateShare.length}`,
+      );
+    expect(scrape).toContain(`confluence_worker_markets ${survivorEnd.markets.length}`);
     // Meaningful: it joined while results were still to come (rendezvous hashing may give it none).
     if (lateShare.length > 0) expect(lateEnd.counters.results).toBeGreaterThan(0);
     // Whichever worker read the malformed entry refused it; the tap refused the malformed broadcast.

@@ -13,6 +13,7 @@ import { AnalysisRuntime, AnalysisWorkerService, SystemAnalysisRuntime } from '.
   imports: [BusModule, PersistenceModule],
   controllers: [AnalysisWorkerHealthController],
   providers: [AnalysisWorkerService, { provide: AnalysisRuntime, useClass: SystemAnalysisRuntime }],
+  exports: [AnalysisWorkerService],
 })
 export class AnalysisWorkerModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('analysis-worker');

@@ -22,6 +22,7 @@ import type {
 import type { AnalysisLogger } from './local-analysis.js';
 import type { MarketAnalyzer } from './market-analyzer.js';
 import { type Checkpoint, MarketResume, parseCheckpoint } from './market-resume.js';
+import { processInTurns } from './process-in-turns.js';
 
 /** Who owns which market (Redis leases in production); calls back when that changes. */
 export interface MarketOwnership {
@@ -89,6 +90,8 @@ export interface DistributedAnalysisStatus {
   readonly rebuilds: number;
   readonly snapshotsSaved: number;
   readonly lostCommits: number;
+  /** Ownership changes seen by this worker: markets acquired, and lost by reason (expired, rebalanced, stopped). */
+  readonly ownership: { readonly acquired: number; readonly lost: Readonly<Record<string, number>> };
 }
 
 /**
@@ -109,6 +112,8 @@ export class DistributedAnalysis {
   #takeovers = 0;
   #lostCommits = 0;
   #snapshotsSaved = 0;
+  #acquired = 0;
+  readonly #lost = new Map<string, number>();
 
   constructor(
     private readonly settings: DistributedAnalysisSettings,
@@ -123,10 +128,12 @@ export class DistributedAnalysis {
       // Taken over by the read loop, not inside the lease round: a slow rebuild (store queries,
       // replaying the tail) must never delay the renewal of the leases already held.
       onAcquired: async (market) => {
+        this.#acquired++;
         this.#retake.set(marketId(market), market);
         await Promise.resolve();
       },
       onLost: async (market, reason) => {
+        this.#lost.set(reason, (this.#lost.get(reason) ?? 0) + 1);
         this.#owned.delete(marketId(market));
         this.#retake.delete(marketId(market));
         deps.logger.log(`${marketId(market)}: released (${reason})`);
@@ -175,6 +182,7 @@ export class DistributedAnalysis {
       rebuilds: this.#resume.rebuilds,
       snapshotsSaved: this.#snapshotsSaved,
       lostCommits: this.#lostCommits,
+      ownership: { acquired: this.#acquired, lost: Object.fromEntries(this.#lost) },
     };
   }
 
@@ -226,13 +234,13 @@ export class DistributedAnalysis {
     const fresh =
       until === null ? batch.events : batch.events.filter((e) => compareOffsets(e.offset, until) > 0);
     if (until !== null && compareOffsets(batch.lastOffset, until) <= 0) {
-      this.#store(owned, repair, batch.lastOffset);
+      await this.#store(owned, repair, batch.lastOffset);
       owned.offset = batch.lastOffset;
       return;
     }
-    if (repair.length > 0 && until !== null) this.#store(owned, repair, until);
+    if (repair.length > 0 && until !== null) await this.#store(owned, repair, until);
     owned.publishedUntil = null;
-    const output = this.#store(owned, fresh, batch.lastOffset);
+    const output = await this.#store(owned, fresh, batch.lastOffset);
     const checkpoint = this.#checkpoint(owned, batch.lastOffset);
     const now = this.deps.now();
     const messages: AnalysisMessage[] = [
@@ -262,8 +270,13 @@ export class DistributedAnalysis {
   }
 
   /** Analyses events and queues their store write; once written, the stored checkpoint moves to `offset`. */
-  #store(owned: OwnedMarket, events: readonly LoggedMarketEvent[], offset: string): AnalysisOutput {
-    const output = owned.analyzer.process(events, this.deps.now());
+  async #store(
+    owned: OwnedMarket,
+    events: readonly LoggedMarketEvent[],
+    offset: string,
+  ): Promise<AnalysisOutput> {
+    // In turns: a batch of hundreds of events must not hold up the lease renewals.
+    const output = await processInTurns(owned.analyzer, events, this.deps.now());
     owned.sinceSnapshot += output.counts.candles;
     // Taken now (the state at `offset`), saved once the results up to it are stored.
     const snapshot =

@@ -6,3 +6,4 @@ export * from './market-analyzer.js';
 export * from './store-and-bus-sink.js';
 export * from './local-analysis.js';
 export * from './distributed-analysis.js';
+export * from './worker-metrics.js';

@@ -9,6 +9,7 @@ import {
 import type { AnalyzerState, CandleHistory, MarketSnapshot, SnapshotStore } from './analysis.types.js';
 import type { AnalysisLogger } from './local-analysis.js';
 import type { MarketAnalyzer } from './market-analyzer.js';
+import { processInTurns } from './process-in-turns.js';
 
 /** A market's checkpoint in the log: the offset analysed up to, and the analyzer's position there. */
 export interface Checkpoint extends AnalyzerState {
@@ -97,7 +98,7 @@ export class MarketResume {
     const outcome = analyzer.restore(engine, { candles: saved.position, labels: saved.labels });
     if (!outcome.restored)
       return { ok: false, why: `snapshot at ${saved.offset} refused: ${outcome.reason}` };
-    analyzer.process(between.events, this.deps.now());
+    await processInTurns(analyzer, between.events, this.deps.now());
     this.#restores++;
     return {
       ok: true,

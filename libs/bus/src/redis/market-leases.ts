@@ -21,7 +21,7 @@ export interface MarketLeasesOptions {
   readonly workerId: string;
   /** Every market to serve: the same list in every worker. */
   readonly markets: readonly MarketRef[];
-  /** Lease and membership time-to-live; the loop renews every ttlMs/3. */
+  /** Lease time-to-live (membership lasts MEMBERSHIP_TTLS times longer); the loop renews every ttlMs/3. */
   readonly ttlMs: number;
   readonly logger: LeaseLogger;
   /** A market was gained; awaited before it counts as owned. */
@@ -81,6 +81,16 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. now)
 if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 return redis.call('ZRANGE', KEYS[1], 0, -1)`;
 
+/**
+ * How many lease TTLs a member stays in the membership after its last heartbeat. Longer than a
+ * lease on purpose: a worker stalled past its TTL (a long GC, a starved CPU) loses its leases, and
+ * if it also dropped out of the membership at once, the others would take its markets only to
+ * hand them back when it woke: every market changing owner twice, the storm seen under load.
+ * With the grace, its leases lapse, nobody else is meant to hold them, and it takes them back
+ * itself. The price: a crashed worker's markets move after about two TTLs instead of one.
+ */
+export const MEMBERSHIP_TTLS = 2;
+
 export function leaseKey(prefix: string, market: MarketRef): string {
   return `${prefix}:lease:${marketId(market)}`;
 }
@@ -110,7 +120,7 @@ interface Held {
  * renew and release by Lua that checks the value), a membership heartbeat, and rendezvous
  * hashing to decide who should hold what. A worker releases what HRW gives another live member,
  * and acquires what HRW gives it once the holder has released it or the lease has expired; a
- * dead worker's markets move about one TTL plus one renew period after its last tick.
+ * dead worker's markets move about MEMBERSHIP_TTLS TTLs plus one renew period after its last tick.
  */
 export class MarketLeases {
   readonly #held = new Map<string, Held>();
@@ -271,7 +281,9 @@ export class MarketLeases {
 
   async #heartbeat(): Promise<string[]> {
     const { redis, prefix, ttlMs } = this.options;
-    const reply = await this.#call(redis.eval(HEARTBEAT_SCRIPT, 1, workersKey(prefix), this.workerId, ttlMs));
+    const reply = await this.#call(
+      redis.eval(HEARTBEAT_SCRIPT, 1, workersKey(prefix), this.workerId, ttlMs * MEMBERSHIP_TTLS),
+    );
     if (!Array.isArray(reply) || !reply.every((item) => typeof item === 'string'))
       throw new Error('unexpected reply');
     return reply;
