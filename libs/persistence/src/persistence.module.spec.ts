@@ -3,13 +3,36 @@ import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ConfluenceConfigModule, loadConfig } from '@app/config';
 import { EmbeddedMongoServer } from '@app/embedded-mongo';
-import { PROJECT_CONFIG_DIR } from '@app/testing';
+import {
+  createConfigFixture,
+  eventually,
+  freePort,
+  PROJECT_CONFIG_DIR,
+  STORE_TIMEOUT_PATCH,
+} from '@app/testing';
 import { PersistenceModule } from './persistence.module.js';
 import { ResultRepository } from './repositories/result.repository.js';
+import { StoreConnector } from './store-connector.js';
 import { maskMongoUri, StoreTarget } from './store-target.js';
 import { StoreWriter } from './write-path/store-writer.js';
 
 const T0 = Date.UTC(2021, 1, 19);
+const RESULT = {
+  exchange: 'binance',
+  symbol: 'BTC/USDT',
+  timeframe: '1m' as const,
+  candleTime: T0,
+  computedAt: T0 + 60_000,
+  score: 61,
+  label: 'LONG' as const,
+  confidence: 30,
+  coverage: 0.4,
+  staleness: 0,
+  engineVersion: '1.0.0',
+  configHash: 'c',
+  inputHash: 'i',
+  breakdown: {},
+};
 
 const warnings: string[] = [];
 const logs: string[] = [];
@@ -19,8 +42,8 @@ const captured: LoggerService = {
   error: () => undefined,
 };
 
-async function boot(env: NodeJS.ProcessEnv) {
-  const config = loadConfig({ env: { NODE_ENV: 'test', CONFIG_DIR: PROJECT_CONFIG_DIR, ...env } });
+async function boot(env: NodeJS.ProcessEnv, configDir = PROJECT_CONFIG_DIR) {
+  const config = loadConfig({ env: { NODE_ENV: 'test', CONFIG_DIR: configDir, ...env } });
   const module = await Test.createTestingModule({
     imports: [ConfluenceConfigModule.forRoot(config), PersistenceModule],
   })
@@ -41,22 +64,7 @@ describe('PersistenceModule', () => {
     try {
       const results = module.get(ResultRepository);
       const writer = module.get(StoreWriter);
-      const stored = {
-        exchange: 'binance',
-        symbol: 'BTC/USDT',
-        timeframe: '1m' as const,
-        candleTime: T0,
-        computedAt: T0 + 60_000,
-        score: 61,
-        label: 'LONG' as const,
-        confidence: 30,
-        coverage: 0.4,
-        staleness: 0,
-        engineVersion: '1.0.0',
-        configHash: 'c',
-        inputHash: 'i',
-        breakdown: {},
-      };
+      const stored = RESULT;
       expect(writer.enqueue({ describe: 'one result', run: () => results.save(stored, T0) })).toBe(true);
       await writer.flush();
       expect(await results.latest(stored)).toEqual(stored);
@@ -83,6 +91,45 @@ describe('PersistenceModule', () => {
       await module.close();
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('PersistenceModule with a MongoDB that is down at boot', () => {
+  it('keeps trying to connect without crashing, then writes what it held once the store is up', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', record);
+    const fixture = createConfigFixture();
+    fixture.patch('app.yaml', STORE_TIMEOUT_PATCH.to, 'operationTimeoutMs: 300');
+    fixture.patch('app.yaml', 'retryBaseMs: 200', 'retryBaseMs: 50');
+    fixture.patch('app.yaml', 'retryMaxMs: 10000', 'retryMaxMs: 200');
+    const port = await freePort();
+    let server: EmbeddedMongoServer | undefined;
+    const module = await boot({ MONGODB_URI: `mongodb://127.0.0.1:${port}/confluence` }, fixture.dir);
+    try {
+      const connector = module.get(StoreConnector);
+      const results = module.get(ResultRepository);
+      const writer = module.get(StoreWriter);
+      const stored = { ...RESULT, candleTime: T0 + 60_000 };
+      expect(writer.enqueue({ describe: 'one result', run: () => results.save(stored, T0) })).toBe(true);
+      // Nothing listens: the first connect failed (once rejected unhandled, stopping the process).
+      await eventually(() => connector.failedAttempts >= 3, 'three failed connection attempts');
+      expect(warnings.some((w) => w.startsWith('store unreachable (1 attempt(s)): '))).toBe(true);
+
+      server = await EmbeddedMongoServer.start({ port });
+      await eventually(() => connector.failedAttempts === 0, 'the connection to open');
+      await eventually(async () => (await writer.flush(), writer.status().pending === 0), 'the held write');
+      expect(await results.latest(stored)).toEqual(stored);
+      expect(logs.some((l) => /^store connected after \d+ failed attempt\(s\)$/.test(l))).toBe(true);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+      await module.close();
+      await server?.stop();
+      fixture.cleanup();
     }
   });
 });

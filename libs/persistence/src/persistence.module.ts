@@ -17,11 +17,12 @@ import {
   resultSchema,
   signalSchema,
 } from './schemas/store.schemas.js';
+import { type StoreConnection, StoreConnector } from './store-connector.js';
 import { StoreTarget } from './store-target.js';
 import { StoreWriter } from './write-path/store-writer.js';
 
 /** The store target lives in its own module so the Mongoose root can be built from it. */
-@Module({ providers: [StoreTarget], exports: [StoreTarget] })
+@Module({ providers: [StoreTarget, StoreConnector], exports: [StoreTarget, StoreConnector] })
 class StoreTargetModule {}
 
 const REPOSITORIES = [
@@ -70,17 +71,26 @@ class WriterShutdown implements BeforeApplicationShutdown {
     StoreTargetModule,
     MongooseModule.forRootAsync({
       imports: [StoreTargetModule],
-      inject: [StoreTarget, AppConfig],
-      useFactory: async (target: StoreTarget, app: AppConfig) => ({
-        ...(await target.resolve()),
-        lazyConnection: true,
-        serverSelectionTimeoutMS: app.storage.operationTimeoutMs,
-        // Mongoose holds commands while (re)connecting, but only this long: past it they fail,
-        // and the write path's own bounded, ordered buffer takes over with retries.
-        bufferCommands: true,
-        bufferTimeoutMS: app.storage.operationTimeoutMs,
-        autoIndex: true,
-      }),
+      inject: [StoreTarget, StoreConnector, AppConfig],
+      useFactory: async (target: StoreTarget, connector: StoreConnector, app: AppConfig) => {
+        const { uri, ...where } = await target.resolve();
+        const options = {
+          ...where,
+          serverSelectionTimeoutMS: app.storage.operationTimeoutMs,
+          // Mongoose holds commands while (re)connecting, but only this long: past it they fail,
+          // and the write path's own bounded, ordered buffer takes over with retries.
+          bufferCommands: true,
+          bufferTimeoutMS: app.storage.operationTimeoutMs,
+          autoIndex: true,
+        };
+        return {
+          uri,
+          ...options,
+          lazyConnection: true,
+          // A first connect that fails is retried until it succeeds (StoreConnector).
+          connectionFactory: (connection: StoreConnection) => connector.watch(connection, uri, options),
+        };
+      },
     }),
     MongooseModule.forFeatureAsync([
       {
