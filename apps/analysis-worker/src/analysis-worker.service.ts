@@ -83,6 +83,8 @@ export class AnalysisWorkerService implements OnApplicationBootstrap, BeforeAppl
         now,
         logger,
         logUpdates: app.analysis.logUpdates,
+        snapshots,
+        snapshotEveryCandles: app.analysis.snapshotEveryCandles,
       });
       return;
     }
@@ -140,15 +142,27 @@ export class AnalysisWorkerService implements OnApplicationBootstrap, BeforeAppl
   async beforeApplicationShutdown(): Promise<void> {
     if (this.#driver instanceof LocalAnalysis) {
       this.#driver.stop();
+      // Snapshots after the flush, so none is ahead of the stored results; both bounded.
+      if ((await this.#bounded(this.#writer.flush())) === 'done')
+        await this.#bounded(this.#driver.saveSnapshots());
       return;
     }
     // Bounded: a store that is down must not hold the shutdown (what stays unwritten is re-analysed by the next owner).
-    await this.#driver.stop(() =>
-      Promise.race([
-        this.#writer.flush(),
-        new Promise<void>((resolve) => setTimeout(resolve, this.#flushMs).unref()),
-      ]),
-    );
+    await this.#driver.stop(async () => {
+      await this.#bounded(this.#writer.flush());
+    });
+  }
+
+  /** Waits for `work`, but at most the store's operation timeout. */
+  async #bounded(work: Promise<void>): Promise<'done' | 'timeout'> {
+    return Promise.race([
+      work.then(() => 'done' as const),
+      new Promise<'timeout'>((resolve) =>
+        setTimeout(() => {
+          resolve('timeout');
+        }, this.#flushMs).unref(),
+      ),
+    ]);
   }
 
   status(): (LocalAnalysisStatus | DistributedAnalysisStatus) & { readonly store: StoreWriterStatus } {

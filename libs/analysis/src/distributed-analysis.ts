@@ -11,6 +11,7 @@ import {
   type Timeframe,
 } from '@app/contracts';
 import { changedEvent, updateLine, updatedEvent } from './analysis-output.js';
+import { saveSnapshot, takeSnapshot } from './analysis-snapshots.js';
 import { type AnalysisCounters, AnalysisStats } from './analysis-stats.js';
 import type {
   AnalysisOutput,
@@ -359,36 +360,12 @@ export class DistributedAnalysis {
 
   /** The market's state at `offset` as a snapshot to save; null (and a warning) if it cannot be taken. */
   #takeSnapshot(owned: OwnedMarket, offset: string): MarketSnapshot | null {
-    try {
-      const { engine, state } = owned.analyzer.snapshot();
-      owned.sinceSnapshot = 0;
-      return {
-        exchange: owned.market.exchange,
-        symbol: owned.market.symbol,
-        offset,
-        position: state.candles,
-        labels: state.labels,
-        engineVersion: engine.engineVersion,
-        configHash: engine.configHash,
-        takenAt: this.deps.now(),
-        data: JSON.stringify(engine),
-      };
-    } catch (error) {
-      this.deps.logger.warn(`${marketId(owned.market)}: snapshot not taken: ${messageOf(error)}`);
-      return null;
-    }
+    owned.sinceSnapshot = 0;
+    return takeSnapshot(owned.analyzer, offset, this.deps.now(), this.deps.logger);
   }
 
   async #saveSnapshot(snapshot: MarketSnapshot | null): Promise<void> {
-    if (snapshot === null) return;
-    try {
-      if (await this.deps.snapshots.save(snapshot)) this.#snapshotsSaved++;
-    } catch (error) {
-      // The previous snapshot stays; a takeover then replays a little more of the log.
-      this.deps.logger.warn(
-        `${snapshot.exchange}/${snapshot.symbol}: snapshot not saved: ${messageOf(error)}`,
-      );
-    }
+    if (await saveSnapshot(this.deps.snapshots, snapshot, this.deps.logger)) this.#snapshotsSaved++;
   }
 }
 

@@ -1,0 +1,53 @@
+import type { MarketSnapshot, SnapshotStore } from './analysis.types.js';
+import type { AnalysisLogger } from './local-analysis.js';
+import type { MarketAnalyzer } from './market-analyzer.js';
+
+/**
+ * The analyzer's state as a snapshot to save, at `offset` (the market-log offset in distributed
+ * mode, null in local mode); null, with a warning, when it cannot be taken.
+ */
+export function takeSnapshot(
+  analyzer: MarketAnalyzer,
+  offset: string | null,
+  now: number,
+  logger: AnalysisLogger,
+): MarketSnapshot | null {
+  try {
+    const { engine, state } = analyzer.snapshot();
+    return {
+      exchange: analyzer.market.exchange,
+      symbol: analyzer.market.symbol,
+      offset,
+      position: state.candles,
+      labels: state.labels,
+      engineVersion: engine.engineVersion,
+      configHash: engine.configHash,
+      takenAt: now,
+      data: JSON.stringify(engine),
+    };
+  } catch (error) {
+    logger.warn(
+      `${analyzer.market.exchange}/${analyzer.market.symbol}: snapshot not taken: ${messageOf(error)}`,
+    );
+    return null;
+  }
+}
+
+/** Saves a snapshot; a failure is a warning (the previous snapshot stays), never an error. */
+export async function saveSnapshot(
+  store: SnapshotStore | undefined,
+  snapshot: MarketSnapshot | null,
+  logger: AnalysisLogger,
+): Promise<boolean> {
+  if (snapshot === null || store === undefined) return false;
+  try {
+    return await store.save(snapshot);
+  } catch (error) {
+    logger.warn(`${snapshot.exchange}/${snapshot.symbol}: snapshot not saved: ${messageOf(error)}`);
+    return false;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
