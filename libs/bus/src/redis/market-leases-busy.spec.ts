@@ -23,8 +23,8 @@ const MARKETS: readonly MarketRef[] = [
   { exchange: 'okx', symbol: 'SOL/USDT' },
 ];
 const IDS = MARKETS.map(marketId);
-/** Renewed every 200 ms, trusted for 592 ms after a renewal was sent. */
-const TTL_MS = 600;
+/** Renewed every 333 ms, trusted for 988 ms after a renewal was sent; members last 2 s. */
+const TTL_MS = 1000;
 
 interface Worker {
   readonly leases: MarketLeases;
@@ -92,13 +92,13 @@ afterAll(async () => {
 });
 
 describe('MarketLeases on a busy worker', () => {
-  it('keeps every market through seconds of work done in turns (five times the TTL)', async () => {
+  it('keeps every market through seconds of work done in turns (three times the TTL)', async () => {
     prefix = `test-leases-busy-${randomUUID()}`;
     const a = worker('worker-a');
     a.leases.start();
     await eventually(() => owned(a).length === 4, 'the worker to take every market', { intervalMs: 10 });
 
-    await busyInTurns(5 * TTL_MS, 10);
+    await busyInTurns(3 * TTL_MS, 10);
     // A renewal that was due during the work has had its turn.
     await a.leases.tick();
 
@@ -122,11 +122,12 @@ describe('MarketLeases on a busy worker', () => {
     const before = { a: a.acquired.length, b: b.acquired.length, lostA: a.lost.length, lostB: b.lost.length };
 
     // Both in this process: blocked together, as a worker is by one long synchronous batch, past
-    // their leases' TTL but within the membership's grace (MEMBERSHIP_TTLS).
-    block(1.5 * TTL_MS);
+    // their leases' TTL but within the membership's grace (MEMBERSHIP_TTLS): blocked 1.2 TTLs at
+    // most a renew period after the last heartbeat, members lapse after 2.
+    block(1.2 * TTL_MS);
     await eventually(settled, 'the split to come back', { intervalMs: 10 });
     // A few more renew periods: nothing moves any more.
-    await busyInTurns(4 * TTL_MS, 5);
+    await busyInTurns(2 * TTL_MS, 5);
 
     expect(settled()).toBe(true);
     // Each held market lapsed once ('expired', never taken by the other) and was acquired once again.
