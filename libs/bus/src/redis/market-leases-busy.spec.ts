@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { type MarketRef, marketId } from '@app/contracts';
+import { marketId } from '@app/contracts';
 import { Redis } from 'ioredis';
 // By path: the @app/testing barrel loads much more than this one helper.
 import { eventually } from '../../../testing/src/eventually.js';
 import { type LeaseLossReason, MarketLeases } from './market-leases.js';
 import { rendezvousOwner } from './rendezvous.js';
+import { LEASE_MARKET_IDS, LEASE_MARKETS } from '../testing/lease-markets.js';
 
 /**
  * MarketLeases on a busy worker: the renew period is a third of the TTL, so a worker keeps its
@@ -16,13 +17,8 @@ import { rendezvousOwner } from './rendezvous.js';
  * passing through another worker's hands.
  */
 
-const MARKETS: readonly MarketRef[] = [
-  { exchange: 'binance', symbol: 'BTC/USDT' },
-  { exchange: 'binance', symbol: 'ETH/USDT' },
-  { exchange: 'kraken', symbol: 'BTC/USD' },
-  { exchange: 'okx', symbol: 'SOL/USDT' },
-];
-const IDS = MARKETS.map(marketId);
+const MARKETS = LEASE_MARKETS;
+const IDS = LEASE_MARKET_IDS;
 /** Renewed every 333 ms, trusted for 988 ms after a renewal was sent; members last 2 s. */
 const TTL_MS = 1000;
 

@@ -15,14 +15,10 @@ import {
   workersKey,
 } from './market-leases.js';
 import { rendezvousOwner } from './rendezvous.js';
+import { LEASE_MARKET_IDS, LEASE_MARKETS } from '../testing/lease-markets.js';
 
-const MARKETS: readonly MarketRef[] = [
-  { exchange: 'binance', symbol: 'BTC/USDT' },
-  { exchange: 'binance', symbol: 'ETH/USDT' },
-  { exchange: 'kraken', symbol: 'BTC/USD' },
-  { exchange: 'okx', symbol: 'SOL/USDT' },
-];
-const IDS = MARKETS.map(marketId);
+const MARKETS = LEASE_MARKETS;
+const IDS = LEASE_MARKET_IDS;
 // With these ids HRW splits the four markets 3/1, so every multi-worker test moves something.
 const A = 'worker-a';
 const B = 'worker-b';
