@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
 import type { DistributedAnalysisStatus } from '@app/analysis';
+import type { MarketDataStatus } from '@app/market';
 import { rendezvousOwner } from '@app/bus';
 import { loadConfig } from '@app/config';
 import { createConfluenceEngine } from '@app/confluence';
@@ -41,6 +42,8 @@ const ENTRIES = {
 } as const;
 /** Candles per market: about 400 results each once the engine is warm. */
 const CANDLES = 600;
+/** Candles per market in market-data's first run (the rest come in a second run). */
+const FIRST_RUN = 420;
 const MARKETS = [
   { exchange: 'binance', symbol: 'BTC/USDT', file: MARKET_FILES.btc1m },
   { exchange: 'binance', symbol: 'LTC/USDT', file: MARKET_FILES.ltc1m },
@@ -48,8 +51,8 @@ const MARKETS = [
   { exchange: 'bybit', symbol: 'LTC/USDT', file: MARKET_FILES.ltc1m },
 ] as const;
 
-// 3000× real time: a 1m candle every 20 ms per market, so the crash, the Redis restart and the
-// late worker each fall well inside the run (about 8 s of paced candles after the warm-up).
+// 3000× real time: a 1m candle every 20 ms per market, so the crash and the Redis restart fall
+// inside the first run (about 4 s of paced candles after the warm-up).
 const EXCHANGES_YAML = `
 source: replay
 replay: { speed: 3000, files: [] }
@@ -73,7 +76,7 @@ ${['binance', 'bybit']
 const running: SpawnedProcess[] = [];
 const prefix = `test-pipeline-${randomUUID()}`;
 let fixture: ConfigFixture | undefined;
-let data: ReplayDataDir | undefined;
+const dataDirs: ReplayDataDir[] = [];
 let redisServer: PrivateRedis | undefined;
 let redis: Redis | undefined;
 
@@ -94,7 +97,7 @@ afterAll(async () => {
   redis?.disconnect();
   await redisServer?.destroy();
   fixture?.cleanup();
-  data?.cleanup();
+  for (const dir of dataDirs.splice(0)) dir.cleanup();
 });
 
 /** What a stream's result must be: the engine's, over the same candles, in one unbroken run. */
@@ -197,13 +200,21 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
   it('stores and publishes what one unbroken run computes, through a worker SIGKILL, a Redis restart and a late worker', async () => {
     redisServer = await PrivateRedis.start();
     const redisUrl = redisServer.url;
-    data = createReplayDataDir(
-      MARKETS.map(({ exchange, file }) => ({
-        file,
-        limit: CANDLES,
-        as: file.replace('_binance.csv', `_${exchange}.csv`),
-      })),
-    );
+    // market-data replays the candles in two runs: the late worker joins between them, so it has
+    // its share of the second run to analyse however slow the machine is.
+    const part = (skip: number, limit: number): ReplayDataDir => {
+      const dir = createReplayDataDir(
+        MARKETS.map(({ exchange, file }) => ({
+          file,
+          skip,
+          limit,
+          as: file.replace('_binance.csv', `_${exchange}.csv`),
+        })),
+      );
+      dataDirs.push(dir);
+      return dir;
+    };
+    const [firstRun, secondRun] = [part(0, FIRST_RUN), part(FIRST_RUN, CANDLES)];
     fixture = createConfigFixture();
     fixture.write('exchanges.yaml', EXCHANGES_YAML);
     fixture.patch('app.yaml', 'mode: local', 'mode: distributed');
@@ -226,13 +237,19 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
       ]),
     );
     const total = [...expected.values()].reduce((sum, r) => sum + r.results.length, 0);
+    const candlesOf = new Map(
+      MARKETS.map(({ exchange, symbol, file }) => [
+        `${exchange} ${symbol}`,
+        loadMarketCandles(file, CANDLES).map((c) => c.timestamp),
+      ]),
+    );
 
     const store = start(ENTRIES.store, {}, ['--port', '0']);
     const mongodbUri = `${(await store.waitFor(/mongodb:\/\/127\.0\.0\.1:\d+\//)).replace(/\/$/, '')}/confluence`;
     const env = {
       NODE_ENV: 'development',
       CONFIG_DIR: fixture.dir,
-      DATA_DIR: data.dir,
+      DATA_DIR: firstRun.dir,
       REDIS_URL: redisUrl,
       MONGODB_URI: mongodbUri,
     };
@@ -261,7 +278,8 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
     const [victimIndex, survivorIndex] = shareOf(split[0], split).length > 0 ? [0, 1] : [1, 0];
     const victim = shareOf(split[victimIndex], split);
 
-    const marketData = start(ENTRIES.marketData, { ...env, PORT: String(await freePort()) });
+    const marketDataPort = await freePort();
+    const marketData = start(ENTRIES.marketData, { ...env, PORT: String(marketDataPort) });
     await marketData.waitFor(/market-data listening/);
 
     // A malformed entry in a market's log and a malformed broadcast: rejected, nothing stops.
@@ -297,10 +315,18 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
     await eventually(() => updatesOf(tap).length > beforeRestart + 200, 'results after the crash', PROGRESS);
     await redisServer.restart();
 
-    // And a third worker joins once results flow again: rendezvous hashing gives it its share,
+    // Once the first run is published, a third worker joins: rendezvous hashing gives it its share,
     // which the survivor hands over (a clean release, not an expiry).
-    const afterRestart = updatesOf(tap).length;
-    await eventually(() => updatesOf(tap).length > afterRestart + 100, 'results after the restart', PROGRESS);
+    await eventually(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${marketDataPort}/health/market-data`);
+        return ((await response.json()) as MarketDataStatus).replay?.finished === true;
+      },
+      'the first run to be published',
+      PROGRESS,
+    );
+    marketData.signal('SIGTERM');
+    await marketData.exited;
     // Handovers before this one (the first split) are not the late worker's.
     const rebalancedBefore = (await workerStatus(ports[survivorIndex] ?? 0)).ownership.lost.rebalanced ?? 0;
     const late = start(ENTRIES.worker, { ...env, PORT: String(ports[2]) });
@@ -315,6 +341,13 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
       'the late worker to take its share',
       PROGRESS,
     );
+    // The second run: the rest of every market's candles.
+    const secondMarketData = start(ENTRIES.marketData, {
+      ...env,
+      DATA_DIR: secondRun.dir,
+      PORT: String(await freePort()),
+    });
+    await secondMarketData.waitFor(/market-data listening/);
     // Every result stored once per candle, each equal field by field to the unbroken run's.
     const client = await MongoClient.connect(mongodbUri);
     try {
@@ -351,6 +384,15 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
         expect(want.results.length).toBeGreaterThan(350);
         expect({ market, results: await storedResults(market) }).toEqual({ market, results: want.results });
         const [exchange, symbol] = market.split(' ');
+        // market-data stored every candle it published, through the Redis restart too.
+        const candleTimes = (
+          await db
+            .collection('candles')
+            .find({ exchange, symbol, timeframe: '1m' }, { projection: { timestamp: 1 } })
+            .sort({ timestamp: 1 })
+            .toArray()
+        ).map((d) => (d.timestamp as Date).getTime());
+        expect({ market, candles: candleTimes }).toEqual({ market, candles: candlesOf.get(market) });
         const signals = await db
           .collection('signals')
           .find({ exchange, symbol, timeframe: '1m' })

@@ -11,21 +11,14 @@ import {
   MonitoringConfig,
   RuntimeSettings,
 } from '@app/config';
-import { EventBus } from '@app/contracts';
+import { type BusEventData, EventBus, MarketEventName } from '@app/contracts';
 import { CandleRepository, CandleSource } from '@app/persistence';
-import {
-  type Clock,
-  type IngestionDeps,
-  MarketIngestion,
-  type MarketDataStatus,
-  warmupCandlesFor,
-} from '@app/market';
+import { CandleRecorder } from './candle-recorder.service.js';
+import { MarketDataRuntime } from './market-data.runtime.js';
+import { OrderBookRecorder } from './order-book-recorder.service.js';
 
-/** The clock and client factory market-data runs with; tests provide virtual time and the loopback fake. */
-export abstract class MarketDataRuntime {
-  abstract readonly clock: Clock;
-  abstract readonly createClient?: IngestionDeps['createClient'];
-}
+export { MarketDataRuntime } from './market-data.runtime.js';
+import { MarketIngestion, type MarketDataStatus, RecordingBus, warmupCandlesFor } from '@app/market';
 
 /**
  * Starts ingestion when the app starts and stops it (closing exchange connections) first on
@@ -46,7 +39,16 @@ export class MarketDataService implements OnApplicationBootstrap, BeforeApplicat
     bus: EventBus,
     deps: MarketDataRuntime,
     candles: CandleRepository,
+    candleRecorder: CandleRecorder,
+    bookRecorder: OrderBookRecorder,
   ) {
+    // What this process published is recorded from here, not heard back from the bus.
+    const recording = new RecordingBus(bus, (name, payload) => {
+      if (name === MarketEventName.CandleClosed)
+        candleRecorder.record(payload as BusEventData<typeof MarketEventName.CandleClosed>);
+      else if (name === MarketEventName.OrderBookSnapshot)
+        bookRecorder.record(payload as BusEventData<typeof MarketEventName.OrderBookSnapshot>);
+    });
     this.#ingestion = new MarketIngestion(
       {
         exchanges,
@@ -57,7 +59,7 @@ export class MarketDataService implements OnApplicationBootstrap, BeforeApplicat
         warmupCandles: warmupCandlesFor(indicators),
       },
       {
-        bus,
+        bus: recording,
         clock: deps.clock,
         logger: this.#logger,
         history: {

@@ -1,23 +1,22 @@
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ExchangesConfig } from '@app/config';
-import { EventBus, MarketEventName } from '@app/contracts';
+import type { BusEventData, MarketEventName } from '@app/contracts';
 import { OrderBookRepository, StoreWriter } from '@app/persistence';
-import { MarketDataRuntime } from './market-data.service.js';
+import { MarketDataRuntime } from './market-data.runtime.js';
 
 /**
  * Stores the order-book snapshots of the markets listed under `orderBook.record`, so order-book
- * components can be backtested later (exchanges keep no book history). Writes go through the
+ * components can be backtested later (exchanges keep no book history); told by market-data's
+ * RecordingBus once a publish went through. Writes go through the
  * store's bounded, retrying write path; what it cannot keep is counted there.
  */
 @Injectable()
-export class OrderBookRecorder implements OnModuleInit, OnModuleDestroy {
+export class OrderBookRecorder implements OnModuleInit {
   readonly #recorded: ReadonlySet<string>;
   readonly #logger = new Logger('order-book-recorder');
-  #unsubscribe: (() => void) | null = null;
 
   constructor(
     exchanges: ExchangesConfig,
-    private readonly bus: EventBus,
     private readonly books: OrderBookRepository,
     private readonly writer: StoreWriter,
     private readonly runtime: MarketDataRuntime,
@@ -30,30 +29,27 @@ export class OrderBookRecorder implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    if (this.#recorded.size === 0) return;
-    this.#logger.log(`recording order books of ${[...this.#recorded].join(', ')}`);
-    this.#unsubscribe = this.bus.subscribe(MarketEventName.OrderBookSnapshot, (book) => {
-      if (!this.#recorded.has(`${book.exchange} ${book.symbol}`)) return;
-      const { exchange, symbol, timestamp, source } = book;
-      const snapshot = {
-        exchange,
-        symbol,
-        timestamp,
-        source,
-        sequence: book.sequence ?? null,
-        bids: book.bids.map(({ price, size }) => ({ price, size })),
-        asks: book.asks.map(({ price, size }) => ({ price, size })),
-      };
-      this.writer.enqueue({
-        describe: `order book ${exchange} ${symbol} ${new Date(timestamp).toISOString()}`,
-        run: async () => {
-          await this.books.record([snapshot], this.runtime.clock.now());
-        },
-      });
-    });
+    if (this.#recorded.size > 0)
+      this.#logger.log(`recording order books of ${[...this.#recorded].join(', ')}`);
   }
 
-  onModuleDestroy(): void {
-    this.#unsubscribe?.();
+  record(book: BusEventData<typeof MarketEventName.OrderBookSnapshot>): void {
+    if (!this.#recorded.has(`${book.exchange} ${book.symbol}`)) return;
+    const { exchange, symbol, timestamp, source } = book;
+    const snapshot = {
+      exchange,
+      symbol,
+      timestamp,
+      source,
+      sequence: book.sequence ?? null,
+      bids: book.bids.map(({ price, size }) => ({ price, size })),
+      asks: book.asks.map(({ price, size }) => ({ price, size })),
+    };
+    this.writer.enqueue({
+      describe: `order book ${exchange} ${symbol} ${new Date(timestamp).toISOString()}`,
+      run: async () => {
+        await this.books.record([snapshot], this.runtime.clock.now());
+      },
+    });
   }
 }

@@ -13,3 +13,4 @@ export * from './exchange/resume-plan.js';
 export * from './exchange/response-validation.js';
 export * from './exchange/snapshot-feeds.js';
 export * from './market-ingestion.js';
+export * from './recording-bus.js';

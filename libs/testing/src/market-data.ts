@@ -58,13 +58,20 @@ export interface ReplayDataDir {
  * attribution (data/README.md) alongside.
  */
 export function createReplayDataDir(
-  files: readonly { readonly file: string; readonly limit: number; readonly as?: string }[],
+  files: readonly {
+    readonly file: string;
+    /** Candles kept, counted from the first one (not from `skip`). */
+    readonly limit: number;
+    /** Leading candles left out (a second part of a replay). */
+    readonly skip?: number;
+    readonly as?: string;
+  }[],
 ): ReplayDataDir {
   const dir = mkdtempSync(path.join(tmpdir(), 'confluence-data-'));
   copyFileSync(path.join(REPO_ROOT, 'data', 'README.md'), path.join(dir, 'README.md'));
-  for (const { file, limit, as } of files) {
-    const lines = readFileSync(marketDataPath(file), 'utf8').trim().split('\n');
-    writeFileSync(path.join(dir, as ?? file), `${lines.slice(0, limit + 1).join('\n')}\n`);
+  for (const { file, limit, skip = 0, as } of files) {
+    const [header = '', ...rows] = readFileSync(marketDataPath(file), 'utf8').trim().split('\n');
+    writeFileSync(path.join(dir, as ?? file), `${[header, ...rows.slice(skip, limit)].join('\n')}\n`);
   }
   return {
     dir,
