@@ -4,11 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
-import type { DistributedAnalysisStatus } from '@app/analysis';
 import type { MarketDataStatus } from '@app/market';
 import { rendezvousOwner } from '@app/bus';
 import { loadConfig } from '@app/config';
-import { createConfluenceEngine } from '@app/confluence';
 import { AnalysisEventName, MarketEventName } from '@app/contracts';
 import {
   type ConfigFixture,
@@ -17,11 +15,26 @@ import {
   eventually,
   freePort,
   loadMarketCandles,
-  MARKET_FILES,
   REPO_ROOT,
   type ReplayDataDir,
   SpawnedProcess,
 } from '@app/testing';
+import {
+  CANDLES,
+  ENTRIES,
+  EXCHANGES_YAML,
+  FIRST_RUN,
+  MARKETS,
+  PROGRESS,
+  type Published,
+  type Reference,
+  reference,
+  rendered,
+  type ResultFields,
+  TapLog,
+  workerIdOf,
+  workerStatus,
+} from './pipeline-distributed-kit.js';
 import { PrivateRedis } from './private-redis.js';
 
 /**
@@ -33,45 +46,6 @@ import { PrivateRedis } from './private-redis.js';
  * unbroken run (the reference local mode is held to in pipeline-local), and no subscriber may
  * have been sent a result for a candle that differs from the stored one. Needs `npm run build`.
  */
-
-const ENTRIES = {
-  store: 'dist/tools/embedded-mongo/main.js',
-  tap: 'dist/tools/bus-tap/main.js',
-  worker: 'dist/apps/analysis-worker/src/main.js',
-  marketData: 'dist/apps/market-data/src/main.js',
-} as const;
-/** Candles per market: about 400 results each once the engine is warm. */
-const CANDLES = 600;
-/** Candles per market in market-data's first run (the rest come in a second run). */
-const FIRST_RUN = 420;
-const MARKETS = [
-  { exchange: 'binance', symbol: 'BTC/USDT', file: MARKET_FILES.btc1m },
-  { exchange: 'binance', symbol: 'LTC/USDT', file: MARKET_FILES.ltc1m },
-  { exchange: 'bybit', symbol: 'BTC/USDT', file: MARKET_FILES.btc1m },
-  { exchange: 'bybit', symbol: 'LTC/USDT', file: MARKET_FILES.ltc1m },
-] as const;
-
-// 3000× real time: a 1m candle every 20 ms per market, so the crash and the Redis restart fall
-// inside the first run (about 4 s of paced candles after the warm-up).
-const EXCHANGES_YAML = `
-source: replay
-replay: { speed: 3000, files: [] }
-retry: { baseMs: 200, maxMs: 2000 }
-breaker: { openMs: 15000, maxOpenMs: 300000 }
-exchanges:
-${['binance', 'bybit']
-  .map(
-    (id) => `  - id: ${id}
-    enabled: true
-    symbols: [BTC/USDT, LTC/USDT]
-    timeframes: [1m, 5m]
-    data: { candles: true, orderBook: { enabled: false, depth: 20, record: [] }, trades: false, fundingRate: false, openInterest: false, longShortRatio: false }
-    polling: { candlesMs: 10000, orderBookMs: 2000, tradesMs: 5000, derivativesMs: 60000 }
-    requestTimeoutMs: 10000
-    sandbox: false`,
-  )
-  .join('\n')}
-`;
 
 const running: SpawnedProcess[] = [];
 const prefix = `test-pipeline-${randomUUID()}`;
@@ -99,102 +73,6 @@ afterAll(async () => {
   fixture?.cleanup();
   for (const dir of dataDirs.splice(0)) dir.cleanup();
 });
-
-/** What a stream's result must be: the engine's, over the same candles, in one unbroken run. */
-interface ResultFields {
-  readonly candleTime: number;
-  readonly score: number;
-  readonly label: string;
-  readonly confidence: number;
-  readonly inputHash: string;
-  readonly configHash: string;
-}
-
-interface SignalFields {
-  readonly time: number;
-  readonly from: string | null;
-  readonly to: string;
-  readonly score: number;
-  readonly confidence: number;
-}
-
-interface Reference {
-  readonly results: ResultFields[];
-  /** A signal where the label changes (the first label counts as a change from none). */
-  readonly signals: SignalFields[];
-}
-
-function reference(file: string, config: ReturnType<typeof loadConfig>, market: string): Reference {
-  const [exchange = '', symbol = ''] = market.split(' ');
-  const engine = createConfluenceEngine({ indicators: config.indicators, weights: config.weights });
-  const key = { exchange, symbol, timeframe: '1m' as const };
-  const results: ResultFields[] = [];
-  const signals: SignalFields[] = [];
-  for (const candle of loadMarketCandles(file, CANDLES)) {
-    engine.addCandle(key, candle);
-    const outcome = engine.analyze(key, 0);
-    if (outcome.status !== 'ready') continue;
-    const { candleTime, score, label, confidence, inputHash, configHash } = outcome.result;
-    const previous = results.at(-1)?.label ?? null;
-    results.push({ candleTime, score, label, confidence, inputHash, configHash });
-    if (previous !== label) signals.push({ time: candleTime, from: previous, to: label, score, confidence });
-  }
-  return { results, signals };
-}
-
-interface Published {
-  readonly subject: string;
-  readonly payload: {
-    exchange: string;
-    symbol: string;
-    timeframe: string;
-    candleTime?: number;
-    time?: number;
-    score?: number;
-    label?: string;
-    inputHash?: string;
-    configHash?: string;
-  };
-}
-
-/**
- * What the tap printed so far, parsed once: the test polls it every 100 ms while thousands of
- * lines accumulate, and re-parsing all of them each time cost seconds of CPU.
- */
-const parsed = new WeakMap<SpawnedProcess, { chars: number; events: Published[] }>();
-function published(tap: SpawnedProcess): Published[] {
-  const seen = parsed.get(tap) ?? { chars: 0, events: [] };
-  const text = tap.stdout;
-  const end = text.lastIndexOf('\n') + 1;
-  for (const line of text.slice(seen.chars, end).split('\n'))
-    if (line.startsWith('{')) seen.events.push(JSON.parse(line) as Published);
-  parsed.set(tap, { chars: Math.max(seen.chars, end), events: seen.events });
-  return seen.events;
-}
-
-const updatesOf = (tap: SpawnedProcess): Published[] =>
-  published(tap).filter((e) => e.subject === AnalysisEventName.ConfluenceUpdated);
-
-/**
- * Waits on the pipeline's progress: four markets through worker processes, which a loaded
- * machine slows down; the deadline only ends a run that is stuck.
- */
-const PROGRESS = { timeoutMs: 120_000, intervalMs: 100 } as const;
-
-async function workerStatus(port: number): Promise<DistributedAnalysisStatus> {
-  const response = await fetch(`http://127.0.0.1:${port}/health/analysis-worker`);
-  return (await response.json()) as DistributedAnalysisStatus;
-}
-
-/** The id a worker logs at boot (`worker <id>: 4 market(s) to share ...`). */
-function workerIdOf(worker: SpawnedProcess | undefined): string {
-  const match = /"worker (\S+): \d+ market\(s\) to share/.exec(worker?.stdout ?? '');
-  if (match?.[1] === undefined) throw new Error(`no worker id in its output:\n${worker?.stdout ?? ''}`);
-  return match[1];
-}
-
-/** Rendered as the compact (Socket.IO) shape renders it: four decimals. */
-const rendered = (value: number): number => Number(value.toFixed(4));
 
 describe('distributed pipeline (separate processes, private Redis)', () => {
   it('stores and publishes what one unbroken run computes, through a worker SIGKILL, a Redis restart and a late worker', async () => {
@@ -255,6 +133,7 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
     };
     const tap = start(ENTRIES.tap, env);
     await tap.waitFor(/bus-tap: listening/);
+    const tapLog = new TapLog(tap);
     const ports = [await freePort(), await freePort(), await freePort()] as const;
     const workers = ports.slice(0, 2).map((port) => start(ENTRIES.worker, { ...env, PORT: String(port) }));
     await Promise.all(workers.map((worker) => worker.waitFor(/analysis-worker listening/)));
@@ -283,7 +162,7 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
     await marketData.waitFor(/market-data listening/);
 
     // A malformed entry in a market's log and a malformed broadcast: rejected, nothing stops.
-    await eventually(() => updatesOf(tap).length > 100, 'the first results', PROGRESS);
+    await eventually(() => tapLog.updates().length > 100, 'the first results', PROGRESS);
     await redis.xadd(
       `${prefix}:market:${victim[0] ?? ''}`,
       '*',
@@ -296,23 +175,27 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
 
     // Past candle 250 of each market (so a rebuild from the last 200 candles would not be exact) and
     // with about 300 results of each still to come, a worker dies without releasing anything.
-    await eventually(() => updatesOf(tap).length > 920, 'more results', PROGRESS);
+    await eventually(() => tapLog.updates().length > 920, 'more results', PROGRESS);
     workers[victimIndex]?.signal('SIGKILL');
     expect(await workers[victimIndex]?.exited).toEqual({ code: null, signal: 'SIGKILL' });
     // More than 200 results of each of the victim's markets come after the crash.
     for (const market of victim) {
       const [exchange, symbol] = market.split(':');
-      const sentBefore = updatesOf(tap).filter(
-        (e) => e.payload.exchange === exchange && e.payload.symbol === symbol,
-      ).length;
+      const sentBefore = tapLog
+        .updates()
+        .filter((e) => e.payload.exchange === exchange && e.payload.symbol === symbol).length;
       const all = expected.get(`${exchange ?? ''} ${symbol ?? ''}`)?.results.length ?? 0;
       expect({ market, after: all - sentBefore > 200 }).toEqual({ market, after: true });
     }
 
     // Once the survivor publishes again, Redis restarts: every connection drops (the leases outlive
     // a short outage, so nothing changes hands for it).
-    const beforeRestart = updatesOf(tap).length;
-    await eventually(() => updatesOf(tap).length > beforeRestart + 200, 'results after the crash', PROGRESS);
+    const beforeRestart = tapLog.updates().length;
+    await eventually(
+      () => tapLog.updates().length > beforeRestart + 200,
+      'results after the crash',
+      PROGRESS,
+    );
     await redisServer.restart();
 
     // Once the first run is published, a third worker joins: rendezvous hashing gives it its share,
@@ -415,7 +298,7 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
 
     // What subscribers were sent: never two results for one candle, and each one the stored result.
     // (Pub/sub is at most once: what was published while the tap reconnected to Redis is not here.)
-    const sent = updatesOf(tap);
+    const sent = tapLog.updates();
     expect(sent.length).toBeGreaterThan(total / 2);
     const byCandle = new Map<string, Published['payload']>();
     const duplicates: string[] = [];
