@@ -12,13 +12,14 @@ import {
   RuntimeSettings,
 } from '@app/config';
 import { type BusEventData, EventBus, MarketEventName } from '@app/contracts';
+import { MarketIngestion, type MarketDataStatus, RecordingBus, warmupCandlesFor } from '@app/market';
 import { CandleRepository, CandleSource } from '@app/persistence';
 import { CandleRecorder } from './candle-recorder.service.js';
 import { MarketDataRuntime } from './market-data.runtime.js';
 import { OrderBookRecorder } from './order-book-recorder.service.js';
 
+// Where the tests have always imported it from.
 export { MarketDataRuntime } from './market-data.runtime.js';
-import { MarketIngestion, type MarketDataStatus, RecordingBus, warmupCandlesFor } from '@app/market';
 
 /**
  * Starts ingestion when the app starts and stops it (closing exchange connections) first on
