@@ -8,10 +8,11 @@ import type { Connection } from 'mongoose';
 import { storedCandleFactory, storedOrderBookFactory, storedResultFactory } from '@app/testing';
 // By path: the testing index leaves mongoose and the embedded server out (0.5 s a suite).
 import { openTestStore, type TestStore } from '../../testing/src/test-store.js';
-import { createRepositories, type StoreRepositories } from './models.js';
+import type { StoreRepositories } from './models.js';
 import { isDuplicateKey, StoreInputError } from './persistence.errors.js';
 import type { StoredCandle, StoredMarket, StoredResult } from './persistence.types.js';
 import { COLLECTIONS } from './schemas/store.schemas.js';
+import { indexedRepositories } from './testing/test-repositories.js';
 
 const T0 = Date.UTC(2021, 1, 19);
 /** Stored-at times are now, so the retention TTL (30 days) cannot expire test data mid-suite. */
@@ -41,12 +42,7 @@ let repos: StoreRepositories;
 beforeAll(async () => {
   store = await openTestStore();
   connection = await store.connect();
-  repos = createRepositories(connection, {
-    resultsRetentionDays: 30,
-    signalsRetentionDays: 365,
-    orderBookRetentionDays: 90,
-  });
-  await Promise.all(repos.models.map((m) => m.init()));
+  repos = await indexedRepositories(connection);
 });
 
 afterAll(async () => {

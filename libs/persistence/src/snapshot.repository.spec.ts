@@ -2,8 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 // By path: the testing index leaves mongoose and the embedded server out (0.5 s a suite).
 import { openTestStore, type TestStore } from '../../testing/src/test-store.js';
-import { createRepositories, type StoreRepositories } from './models.js';
+import type { StoreRepositories } from './models.js';
 import type { SavedSnapshot } from './repositories/snapshot.repository.js';
+import { indexedRepositories } from './testing/test-repositories.js';
 
 const T0 = Date.UTC(2021, 1, 19);
 
@@ -27,12 +28,7 @@ let repos: StoreRepositories;
 beforeAll(async () => {
   store = await openTestStore();
   const connection = await store.connect();
-  repos = createRepositories(connection, {
-    resultsRetentionDays: 30,
-    signalsRetentionDays: 365,
-    orderBookRetentionDays: 90,
-  });
-  await Promise.all(repos.models.map((m) => m.init()));
+  repos = await indexedRepositories(connection);
 });
 
 afterAll(async () => {

@@ -10,10 +10,10 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import mongoose from 'mongoose';
 import { EmbeddedMongoServer } from '@app/embedded-mongo';
 import { eventually, freePort } from '@app/testing';
-import { createRepositories } from '../models.js';
 import type { StoredResult } from '../persistence.types.js';
 import { COLLECTIONS } from '../schemas/store.schemas.js';
 import { StoreWriter } from './store-writer.js';
+import { indexedRepositories } from '../testing/test-repositories.js';
 
 const T0 = Date.UTC(2021, 1, 19);
 const TOTAL = 200;
@@ -52,12 +52,7 @@ describe('StoreWriter through a store outage', () => {
       bufferCommands: false,
     });
     await connection.asPromise();
-    const repos = createRepositories(connection, {
-      resultsRetentionDays: 30,
-      signalsRetentionDays: 365,
-      orderBookRetentionDays: 90,
-    });
-    await Promise.all(repos.models.map((m) => m.init()));
+    const repos = await indexedRepositories(connection);
     const logs: string[] = [];
     const writer = new StoreWriter({
       capacity: TOTAL,
