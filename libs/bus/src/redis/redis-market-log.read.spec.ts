@@ -132,15 +132,20 @@ describe('RedisMarketLog', () => {
     });
   });
 
+  /** BTC's log: candle 0, a book, a malformed candle entry, candles 1 and 2 (offsets 0–4). */
+  async function publishMixedLog(bus: ReturnType<typeof makeBus>): Promise<void> {
+    await bus.publish(MarketEventName.CandleClosed, candleEvent(BTC, 0));
+    await bus.publish(MarketEventName.OrderBookSnapshot, bookEvent(BTC, 0));
+    await admin.xadd(keys.stream(BTC), '*', 'name', MarketEventName.CandleClosed, 'payload', '{}');
+    await bus.publish(MarketEventName.CandleClosed, candleEvent(BTC, 1));
+    await bus.publish(MarketEventName.CandleClosed, candleEvent(BTC, 2));
+  }
+
   describe('candlesUntil', () => {
     it('returns only the valid closed candles up to and including the offset, oldest first', async () => {
       const bus = makeBus();
       const log = makeLog();
-      await bus.publish(MarketEventName.CandleClosed, candleEvent(BTC, 0));
-      await bus.publish(MarketEventName.OrderBookSnapshot, bookEvent(BTC, 0));
-      await admin.xadd(keys.stream(BTC), '*', 'name', MarketEventName.CandleClosed, 'payload', '{}');
-      await bus.publish(MarketEventName.CandleClosed, candleEvent(BTC, 1));
-      await bus.publish(MarketEventName.CandleClosed, candleEvent(BTC, 2));
+      await publishMixedLog(bus);
       await bus.publish(MarketEventName.CandleClosed, candleEvent(ETH, 0));
       const offsets = await ids(BTC);
 
@@ -163,11 +168,7 @@ describe('RedisMarketLog', () => {
     it('returns every entry after the offset up to the end offset, rejected ones named', async () => {
       const bus = makeBus();
       const log = makeLog();
-      await bus.publish(MarketEventName.CandleClosed, candleEvent(BTC, 0));
-      await bus.publish(MarketEventName.OrderBookSnapshot, bookEvent(BTC, 0));
-      await admin.xadd(keys.stream(BTC), '*', 'name', MarketEventName.CandleClosed, 'payload', '{}');
-      await bus.publish(MarketEventName.CandleClosed, candleEvent(BTC, 1));
-      await bus.publish(MarketEventName.CandleClosed, candleEvent(BTC, 2));
+      await publishMixedLog(bus);
       const [first = '', second = '', third = '', fourth = '', fifth = ''] = await ids(BTC);
 
       const range = await log.range(BTC, first, fourth);
