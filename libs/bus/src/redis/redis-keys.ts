@@ -1,5 +1,5 @@
 import { type BusEventName, type MarketRef, marketId } from '@app/contracts';
-import { leaseKey } from './market-leases.js';
+import { leaseKey } from './lease-scripts.js';
 
 /** Every key and channel the Redis bus uses, under one prefix (several deployments can share a Redis). */
 export class RedisKeys {
