@@ -21,7 +21,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import mongoose, { type Connection } from 'mongoose';
 import {
   type CandleHistory,
   DistributedAnalysis,
@@ -39,151 +38,32 @@ import {
 } from '@app/bus';
 import { type ConfluenceConfig, loadConfig } from '@app/config';
 import { createConfluenceEngine, parseCandleCsv, ResultFormatter, warmupCandlesFor } from '@app/confluence';
-import {
-  AnalysisEventName,
-  type BusEventPayload,
-  type CandleClosedEvent,
-  type EventBus,
-  type EventData,
-  MarketEventName,
-  type MarketRef,
-  marketId,
-  type Timeframe,
-} from '@app/contracts';
+import { AnalysisEventName, marketId, type Timeframe } from '@app/contracts';
 import { EmbeddedMongoServer } from '@app/embedded-mongo';
-import { parseReplayFileName, type ReplayFile, ReplaySource } from '@app/market';
-import { COLLECTIONS, createRepositories, type StoreRepositories, StoreWriter } from '@app/persistence';
+import { parseReplayFileName, type ReplayFile } from '@app/market';
+import { BenchLogger, LatencyProbe, percentile } from './pipeline-probe.js';
+import {
+  type Context,
+  type Figures,
+  openStore,
+  PACED_GAP_MS,
+  type Phase,
+  type Rig,
+  runPhase,
+  storeWriter,
+  total,
+} from './pipeline-rig.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const FILES = ['BTC-USDT_1m_2021-02-19_binance.csv', 'LTC-USDT_1m_2020-11-08_binance.csv'] as const;
 /** Where Redis is when REDIS_URL (read through @app/config) is not set. */
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+/** Candles per market in the paced phase (the last ones of the selection). */
+const PACED = 200;
 const CANDLES_PER_FILE = candlesPerFile(
   process.argv.find((arg) => arg.startsWith('--candles='))?.slice('--candles='.length),
 );
-/** Candles per market in the paced phase (the last ones of the selection). */
-const PACED = 200;
-/** Wall time between two closes of a market in the paced phase (markets close together). */
-const PACED_GAP_MS = 10;
-/** Longest wait for the last results once a replay is done (a stuck path fails, it does not hang). */
-const DRAIN_TIMEOUT_MS = 30_000;
 const BUDGET_P99_MS = 2;
-
-type Updated = BusEventPayload<typeof AnalysisEventName.ConfluenceUpdated>;
-
-interface Figures {
-  readonly label: string;
-  readonly candles: number;
-  /** Wall time to the last result stored; null when the replay was paced (not a throughput). */
-  readonly seconds: number | null;
-  /** Per candle result, ms, sorted. */
-  readonly latencies: readonly number[];
-  /** Results the phase added to the store, of how many expected. */
-  readonly stored: { readonly count: number; readonly expected: number } | null;
-  readonly notes: readonly string[];
-}
-
-/** The bulk of the candles at full speed, or the rest one at a time. */
-interface Phase {
-  readonly name: 'max' | 'paced';
-  readonly speed: number | 'max';
-  /** Each file's candles in this phase, as CSV text, by path. */
-  readonly texts: ReadonlyMap<string, string>;
-  readonly candles: number;
-  /** Candle results the engine gives for them (warm-up candles give none). */
-  readonly expected: number;
-}
-
-interface Context {
-  readonly config: ConfluenceConfig;
-  readonly files: readonly ReplayFile[];
-  readonly markets: readonly MarketRef[];
-  readonly phases: readonly [Phase, Phase];
-  readonly formatter: ResultFormatter;
-  readonly createAnalyzer: (market: MarketRef) => MarketAnalyzer;
-}
-
-/** Counts what the libs log; shows the first few warnings and errors, so a flood stays readable. */
-class BenchLogger {
-  lines = 0;
-  warnings = 0;
-  errors = 0;
-
-  log(): void {
-    this.lines++;
-  }
-
-  warn(message: string): void {
-    this.warnings++;
-    this.#show('warn', message);
-  }
-
-  error(message: string): void {
-    this.errors++;
-    this.#show('error', message);
-  }
-
-  #show(level: string, message: string): void {
-    const count = this.warnings + this.errors;
-    if (count <= 5) console.error(`  [${level}] ${message}`);
-    else if (count === 6) console.error('  [...] further warnings/errors counted, not shown');
-  }
-}
-
-/** Stamps each candle as it is handed to the bus and matches it with its `confluence.updated`. */
-class LatencyProbe {
-  readonly #sentAt = new Map<string, number>();
-  readonly #samples: number[] = [];
-  #received = 0;
-  #unmatched = 0;
-  #lastAt = Number.NaN;
-
-  sent(event: EventData<CandleClosedEvent>): void {
-    this.#sentAt.set(key(event, event.timeframe, event.candle.timestamp), performance.now());
-  }
-
-  received(payload: Updated): void {
-    if (payload.trigger !== 'candle') return;
-    const at = performance.now();
-    this.#lastAt = at;
-    this.#received++;
-    const id = key(payload, payload.timeframe, payload.candleTime);
-    const sentAt = this.#sentAt.get(id);
-    if (sentAt === undefined) {
-      this.#unmatched++;
-      return;
-    }
-    this.#sentAt.delete(id);
-    this.#samples.push(at - sentAt);
-  }
-
-  get count(): number {
-    return this.#received;
-  }
-
-  get unmatched(): number {
-    return this.#unmatched;
-  }
-
-  /** performance.now() of the last result received. */
-  get lastAt(): number {
-    return this.#lastAt;
-  }
-
-  /** Resolves once `expected` results arrived; false on timeout. */
-  async until(expected: number, timeoutMs: number): Promise<boolean> {
-    const deadline = performance.now() + timeoutMs;
-    while (this.#received < expected) {
-      if (performance.now() > deadline) return false;
-      await delay(2);
-    }
-    return true;
-  }
-
-  sorted(): number[] {
-    return [...this.#samples].sort((a, b) => a - b);
-  }
-}
 
 function candlesPerFile(setting: string | undefined): number {
   if (setting === undefined || setting === '') return 2200;
@@ -192,14 +72,6 @@ function candlesPerFile(setting: string | undefined): number {
   if (!Number.isInteger(value) || value <= PACED + 500)
     throw new Error(`--candles: "${setting}" is not a count above ${PACED + 500}`);
   return value;
-}
-
-function key(market: MarketRef, timeframe: string, candleTime: number): string {
-  return `${marketId(market)} ${timeframe} ${candleTime}`;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
 }
 
 function replayFiles(): ReplayFile[] {
@@ -269,98 +141,6 @@ function engineBaseline(
   // Paced: one 1m candle per market every PACED_GAP_MS of wall time.
   return { figures, phases: [phase('max', 'max'), phase('paced', 60_000 / PACED_GAP_MS)] };
 }
-
-async function openStore(
-  config: ConfluenceConfig,
-  uri: string,
-  dbName: string,
-): Promise<{ connection: Connection; repos: StoreRepositories }> {
-  const connection = await mongoose.createConnection(uri, { dbName }).asPromise();
-  const { storage } = config.app;
-  const repos = createRepositories(connection, {
-    resultsRetentionDays: storage.resultsRetentionDays,
-    signalsRetentionDays: storage.signalsRetentionDays,
-    orderBookRetentionDays: storage.orderBookRetentionDays,
-  });
-  await Promise.all(repos.models.map((model) => model.init()));
-  return { connection, repos };
-}
-
-function storeWriter(config: ConfluenceConfig, logger: BenchLogger): StoreWriter {
-  const { storage } = config.app;
-  return new StoreWriter({
-    capacity: storage.writeBufferSize,
-    retryBaseMs: storage.retryBaseMs,
-    retryMaxMs: storage.retryMaxMs,
-    logger,
-  });
-}
-
-/** What both paths share: the worker's store, and the bus side of market-data and of a consumer. */
-interface Rig {
-  readonly label: string;
-  readonly connection: Connection;
-  readonly writer: StoreWriter;
-  readonly logger: BenchLogger;
-  /** market-data's bus: where the replay publishes candles. */
-  readonly publisher: EventBus;
-  /** Where results are received: `probe.current` is the phase's probe. */
-  readonly probe: { current: LatencyProbe };
-  /** One line on the worker (counters, rejects), after a phase. */
-  readonly workerNote: () => string;
-}
-
-/** Replays one phase through the rig; figures for that phase. */
-async function runPhase(ctx: Context, rig: Rig, phase: Phase): Promise<Figures> {
-  const { writer, probe } = rig;
-  probe.current = new LatencyProbe();
-  const current = probe.current;
-  const storedBefore = await countResults(rig.connection);
-  const source = new ReplaySource({
-    files: ctx.files,
-    speed: phase.speed,
-    readFile: (file) => phase.texts.get(file) ?? '',
-    now: () => Date.now(),
-    sleep: (ms) => delay(ms),
-    warmupCandles: 0,
-    publish: async (event) => {
-      current.sent(event);
-      await rig.publisher.publish(MarketEventName.CandleClosed, event);
-    },
-  });
-  const writtenBefore = writer.status().written;
-  const start = performance.now();
-  const { published } = await source.run();
-  const replayed = performance.now();
-  const writtenDuringReplay = writer.status().written - writtenBefore;
-  const complete = await current.until(phase.expected, DRAIN_TIMEOUT_MS);
-  await writer.flush();
-  const drained = performance.now();
-  const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-  const status = writer.status();
-  return {
-    label: `${rig.label}, ${phase.name === 'max' ? 'speed max' : `paced ${PACED_GAP_MS} ms`}`,
-    candles: published,
-    seconds: phase.name === 'max' ? (drained - start) / 1000 : null,
-    latencies: current.sorted(),
-    stored: { count: (await countResults(rig.connection)) - storedBefore, expected: phase.expected },
-    notes: [
-      `replay loop ${s(replayed - start)} (store writes done by then: ${writtenDuringReplay}); last result ` +
-        `published at ${s(current.lastAt - start)} (${(current.count / ((current.lastAt - start) / 1000)).toFixed(0)} ` +
-        `results/s); store drained at ${s(drained - start)}`,
-      `results received ${current.count}/${phase.expected}${complete ? '' : ' (TIMED OUT)'}, unmatched ${current.unmatched}; ${rig.workerNote()}`,
-      `store writes so far: ${status.written}/${status.accepted} written, ${status.dropped} dropped (buffer full), ` +
-        `${status.rejected} rejected, ${status.retries} retries; lib log so far: ${rig.logger.warnings} warning(s), ${rig.logger.errors} error(s)`,
-    ],
-  };
-}
-
-async function countResults(connection: Connection): Promise<number> {
-  return connection.collection(COLLECTIONS.results).countDocuments();
-}
-
-const total = (counts: Readonly<Record<string, number>>): number =>
-  Object.values(counts).reduce((a, b) => a + b, 0);
 
 /** Local mode: everything in this process, the bus awaiting the worker (its backpressure). */
 async function runLocal(ctx: Context, storeUri: string): Promise<Figures[]> {
