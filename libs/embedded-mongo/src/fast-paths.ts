@@ -84,8 +84,8 @@ export function compileEqualityMatcher(filter: BsonDocument): FastMatcher | unde
  * equals NaN, −0 equals 0, as in MongoDB) or a numeric BSON value of that number.
  */
 function equalTo(target: unknown): (value: unknown) => boolean {
-  const key = canonicalKey(target);
   if (typeof target === 'string') return (value) => value === target;
+  const key = canonicalKey(target);
   if (typeof target === 'number')
     return (value) =>
       typeof value === 'number'

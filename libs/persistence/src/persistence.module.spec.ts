@@ -121,7 +121,10 @@ describe('PersistenceModule with a MongoDB that is down at boot', () => {
 
       server = await EmbeddedMongoServer.start({ port });
       await eventually(() => connector.failedAttempts === 0, 'the connection to open');
-      await eventually(async () => (await writer.flush(), writer.status().pending === 0), 'the held write');
+      await eventually(async () => {
+        await writer.flush();
+        return writer.status().pending === 0;
+      }, 'the held write');
       expect(await results.latest(stored)).toEqual(stored);
       expect(logs.some((l) => /^store connected after \d+ failed attempt\(s\)$/.test(l))).toBe(true);
       expect(unhandled).toEqual([]);

@@ -1,5 +1,6 @@
 import { type BeforeApplicationShutdown, Logger, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import { AppConfig } from '@app/config';
 import { CandleRepository } from './repositories/candle.repository.js';
 import { LlmCacheRepository, LlmCostRepository } from './repositories/llm.repository.js';
@@ -17,7 +18,7 @@ import {
   resultSchema,
   signalSchema,
 } from './schemas/store.schemas.js';
-import { type StoreConnection, StoreConnector } from './store-connector.js';
+import { StoreConnector } from './store-connector.js';
 import { StoreTarget } from './store-target.js';
 import { StoreWriter } from './write-path/store-writer.js';
 
@@ -88,7 +89,7 @@ class WriterShutdown implements BeforeApplicationShutdown {
           ...options,
           lazyConnection: true,
           // A first connect that fails is retried until it succeeds (StoreConnector).
-          connectionFactory: (connection: StoreConnection) => connector.watch(connection, uri, options),
+          connectionFactory: (connection: Connection) => connector.watch(connection, uri, options),
         };
       },
     }),

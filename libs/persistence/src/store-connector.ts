@@ -1,5 +1,5 @@
 import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import type { ConnectOptions, Connection } from 'mongoose';
+import type { ConnectOptions } from 'mongoose';
 import { AppConfig } from '@app/config';
 
 /** The part of a mongoose Connection the connector uses. */
@@ -67,6 +67,3 @@ export class StoreConnector implements BeforeApplicationShutdown {
     clearTimeout(this.#timer);
   }
 }
-
-/** For the Mongoose root: the Connection type the watcher accepts. */
-export type StoreConnection = Connection;
