@@ -1,19 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { loadConfig } from '@app/config';
 import type { Candle } from '@app/confluence';
 import { EventBus, MarketEventName } from '@app/contracts';
-import {
-  createCcxtMarketClient,
-  type ExchangeSettings,
-  type MarketDataStatus,
-  warmupCandlesFor,
-} from '@app/market';
+import { type MarketDataStatus, warmupCandlesFor } from '@app/market';
 import { CandleRepository, type StoredCandle, StoreWriter } from '@app/persistence';
-import { initServiceApp, serviceRootModule } from '@app/platform';
+import { initServiceApp } from '@app/platform';
 import {
   alignedFakeDataset,
   type ConfigFixture,
@@ -22,8 +15,7 @@ import {
   httpServerOf,
 } from '@app/testing';
 import { SteppedClock } from '../libs/testing/src/stepped-clock.js';
-import { marketDataService } from '../apps/market-data/src/market-data.definition.js';
-import { MarketDataRuntime } from '../apps/market-data/src/market-data.service.js';
+import { marketDataApp } from './market-data-kit.js';
 
 /**
  * Issue #18: market-data restarted long after its last stored candle. Each stream resumes after
@@ -68,18 +60,9 @@ beforeAll(async () => {
       `    data: { candles: true, orderBook: { enabled: false, depth: 10, record: [] }, trades: false }\n` +
       `    polling: { candlesMs: 5000 }\n    requestTimeoutMs: 30000\n    apiUrls: { ${urls} }\n`,
   );
-  const moduleRef = await Test.createTestingModule({
-    imports: [serviceRootModule(loadConfig({ env: { CONFIG_DIR: fixture.dir } }), marketDataService)],
-  })
-    .overrideProvider(MarketDataRuntime)
-    .useValue({
-      clock,
-      createClient: (settings: ExchangeSettings) =>
-        createCcxtMarketClient({ config: settings, clock, rateLimitMs: 1 }),
-    })
-    .compile();
-  app = moduleRef.createNestApplication(new FastifyAdapter());
-  app.useLogger(false);
+  const built = await marketDataApp(loadConfig({ env: { CONFIG_DIR: fixture.dir } }), clock);
+  const { moduleRef } = built;
+  app = built.app;
   candles = moduleRef.get(CandleRepository);
   writer = moduleRef.get(StoreWriter);
   // What the last run stored: BTC up to `warmup + 50` candles ago (a replay candle dated later

@@ -1,19 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { loadConfig } from '@app/config';
 import type { Candle } from '@app/confluence';
 import { EventBus, MarketEventName, type Timeframe, timeframeToMs } from '@app/contracts';
-import {
-  createCcxtMarketClient,
-  type ExchangeSettings,
-  type MarketDataStatus,
-  warmupCandlesFor,
-} from '@app/market';
+import { type MarketDataStatus, warmupCandlesFor } from '@app/market';
 import { OrderBookRepository, StoreWriter } from '@app/persistence';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { initServiceApp, serviceRootModule } from '@app/platform';
+import { initServiceApp } from '@app/platform';
 import {
   alignedFakeDataset,
   type ConfigFixture,
@@ -22,8 +15,7 @@ import {
   httpServerOf,
 } from '@app/testing';
 import { SteppedClock } from '../libs/testing/src/stepped-clock.js';
-import { marketDataService } from '../apps/market-data/src/market-data.definition.js';
-import { MarketDataRuntime } from '../apps/market-data/src/market-data.service.js';
+import { marketDataApp } from './market-data-kit.js';
 
 /**
  * The "done when" of issue #5: market-data as Nest runs it, on live ccxt clients pointed at the
@@ -95,19 +87,9 @@ beforeAll(async () => {
       exchange('bybit', server.bybitApiUrls(), ''),
   });
   const config = loadConfig({ env: { CONFIG_DIR: fixture.dir } });
-  const moduleRef = await Test.createTestingModule({
-    imports: [serviceRootModule(config, marketDataService)],
-  })
-    .overrideProvider(MarketDataRuntime)
-    .useValue({
-      clock,
-      // The loopback fake needs no pacing; production keeps ccxt's per-exchange rate limit.
-      createClient: (settings: ExchangeSettings) =>
-        createCcxtMarketClient({ config: settings, clock, rateLimitMs: 1 }),
-    })
-    .compile();
-  app = moduleRef.createNestApplication(new FastifyAdapter());
-  app.useLogger(false);
+  const built = await marketDataApp(config, clock);
+  const { moduleRef } = built;
+  app = built.app;
   // Subscribe before the app starts publishing: the consumer must see the warm-up too.
   moduleRef.get(EventBus).subscribe(MarketEventName.CandleClosed, (event) => {
     const key = `${event.exchange} ${event.symbol} ${event.timeframe}`;
