@@ -11,10 +11,10 @@ import {
   SHORT_REPLAY,
   startLocalGateway,
   testApiKey,
-} from './gateway-kit.js';
+} from '../gateway-kit.js';
 
 /**
- * The app of the gateway-rest-*.e2e-spec.ts suites: local mode over a short replay (market-data →
+ * The app of test/gateway-rest.e2e-spec.ts: local mode over a short replay (market-data →
  * worker → store → gateway), two API keys, rate limits too high to answer 429, and what the
  * tests compare the REST answers with: the results as the repository stores them.
  */
