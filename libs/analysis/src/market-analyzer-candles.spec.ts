@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Candle, ConfluenceEngine, ConfluenceResult } from '@app/confluence';
 import type { Signal, Timeframe } from '@app/contracts';
+import { expectDeepEqual } from '@app/testing';
 import type { AnalysisOutput, AnalyzerState, LabelChange, MarketEvent } from './analysis.types.js';
 import type { MarketAnalyzer } from './market-analyzer.js';
 import {
@@ -158,7 +159,7 @@ describe('MarketAnalyzer candle results', () => {
     const older = analyzer.process([candleEvent('1m', btc1m[100]!)], last.payload.emittedAt + 20);
     expect(older).toMatchObject({ updates: [], changes: [] });
     expect(older.counts).toEqual({ candles: 0, skippedCandles: 1, coalesced: 0, snapshots: 0 });
-    expect(analyzer.state()).toEqual(before);
+    expectDeepEqual(analyzer.state(), before);
     // In a batch with a new candle: the old one is skipped, the new one analysed.
     const next = candleEvent('1m', btc1m[300]!);
     const mixed = analyzer.process([candleEvent('1m', btc1m[299]!), next], next.payload.emittedAt);
@@ -195,7 +196,7 @@ describe('MarketAnalyzer rebuild', () => {
     expect(state.candles).toEqual({ '1m': btc1m[999]!.timestamp, '5m': btc5m[199]!.timestamp });
     const copy = JSON.parse(JSON.stringify(state)) as AnalyzerState;
     const again = rebuilt(candlesBefore(events), copy, events.at(-1)!.payload.emittedAt);
-    expect(again.state()).toEqual(state);
+    expectDeepEqual(again.state(), state);
   });
 
   it('continues a single timeframe exactly as an uninterrupted analyzer (results and label changes)', () => {
@@ -206,12 +207,16 @@ describe('MarketAnalyzer rebuild', () => {
       const head = events.slice(0, cut);
       const state = states[cut - 1]!;
       const again = rebuilt(candlesBefore(head), state, head.at(-1)!.payload.emittedAt);
-      expect(again.state()).toEqual(state);
+      expectDeepEqual(again.state(), state);
       const rest = feedOneByOne(again, events.slice(cut));
-      expect(rest.map((o) => o.updates.map((u) => headline(u.result)))).toEqual(
+      expectDeepEqual(
+        rest.map((o) => o.updates.map((u) => headline(u.result))),
         whole.slice(cut).map((o) => o.updates.map((u) => headline(u.result))),
       );
-      expect(rest.flatMap((o) => o.changes)).toEqual(whole.slice(cut).flatMap((o) => o.changes));
+      expectDeepEqual(
+        rest.flatMap((o) => o.changes),
+        whole.slice(cut).flatMap((o) => o.changes),
+      );
     }
   });
 

@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from '@jest/globals';
+import { expectDeepEqual } from '@app/testing';
 import type { MarketEvent } from './analysis.types.js';
 import { processInTurns } from './process-in-turns.js';
 import {
@@ -48,8 +49,8 @@ describe('processInTurns', () => {
 
       expect(expected.updates.length).toBeGreaterThan(100);
       expect(expected.updates.some((u) => u.trigger === 'refresh')).toBe(true);
-      expect(output).toEqual(expected);
-      expect(inTurns.state()).toEqual(whole.state());
+      expectDeepEqual(output, expected);
+      expectDeepEqual(inTurns.state(), whole.state());
       expect(JSON.stringify(inTurns.snapshot().engine)).toBe(JSON.stringify(whole.snapshot().engine));
     },
   );

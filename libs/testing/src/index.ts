@@ -1,6 +1,7 @@
 export * from './config-fixture.js';
 export * from './spawned-process.js';
 export * from './eventually.js';
+export * from './deep-equal.js';
 export * from './http.js';
 export * from './market-data.js';
 export * from './talib-reference.js';
