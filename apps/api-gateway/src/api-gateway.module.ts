@@ -51,6 +51,12 @@ import { SocketRegistry } from './socket/socket-registry.js';
 class GatewayRedisModule {}
 
 /**
+ * How long a request waits for the shared rate-limit count: far above a healthy Redis' round trip
+ * (well under 1 ms on loopback), far below a client's patience.
+ */
+const THROTTLE_REDIS_TIMEOUT_MS = 250;
+
+/**
  * The public edge: REST under /v1, Socket.IO /signals, readiness and metrics. Controllers and
  * the socket gateway wire the decisions made in libs/gateway.
  */
@@ -72,7 +78,12 @@ class GatewayRedisModule {}
           },
         ],
         storage: redis.enabled
-          ? new RedisThrottlerStorage(redis.commands(), app.bus.keyPrefix)
+          ? new RedisThrottlerStorage(redis.commands(), app.bus.keyPrefix, {
+              // While Redis is away each replica counts on its own instead of failing requests.
+              storage: new MemoryThrottlerStorage(),
+              logger: new Logger('throttler'),
+              timeoutMs: THROTTLE_REDIS_TIMEOUT_MS,
+            })
           : new MemoryThrottlerStorage(),
         errorMessage: 'rate limit exceeded; retry after the Retry-After header',
       }),

@@ -1,3 +1,5 @@
+import { type AddressInfo, createServer } from 'node:net';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from '@jest/globals';
 import { isTransient, type StoreWrite, StoreWriter } from './store-writer.js';
 
@@ -130,11 +132,33 @@ describe('isTransient', () => {
     [Object.assign(new Error('x'), { errorLabels: ['RetryableWriteError'] }), true],
     [new Error('connect ECONNREFUSED 127.0.0.1:27017'), true],
     [new Error('Operation `results.replaceOne()` buffering timed out after 5000ms'), true],
+    [new Error('Connection is closed.'), true],
+    [new Error('LOADING Redis is loading the dataset in memory'), true],
+    [new Error('redis: no reply within 5000ms'), true],
     [new Error('Validation failed'), false],
     [Object.assign(new Error('E11000'), { code: 11000 }), false],
     ['a string', false],
     [null, false],
   ])('%p → %p', (error, expected) => {
     expect(isTransient(error)).toBe(expected);
+  });
+
+  it("takes the error ioredis gives up with while Redis is away as transient (a worker's checkpoint)", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    const redis = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1, retryStrategy: () => 10 });
+    redis.on('error', () => undefined);
+    try {
+      const error = await redis.set('checkpoint', '1').then(
+        () => null,
+        (reason: unknown) => reason,
+      );
+      expect(error).toMatchObject({ name: 'MaxRetriesPerRequestError' });
+      expect(isTransient(error)).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

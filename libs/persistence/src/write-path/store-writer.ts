@@ -33,17 +33,25 @@ export interface StoreWriterStatus {
   readonly retries: number;
 }
 
-/** Errors worth retrying: the store is unreachable, slow or electing, not "this write is wrong". */
+/**
+ * Errors worth retrying: the store is unreachable, slow or electing, not "this write is wrong".
+ * A write may also end in a Redis command (the distributed worker's stored checkpoint): Redis
+ * being away, restarting or still loading is just as transient.
+ */
 export function isTransient(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const name = 'name' in error ? String(error.name) : '';
-  if (/Network|ServerSelection|Timeout|PoolCleared|NotWritablePrimary|NotPrimary|Interrupted/i.test(name))
+  if (
+    /Network|ServerSelection|Timeout|PoolCleared|NotWritablePrimary|NotPrimary|Interrupted|MaxRetriesPerRequest/i.test(
+      name,
+    )
+  )
     return true;
   const labels =
     'errorLabels' in error && Array.isArray(error.errorLabels) ? (error.errorLabels as unknown[]) : [];
   if (labels.includes('RetryableWriteError') || labels.includes('TransientTransactionError')) return true;
   const message = 'message' in error ? String(error.message) : '';
-  return /ECONNREFUSED|ECONNRESET|EPIPE|socket|connection .* closed|buffering timed out|client was closed|topology/i.test(
+  return /ECONNREFUSED|ECONNRESET|EPIPE|socket|connection .* closed|connection is closed|buffering timed out|client was closed|topology|max retries per request|stream isn't writeable|^LOADING |redis: no reply within/i.test(
     message,
   );
 }
