@@ -1,3 +1,4 @@
+import type { Db } from 'mongodb';
 import type { DistributedAnalysisStatus } from '@app/analysis';
 import type { loadConfig } from '@app/config';
 import { createConfluenceEngine } from '@app/confluence';
@@ -25,13 +26,17 @@ export const MARKETS = [
 
 // 3000× real time: a 1m candle every 20 ms per market, so the crash and the Redis restart fall
 // inside the first run (about 4 s of paced candles after the warm-up).
-export const EXCHANGES_YAML = `
+export const EXCHANGES_YAML = exchangesYaml(['binance', 'bybit']);
+
+/** A replay of BTC/USDT and LTC/USDT on each exchange, 1m and 5m, at 3000× real time. */
+export function exchangesYaml(ids: readonly string[]): string {
+  return `
 source: replay
 replay: { speed: 3000, files: [] }
 retry: { baseMs: 200, maxMs: 2000 }
 breaker: { openMs: 15000, maxOpenMs: 300000 }
 exchanges:
-${['binance', 'bybit']
+${ids
   .map(
     (id) => `  - id: ${id}
     enabled: true
@@ -44,6 +49,7 @@ ${['binance', 'bybit']
   )
   .join('\n')}
 `;
+}
 
 /** What a stream's result must be: the engine's, over the same candles, in one unbroken run. */
 export interface ResultFields {
@@ -85,6 +91,24 @@ export function reference(file: string, config: ReturnType<typeof loadConfig>, m
     if (previous !== label) signals.push({ time: candleTime, from: previous, to: label, score, confidence });
   }
   return { results, signals };
+}
+
+/** A market's stored 1m results ("binance BTC/USDT"), oldest first, as the reference has them. */
+export async function storedResults(db: Db, market: string): Promise<ResultFields[]> {
+  const [exchange, symbol] = market.split(' ');
+  const docs = await db
+    .collection('confluence_results')
+    .find({ exchange, symbol, timeframe: '1m' })
+    .sort({ candleTime: 1 })
+    .toArray();
+  return docs.map((d) => ({
+    candleTime: (d.candleTime as Date).getTime(),
+    score: d.score as number,
+    label: d.label as string,
+    confidence: d.confidence as number,
+    inputHash: d.inputHash as string,
+    configHash: d.configHash as string,
+  }));
 }
 
 export interface Published {

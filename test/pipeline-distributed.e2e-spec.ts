@@ -31,6 +31,7 @@ import {
   reference,
   rendered,
   type ResultFields,
+  storedResults,
   TapLog,
   workerIdOf,
   workerStatus,
@@ -235,26 +236,10 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
     const client = await MongoClient.connect(mongodbUri);
     try {
       const db = client.db();
-      const storedResults = async (market: string): Promise<ResultFields[]> => {
-        const [exchange, symbol] = market.split(' ');
-        const docs = await db
-          .collection('confluence_results')
-          .find({ exchange, symbol, timeframe: '1m' })
-          .sort({ candleTime: 1 })
-          .toArray();
-        return docs.map((d) => ({
-          candleTime: (d.candleTime as Date).getTime(),
-          score: d.score as number,
-          label: d.label as string,
-          confidence: d.confidence as number,
-          inputHash: d.inputHash as string,
-          configHash: d.configHash as string,
-        }));
-      };
       await eventually(
         async () => {
           let stored = 0;
-          for (const market of expected.keys()) stored += (await storedResults(market)).length;
+          for (const market of expected.keys()) stored += (await storedResults(db, market)).length;
           return stored >= total;
         },
         'every result to be stored',
@@ -265,7 +250,10 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
 
       for (const [market, want] of expected) {
         expect(want.results.length).toBeGreaterThan(350);
-        expect({ market, results: await storedResults(market) }).toEqual({ market, results: want.results });
+        expect({ market, results: await storedResults(db, market) }).toEqual({
+          market,
+          results: want.results,
+        });
         const [exchange, symbol] = market.split(' ');
         // market-data stored every candle it published, through the Redis restart too.
         const candleTimes = (

@@ -1,7 +1,9 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
+import { observePublishes } from '@app/bus';
 import type { AppConfig } from '@app/config';
 import type { GatewayRedis } from '../ops/gateway-redis.js';
 
@@ -11,6 +13,8 @@ import type { GatewayRedis } from '../ops/gateway-redis.js';
  * subscribers on every replica.
  */
 export class SignalsIoAdapter extends IoAdapter {
+  readonly #logger = new Logger('socket');
+
   constructor(
     app: INestApplicationContext,
     private readonly config: AppConfig,
@@ -33,10 +37,29 @@ export class SignalsIoAdapter extends IoAdapter {
     } as ServerOptions);
     if (this.redis.enabled)
       server.adapter(
-        createAdapter(this.redis.open('socket.io-pub'), this.redis.open('socket.io-sub'), {
+        createAdapter(this.#publisher(), this.redis.open('socket.io-sub'), {
           key: `${this.redis.keys.prefix}:socket.io`,
         }),
       );
     return server;
+  }
+
+  /**
+   * The adapter's publishing connection, its failures observed: while Redis is away an emit reaches
+   * this replica's sockets only, said once per outage (the adapter itself does not catch them).
+   */
+  #publisher(): Redis {
+    const redis = this.redis.open('socket.io-pub');
+    let failing = false;
+    redis.on('ready', () => {
+      failing = false;
+    });
+    return observePublishes(redis, (error) => {
+      if (failing) return;
+      failing = true;
+      this.#logger.warn(
+        `Socket.IO emits reach this replica's clients only until Redis answers: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
   }
 }
