@@ -3,8 +3,11 @@ import { hostname } from 'node:os';
 import {
   Injectable,
   Logger,
+  Inject,
+  Optional,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
+  type OnModuleDestroy,
 } from '@nestjs/common';
 import {
   type CandleHistory,
@@ -18,7 +21,7 @@ import {
 import { BusConnections, MarketLeases, RedisMarketLog } from '@app/bus';
 import { AppConfig, ExchangesConfig, IndicatorsConfig, WeightsConfig } from '@app/config';
 import { createConfluenceEngine, ResultFormatter, warmupCandlesFor } from '@app/confluence';
-import { EventBus, type MarketRef, type Timeframe } from '@app/contracts';
+import { EventBus, type MarketRef, ShutdownReport, type Timeframe } from '@app/contracts';
 import {
   CandleRepository,
   ResultRepository,
@@ -45,7 +48,9 @@ export class SystemAnalysisRuntime extends AnalysisRuntime {
  * live in libs/analysis; this wires them to config, store and bus.
  */
 @Injectable()
-export class AnalysisWorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class AnalysisWorkerService
+  implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown
+{
   readonly #logger = new Logger('analysis-worker');
   readonly #driver: LocalAnalysis | DistributedAnalysis;
   readonly #writer: StoreWriter;
@@ -64,6 +69,8 @@ export class AnalysisWorkerService implements OnApplicationBootstrap, BeforeAppl
     candles: CandleRepository,
     snapshots: SnapshotRepository,
     runtime: AnalysisRuntime,
+    // By token: a union type gives DI no class to go by.
+    @Inject(ShutdownReport) @Optional() private readonly report: ShutdownReport | null = null,
   ) {
     this.#writer = writer;
     this.#flushMs = app.storage.operationTimeoutMs;
@@ -138,31 +145,47 @@ export class AnalysisWorkerService implements OnApplicationBootstrap, BeforeAppl
     this.#driver.start();
   }
 
-  /** Before connections close: stop reading, write what is pending (bounded), then release markets. */
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.#driver instanceof LocalAnalysis) {
-      this.#driver.stop();
-      // Snapshots after the flush, so none is ahead of the stored results; both bounded.
-      if ((await this.#bounded(this.#writer.flush())) === 'done')
-        await this.#bounded(this.#driver.saveSnapshots());
-      return;
-    }
-    // Bounded: a store that is down must not hold the shutdown (what stays unwritten is re-analysed by the next owner).
+  /**
+   * Distributed: first thing in a stop, before the store's write path flushes and closes (its
+   * beforeApplicationShutdown): stop reading, write what is pending, then release the markets.
+   * Bounded: a store that is down must not hold the shutdown (what stays unwritten is re-analysed
+   * by the next owner, whose checkpoint is the last stored one).
+   */
+  async onModuleDestroy(): Promise<void> {
+    if (this.#driver instanceof LocalAnalysis) return;
     await this.#driver.stop(async () => {
       await this.#bounded(this.#writer.flush());
     });
   }
 
-  /** Waits for `work`, but at most the store's operation timeout. */
+  /**
+   * Local: after market-data stopped publishing (its onModuleDestroy), so every candle it
+   * published was analysed and its results handed to the write path. Snapshots after the flush,
+   * so none is ahead of the stored results; both bounded.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!(this.#driver instanceof LocalAnalysis)) return;
+    this.#driver.stop();
+    if ((await this.#bounded(this.#writer.flush())) === 'done')
+      await this.#bounded(this.#driver.saveSnapshots());
+  }
+
+  /** Waits for `work`, but at most the store's operation timeout, and never past the stop's deadline. */
   async #bounded(work: Promise<void>): Promise<'done' | 'timeout'> {
-    return Promise.race([
+    const deadline = this.report?.deadline ?? null;
+    const budget =
+      deadline === null ? this.#flushMs : Math.min(this.#flushMs, Math.max(0, deadline - Date.now()));
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
       work.then(() => 'done' as const),
-      new Promise<'timeout'>((resolve) =>
-        setTimeout(() => {
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => {
           resolve('timeout');
-        }, this.#flushMs).unref(),
-      ),
+        }, budget);
+      }),
     ]);
+    clearTimeout(timer);
+    return outcome;
   }
 
   status(): (LocalAnalysisStatus | DistributedAnalysisStatus) & { readonly store: StoreWriterStatus } {

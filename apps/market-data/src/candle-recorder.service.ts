@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { BusEventData, MarketEventName } from '@app/contracts';
-import { CandleRepository, type StoredCandle, StoreWriter } from '@app/persistence';
+import { CandleRepository, describeItems, type StoredCandle, StoreWriter } from '@app/persistence';
 
 /**
  * Stores every closed candle market-data publishes (told by its RecordingBus once a publish went
@@ -27,8 +27,18 @@ export class CandleRecorder {
 
   #enqueue(): void {
     let batch: StoredCandle[] | null = null;
+    const held = (): StoredCandle[] => batch ?? this.#pending;
     const accepted = this.writer.enqueue({
-      describe: 'closed candles',
+      // Read when the write is logged: the candles it took, or those waiting for it.
+      get describe() {
+        const candles = held().map(({ exchange, symbol, timeframe, timestamp }) => ({
+          exchange,
+          symbol,
+          timeframe,
+          time: timestamp,
+        }));
+        return describeItems('candles', candles).join('; ');
+      },
       run: async () => {
         // Taken on the first attempt and kept for retries, so a retry writes the same candles.
         if (batch === null) {

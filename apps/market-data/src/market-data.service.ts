@@ -1,9 +1,4 @@
-import {
-  type BeforeApplicationShutdown,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import {
   Environment,
   ExchangesConfig,
@@ -27,7 +22,7 @@ export { MarketDataRuntime } from './market-data.runtime.js';
  * no hole there (within exchanges.yaml `resume.maxCandles`).
  */
 @Injectable()
-export class MarketDataService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class MarketDataService implements OnApplicationBootstrap, OnModuleDestroy {
   readonly #ingestion: MarketIngestion;
   readonly #logger = new Logger('market-data');
 
@@ -76,8 +71,12 @@ export class MarketDataService implements OnApplicationBootstrap, BeforeApplicat
     this.#ingestion.start();
   }
 
-  /** Before the store and bus close: nothing is published (or queued for the store) after this. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * First thing in a stop (onModuleDestroy runs before any module's beforeApplicationShutdown,
+   * where the store's write path flushes): nothing is published, or queued for the store, after
+   * this. In local mode the in-process bus awaits the worker, so what was published is analysed.
+   */
+  async onModuleDestroy(): Promise<void> {
     await this.#ingestion.stop();
   }
 

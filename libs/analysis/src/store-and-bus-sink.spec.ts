@@ -104,6 +104,30 @@ describe('StoreAndBusSink', () => {
     expect(store.signals).toHaveLength(first!.changes.length);
   });
 
+  it('names, in a write left unwritten, the streams and candle times it holds', async () => {
+    const store = recordingStore();
+    const { sink, writer } = newSink(store);
+    const open = store.hold();
+    for (const output of withResults.slice(0, 30)) sink.store(output);
+    const held = withResults.slice(1, 30).map((o) => o.updates[0]!.result.candleTime);
+    const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
+    const first = withResults[0]!.updates[0]!.result.candleTime;
+
+    const {
+      inFlight: running,
+      waiting: [waiting],
+    } = writer.unwritten();
+
+    expect(running).toMatch(new RegExp(`^results binance BTC/USDT 1m ${iso(first)} \\(1\\)`));
+    expect(waiting).toMatch(
+      new RegExp(
+        `^results binance BTC/USDT 1m ${iso(Math.min(...held))}\\.\\.${iso(Math.max(...held))} \\(29\\)`,
+      ),
+    );
+    open();
+    await writer.flush();
+  });
+
   it('gathers what arrives during a write into the next bulk write, in order, then runs the after hooks', async () => {
     const store = recordingStore();
     const { sink, writer } = newSink(store);

@@ -1,11 +1,13 @@
 import type { ResultFormatter } from '@app/confluence';
 import { AnalysisEventName, type EventBus } from '@app/contracts';
-import type {
-  ResultRepository,
-  SignalChange,
-  SignalRepository,
-  StoredResult,
-  StoreWriter,
+import {
+  describeItems,
+  type ResultRepository,
+  type SignalChange,
+  type SignalRepository,
+  type StoredMarket,
+  type StoredResult,
+  type StoreWriter,
 } from '@app/persistence';
 import { changedEvent, storedChange, storedResult, updatedEvent } from './analysis-output.js';
 import type { AnalysisOutput, AnalysisSink } from './analysis.types.js';
@@ -70,7 +72,11 @@ export class StoreAndBusSink implements AnalysisSink {
   #enqueue(batch: PendingWrite): boolean {
     const { writer, results, signals, now } = this.deps;
     return writer.enqueue({
-      describe: 'confluence results and signal changes',
+      // Read when the write is logged (dropped, refused, left unwritten at a stop): by then the
+      // batch holds everything it will write.
+      get describe() {
+        return describeBatch(batch);
+      },
       // Retries rewrite the same documents: both repositories replace by (stream, candle time).
       run: async () => {
         if (this.#pending === batch) this.#pending = null;
@@ -90,3 +96,27 @@ export class StoreAndBusSink implements AnalysisSink {
       await bus.publish(AnalysisEventName.SignalChanged, changedEvent(change, now()));
   }
 }
+
+/** What a batch holds, stream by stream, so a write that is lost names what is missing. */
+export function describeBatch(batch: {
+  readonly results: readonly StoredResult[];
+  readonly changes: readonly SignalChange[];
+}): string {
+  const parts = [
+    ...describeItems(
+      'results',
+      batch.results.map((r) => ({ ...marketOf(r), time: r.candleTime })),
+    ),
+    ...describeItems(
+      'signal changes',
+      batch.changes.map((c) => ({ ...marketOf(c), time: c.time })),
+    ),
+  ];
+  return parts.length === 0 ? 'checkpoints only' : parts.join('; ');
+}
+
+const marketOf = ({ exchange, symbol, timeframe }: StoredMarket): StoredMarket => ({
+  exchange,
+  symbol,
+  timeframe,
+});

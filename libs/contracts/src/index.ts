@@ -12,3 +12,4 @@ export * from './event-bus.js';
 export * from './socket-events.js';
 export * from './rest/candle-series.js';
 export * from './rest/rest-dtos.js';
+export * from './shutdown-report.js';

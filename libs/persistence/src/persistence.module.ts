@@ -2,6 +2,7 @@ import { type BeforeApplicationShutdown, Logger, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { AppConfig } from '@app/config';
+import { ShutdownReport } from '@app/contracts';
 import { CandleRepository } from './repositories/candle.repository.js';
 import { LlmCacheRepository, LlmCostRepository } from './repositories/llm.repository.js';
 import { OrderBookRepository } from './repositories/order-book.repository.js';
@@ -37,27 +38,41 @@ const REPOSITORIES = [
 ];
 
 /**
- * Flushes pending writes (bounded by the configured operation timeout) before any module's
- * onApplicationShutdown, so the connection and the embedded server are still up while it does.
+ * Flushes pending writes before any module's onApplicationShutdown, so the connection and the
+ * embedded server are still up while it does. The apps stop producing first (their
+ * onModuleDestroy and their own beforeApplicationShutdown flush). Bounded by the stop's deadline
+ * (or the store's operation timeout outside a signalled stop): what is still unwritten then is
+ * logged at error level, write by write (market, timeframe and candle times), and reported, so
+ * the process exits non-zero.
  */
 class WriterShutdown implements BeforeApplicationShutdown {
   constructor(
     private readonly writer: StoreWriter,
     private readonly app: AppConfig,
+    private readonly report: ShutdownReport | null,
   ) {}
 
   async beforeApplicationShutdown(): Promise<void> {
     this.writer.close();
+    const deadline = this.report?.deadline ?? null;
+    const budget =
+      deadline === null ? this.app.storage.operationTimeoutMs : Math.max(0, deadline - Date.now());
+    let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
-      setTimeout(() => {
+      timer = setTimeout(() => {
         resolve('timeout');
-      }, this.app.storage.operationTimeoutMs).unref();
+      }, budget);
     });
-    if ((await Promise.race([this.writer.flush(), timeout])) === 'timeout') {
-      new Logger('Store').error(
-        `shutting down with ${this.writer.status().pending} store writes not written`,
-      );
-    }
+    const outcome = await Promise.race([this.writer.flush(), timeout]);
+    clearTimeout(timer);
+    if (outcome !== 'timeout') return;
+    const { inFlight, waiting } = this.writer.unwritten();
+    if (inFlight === null && waiting.length === 0) return;
+    this.writer.abandon();
+    const summary = `${waiting.length} store write(s) not written ${deadline === null ? `within ${budget} ms` : "by the stop's deadline"}${inFlight === null ? '' : ', and 1 in flight'}`;
+    const inFlightPart = inFlight === null ? '' : ` [in flight, may have landed: ${inFlight}]`;
+    new Logger('Store').error(`shutting down with ${summary}: ${waiting.join('; ')}${inFlightPart}`);
+    this.report?.lost(summary);
   }
 }
 
@@ -130,8 +145,9 @@ class WriterShutdown implements BeforeApplicationShutdown {
     },
     {
       provide: WriterShutdown,
-      inject: [StoreWriter, AppConfig],
-      useFactory: (writer: StoreWriter, app: AppConfig) => new WriterShutdown(writer, app),
+      inject: [StoreWriter, AppConfig, { token: ShutdownReport, optional: true }],
+      useFactory: (writer: StoreWriter, app: AppConfig, report: ShutdownReport | undefined) =>
+        new WriterShutdown(writer, app, report ?? null),
     },
   ],
   exports: [...REPOSITORIES, StoreWriter, StoreTargetModule],

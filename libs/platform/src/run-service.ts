@@ -6,6 +6,7 @@ import {
   loadConfig,
   secretValuesOf,
 } from '@app/config';
+import { ShutdownReport } from '@app/contracts';
 import { ConfluenceLogger } from './confluence.logger.js';
 import { installCrashHandlers } from './process-guards.js';
 import { createServiceApp } from './service-app.js';
@@ -51,6 +52,10 @@ function stopOnSignals(app: INestApplication, logger: ConfluenceLogger, timeoutM
     }
     stopping = true;
     logger.log(`${signal} received: stopping`, SHUTDOWN);
+    const report = app.get(ShutdownReport, { strict: false });
+    // The hooks' deadline, a second ahead of the hard exit below so what they could not finish is
+    // still counted and logged.
+    report.stoppingBy(Date.now() + Math.max(timeoutMs - 1_000, timeoutMs / 2));
     // Not cleared on success: if something still holds the event loop open after close, this
     // ends the process and names the problem instead of hanging. unref() lets a clean exit win.
     setTimeout(() => {
@@ -59,8 +64,13 @@ function stopOnSignals(app: INestApplication, logger: ConfluenceLogger, timeoutM
     }, timeoutMs).unref();
     app.close().then(
       () => {
-        logger.log('stopped', SHUTDOWN);
-        process.exitCode = 0;
+        if (report.losses.length === 0) {
+          logger.log('stopped', SHUTDOWN);
+          process.exitCode = 0;
+          return;
+        }
+        logger.error(`stopped, having lost: ${report.losses.join('; ')}`, SHUTDOWN);
+        process.exitCode = 1;
       },
       (error: unknown) => {
         logger.error(`error while stopping: ${describeError(error)}`, SHUTDOWN);

@@ -1,17 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { type DynamicModule, type INestApplication, type LoggerService, Module } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  type INestApplication,
+  type LoggerService,
+  Module,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type ConfluenceConfig, ConfluenceConfigModule } from '@app/config';
-import { SERVICE_VERSION } from '@app/contracts';
+import { SERVICE_VERSION, ShutdownReport } from '@app/contracts';
 import { LivenessController } from './liveness.controller.js';
 import type { ServiceDefinition } from './service-definition.js';
 import { ServiceInfo } from './service-info.js';
 
 @Module({})
 class ServiceRootModule {}
+
+/** The process' one ShutdownReport, injectable anywhere (a write path reports what it could not write). */
+@Global()
+@Module({ providers: [ShutdownReport], exports: [ShutdownReport] })
+class ShutdownReportModule {}
 
 /** A client's own request id is kept when it is short and plain; anything else is replaced. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -35,7 +46,7 @@ function routerError(code: string, parameterLimit: number): string {
 export function serviceRootModule(config: ConfluenceConfig, definition: ServiceDefinition): DynamicModule {
   return {
     module: ServiceRootModule,
-    imports: [ConfluenceConfigModule.forRoot(config), ...definition.modules],
+    imports: [ConfluenceConfigModule.forRoot(config), ShutdownReportModule, ...definition.modules],
     controllers: [LivenessController],
     providers: [
       { provide: ServiceInfo, useValue: new ServiceInfo(definition.name, definition.hosts, SERVICE_VERSION) },

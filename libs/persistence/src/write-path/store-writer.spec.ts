@@ -104,6 +104,39 @@ describe('StoreWriter', () => {
     );
   });
 
+  it('names what is still unwritten, and once abandoned makes no further attempt (nor log line)', async () => {
+    const { writer, logs } = harness();
+    let fail: (error: Error) => void = () => undefined;
+    const attempts: string[] = [];
+    writer.enqueue({
+      describe: 'results a',
+      run: () => {
+        attempts.push('a');
+        return new Promise<void>((_, reject) => {
+          fail = reject;
+        });
+      },
+    });
+    writer.enqueue({
+      describe: 'results b',
+      run: () => {
+        attempts.push('b');
+        return Promise.resolve();
+      },
+    });
+    expect(writer.unwritten()).toEqual({ inFlight: 'results a', waiting: ['results b'] });
+
+    writer.abandon();
+    // The write in flight fails as the connection closes: not retried, not rejected, not logged.
+    fail(new Error('Client must be connected before running operations'));
+    await writer.flush();
+
+    expect(attempts).toEqual(['a']);
+    expect(writer.status()).toMatchObject({ rejected: 0, written: 0, pending: 2 });
+    expect(logs).toEqual([]);
+    expect(writer.enqueue({ describe: 'c', run: () => Promise.resolve() })).toBe(false);
+  });
+
   it('refuses, counts and logs writes beyond its capacity, and after close', async () => {
     const { writer, logs } = harness(2);
     let release: () => void = () => undefined;

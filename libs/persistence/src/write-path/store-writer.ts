@@ -68,6 +68,8 @@ export class StoreWriter {
   readonly #random: () => number;
   #draining: Promise<void> | null = null;
   #closed = false;
+  #abandoned = false;
+  #inFlight = false;
   #state: StoreState = 'up';
   #lastError: string | null = null;
   #accepted = 0;
@@ -114,6 +116,16 @@ export class StoreWriter {
     };
   }
 
+  /**
+   * What each write not yet acknowledged describes, oldest first (what a stop that cannot wait
+   * loses); the first may be in flight, and may still land.
+   */
+  unwritten(): { readonly inFlight: string | null; readonly waiting: string[] } {
+    const [head, ...rest] = this.#queue.map((write) => write.describe);
+    if (head === undefined) return { inFlight: null, waiting: [] };
+    return this.#inFlight ? { inFlight: head, waiting: rest } : { inFlight: null, waiting: [head, ...rest] };
+  }
+
   /** Resolves once every write accepted so far has been written (or rejected). */
   async flush(): Promise<void> {
     while (this.#draining !== null) await this.#draining;
@@ -124,14 +136,28 @@ export class StoreWriter {
     this.#closed = true;
   }
 
+  /**
+   * Gives up on what is still pending (a stop whose deadline passed, which has reported it): no
+   * further attempt is made, so the closing connection does not fail them again, one log line each.
+   */
+  abandon(): void {
+    this.#closed = true;
+    this.#abandoned = true;
+  }
+
   async #drain(): Promise<void> {
     let attempt = 0;
-    for (let write = this.#queue[0]; write !== undefined; write = this.#queue[0]) {
+    // A function, so the compiler does not take the flag for constant across the awaits below.
+    const abandoned = (): boolean => this.#abandoned;
+    for (let write = this.#queue[0]; write !== undefined && !abandoned(); write = this.#queue[0]) {
       try {
+        this.#inFlight = true;
         await write.run();
         this.#succeeded();
         attempt = 0;
       } catch (error) {
+        this.#inFlight = false;
+        if (abandoned()) return;
         if (isDuplicateKey(error)) {
           this.#succeeded();
           attempt = 0;
@@ -151,6 +177,7 @@ export class StoreWriter {
   }
 
   #succeeded(): void {
+    this.#inFlight = false;
     this.#queue.shift();
     this.#written++;
     if (this.#state === 'down')

@@ -1,0 +1,27 @@
+/**
+ * What a process could not finish while stopping (writes the store never acknowledged), and by
+ * when it must be done. One per process (platform's service root provides it); runService sets
+ * the deadline when a stop signal arrives and exits non-zero when anything was lost, so a
+ * supervisor and an operator both see that the stop was not clean.
+ */
+export class ShutdownReport {
+  readonly #losses: string[] = [];
+  #deadline: number | null = null;
+
+  /** Epoch milliseconds by which the hooks must be done; null until a stop has begun. */
+  get deadline(): number | null {
+    return this.#deadline;
+  }
+
+  stoppingBy(deadline: number): void {
+    this.#deadline = deadline;
+  }
+
+  lost(what: string): void {
+    this.#losses.push(what);
+  }
+
+  get losses(): readonly string[] {
+    return this.#losses;
+  }
+}
