@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 // By path: the @app/testing barrel loads much more than this one helper.
 import { eventually } from '../../testing/src/eventually.js';
+import { freePort } from '../../testing/src/spawned-process.js';
 import { MemoryThrottlerStorage } from './memory-throttler-storage.js';
 import { RedisThrottlerStorage, type ThrottlerFallback } from './redis-throttler-storage.js';
 
@@ -67,15 +68,6 @@ async function hangingRedis(): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 function fallback(): ThrottlerFallback & { warnings: string[]; notes: string[] } {
   const warnings: string[] = [];
   const notes: string[] = [];
@@ -91,7 +83,7 @@ function fallback(): ThrottlerFallback & { warnings: string[]; notes: string[] }
 describe('RedisThrottlerStorage while Redis is unreachable', () => {
   it('counts and blocks per replica, at once, when the connection is down, and says so once', async () => {
     const local = fallback();
-    const store = new RedisThrottlerStorage(client(await closedPort()), `t-${randomUUID()}`, local);
+    const store = new RedisThrottlerStorage(client(await freePort()), `t-${randomUUID()}`, local);
 
     const answers = [];
     for (let i = 0; i < 4; i++) answers.push(await store.increment('ip:1', MINUTE, 2, 30_000, 'default'));

@@ -1,8 +1,8 @@
-import { type AddressInfo, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 // By path: the @app/testing barrel loads much more than this one helper.
 import { eventually } from '../../../testing/src/eventually.js';
+import { freePort } from '../../../testing/src/spawned-process.js';
 import { observePublishes } from './observed-publishes.js';
 
 const opened: Redis[] = [];
@@ -16,14 +16,6 @@ afterEach(() => {
   process.off('unhandledRejection', onUnhandled);
 });
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 function client(port: number): Redis {
   const redis = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1, retryStrategy: () => 10 });
   redis.on('error', () => undefined);
@@ -35,7 +27,7 @@ describe('observePublishes', () => {
   it('hands a publish nobody awaits that fails (Redis away) to onFailure, never to unhandledRejection', async () => {
     process.on('unhandledRejection', onUnhandled);
     const failures: unknown[] = [];
-    const redis = observePublishes(client(await closedPort()), (error) => failures.push(error));
+    const redis = observePublishes(client(await freePort()), (error) => failures.push(error));
 
     // As the Socket.IO adapter does: fire and forget.
     void redis.publish('channel', 'message');
@@ -50,7 +42,7 @@ describe('observePublishes', () => {
     const healthy = observePublishes(client(6379), () => undefined);
     expect(await healthy.publish(`test-observed-${process.pid}`, 'x')).toBe(0);
 
-    const away = observePublishes(client(await closedPort()), () => undefined);
+    const away = observePublishes(client(await freePort()), () => undefined);
     await expect(away.publish('channel', 'message')).rejects.toMatchObject({
       name: 'MaxRetriesPerRequestError',
     });

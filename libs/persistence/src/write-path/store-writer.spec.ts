@@ -1,6 +1,6 @@
-import { type AddressInfo, createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from '@jest/globals';
+import { freePort } from '../../../testing/src/spawned-process.js';
 import { isTransient, type StoreWrite, StoreWriter } from './store-writer.js';
 
 class NetworkError extends Error {
@@ -177,11 +177,13 @@ describe('isTransient', () => {
   });
 
   it("takes the error ioredis gives up with while Redis is away as transient (a worker's checkpoint)", async () => {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    await new Promise((resolve) => server.close(resolve));
-    const redis = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1, retryStrategy: () => 10 });
+    // A port nothing listens on.
+    const redis = new Redis({
+      host: '127.0.0.1',
+      port: await freePort(),
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => 10,
+    });
     redis.on('error', () => undefined);
     try {
       const error = await redis.set('checkpoint', '1').then(
