@@ -33,7 +33,8 @@ import { PrivateRedis } from './private-redis.js';
  * append-only file, embedded store): no process exits, the gateway answers REST latest from the
  * store throughout and says Redis is degraded, market-data waits and resumes its replay, the
  * worker resumes its markets, and every result ends up stored exactly once, equal to one
- * unbroken engine run. Needs `npm run build`.
+ * unbroken engine run. Then readiness with a busy store (degraded) and a gone one (down). Needs
+ * `npm run build`.
  */
 
 const GATEWAY = 'dist/apps/api-gateway/src/main.js';
@@ -214,5 +215,29 @@ describe('a Redis outage in distributed mode', () => {
     expect(gateway.stdout).toContain('rate limits counted in Redis again');
     expect(marketData.stdout).toMatch(/replay: bus answers again after \d+ failed attempt/);
     expect(worker.output).not.toContain('not retrying');
+
+    // Readiness tells a busy store from a gone one: a store that stops answering while connected
+    // (SIGSTOP, as one draining large bulk writes) is degraded and stays in rotation; a store that
+    // is gone is down (503).
+    const readyUrl = `http://127.0.0.1:${gatewayPort}/health/ready`;
+    store.signal('SIGSTOP');
+    const busy = await fetch(readyUrl);
+    store.signal('SIGCONT');
+    expect(busy.status).toBe(200);
+    expect(await busy.json()).toMatchObject({
+      status: 'degraded',
+      checks: { store: { status: 'degraded', message: expect.stringMatching(/busy$/) } },
+    });
+    await store.kill();
+    await eventually(
+      async () => (await fetch(readyUrl)).status === 503,
+      'readiness to say the store is down',
+      PROGRESS,
+    );
+    expect(await (await fetch(readyUrl)).json()).toMatchObject({
+      status: 'down',
+      checks: { store: { status: 'down' } },
+    });
+    expect(exits).toEqual([]);
   }, 240_000);
 });

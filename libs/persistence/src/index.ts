@@ -9,6 +9,7 @@ export * from './repositories/llm.repository.js';
 export * from './write-path/store-writer.js';
 export * from './write-path/describe-writes.js';
 export * from './store-target.js';
+export * from './store-health.js';
 export * from './models.js';
 export * from './persistence.module.js';
 export * from './repositories/order-book.repository.js';

@@ -1,16 +1,13 @@
 import { Controller, Get, Header, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import {
-  HealthCheckService,
-  type HealthIndicatorResult,
-  HealthIndicatorService,
-  MongooseHealthIndicator,
-} from '@nestjs/terminus';
+import { InjectConnection } from '@nestjs/mongoose';
+import { HealthCheckService, type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import type { Connection } from 'mongoose';
 import { MonitoringConfig } from '@app/config';
 import { BusConnections } from '@app/bus';
 import { EventBus } from '@app/contracts';
 import { MarketBoard } from '@app/gateway';
-import { StoreWriter } from '@app/persistence';
+import { probeStore, StoreWriter } from '@app/persistence';
 import type { HttpResponse } from '../http/http-types.js';
 import { GatewayRedis } from './gateway-redis.js';
 
@@ -24,8 +21,9 @@ export interface ReadinessBody {
 
 /**
  * Readiness (`@nestjs/terminus`): `ok`, `degraded` (reads work; live data, shared limits or
- * writes are impaired: 200, stay in rotation) or `down` (the store does not answer: 503).
- * Checks: the store (a ping through mongoose, and the write buffer), Redis when configured,
+ * writes are impaired, or the store is busy: 200, stay in rotation) or `down` (the store is not
+ * connected or refuses: 503). Checks: the store (a ping, slow past monitoring's `storeSlowMs`,
+ * and the write buffer), Redis when configured,
  * the bus, and market-data freshness per exchange from the closed candles on the bus.
  * There is no LLM check yet: no LLM client exists in this build.
  */
@@ -35,7 +33,7 @@ export class ReadinessController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    private readonly mongoose: MongooseHealthIndicator,
+    @InjectConnection() private readonly connection: Connection,
     private readonly monitoring: MonitoringConfig,
     private readonly writer: StoreWriter,
     private readonly bus: EventBus,
@@ -53,7 +51,7 @@ export class ReadinessController {
     const timeout = this.monitoring.health.dependencyTimeoutMs;
     try {
       const result = await this.health.check([
-        () => this.mongoose.pingCheck('store').withTimeout(timeout),
+        () => this.#store(timeout),
         () => this.#writes(),
         ...(this.redis.enabled ? [() => this.#redis('redis', this.redis, timeout)] : []),
         () => this.#bus(timeout),
@@ -66,6 +64,17 @@ export class ReadinessController {
       response.status(HttpStatus.SERVICE_UNAVAILABLE);
       return { status: 'down', checks: body.details ?? {} };
     }
+  }
+
+  /** Busy is not gone: a connected store that answers slowly is `degraded`, only an unreachable one `down`. */
+  async #store(timeout: number): Promise<HealthIndicatorResult> {
+    const session = this.indicators.check('store');
+    const { status, ...details } = await probeStore(this.connection, {
+      slowMs: this.monitoring.health.storeSlowMs,
+      timeoutMs: timeout,
+    });
+    if (status === 'up') return session.up(details);
+    return status === 'degraded' ? session.degraded(details) : session.down(details);
   }
 
   #writes(): HealthIndicatorResult {

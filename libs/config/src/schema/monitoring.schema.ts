@@ -9,8 +9,13 @@ export class HealthThresholds {
   @Min(1)
   @Max(100)
   readonly staleAfterIntervals!: number;
-  /** A store or bus check slower than this makes readiness `degraded`. */
+  /**
+   * How long a store or bus check may take: a bus that does not answer in it is `degraded`, and
+   * so is a connected store (busy); a store that is not connected or refuses is `down`.
+   */
   @IsInt() @Min(10) @Max(60_000) readonly dependencyTimeoutMs!: number;
+  /** A store ping slower than this (but answered) makes readiness `degraded`: the store is busy. */
+  @IsInt() @Min(1) @Max(60_000) readonly storeSlowMs!: number;
   /** Analysis lag (candle closed → score published) above this makes readiness `degraded`. */
   @IsInt() @Min(10) @Max(3_600_000) readonly maxAnalysisLagMs!: number;
   /** Consecutive failures after which an exchange is `down` rather than `degraded`. */
@@ -44,6 +49,7 @@ export const MONITORING_DEFAULTS: ConfigShape<MonitoringConfig> = {
   health: {
     staleAfterIntervals: 3,
     dependencyTimeoutMs: 2_000,
+    storeSlowMs: 500,
     maxAnalysisLagMs: 5_000,
     exchangeDownAfterFailures: 5,
   },
