@@ -1,7 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { AnalysisWorkerService } from './analysis-worker.service.js';
 
-/** The worker's progress: markets held, counters (results, signals, coalesced, rejected), lag and its store writes. */
+/**
+ * The worker's progress: markets held, counters (results, signals, coalesced, rejected), lag and
+ * its store writes, with the newest writes it lost and what they held.
+ */
 @Controller('health')
 export class AnalysisWorkerHealthController {
   constructor(private readonly service: AnalysisWorkerService) {}

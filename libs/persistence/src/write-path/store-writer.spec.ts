@@ -99,6 +99,7 @@ describe('StoreWriter', () => {
     await writer.flush();
     expect(done).toEqual([2]);
     expect(writer.status()).toMatchObject({ rejected: 1, written: 1 });
+    expect(writer.status().lost).toEqual([{ at: expect.any(Number), kind: 'rejected', what: 'write 1' }]);
     expect(logs).toContainEqual(
       expect.stringMatching(/^error store rejected a write, not retrying: write 1: Validation failed/),
     );
@@ -155,6 +156,27 @@ describe('StoreWriter', () => {
     writer.close();
     expect(writer.enqueue({ describe: 'd', run: () => Promise.resolve() })).toBe(false);
     expect(writer.status()).toMatchObject({ dropped: 2, written: 2 });
+    // Listed for /health/analysis-worker, naming what each held.
+    expect(writer.status().lost).toEqual([
+      { at: expect.any(Number), kind: 'dropped', what: 'c' },
+      { at: expect.any(Number), kind: 'dropped', what: 'd' },
+    ]);
+  });
+
+  it('lists the newest 50 lost writes, oldest first, with when each was lost', () => {
+    let now = 1_000;
+    const writer = new StoreWriter({
+      capacity: 0,
+      retryBaseMs: 1,
+      retryMaxMs: 1,
+      logger: { warn: () => undefined, error: () => undefined },
+      now: () => now++,
+    });
+    for (let i = 0; i < 60; i++) writer.enqueue({ describe: `w${i}`, run: () => Promise.resolve() });
+    const { lost, dropped } = writer.status();
+    expect(dropped).toBe(60);
+    expect(lost.map((l) => l.what)).toEqual(Array.from({ length: 50 }, (_, i) => `w${i + 10}`));
+    expect(lost[0]?.at).toBe(1_010);
   });
 });
 

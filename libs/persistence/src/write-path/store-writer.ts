@@ -15,7 +15,19 @@ export interface StoreWriterOptions {
   /** Injected for tests; defaults to a timer and Math.random. */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
+  readonly now?: () => number;
 }
+
+/** A write the store never got: refused (buffer full, writer closed) or rejected as invalid. */
+export interface LostWrite {
+  readonly at: number;
+  readonly kind: 'dropped' | 'rejected';
+  /** What it held: streams and candle times (StoreWrite.describe). */
+  readonly what: string;
+}
+
+/** How many lost writes status() lists (the newest); the counters count them all. */
+const LOST_LISTED = 50;
 
 export type StoreState = 'up' | 'down';
 
@@ -31,6 +43,8 @@ export interface StoreWriterStatus {
   /** Writes the store rejected as invalid (not retryable; each logged). */
   readonly rejected: number;
   readonly retries: number;
+  /** The newest lost writes (at most 50), oldest first, naming what each held. */
+  readonly lost: readonly LostWrite[];
 }
 
 /**
@@ -66,6 +80,8 @@ export class StoreWriter {
   readonly #queue: StoreWrite[] = [];
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
+  readonly #now: () => number;
+  readonly #lost: LostWrite[] = [];
   #draining: Promise<void> | null = null;
   #closed = false;
   #abandoned = false;
@@ -81,12 +97,14 @@ export class StoreWriter {
   constructor(private readonly options: StoreWriterOptions) {
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = options.random ?? Math.random;
+    this.#now = options.now ?? Date.now;
   }
 
   /** Queues a write; false (counted and logged) when the buffer is full or the writer closed. */
   enqueue(write: StoreWrite): boolean {
     if (this.#closed || this.#queue.length >= this.options.capacity) {
       this.#dropped++;
+      this.#remember('dropped', write);
       const why = this.#closed
         ? 'the writer is closed'
         : `the write buffer is full (${this.options.capacity})`;
@@ -113,6 +131,7 @@ export class StoreWriter {
       dropped: this.#dropped,
       rejected: this.#rejected,
       retries: this.#retries,
+      lost: [...this.#lost],
     };
   }
 
@@ -168,12 +187,18 @@ export class StoreWriter {
         } else {
           this.#queue.shift();
           this.#rejected++;
+          this.#remember('rejected', write);
           this.options.logger.error(
             `store rejected a write, not retrying: ${write.describe}: ${messageOf(error)}`,
           );
         }
       }
     }
+  }
+
+  #remember(kind: LostWrite['kind'], write: StoreWrite): void {
+    this.#lost.push({ at: this.#now(), kind, what: write.describe });
+    if (this.#lost.length > LOST_LISTED) this.#lost.shift();
   }
 
   #succeeded(): void {
