@@ -11,7 +11,7 @@ import {
 } from './exchange/market-client.js';
 import { type CandleHistory, ExchangeFeed, type ExchangeFeedStatus } from './exchange/exchange-feed.js';
 import { ExchangeGate, type ExchangeHealth } from './faults/exchange-gate.js';
-import { publishPersistently } from './persistent-publish.js';
+import { PersistentPublishBus, publishPersistently } from './persistent-publish.js';
 import { parseReplayFileName, type ReplayFile, ReplaySource } from './replay-source.js';
 
 export interface IngestionSettings {
@@ -125,7 +125,14 @@ export class MarketIngestion {
         config,
         client,
         gate,
-        bus,
+        bus: new PersistentPublishBus(bus, {
+          baseMs: exchanges.retry.baseMs,
+          maxMs: exchanges.retry.maxMs,
+          sleep: (ms, abort) => clock.sleep(ms, abort),
+          signal,
+          label: config.id,
+          logger,
+        }),
         clock,
         logger,
         warmupCandles,

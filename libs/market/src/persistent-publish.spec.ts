@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { publishPersistently } from './persistent-publish.js';
+import {
+  type BusEventData,
+  type BusEventName,
+  type BusStats,
+  DataSource,
+  EventBus,
+  MarketEventName,
+} from '@app/contracts';
+import { PersistentPublishBus, publishPersistently } from './persistent-publish.js';
 
 /** A publish that fails `failures` times, then records what it was given. */
 function flakyBus(failures: number) {
@@ -70,5 +78,76 @@ describe('publishPersistently', () => {
       }),
     ).rejects.toThrow('ECONNREFUSED (attempt 3)');
     expect(bus.delivered).toEqual([]);
+  });
+});
+
+describe('PersistentPublishBus', () => {
+  /** A bus that refuses the first `failures` publishes, then delivers to its subscribers. */
+  class FlakyBus extends EventBus {
+    attempts = 0;
+    readonly delivered: unknown[] = [];
+    constructor(private readonly failures: number) {
+      super();
+    }
+    publish<N extends BusEventName>(_name: N, payload: BusEventData<N>): Promise<void> {
+      this.attempts++;
+      if (this.attempts <= this.failures)
+        return Promise.reject(new Error('Reached the max retries per request limit (which is 5)'));
+      this.delivered.push(payload);
+      return Promise.resolve();
+    }
+    subscribe(): () => void {
+      return () => undefined;
+    }
+    stats(): BusStats {
+      return { published: { x: this.delivered.length }, delivered: {}, rejected: {}, handlerErrors: {} };
+    }
+  }
+  const candle = (timestamp: number): BusEventData<typeof MarketEventName.CandleClosed> => ({
+    exchange: 'binance',
+    symbol: 'BTC/USDT',
+    timeframe: '1m',
+    source: DataSource.Live,
+    emittedAt: timestamp + 60_000,
+    candle: { timestamp, open: 1, high: 1, low: 1, close: 1, volume: 1 },
+  });
+
+  it('holds a live feed through a bus outage: each candle delivered once, in order, the outage said once each way', async () => {
+    const inner = new FlakyBus(3);
+    const lines: string[] = [];
+    const bus = new PersistentPublishBus(inner, {
+      baseMs: 10,
+      maxMs: 40,
+      sleep: () => Promise.resolve(),
+      signal: new AbortController().signal,
+      label: 'binance',
+      logger: { warn: (m) => lines.push(`warn ${m}`), log: (m) => lines.push(`log ${m}`) },
+    });
+
+    for (const t of [0, 60_000, 120_000]) await bus.publish(MarketEventName.CandleClosed, candle(t));
+
+    expect(inner.delivered).toEqual([candle(0), candle(60_000), candle(120_000)]);
+    expect(lines).toEqual([
+      'warn binance: publish failed, holding the feed until the bus answers: Reached the max retries per request limit (which is 5)',
+      'log binance: bus answers again after 3 failed attempt(s)',
+    ]);
+    expect(bus.stats().published).toEqual({ x: 3 });
+  });
+
+  it('gives up when the feed stops, with the bus error', async () => {
+    const controller = new AbortController();
+    const bus = new PersistentPublishBus(new FlakyBus(Infinity), {
+      baseMs: 10,
+      maxMs: 40,
+      sleep: () => {
+        controller.abort();
+        return Promise.resolve();
+      },
+      signal: controller.signal,
+      label: 'binance',
+      logger: { warn: () => undefined, log: () => undefined },
+    });
+
+    await expect(bus.publish(MarketEventName.CandleClosed, candle(0))).rejects.toThrow(/max retries/);
   });
 });

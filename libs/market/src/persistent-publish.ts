@@ -1,3 +1,11 @@
+import {
+  type BusEventData,
+  type BusEventName,
+  type BusHandler,
+  type BusStats,
+  EventBus,
+} from '@app/contracts';
+
 export interface PersistentPublishOptions {
   /** Backoff after the first failure, doubled after each one up to `maxMs`. */
   readonly baseMs: number;
@@ -34,5 +42,56 @@ export async function publishPersistently(
       await options.sleep(Math.min(options.maxMs, options.baseMs * 2 ** failures), options.signal);
       if (stopped()) throw error;
     }
+  }
+}
+
+export interface PersistentBusOptions {
+  readonly baseMs: number;
+  readonly maxMs: number;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly signal: AbortSignal;
+  /** Whose publishes (an exchange id), for the log. */
+  readonly label: string;
+  readonly logger: { warn(message: string): void; log(message: string): void };
+}
+
+/**
+ * A live exchange feed's bus: each publish waits out a bus outage (publishPersistently) instead of
+ * failing. A candle feed counts a candle as published once its sequencer releases it, so a failed
+ * publish used to lose that candle and every one after it in the page; now polling pauses until
+ * the bus answers, and resumes where it was.
+ */
+export class PersistentPublishBus extends EventBus {
+  constructor(
+    private readonly inner: EventBus,
+    private readonly options: PersistentBusOptions,
+  ) {
+    super();
+  }
+
+  async publish<N extends BusEventName>(name: N, payload: BusEventData<N>): Promise<void> {
+    const { baseMs, maxMs, sleep, signal, label, logger } = this.options;
+    await publishPersistently(() => this.inner.publish(name, payload), {
+      baseMs,
+      maxMs,
+      sleep,
+      signal,
+      onFailure: (error) => {
+        logger.warn(
+          `${label}: publish failed, holding the feed until the bus answers: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      },
+      onRecovered: (failures) => {
+        logger.log(`${label}: bus answers again after ${failures} failed attempt(s)`);
+      },
+    });
+  }
+
+  subscribe<N extends BusEventName>(name: N, handler: BusHandler<N>): () => void {
+    return this.inner.subscribe(name, handler);
+  }
+
+  stats(): BusStats {
+    return this.inner.stats();
   }
 }
