@@ -8,6 +8,11 @@ describe('parseRunnerArguments', () => {
       port: 27999,
       dataDir: '/tmp/x',
     });
+    expect(parseRunnerArguments(['--data-dir', '/tmp/x', '--fsync', 'always'])).toEqual({
+      port: 0,
+      dataDir: '/tmp/x',
+      journalFsync: 'always',
+    });
   });
 
   it.each([
@@ -16,6 +21,7 @@ describe('parseRunnerArguments', () => {
     [['--port', '70000'], "--port must be an integer between 0 and 65535, got '70000'"],
     [['--port', 'abc'], "--port must be an integer between 0 and 65535, got 'abc'"],
     [['--verbose', 'yes'], "unknown argument '--verbose'"],
+    [['--fsync', 'sometimes'], "--fsync must be always, everysec or no, got 'sometimes'"],
   ])('explains what is wrong with %j', (argv, error) => {
     expect(parseRunnerArguments(argv)).toEqual({ error });
   });

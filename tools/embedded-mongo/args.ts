@@ -1,14 +1,19 @@
+import { FSYNC_POLICIES, type FsyncPolicy } from '@app/embedded-mongo';
+
 export interface RunnerArguments {
   readonly port: number;
   readonly dataDir?: string;
+  readonly journalFsync?: FsyncPolicy;
 }
 
-export const USAGE = 'usage: embedded-mongo [--port <port>] [--data-dir <directory>]';
+export const USAGE =
+  'usage: embedded-mongo [--port <port>] [--data-dir <directory>] [--fsync always|everysec|no]';
 
-/** Parses `--port <p> [--data-dir <d>]`; returns an error message instead of throwing. */
+/** Parses `--port <p> [--data-dir <d>] [--fsync <policy>]`; returns an error message instead of throwing. */
 export function parseRunnerArguments(argv: readonly string[]): RunnerArguments | { error: string } {
   let port = 0;
   let dataDir: string | undefined;
+  let journalFsync: FsyncPolicy | undefined;
   for (let i = 0; i < argv.length; i += 2) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -21,9 +26,17 @@ export function parseRunnerArguments(argv: readonly string[]): RunnerArguments |
       port = parsed;
     } else if (flag === '--data-dir') {
       dataDir = value;
+    } else if (flag === '--fsync') {
+      const policy = FSYNC_POLICIES.find((p) => p === value);
+      if (policy === undefined) return { error: `--fsync must be always, everysec or no, got '${value}'` };
+      journalFsync = policy;
     } else {
       return { error: `unknown argument '${flag ?? ''}'` };
     }
   }
-  return dataDir === undefined ? { port } : { port, dataDir };
+  return {
+    port,
+    ...(dataDir === undefined ? {} : { dataDir }),
+    ...(journalFsync === undefined ? {} : { journalFsync }),
+  };
 }

@@ -10,7 +10,9 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
   }
   const server = await EmbeddedMongoServer.start(parsed);
   const storage =
-    parsed.dataDir === undefined ? 'in memory: data is lost on exit' : `snapshots in ${parsed.dataDir}`;
+    parsed.dataDir === undefined
+      ? 'in memory: data is lost on exit'
+      : `snapshot and journal (fsync ${parsed.journalFsync ?? 'everysec'}) in ${parsed.dataDir}`;
   process.stderr.write(
     `WARNING: embedded MongoDB-compatible server, for local mode and tests only (${storage}); production uses MongoDB\n`,
   );

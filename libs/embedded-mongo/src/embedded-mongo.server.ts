@@ -2,6 +2,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { CommandError, describeError } from './errors.js';
 import { CommandDispatcher, type EmbeddedMongoLogger } from './command-handlers.js';
 import { CursorRegistry } from './cursor-registry.js';
+import { type FsyncPolicy, Journal, removeJournalsBefore, replayJournals } from './journal.js';
 import { encodeSnapshot, loadSnapshot, writeSnapshot } from './snapshot.js';
 import { EmbeddedStorage } from './storage.js';
 import {
@@ -17,8 +18,13 @@ import {
 export interface EmbeddedMongoOptions {
   /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
   readonly port?: number;
-  /** Directory for the snapshot; without it everything stays in memory. */
+  /**
+   * Directory for the snapshot and the journal of every acknowledged write since it; without it
+   * everything stays in memory.
+   */
   readonly dataDir?: string;
+  /** When the journal reaches the disk (default `everysec`, as Redis' appendfsync). */
+  readonly journalFsync?: FsyncPolicy;
   /** How often TTL indexes are applied (default 60 s, as mongod's TTL monitor). */
   readonly ttlSweepMs?: number;
   /** How often a changed state is written to `dataDir` (default 30 s). */
@@ -58,6 +64,7 @@ export class EmbeddedMongoServer {
   private savedVersion: number;
   private saving: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
+  private journal: Journal | null = null;
 
   private constructor(
     private readonly server: Server,
@@ -86,8 +93,8 @@ export class EmbeddedMongoServer {
 
   static async start(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongoServer> {
     const logger = options.logger ?? stderrLogger;
-    const storage =
-      options.dataDir === undefined ? new EmbeddedStorage() : await loadSnapshot(options.dataDir);
+    const loaded = options.dataDir === undefined ? null : await loadSnapshot(options.dataDir);
+    const storage = loaded?.storage ?? new EmbeddedStorage();
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -106,8 +113,26 @@ export class EmbeddedMongoServer {
       options,
       logger,
     );
+    if (options.dataDir !== undefined) instance.openJournal(options.dataDir, loaded?.journalFrom ?? 0);
     instance.startTimers();
     return instance;
+  }
+
+  /**
+   * Replays the journal written since the snapshot (synchronously: no connection is served before
+   * it is done), then appends to a generation of its own.
+   */
+  private openJournal(dataDir: string, from: number): void {
+    const replayed = replayJournals(dataDir, from, (command) => {
+      this.dispatcher.execute(command, 0);
+    });
+    if (replayed.commands > 0)
+      this.logger.warn(`embedded-mongo: replayed ${replayed.commands} journaled write(s) after the snapshot`);
+    if (replayed.truncatedBytes > 0)
+      this.logger.warn(
+        `embedded-mongo: ignored ${replayed.truncatedBytes} byte(s) at the end of the journal: a write cut short, never acknowledged`,
+      );
+    this.journal = Journal.open(dataDir, replayed.nextGeneration, this.options.journalFsync ?? 'everysec');
   }
 
   /** Applies TTL indexes now (the timer does this every `ttlSweepMs`); returns documents deleted. */
@@ -122,8 +147,11 @@ export class EmbeddedMongoServer {
     while (this.saving) await this.saving;
     const version = this.storage.version;
     if (version === this.savedVersion) return;
-    this.saving = writeSnapshot(dataDir, encodeSnapshot(this.storage)).then(() => {
+    // Together, with no await between: the snapshot holds exactly the journal generations before this one.
+    const journalFrom = this.journal?.rotate() ?? 0;
+    this.saving = writeSnapshot(dataDir, encodeSnapshot(this.storage, journalFrom)).then(() => {
       this.savedVersion = version;
+      removeJournalsBefore(dataDir, journalFrom);
     });
     try {
       await this.saving;
@@ -149,6 +177,8 @@ export class EmbeddedMongoServer {
     await closed;
     this.cursors.clear();
     await this.saveSnapshot();
+    this.journal?.close();
+    this.journal = null;
   }
 
   private startTimers(): void {
@@ -161,6 +191,13 @@ export class EmbeddedMongoServer {
     sweep.unref();
     this.timers.push(sweep);
     if (this.options.dataDir === undefined) return;
+    if ((this.options.journalFsync ?? 'everysec') === 'everysec') {
+      const sync = setInterval(() => {
+        this.runGuarded('journal fsync', () => this.journal?.sync());
+      }, 1_000);
+      sync.unref();
+      this.timers.push(sync);
+    }
     const snapshot = setInterval(() => {
       this.saveSnapshot().catch((error: unknown) => {
         this.logger.warn(`embedded-mongo: snapshot failed: ${describeError(error)}`);
@@ -203,7 +240,20 @@ export class EmbeddedMongoServer {
 
   /** Runs the command and encodes the answer in the request's framing; undefined for moreToCome. */
   private respond(request: WireRequest, connectionId: number): Buffer | undefined {
-    const reply = this.dispatcher.execute(request.command, connectionId);
+    const before = this.storage.version;
+    let reply = this.dispatcher.execute(request.command, connectionId);
+    // Journaled before the acknowledgement leaves: what a client was told is written survives a kill.
+    if (this.journal !== null && this.storage.version !== before) {
+      try {
+        this.journal.append(request.command);
+      } catch (error) {
+        this.logger.warn(`embedded-mongo: journal write failed: ${describeError(error)}`);
+        reply = new CommandError(
+          'InternalError',
+          `the write was not journaled: ${describeError(error)}`,
+        ).toReply();
+      }
+    }
     if (request.moreToCome) return undefined;
     let body: Uint8Array;
     try {

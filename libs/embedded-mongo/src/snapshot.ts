@@ -23,9 +23,10 @@ const WRITE_BLOCK_BYTES = 4 * 1024 * 1024;
  * (`{ collection: { db, name, indexes, count } }`) followed by its `count` documents, then a trailer
  * (`{ end: true, collections }`) so a truncated file is detected rather than half-loaded.
  */
-export function encodeSnapshot(storage: EmbeddedStorage): Uint8Array[] {
+export function encodeSnapshot(storage: EmbeddedStorage, journalFrom = 0): Uint8Array[] {
   const encode = (document: BsonDocument): Uint8Array => serialize(document, SERIALIZE_OPTIONS);
-  const chunks: Uint8Array[] = [encode({ format: FORMAT, version: FORMAT_VERSION })];
+  // journalFrom: the first journal generation this snapshot does not cover.
+  const chunks: Uint8Array[] = [encode({ format: FORMAT, version: FORMAT_VERSION, journalFrom })];
   let collections = 0;
   for (const db of storage.databaseNames()) {
     for (const collection of storage.collections(db)) {
@@ -41,6 +42,16 @@ export function encodeSnapshot(storage: EmbeddedStorage): Uint8Array[] {
 }
 
 export function decodeSnapshot(buffer: Uint8Array): EmbeddedStorage {
+  return readSnapshot(buffer).storage;
+}
+
+/** The stored state, and the first journal generation to replay over it. */
+export interface LoadedSnapshot {
+  readonly storage: EmbeddedStorage;
+  readonly journalFrom: number;
+}
+
+export function readSnapshot(buffer: Uint8Array): LoadedSnapshot {
   const storage = new EmbeddedStorage();
   const bytes = Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   let offset = 0;
@@ -56,13 +67,15 @@ export function decodeSnapshot(buffer: Uint8Array): EmbeddedStorage {
   const header = next();
   if (header.format !== FORMAT || header.version !== FORMAT_VERSION)
     throw new Error('unknown snapshot format');
+  // Snapshots written before the journal existed have none to replay after them.
+  const journalFrom = toNumber(header.journalFrom) ?? 0;
   let collections = 0;
   for (;;) {
     const entry = next();
     if (entry.end === true) {
       if (entry.collections !== collections || offset !== bytes.length)
         throw new Error('inconsistent trailer');
-      return storage;
+      return { storage, journalFrom };
     }
     const descriptor = entry.collection;
     if (!isDocument(descriptor) || typeof descriptor.db !== 'string' || typeof descriptor.name !== 'string') {
@@ -77,18 +90,19 @@ export function decodeSnapshot(buffer: Uint8Array): EmbeddedStorage {
   }
 }
 
-export async function loadSnapshot(dataDir: string): Promise<EmbeddedStorage> {
+export async function loadSnapshot(dataDir: string): Promise<LoadedSnapshot> {
   await mkdir(dataDir, { recursive: true });
   const path = join(dataDir, SNAPSHOT_FILE);
   let buffer: Buffer;
   try {
     buffer = await readFile(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new EmbeddedStorage();
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { storage: new EmbeddedStorage(), journalFrom: 0 };
     throw error;
   }
   try {
-    return decodeSnapshot(buffer);
+    return readSnapshot(buffer);
   } catch (error) {
     throw new Error(
       `embedded-mongo: snapshot ${path} is unreadable (${describeError(error)}); move it away to start empty`,
