@@ -172,9 +172,7 @@ export class AnalysisWorkerService
 
   /** Waits for `work`, but at most the store's operation timeout, and never past the stop's deadline. */
   async #bounded(work: Promise<void>): Promise<'done' | 'timeout'> {
-    const deadline = this.report?.deadline ?? null;
-    const budget =
-      deadline === null ? this.#flushMs : Math.min(this.#flushMs, Math.max(0, deadline - Date.now()));
+    const budget = this.report?.budget(this.#flushMs) ?? this.#flushMs;
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
       work.then(() => 'done' as const),

@@ -13,6 +13,11 @@ export class ShutdownReport {
     return this.#deadline;
   }
 
+  /** Milliseconds a stop hook may still wait: at most `cap`, never past the deadline (0 once it passed). */
+  budget(cap: number, now: number = Date.now()): number {
+    return this.#deadline === null ? cap : Math.min(cap, Math.max(0, this.#deadline - now));
+  }
+
   stoppingBy(deadline: number): void {
     this.#deadline = deadline;
   }

@@ -11,7 +11,7 @@ import {
 } from './exchange/market-client.js';
 import { type CandleHistory, ExchangeFeed, type ExchangeFeedStatus } from './exchange/exchange-feed.js';
 import { ExchangeGate, type ExchangeHealth } from './faults/exchange-gate.js';
-import { PersistentPublishBus, publishPersistently } from './persistent-publish.js';
+import { PersistentPublishBus } from './persistent-publish.js';
 import { parseReplayFileName, type ReplayFile, ReplaySource } from './replay-source.js';
 
 export interface IngestionSettings {
@@ -99,7 +99,7 @@ export class MarketIngestion {
   /** Builds every enabled exchange's client (loading ccxt on the first), then runs their feeds. */
   async #runLive(): Promise<void> {
     const { exchanges, credentials, downAfterFailures, warmupCandles } = this.settings;
-    const { bus, clock, logger } = this.deps;
+    const { clock, logger } = this.deps;
     const random = this.deps.random ?? Math.random;
     const signal = this.#controller.signal;
     const runs: Promise<void>[] = [];
@@ -125,14 +125,7 @@ export class MarketIngestion {
         config,
         client,
         gate,
-        bus: new PersistentPublishBus(bus, {
-          baseMs: exchanges.retry.baseMs,
-          maxMs: exchanges.retry.maxMs,
-          sleep: (ms, abort) => clock.sleep(ms, abort),
-          signal,
-          label: config.id,
-          logger,
-        }),
+        bus: this.#persistentBus(config.id),
         clock,
         logger,
         warmupCandles,
@@ -152,12 +145,28 @@ export class MarketIngestion {
     await Promise.all(runs);
   }
 
+  /** The bus as a feed publishes to it: each publish waits out a bus outage (exchanges.yaml retry). */
+  #persistentBus(label: string): PersistentPublishBus {
+    const { baseMs, maxMs } = this.settings.exchanges.retry;
+    const { clock, logger } = this.deps;
+    return new PersistentPublishBus(this.deps.bus, {
+      baseMs,
+      maxMs,
+      sleep: (ms, abort) => clock.sleep(ms, abort),
+      signal: this.#controller.signal,
+      label,
+      logger,
+    });
+  }
+
   #startReplay(): void {
     const files = this.#replayFiles();
-    const { bus, clock, logger } = this.deps;
+    const { clock, logger } = this.deps;
     const signal = this.#controller.signal;
     const state = { files: files.map((file) => file.path), published: 0, finished: false };
     this.#replay = state;
+    // A replay waits for the bus instead of ending, and skips no candle.
+    const persistent = this.#persistentBus('replay');
     const source = new ReplaySource({
       files,
       speed: this.settings.exchanges.replay.speed,
@@ -166,19 +175,7 @@ export class MarketIngestion {
       sleep: (ms) => clock.sleep(ms, signal),
       warmupCandles: this.settings.warmupCandles,
       publish: async (event) => {
-        const { baseMs, maxMs } = this.settings.exchanges.retry;
-        await publishPersistently(() => bus.publish(MarketEventName.CandleClosed, event), {
-          baseMs,
-          maxMs,
-          sleep: (ms, abort) => clock.sleep(ms, abort),
-          signal,
-          onFailure: (error) => {
-            logger.warn(`replay: publish failed, retrying until the bus answers: ${messageOf(error)}`);
-          },
-          onRecovered: (failures) => {
-            logger.log(`replay: bus answers again after ${failures} failed attempt(s)`);
-          },
-        });
+        await persistent.publish(MarketEventName.CandleClosed, event);
         state.published++;
       },
     });

@@ -128,7 +128,7 @@ describe('PersistentPublishBus', () => {
 
     expect(inner.delivered).toEqual([candle(0), candle(60_000), candle(120_000)]);
     expect(lines).toEqual([
-      'warn binance: publish failed, holding the feed until the bus answers: Reached the max retries per request limit (which is 5)',
+      'warn binance: publish failed, waiting for the bus to answer: Reached the max retries per request limit (which is 5)',
       'log binance: bus answers again after 3 failed attempt(s)',
     ]);
     expect(bus.stats().published).toEqual({ x: 3 });

@@ -56,10 +56,10 @@ export interface PersistentBusOptions {
 }
 
 /**
- * A live exchange feed's bus: each publish waits out a bus outage (publishPersistently) instead of
- * failing. A candle feed counts a candle as published once its sequencer releases it, so a failed
- * publish used to lose that candle and every one after it in the page; now polling pauses until
- * the bus answers, and resumes where it was.
+ * A feed's bus (the replay's, each live exchange's): each publish waits out a bus outage
+ * (publishPersistently) instead of failing. A candle feed counts a candle as published once its
+ * sequencer releases it, so a failed publish used to lose that candle and every one after it in
+ * the page; now polling (or the replay) pauses until the bus answers, and resumes where it was.
  */
 export class PersistentPublishBus extends EventBus {
   constructor(
@@ -78,7 +78,7 @@ export class PersistentPublishBus extends EventBus {
       signal,
       onFailure: (error) => {
         logger.warn(
-          `${label}: publish failed, holding the feed until the bus answers: ${error instanceof Error ? error.message : String(error)}`,
+          `${label}: publish failed, waiting for the bus to answer: ${error instanceof Error ? error.message : String(error)}`,
         );
       },
       onRecovered: (failures) => {

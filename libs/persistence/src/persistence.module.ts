@@ -54,9 +54,11 @@ class WriterShutdown implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     this.writer.close();
-    const deadline = this.report?.deadline ?? null;
+    // A signalled stop flushes until its deadline; otherwise (tests, a failed boot) for one operation timeout.
+    const report = this.report;
+    const deadline = report?.deadline ?? null;
     const budget =
-      deadline === null ? this.app.storage.operationTimeoutMs : Math.max(0, deadline - Date.now());
+      report === null || deadline === null ? this.app.storage.operationTimeoutMs : report.budget(Infinity);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => {
