@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MongoClient } from 'mongodb';
-import { SpawnedProcess } from '@app/testing';
+import { Processes, requireBuilt, STORE_ENTRY } from './process-kit.js';
 
 /**
  * The standalone embedded store with a data dir (`npm run store:embedded -- --data-dir …`),
@@ -12,26 +12,20 @@ import { SpawnedProcess } from '@app/testing';
  * Needs `npm run build`.
  */
 
-const STORE = 'dist/tools/embedded-mongo/main.js';
-const running: SpawnedProcess[] = [];
+const processes = new Processes();
 const dataDir = mkdtempSync(join(tmpdir(), 'embedded-kill-'));
 
 afterAll(async () => {
-  await Promise.all(running.splice(0).map((child) => child.kill()));
+  await processes.killAll();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function startStore(): Promise<{ store: SpawnedProcess; uri: string }> {
-  const store = SpawnedProcess.node(STORE, { PATH: process.env.PATH }, [
-    '--port',
-    '0',
-    '--data-dir',
-    dataDir,
-  ]);
-  running.push(store);
-  const uri = (await store.waitFor(/mongodb:\/\/127\.0\.0\.1:\d+\//)).trim();
-  return { store, uri };
-}
+beforeAll(() => {
+  requireBuilt([STORE_ENTRY]);
+});
+
+const startStore = (): ReturnType<Processes['embeddedStore']> =>
+  processes.embeddedStore(['--data-dir', dataDir]);
 
 interface Write {
   _id: number;

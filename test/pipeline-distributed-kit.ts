@@ -4,11 +4,12 @@ import type { loadConfig } from '@app/config';
 import { createConfluenceEngine } from '@app/confluence';
 import { AnalysisEventName } from '@app/contracts';
 import { loadMarketCandles, MARKET_FILES, type SpawnedProcess } from '@app/testing';
+import { STORE_ENTRY } from './process-kit.js';
 
 /** The distributed pipeline e2e's setup and readers (test/pipeline-distributed.e2e-spec.ts). */
 
 export const ENTRIES = {
-  store: 'dist/tools/embedded-mongo/main.js',
+  store: STORE_ENTRY,
   tap: 'dist/tools/bus-tap/main.js',
   worker: 'dist/apps/analysis-worker/src/main.js',
   marketData: 'dist/apps/market-data/src/main.js',

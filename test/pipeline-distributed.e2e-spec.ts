@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
@@ -15,9 +13,7 @@ import {
   eventually,
   freePort,
   loadMarketCandles,
-  REPO_ROOT,
   type ReplayDataDir,
-  SpawnedProcess,
 } from '@app/testing';
 import {
   CANDLES,
@@ -37,6 +33,7 @@ import {
   workerStatus,
 } from './pipeline-distributed-kit.js';
 import { PrivateRedis } from './private-redis.js';
+import { Processes, requireBuilt } from './process-kit.js';
 
 /**
  * The distributed topology as separate Node processes on a private Redis (persisted with an
@@ -48,27 +45,19 @@ import { PrivateRedis } from './private-redis.js';
  * have been sent a result for a candle that differs from the stored one. Needs `npm run build`.
  */
 
-const running: SpawnedProcess[] = [];
+const processes = new Processes();
 const prefix = `test-pipeline-${randomUUID()}`;
 let fixture: ConfigFixture | undefined;
 const dataDirs: ReplayDataDir[] = [];
 let redisServer: PrivateRedis | undefined;
 let redis: Redis | undefined;
 
-function start(entry: string, env: NodeJS.ProcessEnv, args: readonly string[] = []): SpawnedProcess {
-  const child = SpawnedProcess.node(entry, { PATH: process.env.PATH, TZ: 'UTC', ...env }, args);
-  running.push(child);
-  return child;
-}
-
 beforeAll(() => {
-  for (const entry of Object.values(ENTRIES))
-    if (!existsSync(join(REPO_ROOT, entry)))
-      throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  requireBuilt(Object.values(ENTRIES));
 });
 
 afterAll(async () => {
-  await Promise.all(running.splice(0).map((child) => child.kill()));
+  await processes.killAll();
   redis?.disconnect();
   await redisServer?.destroy();
   fixture?.cleanup();
@@ -123,8 +112,8 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
       ]),
     );
 
-    const store = start(ENTRIES.store, {}, ['--port', '0']);
-    const mongodbUri = `${(await store.waitFor(/mongodb:\/\/127\.0\.0\.1:\d+\//)).replace(/\/$/, '')}/confluence`;
+    const { uri: storeUri } = await processes.embeddedStore();
+    const mongodbUri = `${storeUri}/confluence`;
     const env = {
       NODE_ENV: 'development',
       CONFIG_DIR: fixture.dir,
@@ -132,11 +121,13 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
       REDIS_URL: redisUrl,
       MONGODB_URI: mongodbUri,
     };
-    const tap = start(ENTRIES.tap, env);
+    const tap = processes.node(ENTRIES.tap, env);
     await tap.waitFor(/bus-tap: listening/);
     const tapLog = new TapLog(tap);
     const ports = [await freePort(), await freePort(), await freePort()] as const;
-    const workers = ports.slice(0, 2).map((port) => start(ENTRIES.worker, { ...env, PORT: String(port) }));
+    const workers = ports
+      .slice(0, 2)
+      .map((port) => processes.node(ENTRIES.worker, { ...env, PORT: String(port) }));
     await Promise.all(workers.map((worker) => worker.waitFor(/analysis-worker listening/)));
     // The workers split the four markets before any data flows, as rendezvous hashing says (it may
     // give one of them all four).
@@ -159,7 +150,7 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
     const victim = shareOf(split[victimIndex], split);
 
     const marketDataPort = await freePort();
-    const marketData = start(ENTRIES.marketData, { ...env, PORT: String(marketDataPort) });
+    const marketData = processes.node(ENTRIES.marketData, { ...env, PORT: String(marketDataPort) });
     await marketData.waitFor(/market-data listening/);
 
     // A malformed entry in a market's log and a malformed broadcast: rejected, nothing stops.
@@ -213,7 +204,7 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
     await marketData.exited;
     // Handovers before this one (the first split) are not the late worker's.
     const rebalancedBefore = (await workerStatus(ports[survivorIndex] ?? 0)).ownership.lost.rebalanced ?? 0;
-    const late = start(ENTRIES.worker, { ...env, PORT: String(ports[2]) });
+    const late = processes.node(ENTRIES.worker, { ...env, PORT: String(ports[2]) });
     await late.waitFor(/analysis-worker listening/);
     const survivorPort = ports[survivorIndex] ?? 0;
     const members = [split[survivorIndex] ?? '', workerIdOf(late)];
@@ -226,7 +217,7 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
       PROGRESS,
     );
     // The second run: the rest of every market's candles.
-    const secondMarketData = start(ENTRIES.marketData, {
+    const secondMarketData = processes.node(ENTRIES.marketData, {
       ...env,
       DATA_DIR: secondRun.dir,
       PORT: String(await freePort()),

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MongoClient } from 'mongodb';
 import { loadConfig } from '@app/config';
@@ -11,9 +9,7 @@ import {
   createReplayDataDir,
   eventually,
   freePort,
-  REPO_ROOT,
   type ReplayDataDir,
-  SpawnedProcess,
 } from '@app/testing';
 import {
   CANDLES,
@@ -27,6 +23,7 @@ import {
   workerStatus,
 } from './pipeline-distributed-kit.js';
 import { PrivateRedis } from './private-redis.js';
+import { Processes, requireBuilt } from './process-kit.js';
 
 /**
  * Redis away for a while in distributed mode (separate processes, private Redis with its
@@ -48,25 +45,17 @@ const MARKETS = [
   { exchange: 'binance', symbol: 'LTC/USDT', file: 'LTC-USDT_1m_2020-11-08_binance.csv' },
 ] as const;
 
-const running: SpawnedProcess[] = [];
+const processes = new Processes();
 let fixture: ConfigFixture | undefined;
 let data: ReplayDataDir | undefined;
 let redisServer: PrivateRedis | undefined;
 
-function start(entry: string, env: NodeJS.ProcessEnv, args: readonly string[] = []): SpawnedProcess {
-  const child = SpawnedProcess.node(entry, { PATH: process.env.PATH, TZ: 'UTC', ...env }, args);
-  running.push(child);
-  return child;
-}
-
 beforeAll(() => {
-  for (const entry of [...Object.values(ENTRIES), GATEWAY])
-    if (!existsSync(join(REPO_ROOT, entry)))
-      throw new Error(`${entry} is missing: run \`npm run build\` first`);
+  requireBuilt([...Object.values(ENTRIES), GATEWAY]);
 });
 
 afterAll(async () => {
-  await Promise.all(running.splice(0).map((child) => child.kill()));
+  await processes.killAll();
   await redisServer?.destroy();
   fixture?.cleanup();
   data?.cleanup();
@@ -100,8 +89,8 @@ describe('a Redis outage in distributed mode', () => {
       ]),
     );
 
-    const store = start(ENTRIES.store, {}, ['--port', '0']);
-    const mongodbUri = `${(await store.waitFor(/mongodb:\/\/127\.0\.0\.1:\d+\//)).replace(/\/$/, '')}/confluence`;
+    const { store, uri: storeUri } = await processes.embeddedStore();
+    const mongodbUri = `${storeUri}/confluence`;
     const env = {
       NODE_ENV: 'development',
       CONFIG_DIR: fixture.dir,
@@ -110,13 +99,13 @@ describe('a Redis outage in distributed mode', () => {
       MONGODB_URI: mongodbUri,
     };
     const [workerPort, gatewayPort, marketDataPort] = [await freePort(), await freePort(), await freePort()];
-    const worker = start(ENTRIES.worker, { ...env, PORT: String(workerPort) });
-    const gateway = start(GATEWAY, { ...env, PORT: String(gatewayPort) });
+    const worker = processes.node(ENTRIES.worker, { ...env, PORT: String(workerPort) });
+    const gateway = processes.node(GATEWAY, { ...env, PORT: String(gatewayPort) });
     await Promise.all([
       worker.waitFor(/analysis-worker listening/),
       gateway.waitFor(/api-gateway listening/),
     ]);
-    const marketData = start(ENTRIES.marketData, { ...env, PORT: String(marketDataPort) });
+    const marketData = processes.node(ENTRIES.marketData, { ...env, PORT: String(marketDataPort) });
     await marketData.waitFor(/market-data listening/);
     const apps = { worker, gateway, marketData };
     const exits: string[] = [];

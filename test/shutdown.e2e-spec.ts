@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { MongoClient } from 'mongodb';
-import { type ConfigFixture, createConfigFixture, eventually, freePort, SpawnedProcess } from '@app/testing';
+import { type ConfigFixture, createConfigFixture, eventually, freePort } from '@app/testing';
+import { Processes, requireBuilt, STORE_ENTRY } from './process-kit.js';
 
 /**
  * SIGTERM while local mode replays at full speed into a standalone store (the embedded server as
@@ -11,22 +12,19 @@ import { type ConfigFixture, createConfigFixture, eventually, freePort, SpawnedP
  * is pending cannot make it. Needs `npm run build`.
  */
 
-const STORE = 'dist/tools/embedded-mongo/main.js';
 const LOCAL = 'dist/local/main.js';
-const running: SpawnedProcess[] = [];
+const processes = new Processes();
 let fixture: ConfigFixture | undefined;
 
+beforeAll(() => {
+  requireBuilt([STORE_ENTRY, LOCAL]);
+});
+
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((child) => child.kill()));
+  await processes.killAll();
   fixture?.cleanup();
   fixture = undefined;
 });
-
-function start(entry: string, env: NodeJS.ProcessEnv, args: readonly string[] = []): SpawnedProcess {
-  const child = SpawnedProcess.node(entry, { PATH: process.env.PATH, TZ: 'UTC', ...env }, args);
-  running.push(child);
-  return child;
-}
 
 /** "binance BTC/USDT 1m 2021-02-19T09:41:00Z: 66.1 LONG (…)": the results local mode computed. */
 function computed(output: string): Set<string> {
@@ -57,12 +55,12 @@ async function stopMidReplay(
   output: string;
   stored: Set<string>;
 }> {
-  const store = start(STORE, {}, ['--port', '0']);
-  const uri = `${(await store.waitFor(/mongodb:\/\/127\.0\.0\.1:\d+\//)).replace(/\/$/, '')}/confluence`;
+  const { store, uri: storeUri } = await processes.embeddedStore();
+  const uri = `${storeUri}/confluence`;
   fixture = createConfigFixture();
   fixture.patch('exchanges.yaml', 'speed: 60', 'speed: max');
   fixture.patch('app.yaml', 'shutdownTimeoutMs: 10000', `shutdownTimeoutMs: ${shutdownTimeoutMs}`);
-  const local = start(LOCAL, {
+  const local = processes.node(LOCAL, {
     NODE_ENV: 'development',
     CONFIG_DIR: fixture.dir,
     MONGODB_URI: uri,
