@@ -107,5 +107,27 @@ describe('probeStore', () => {
     const health = await probeStore(connection, thresholds);
     expect(health.status).toBe('down');
     expect(health.message).toMatch(/^(not connected|ping failed)/);
+    // The probes right after the loss, while the driver is still taking it in (its pool cleared,
+    // the server not yet marked unknown), stay down: a ping that waits out the timeout on a
+    // connection lost meanwhile is not "busy". (Readiness flapped 503 → 200 degraded here.)
+    const next = [];
+    for (let probe = 0; probe < 3; probe++) next.push(await probeStore(connection, thresholds));
+    expect(next.map((h) => h.status)).toEqual(['down', 'down', 'down']);
+  });
+
+  it('is down when the connection is lost while the ping waits, not busy', async () => {
+    // The driver's side of the moment after a store is killed, which a real one gives only by
+    // chance: connected when the probe starts, disconnected by the time its ping times out.
+    const lost = {
+      readyState: mongoose.ConnectionStates.connected,
+      db: { admin: () => ({ ping: () => new Promise(() => undefined) }) },
+    };
+    setTimeout(() => {
+      lost.readyState = mongoose.ConnectionStates.disconnected;
+    }, 50);
+    expect(await probeStore(lost, { slowMs: 100, timeoutMs: 200 })).toEqual({
+      status: 'down',
+      message: 'connection lost (disconnected)',
+    });
   });
 });

@@ -1,7 +1,13 @@
 // mongoose is CommonJS: its named exports beyond the types come through the default export.
-import mongoose, { type Connection } from 'mongoose';
+import mongoose from 'mongoose';
 
 const { ConnectionStates } = mongoose;
+
+/** What the probe reads of a mongoose Connection. */
+export interface ProbedConnection {
+  readonly readyState: mongoose.ConnectionStates;
+  readonly db?: { admin(): { ping(): Promise<unknown> } } | undefined;
+}
 
 export interface StoreHealthThresholds {
   /** A ping answered slower than this: the store is busy (`degraded`), not gone. */
@@ -25,7 +31,7 @@ export interface StoreHealth {
  * flapped to 503 for 15 s while a backlog drained.)
  */
 export async function probeStore(
-  connection: Connection,
+  connection: ProbedConnection,
   thresholds: StoreHealthThresholds,
 ): Promise<StoreHealth> {
   const state = connection.readyState;
@@ -47,6 +53,12 @@ export async function probeStore(
       }),
     ]);
     const responseTime = Math.round(performance.now() - began);
+    // Busy means still connected when the wait ends. A ping sent in the moment after the store
+    // went away (the driver's pool cleared, the server not yet marked unknown) waits out the
+    // timeout too; by then the connection says it is lost, and readiness must not flap back to
+    // 200 from the 503 the failed ping before it gave.
+    if (connection.readyState !== ConnectionStates.connected)
+      return { status: 'down', message: `connection lost (${ConnectionStates[connection.readyState]})` };
     if (!answered)
       return {
         status: 'degraded',
