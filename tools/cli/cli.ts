@@ -26,6 +26,7 @@ const USAGE = `usage:
   cli indicators --input <candles.csv> [--output <file.json>]
   cli score --input <candles.csv> [--timeframe 1m] [--symbol BTC/USDT] [--exchange binance]
   cli api-key --name <name>   (a new random API key, and its API_KEY_HASHES entry)
+  cli repair --exchange <id> --symbol <BASE/QUOTE> --from <time> --to <time> [--timeframe 1m] [--dry-run]
 CSV: header row, then timestamp(ms, open time),open,high,low,close,volume per line, oldest first.`;
 
 class UsageError extends Error {}

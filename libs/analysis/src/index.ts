@@ -7,3 +7,4 @@ export * from './store-and-bus-sink.js';
 export * from './local-analysis.js';
 export * from './distributed-analysis.js';
 export * from './worker-metrics.js';
+export * from './repair.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import type { Timeframe } from '@app/contracts';
+import { isTimeframe, type Timeframe, timeframeToMs } from '@app/contracts';
 import type { CandleSource, StoredCandle, StoredMarket } from '../persistence.types.js';
 import { type CandleDocument, MODEL_NAMES } from '../schemas/store.schemas.js';
 import { timeBounds } from './time-bounds.js';
@@ -79,6 +79,12 @@ export class CandleRepository {
       .lean<CandleDocument[]>()
       .exec();
     return docs.map(toCandle);
+  }
+
+  /** The timeframes of a market that have stored candles, shortest first. */
+  async timeframes(exchange: string, symbol: string): Promise<Timeframe[]> {
+    const found: unknown[] = await this.model.distinct('timeframe', { exchange, symbol }).exec();
+    return found.filter(isTimeframe).sort((a, b) => timeframeToMs(a) - timeframeToMs(b));
   }
 
   /** Open time of the newest candle of a stream (of one source, when given), or null when it has none. */

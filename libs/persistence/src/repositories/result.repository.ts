@@ -20,6 +20,9 @@ export interface HistoryQuery {
 /** Upper bound of one page, whatever a caller asks for. */
 export const MAX_PAGE = 1000;
 
+/** Upper bound of one `inputHashes` answer. */
+export const MAX_HASHES = 10_000;
+
 const marketFilter = (m: StoredMarket) => ({
   exchange: m.exchange,
   symbol: m.symbol,
@@ -82,6 +85,23 @@ export class ResultRepository {
       }),
       { ordered: true },
     );
+  }
+
+  /**
+   * The input hash of every stored result of a stream with candle time in [from, to], by candle
+   * time (a repair compares what it recomputes with them). At most `MAX_HASHES` per call.
+   */
+  async inputHashes(market: StoredMarket, from: number, to: number): Promise<Map<number, string>> {
+    const docs = await this.model
+      .find(
+        { ...marketFilter(market), candleTime: timeBounds(from, to) },
+        { _id: 0, candleTime: 1, inputHash: 1 },
+      )
+      .sort({ candleTime: 1 })
+      .limit(MAX_HASHES)
+      .lean<Pick<ResultDocument, 'candleTime' | 'inputHash'>[]>()
+      .exec();
+    return new Map(docs.map((doc) => [doc.candleTime.getTime(), doc.inputHash]));
   }
 
   async latest(market: StoredMarket): Promise<StoredResult | null> {

@@ -1,0 +1,129 @@
+import { MarketAnalyzer, repairResults, repairStoreOf, type RepairReport } from '@app/analysis';
+import type { ConfluenceConfig } from '@app/config';
+import { createConfluenceEngine, ResultFormatter } from '@app/confluence';
+import { isTimeframe, type Timeframe } from '@app/contracts';
+import type { StoreRepositories } from '@app/persistence';
+
+/** What `cli repair` touches: the store to repair is opened by the caller (main.ts) from the URI. */
+export interface RepairIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  loadConfig(): ConfluenceConfig;
+  openStore(
+    uri: string,
+    config: ConfluenceConfig,
+  ): Promise<{ repos: StoreRepositories; close(): Promise<void> }>;
+  now(): number;
+}
+
+export const REPAIR_USAGE = `usage:
+  cli repair --exchange <id> --symbol <BASE/QUOTE> --from <time> --to <time> [--timeframe 1m] [--dry-run]
+Recomputes the market's results with candle times in [from, to] from its stored candles and stores
+the missing ones with their label changes; stored results are never replaced. Times: ISO 8601
+(2021-02-19T08:00Z) or epoch milliseconds. The store is MONGODB_URI.`;
+
+class RepairUsageError extends Error {}
+
+function parseTime(flag: string, value: string | undefined): number {
+  if (value === undefined) throw new RepairUsageError(`--${flag} is required`);
+  const time = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  // The range of a JavaScript Date, so every time prints.
+  if (!Number.isSafeInteger(time) || time < 0 || time > 8.64e15)
+    throw new RepairUsageError(`--${flag} "${value}" is not a time (ISO 8601 or epoch milliseconds)`);
+  return time;
+}
+
+function parseArgs(args: readonly string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i] ?? '';
+    if (flag === '--dry-run') {
+      flags.set('dry-run', 'yes');
+      continue;
+    }
+    const value = args[i + 1];
+    if (!flag.startsWith('--') || value === undefined)
+      throw new RepairUsageError(`expected --flag value pairs, got "${flag}"`);
+    flags.set(flag.slice(2), value);
+    i++;
+  }
+  return flags;
+}
+
+/** `cli repair`: exit 0 once the range is whole (or would be, in a dry run), 2 on bad input. */
+export async function runRepair(args: readonly string[], io: RepairIo): Promise<number> {
+  let request: Parameters<typeof repairResults>[0];
+  let config: ConfluenceConfig;
+  try {
+    const flags = parseArgs(args);
+    const known = new Set(['exchange', 'symbol', 'from', 'to', 'timeframe', 'dry-run']);
+    const unknown = [...flags.keys()].filter((flag) => !known.has(flag));
+    if (unknown.length > 0) throw new RepairUsageError(`unknown flag --${unknown[0] ?? ''}`);
+    const exchange = flags.get('exchange');
+    const symbol = flags.get('symbol');
+    if (exchange === undefined) throw new RepairUsageError('--exchange is required');
+    if (symbol === undefined) throw new RepairUsageError('--symbol is required');
+    const from = parseTime('from', flags.get('from'));
+    const to = parseTime('to', flags.get('to'));
+    if (from > to) throw new RepairUsageError('--from is after --to');
+    const timeframe = flags.get('timeframe');
+    if (timeframe !== undefined && !isTimeframe(timeframe))
+      throw new RepairUsageError(`--timeframe "${timeframe}" is not a known timeframe`);
+    const timeframes: Timeframe[] | undefined = timeframe === undefined ? undefined : [timeframe];
+    request = {
+      market: { exchange, symbol },
+      from,
+      to,
+      dryRun: flags.has('dry-run'),
+      ...(timeframes === undefined ? {} : { timeframes }),
+    };
+    config = io.loadConfig();
+  } catch (error) {
+    if (!(error instanceof RepairUsageError)) throw error;
+    io.stderr(`${error.message}\n${REPAIR_USAGE}\n`);
+    return 2;
+  }
+  const uri = config.environment.mongodbUri;
+  if (uri === undefined) {
+    io.stderr('repair needs the store to repair: set MONGODB_URI\n');
+    return 2;
+  }
+  const store = await io.openStore(uri, config);
+  try {
+    const { indicators, weights } = config;
+    const report = await repairResults(request, {
+      store: repairStoreOf(store.repos, () => io.now()),
+      createAnalyzer: (market) =>
+        new MarketAnalyzer(market, createConfluenceEngine({ indicators, weights }), {
+          refreshIntervalMs: config.app.analysis.refreshIntervalMs,
+        }),
+      formatter: new ResultFormatter(),
+      now: () => io.now(),
+    });
+    io.stdout(describeReport(request.market, report));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    io.stderr(`${error.message}\n`);
+    return 2;
+  } finally {
+    await store.close();
+  }
+}
+
+function describeReport(market: { exchange: string; symbol: string }, report: RepairReport): string {
+  const lines = report.streams.map(
+    (s) =>
+      `${market.exchange} ${market.symbol} ${s.timeframe}: ${s.recomputed} recomputed, ${s.matching} stored and equal, ` +
+      `${s.missing} missing${report.dryRun ? ' (dry run: not written)' : ' and stored'}` +
+      `${s.changes > 0 ? ` with ${s.changes} label change(s)` : ''}, ${s.differing} stored and different`,
+  );
+  lines.push(`${report.candlesFed} stored candle(s) replayed from the first of each stream`);
+  if (report.streams.some((s) => s.differing > 0))
+    lines.push(
+      'results stored with another input hash were computed with order-book, trade or derivatives ' +
+        'data the store does not keep, or another configuration: they are left as they are, and the ' +
+        'missing ones, recomputed from candles alone, lack those components (lower coverage)',
+    );
+  return `${lines.join('\n')}\n`;
+}
