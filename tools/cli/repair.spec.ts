@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@app/config';
-import { createRepositories, type StoreRepositories } from '@app/persistence';
+import { createRepositories, MODEL_NAMES, type StoreRepositories } from '@app/persistence';
 import { loadMarketCandles, MARKET_FILES, PROJECT_CONFIG_DIR } from '@app/testing';
 // By path: the testing index leaves mongoose and the embedded server out.
 import { openTestStore, type TestStore } from '../../libs/testing/src/test-store.js';
@@ -104,6 +104,34 @@ describe('cli repair', () => {
     expect(again.out()).toContain(
       `1m: ${recomputed} recomputed, ${recomputed} stored and equal, 0 missing and stored, 0 stored and different`,
     );
+  });
+
+  it('exits 1 naming the candles it lacks, and writes nothing computed after the first of them', async () => {
+    const gone = candles.slice(300, 310);
+    const model = repos.models.find((m) => m.modelName === MODEL_NAMES.candle);
+    expect(model).toBeDefined();
+    await model?.deleteMany({ timestamp: { $in: gone.map((c) => new Date(c.timestamp)) } });
+    try {
+      const h = harness();
+      expect(await runRepair([...market, '--from', String(first), '--to', String(last)], h.io)).toBe(1);
+      const at = (i: number) => new Date(candles[i]?.timestamp ?? 0).toISOString().replace(':00.000Z', 'Z');
+      expect(h.out()).toContain(
+        `NOT WHOLE: the 1m candle opened ${at(300)} is not stored; the 90 result(s) of the range`,
+      );
+      expect(h.out()).toContain(
+        `NOT WHOLE: 10 1m candle time(s) of the range have no stored candle (${at(300)}..${at(309)} (10)); store those candles first`,
+      );
+    } finally {
+      await repos.candles.upsertMany(
+        gone.map((c) => ({
+          exchange: 'binance',
+          symbol: 'BTC/USDT',
+          timeframe: '1m',
+          ...c,
+          source: 'replay',
+        })),
+      );
+    }
   });
 
   it.each([

@@ -50,7 +50,10 @@ function parseArgs(args: readonly string[]): Map<string, string> {
   return flags;
 }
 
-/** `cli repair`: exit 0 once the range is whole (or would be, in a dry run), 2 on bad input. */
+/**
+ * `cli repair`: exit 0 once the range is whole (or would be, in a dry run); 1 when candles it
+ * needs are not stored, so some results could not be recomputed (named); 2 on bad input.
+ */
 export async function runRepair(args: readonly string[], io: RepairIo): Promise<number> {
   let request: Parameters<typeof repairResults>[0];
   let config: ConfluenceConfig;
@@ -101,7 +104,8 @@ export async function runRepair(args: readonly string[], io: RepairIo): Promise<
       now: () => io.now(),
     });
     io.stdout(describeReport(request.market, report));
-    return 0;
+    const whole = report.hole === null && report.streams.every((stream) => stream.missingCandles === 0);
+    return whole ? 0 : 1;
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     io.stderr(`${error.message}\n`);
@@ -110,6 +114,8 @@ export async function runRepair(args: readonly string[], io: RepairIo): Promise<
     await store.close();
   }
 }
+
+const iso = (time: number): string => new Date(time).toISOString().replace(':00.000Z', 'Z');
 
 function describeReport(market: { exchange: string; symbol: string }, report: RepairReport): string {
   const lines = report.streams.map(
@@ -124,6 +130,19 @@ function describeReport(market: { exchange: string; symbol: string }, report: Re
       'results stored with another input hash were computed with order-book, trade or derivatives ' +
         'data the store does not keep, or another configuration: they are left as they are, and the ' +
         'missing ones, recomputed from candles alone, lack those components (lower coverage)',
+    );
+  if (report.hole !== null) {
+    const after = report.streams.reduce((sum, s) => sum + s.afterHole, 0);
+    lines.push(
+      `NOT WHOLE: the ${report.hole.timeframe} candle opened ${iso(report.hole.time)} is not stored; ` +
+        `the ${after} result(s) of the range computed after it would differ from the worker's and were neither compared nor written`,
+    );
+  }
+  for (const s of report.streams.filter((stream) => stream.missingCandles > 0))
+    lines.push(
+      `NOT WHOLE: ${s.missingCandles} ${s.timeframe} candle time(s) of the range have no stored candle ` +
+        `(${s.holes.map((h) => `${iso(h.from)}..${iso(h.to)} (${h.count})`).join(', ')}${s.holes.length < s.missingCandles && s.holes.length === 5 ? ', …' : ''}); ` +
+        'store those candles first (market-data stores what it fetches or replays after the last stored candle when it starts)',
     );
   return `${lines.join('\n')}\n`;
 }

@@ -8,3 +8,4 @@ export * from './local-analysis.js';
 export * from './distributed-analysis.js';
 export * from './worker-metrics.js';
 export * from './repair.js';
+export * from './candle-holes.js';

@@ -34,6 +34,7 @@ let connection: Connection;
 let repos: StoreRepositories;
 /** What the unbroken run stored. */
 let reference: { results: StoredResult[]; changes: SignalChange[] };
+let allCandles: StoredCandle[];
 /** The candle times whose results are lost. */
 let from: number;
 let to: number;
@@ -61,6 +62,7 @@ beforeAll(async () => {
   // A lost stretch in the middle: 120 1m results and the 5m results of the same span.
   from = times[600] ?? Number.NaN;
   to = times[719] ?? Number.NaN;
+  allCandles = candles;
   await repos.candles.upsertMany(candles);
   // The store holds the results around it (every one would cost seconds to write and read back).
   await storeReference(...WINDOW());
@@ -137,6 +139,7 @@ describe('repairResults', () => {
   // Each test changes the store within the hour before the lost stretch and the stretch itself.
   afterEach(async () => {
     await storeReference(from - 60 * 60_000, to);
+    await repos.candles.upsertMany(allCandles);
   });
 
   it('puts back lost results and label changes exactly as the unbroken run stored them', async () => {
@@ -157,7 +160,17 @@ describe('repairResults', () => {
       const changes = reference.changes.filter(
         (c) => c.timeframe === timeframe && within(c.time, from),
       ).length;
-      return { timeframe, recomputed, matching: recomputed - missing, differing: 0, missing, changes };
+      return {
+        timeframe,
+        recomputed,
+        matching: recomputed - missing,
+        differing: 0,
+        missing,
+        changes,
+        holes: [],
+        missingCandles: 0,
+        afterHole: 0,
+      };
     };
     expect(expected('1m').changes).toBeGreaterThan(0);
 
@@ -180,6 +193,41 @@ describe('repairResults', () => {
     expectDeepEqual(
       changes.sort(byTime),
       reference.changes.filter((c) => c.time >= begin && c.time <= end).sort(byTime),
+    );
+  });
+
+  it('writes nothing computed past a lost candle: the engine would not be where the worker was', async () => {
+    await lose(M1, from, to);
+    await lose(M5, from, to);
+    // Ten 1m candles lost too, half an hour into the range (a store down for market-data as well).
+    const holeFrom = from + 30 * 60_000;
+    const holeTo = holeFrom + 9 * 60_000;
+    await connection.model(MODEL_NAMES.candle).deleteMany({
+      ...M1,
+      timestamp: { $gte: new Date(holeFrom), $lte: new Date(holeTo) },
+    });
+
+    const report = await repairResults({ market: MARKET, from, to, dryRun: false }, deps());
+
+    expect(report.hole).toEqual({ timeframe: '1m', time: holeFrom });
+    const [m1, m5] = report.streams;
+    // 1m: the 30 results before the hole are put back; the 80 after the hole are not written.
+    expect(m1).toMatchObject({ recomputed: 30, missing: 30, afterHole: 80, missingCandles: 10 });
+    expect(m1?.holes).toEqual([{ from: holeFrom, to: holeTo, count: 10 }]);
+    // 5m: the results closing before the first lost 1m candle would have been fed (on a tie the
+    // 1m candle goes first).
+    const before5m = reference.results.filter(
+      (r) => r.timeframe === '5m' && r.candleTime >= from && r.candleTime + 5 * 60_000 < holeFrom + 60_000,
+    );
+    expect(m5).toMatchObject({ recomputed: before5m.length, missing: before5m.length, missingCandles: 0 });
+    const stored = await repos.results.inputHashes(M1, from, to);
+    expect([...stored.keys()]).toEqual(
+      reference.results
+        .filter((r) => r.timeframe === '1m' && r.candleTime >= from && r.candleTime < holeFrom)
+        .map((r) => r.candleTime),
+    );
+    expect([...(await repos.results.inputHashes(M5, from, to)).keys()]).toEqual(
+      before5m.map((r) => r.candleTime),
     );
   });
 

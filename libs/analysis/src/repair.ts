@@ -1,11 +1,5 @@
 import type { ResultFormatter } from '@app/confluence';
-import {
-  MarketEventName,
-  type MarketRef,
-  type Timeframe,
-  timeframeToMs,
-  validateBusEvent,
-} from '@app/contracts';
+import { type MarketRef, type Timeframe, timeframeToMs } from '@app/contracts';
 import type {
   CandleRepository,
   ResultRepository,
@@ -16,8 +10,10 @@ import type {
   StoredResult,
 } from '@app/persistence';
 import { storedChange, storedResult } from './analysis-output.js';
-import type { AnalysisUpdate, LabelChange, MarketEvent } from './analysis.types.js';
+import type { AnalysisUpdate, LabelChange } from './analysis.types.js';
 import type { MarketAnalyzer } from './market-analyzer.js';
+import { type CandleHole, CandleHoles } from './candle-holes.js';
+import { CandleMerge, type FeedHole } from './candle-merge.js';
 
 /** What a repair reads from the store and writes back. */
 export interface RepairStore {
@@ -87,12 +83,25 @@ export interface StreamRepair {
   readonly missing: number;
   /** Label changes written with the missing results. */
   readonly changes: number;
+  /**
+   * Candle times in the range with no stored candle (lost with the results, say): their results
+   * cannot be recomputed until the candles are stored again. The first few, and the count.
+   */
+  readonly holes: readonly CandleHole[];
+  readonly missingCandles: number;
+  /**
+   * Results of the range computed after the market's first missing candle (`RepairReport.hole`):
+   * not what the worker computed, so neither compared nor written.
+   */
+  readonly afterHole: number;
 }
 
 export interface RepairReport {
   readonly streams: readonly StreamRepair[];
   /** Candles fed to the engine, from the first stored candle of each stream. */
   readonly candlesFed: number;
+  /** The market's first missing candle (any stream) before the end of the range, if any. */
+  readonly hole: FeedHole | null;
   readonly dryRun: boolean;
 }
 
@@ -122,7 +131,12 @@ export async function repairResults(request: RepairRequest, deps: RepairDeps): P
 
   const feed = new CandleMerge(market, streams, deps.store, deps.pageSize ?? 5_000);
   const analyzer = deps.createAnalyzer(market);
-  const tallies = new Map(targets.map((timeframe) => [timeframe, new StreamTally(timeframe)]));
+  const tallies = new Map(
+    targets.map((timeframe) => [
+      timeframe,
+      new StreamTally(timeframe, new CandleHoles(timeframeToMs(timeframe), from, to)),
+    ]),
+  );
   const settle = async (tally: StreamTally): Promise<void> => {
     const batch = tally.take();
     if (batch.length === 0) return;
@@ -146,14 +160,29 @@ export async function repairResults(request: RepairRequest, deps: RepairDeps): P
     candlesFed++;
     const output = analyzer.process([event], deps.now());
     const tally = tallies.get(event.payload.timeframe);
+    tally?.holes.observe(event.payload.candle.timestamp);
     const update = output.updates[0];
     const time = update?.result.candleTime ?? Number.NaN;
     if (tally === undefined || update === undefined || !(time >= from && time <= to)) continue;
+    // Past a missing candle the engine is not where the worker's was: what it gives now would
+    // differ from what was lost, so it is not compared or written.
+    if (feed.hole !== null) {
+      tally.afterHole++;
+      continue;
+    }
     tally.add(update, output.changes[0]);
     if (tally.size >= CHUNK) await settle(tally);
   }
-  for (const tally of tallies.values()) await settle(tally);
-  return { streams: [...tallies.values()].map((tally) => tally.report()), candlesFed, dryRun };
+  for (const tally of tallies.values()) {
+    await settle(tally);
+    tally.holes.finish(deps.now());
+  }
+  return {
+    streams: [...tallies.values()].map((tally) => tally.report()),
+    candlesFed,
+    hole: feed.hole,
+    dryRun,
+  };
 }
 
 interface Recomputed {
@@ -169,8 +198,12 @@ class StreamTally {
   #differing = 0;
   #missing = 0;
   #changes = 0;
+  afterHole = 0;
 
-  constructor(readonly timeframe: Timeframe) {}
+  constructor(
+    readonly timeframe: Timeframe,
+    readonly holes: CandleHoles,
+  ) {}
 
   get size(): number {
     return this.#batch.length;
@@ -210,93 +243,9 @@ class StreamTally {
       differing: this.#differing,
       missing: this.#missing,
       changes: this.#changes,
+      holes: this.holes.listed,
+      missingCandles: this.holes.count,
+      afterHole: this.afterHole,
     };
-  }
-}
-
-type CandleEvent = Extract<MarketEvent, { name: typeof MarketEventName.CandleClosed }>;
-
-/** One stream's stored candles, read a page at a time. */
-interface StreamCursor {
-  readonly timeframe: Timeframe;
-  readonly interval: number;
-  buffer: StoredCandle[];
-  position: number;
-  /** Open time the next page starts at. */
-  nextFrom: number;
-  exhausted: boolean;
-}
-
-/**
- * The stored candles of every stream of a market as closed-candle events in the order they
- * closed; on a tie the shorter timeframe first, as replay and the exchange feeds publish them.
- */
-class CandleMerge {
-  readonly #cursors: StreamCursor[];
-
-  constructor(
-    private readonly market: MarketRef,
-    timeframes: readonly Timeframe[],
-    private readonly store: RepairStore,
-    private readonly pageSize: number,
-  ) {
-    this.#cursors = timeframes.map((timeframe) => ({
-      timeframe,
-      interval: timeframeToMs(timeframe),
-      buffer: [],
-      position: 0,
-      nextFrom: 0,
-      exhausted: false,
-    }));
-  }
-
-  async next(): Promise<CandleEvent | null> {
-    let best: { cursor: StreamCursor; candle: StoredCandle; close: number } | null = null;
-    for (const cursor of this.#cursors) {
-      const candle = await this.#peek(cursor);
-      if (candle === undefined) continue;
-      const close = candle.timestamp + cursor.interval;
-      if (
-        best === null ||
-        close < best.close ||
-        (close === best.close && cursor.interval < best.cursor.interval)
-      )
-        best = { cursor, candle, close };
-    }
-    if (best === null) return null;
-    best.cursor.position++;
-    const { timestamp, open, high, low, close, volume, source } = best.candle;
-    // Validated as the bus validates what the worker receives: a stored candle that would not
-    // pass is named, not analysed.
-    const validated = validateBusEvent(MarketEventName.CandleClosed, {
-      exchange: this.market.exchange,
-      symbol: this.market.symbol,
-      timeframe: best.cursor.timeframe,
-      source,
-      emittedAt: best.close,
-      candle: { timestamp, open, high, low, close, volume },
-    });
-    if (!validated.ok)
-      throw new RangeError(
-        `stored candle ${this.market.exchange} ${this.market.symbol} ${best.cursor.timeframe} ` +
-          `${new Date(timestamp).toISOString()} is invalid: ${validated.errors.join('; ')}`,
-      );
-    return { name: MarketEventName.CandleClosed, payload: validated.value };
-  }
-
-  async #peek(cursor: StreamCursor): Promise<StoredCandle | undefined> {
-    if (cursor.position < cursor.buffer.length) return cursor.buffer[cursor.position];
-    if (cursor.exhausted) return undefined;
-    const page = await this.store.candles(
-      { ...this.market, timeframe: cursor.timeframe },
-      cursor.nextFrom,
-      this.pageSize,
-    );
-    cursor.buffer = page;
-    cursor.position = 0;
-    const last = page.at(-1);
-    if (last === undefined || page.length < this.pageSize) cursor.exhausted = true;
-    if (last !== undefined) cursor.nextFrom = last.timestamp + 1;
-    return page[0];
   }
 }
