@@ -14,17 +14,19 @@ import { expectDeepEqual } from '@app/testing';
 import { openTestStore, type TestStore } from '../../testing/src/test-store.js';
 import { indexedRepositories } from '../../persistence/src/testing/test-repositories.js';
 import { storedChange, storedResult } from './analysis-output.js';
-import { repairResults, repairStoreOf, type RepairRequest } from './repair.js';
+import { type RepairReport, repairResults, repairStoreOf, type RepairRequest } from './repair.js';
 import { MARKET, newAnalyzer, timeline } from './testing/analyzer-kit.js';
 
 /**
- * The repair against the real store: an unbroken run of the worker's analyzer over 1,500 real 1m
- * candles and their 300 5m candles stored everything; then writes are lost (results and label
+ * The repair against the real store: an unbroken run of the worker's analyzer over 900 real 1m
+ * candles and their 180 5m candles stored everything; then writes are lost (results and label
  * changes deleted in a range, as a dropped batch loses them), and the repair must put back
  * exactly what the unbroken run stored — every field but the times it was computed and stored.
  */
 
 const formatter = new ResultFormatter();
+/** Enough for a warm engine, a lost stretch of two hours and half an hour after it. */
+const MINUTES = 900;
 const STORED_AT = Date.now();
 const M1: StoredMarket = { ...MARKET, timeframe: '1m' };
 const M5: StoredMarket = { ...MARKET, timeframe: '5m' };
@@ -49,7 +51,7 @@ beforeAll(async () => {
   const results: StoredResult[] = [];
   const changes: SignalChange[] = [];
   const candles: StoredCandle[] = [];
-  for (const event of timeline(1_500)) {
+  for (const event of timeline(MINUTES)) {
     const { timeframe, candle, source } = event.payload;
     const { timestamp, open, high, low, close, volume } = candle;
     candles.push({ ...MARKET, timeframe, timestamp, open, high, low, close, volume, source });
@@ -139,7 +141,6 @@ describe('repairResults', () => {
   // Each test changes the store within the hour before the lost stretch and the stretch itself.
   afterEach(async () => {
     await storeReference(from - 60 * 60_000, to);
-    await repos.candles.upsertMany(allCandles);
   });
 
   it('puts back lost results and label changes exactly as the unbroken run stored them', async () => {
@@ -183,7 +184,7 @@ describe('repairResults', () => {
     // Every stream fed from its first stored candle, up to the close of the last 5m candle opened
     // by \`to\` (and the 1m candles closing before it, which it was scored beside).
     const horizon = to + 5 * 60_000;
-    expect(report.candlesFed).toBe(timeline(1_500).filter((e) => e.payload.emittedAt <= horizon).length);
+    expect(report.candlesFed).toBe(timeline(MINUTES).filter((e) => e.payload.emittedAt <= horizon).length);
     expectDeepEqual(await storedResults(M1), referenceResults('1m'));
     expectDeepEqual(await storedResults(M5), referenceResults('5m'));
     const byTime = (a: SignalChange, b: SignalChange) =>
@@ -202,12 +203,18 @@ describe('repairResults', () => {
     // Ten 1m candles lost too, half an hour into the range (a store down for market-data as well).
     const holeFrom = from + 30 * 60_000;
     const holeTo = holeFrom + 9 * 60_000;
+    const lost = (c: StoredCandle): boolean =>
+      c.timeframe === '1m' && c.timestamp >= holeFrom && c.timestamp <= holeTo;
     await connection.model(MODEL_NAMES.candle).deleteMany({
       ...M1,
       timestamp: { $gte: new Date(holeFrom), $lte: new Date(holeTo) },
     });
-
-    const report = await repairResults({ market: MARKET, from, to, dryRun: false }, deps());
+    let report: RepairReport;
+    try {
+      report = await repairResults({ market: MARKET, from, to, dryRun: false }, deps());
+    } finally {
+      await repos.candles.upsertMany(allCandles.filter(lost));
+    }
 
     expect(report.hole).toEqual({ timeframe: '1m', time: holeFrom });
     const [m1, m5] = report.streams;
