@@ -76,7 +76,12 @@ export class SentimentComponent implements ConfluenceComponent {
     const older = candles.length - this.atrPeriod;
     // Summed in place (as `mean` would, in the same order): this runs on every analysis.
     let total = 0;
-    for (let i = 0; i < older; i++) total += trueRangeFraction(candles, i);
+    let previousClose = Number.NaN;
+    for (let i = 0; i < older; i++) {
+      const candle = candles[i] as Candle;
+      total += trueRangeFraction(candle, i === 0 ? null : previousClose);
+      previousClose = candle.close;
+    }
     const baseline = older > 0 ? total / older : 0;
     const expansion = baseline > 0 ? atrFraction / baseline : null;
     const x = expansion === null ? 0 : -(expansion - 1);
@@ -112,17 +117,15 @@ function nonNegative(value: number | undefined): number {
   return value !== undefined && value > 0 && Number.isFinite(value) ? value : 0;
 }
 
-/** Wilder's true range of candle i (its high − low for the first, which has no prior close) ÷ its close. */
-function trueRangeFraction(candles: readonly Candle[], i: number): number {
-  const candle = candles[i] as Candle;
-  const previous = candles[i - 1];
+/** Wilder's true range of a candle (its high − low when it has no prior close) ÷ its close. */
+function trueRangeFraction(candle: Candle, previousClose: number | null): number {
   const range =
-    previous === undefined
+    previousClose === null
       ? candle.high - candle.low
       : Math.max(
           candle.high - candle.low,
-          Math.abs(candle.high - previous.close),
-          Math.abs(candle.low - previous.close),
+          Math.abs(candle.high - previousClose),
+          Math.abs(candle.low - previousClose),
         );
   return ratio(range, candle.close);
 }

@@ -1,5 +1,5 @@
 import type { Timeframe } from '@app/contracts';
-import type { Candle } from '../domain/market-data.types.js';
+import { type Candle, ownCandle } from '../domain/market-data.types.js';
 import { CandleChain, type CandleChainState } from '../hashing/candle-chain.js';
 import type { IndicatorReader } from '../components/component.types.js';
 import { toColumns } from '../indicators/indicator.types.js';
@@ -81,7 +81,8 @@ export class MarketStream implements StreamView, Snapshotable<MarketStreamState>
     return this.#window;
   }
 
-  add(candle: Candle): void {
+  add(received: Candle): void {
+    const candle = ownCandle(received);
     this.indicators.add(candle);
     this.#window.push(candle);
     // Trim in batches so the window costs amortised O(1) per candle.
