@@ -1,11 +1,17 @@
 import { ANALYSIS_EVENT_PAYLOADS, type AnalysisEventName } from './analysis-events.js';
 import { type EventData, validatePayload, type Validated } from './event-validation.js';
+import { compileFastCheck, type FastCheck } from './fast-validation.js';
 import { MARKET_EVENT_PAYLOADS, type MarketEventName } from './market-events.js';
 
 /** Every subject on the bus. */
 export type BusEventName = MarketEventName | AnalysisEventName;
 
 const BUS_EVENT_PAYLOADS = { ...MARKET_EVENT_PAYLOADS, ...ANALYSIS_EVENT_PAYLOADS } as const;
+
+/** Each subject's compiled check of a valid payload (null: always the full path), built once at load. */
+const FAST_CHECKS: Readonly<Record<string, FastCheck | null>> = Object.freeze(
+  Object.fromEntries(Object.entries(BUS_EVENT_PAYLOADS).map(([name, cls]) => [name, compileFastCheck(cls)])),
+);
 
 export type BusEventPayload<N extends BusEventName> = InstanceType<(typeof BUS_EVENT_PAYLOADS)[N]>;
 
@@ -22,7 +28,7 @@ export function validateBusEvent<N extends BusEventName>(
   payload: unknown,
 ): Validated<BusEventPayload<N>> {
   const payloadClass: new () => object = BUS_EVENT_PAYLOADS[name];
-  return validatePayload(payloadClass, payload) as Validated<BusEventPayload<N>>;
+  return validatePayload(payloadClass, payload, FAST_CHECKS[name] ?? null) as Validated<BusEventPayload<N>>;
 }
 
 /** Market events only (market-data and its tests validate what they publish). */

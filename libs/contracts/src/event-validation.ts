@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import type { FastCheck } from './fast-validation.js';
 
 /** The plain-data shape of an event class: what publishers build and the bus carries. */
 export type EventData<T> = {
@@ -18,10 +19,17 @@ export type Validated<T> =
  * Validates a received payload against its class: every problem as `path: message`, unknown
  * fields refused, so a malformed message is rejected with its reasons, never processed.
  */
-export function validatePayload<T extends object>(payloadClass: new () => T, payload: unknown): Validated<T> {
+export function validatePayload<T extends object>(
+  payloadClass: new () => T,
+  payload: unknown,
+  fast: FastCheck | null = null,
+): Validated<T> {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     return { ok: false, errors: ['payload: must be an object'] };
   }
+  // The common case, a valid payload, without class-transformer and class-validator (see FastCheck).
+  const checked = fast?.(payload) ?? null;
+  if (checked !== null) return { ok: true, value: checked as T };
   try {
     const value = plainToInstance(payloadClass, payload);
     const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
