@@ -18,15 +18,15 @@ import { type RepairReport, repairResults, repairStoreOf, type RepairRequest } f
 import { MARKET, newAnalyzer, timeline } from './testing/analyzer-kit.js';
 
 /**
- * The repair against the real store: an unbroken run of the worker's analyzer over 900 real 1m
- * candles and their 180 5m candles stored everything; then writes are lost (results and label
+ * The repair against the real store: an unbroken run of the worker's analyzer over 500 real 1m
+ * candles and their 100 5m candles stored everything; then writes are lost (results and label
  * changes deleted in a range, as a dropped batch loses them), and the repair must put back
  * exactly what the unbroken run stored — every field but the times it was computed and stored.
  */
 
 const formatter = new ResultFormatter();
-/** Enough for a warm engine, a lost stretch of two hours and half an hour after it. */
-const MINUTES = 900;
+/** Enough for a warm engine, a lost stretch of two hours and ten minutes after it. */
+const MINUTES = 500;
 const STORED_AT = Date.now();
 const M1: StoredMarket = { ...MARKET, timeframe: '1m' };
 const M5: StoredMarket = { ...MARKET, timeframe: '5m' };
@@ -40,8 +40,8 @@ let allCandles: StoredCandle[];
 /** The candle times whose results are lost. */
 let from: number;
 let to: number;
-/** The stored stretch: two hours before the lost one to half an hour after it. */
-const WINDOW = (): [number, number] => [from - 120 * 60_000, to + 30 * 60_000];
+/** The stored stretch: 40 minutes before the lost one to 10 minutes after it. */
+const WINDOW = (): [number, number] => [from - 40 * 60_000, to + 10 * 60_000];
 
 beforeAll(async () => {
   store = await openTestStore();
@@ -62,8 +62,8 @@ beforeAll(async () => {
   reference = { results, changes };
   const times = results.filter((r) => r.timeframe === '1m').map((r) => r.candleTime);
   // A lost stretch in the middle: 120 1m results and the 5m results of the same span.
-  from = times[600] ?? Number.NaN;
-  to = times[719] ?? Number.NaN;
+  from = times[300] ?? Number.NaN;
+  to = times[419] ?? Number.NaN;
   allCandles = candles;
   await repos.candles.upsertMany(candles);
   // The store holds the results around it (every one would cost seconds to write and read back).
@@ -138,9 +138,9 @@ const deps = (pageSize = 5_000) => ({
 });
 
 describe('repairResults', () => {
-  // Each test changes the store within the hour before the lost stretch and the stretch itself.
+  // Each test changes the store within the 40 minutes before the lost stretch and the stretch itself.
   afterEach(async () => {
-    await storeReference(from - 60 * 60_000, to);
+    await storeReference(from - 40 * 60_000, to);
   });
 
   it('puts back lost results and label changes exactly as the unbroken run stored them', async () => {
