@@ -4,6 +4,7 @@ import type { ComponentContext, ComponentReading, ConfluenceComponent } from './
 import { ReadingBuilder } from './reading-builder.js';
 import { imbalance, tanhScore } from './score-mapping.js';
 import { median } from './statistics.js';
+import { abs, finite } from '../domain/fast-math.js';
 
 /** Depth is counted within this fraction of the mid price on each side (±0.5 %). */
 export const DEPTH_BAND = 0.005;
@@ -99,7 +100,7 @@ function readTouch(
 /** Total size of the levels, counting only positive finite sizes. */
 function depth(levels: readonly BookLevel[]): number {
   let total = 0;
-  for (const level of levels) if (level.size > 0 && Number.isFinite(level.size)) total += level.size;
+  for (const level of levels) if (level.size > 0 && finite(level.size)) total += level.size;
   return total;
 }
 
@@ -120,7 +121,7 @@ function wallWeights(book: OrderBookSnapshot, mid: number): WallWeights {
     let weight = 0;
     for (const level of levels) {
       if (!(level.size > 0 && level.size >= threshold)) continue;
-      const distanceBps = (Math.abs(level.price - mid) / mid) * BPS;
+      const distanceBps = (abs(level.price - mid) / mid) * BPS;
       count += 1;
       weight += 1 / (1 + distanceBps / WALL_HALF_WEIGHT_BPS);
     }

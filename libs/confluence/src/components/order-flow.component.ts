@@ -3,6 +3,7 @@ import type { ComponentContext, ComponentReading, ConfluenceComponent } from './
 import { ReadingBuilder } from './reading-builder.js';
 import { imbalance, ratio, tanhScore } from './score-mapping.js';
 import { quantile } from './statistics.js';
+import { finite, sign } from '../domain/fast-math.js';
 
 /** Trades are read over this many candle durations back from the newest trade. */
 export const FLOW_WINDOW_CANDLES = 5;
@@ -38,7 +39,7 @@ export function flowWindowMs(intervalMs: number, candles: readonly Candle[]): nu
   const last = candles.at(-1);
   const previous = candles.at(-2);
   const spacing = last !== undefined && previous !== undefined ? last.timestamp - previous.timestamp : 0;
-  const duration = [intervalMs, spacing].find((ms) => ms > 0 && Number.isFinite(ms)) ?? DEFAULT_CANDLE_MS;
+  const duration = [intervalMs, spacing].find((ms) => ms > 0 && finite(ms)) ?? DEFAULT_CANDLE_MS;
   return FLOW_WINDOW_CANDLES * duration;
 }
 
@@ -52,7 +53,7 @@ interface Tally {
 function tally(trades: readonly Trade[]): Tally {
   const result: Tally = { buyCount: 0, sellCount: 0, buySize: 0, sellSize: 0 };
   for (const trade of trades) {
-    const size = trade.size > 0 && Number.isFinite(trade.size) ? trade.size : 0;
+    const size = trade.size > 0 && finite(trade.size) ? trade.size : 0;
     if (trade.side === TradeSide.Buy) {
       result.buyCount += 1;
       result.buySize += size;
@@ -134,7 +135,7 @@ function scoreOpenInterest(reading: ReadingBuilder, context: ComponentContext): 
   const { candles } = context;
   const withOi = (context.derivatives ?? []).filter(
     (snapshot): snapshot is DerivativesSnapshot & { openInterest: number } =>
-      snapshot.openInterest !== undefined && Number.isFinite(snapshot.openInterest),
+      snapshot.openInterest !== undefined && finite(snapshot.openInterest),
   );
   const first = withOi[0];
   const last = withOi.at(-1);
@@ -152,7 +153,7 @@ function scoreOpenInterest(reading: ReadingBuilder, context: ComponentContext): 
     candles.findLast((candle) => candle.timestamp <= first.timestamp) ?? candles[0] ?? lastCandle;
   const priceChange = lastCandle.close - reference.close;
   const oiChange = ratio(last.openInterest - first.openInterest, first.openInterest);
-  const x = oiChange * Math.sign(priceChange);
+  const x = oiChange * sign(priceChange);
   // As of the newest snapshot used and the last candle's close.
   reading.used(last.timestamp).used(lastCandle.timestamp + context.intervalMs);
   // Open interest with price (Murphy 1999): rising OI confirms the move, falling OI weakens it.

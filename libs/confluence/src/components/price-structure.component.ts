@@ -3,6 +3,7 @@ import type { Candle } from '../domain/market-data.types.js';
 import type { ComponentContext, ComponentReading, ConfluenceComponent } from './component.types.js';
 import { ReadingBuilder } from './reading-builder.js';
 import { ratio, tanhScore } from './score-mapping.js';
+import { INFINITY, max, min } from '../domain/fast-math.js';
 
 /** Candles on each side that a swing high/low must exceed (Williams fractal: 2). */
 const PIVOT_SPAN = 2;
@@ -86,8 +87,8 @@ export class PriceStructureComponent implements ConfluenceComponent {
     const range = candles.slice(-RANGE_WINDOW);
     if (range.length < RANGE_WINDOW) reading.miss('rangePosition', 'not enough candles');
     else {
-      const highest = Math.max(...range.map((c) => c.high));
-      const lowest = Math.min(...range.map((c) => c.low));
+      const highest = max(...range.map((c) => c.high));
+      const lowest = min(...range.map((c) => c.low));
       const x = highest > lowest ? (2 * (close - lowest)) / (highest - lowest) - 1 : 0;
       reading.add('rangePosition', tanhScore(x, 1), x, { highest, lowest, close });
     }
@@ -157,17 +158,17 @@ function openGaps(candles: readonly Candle[]): { bullish: number; bearish: numbe
   let bullish = 0;
   let bearish = 0;
   // Scan from the newest back, tracking the extremes traded since, so each gap costs O(1).
-  let lowestSince = Infinity;
-  let highestSince = -Infinity;
+  let lowestSince = INFINITY;
+  let highestSince = -INFINITY;
   for (let i = candles.length - 1; i >= 2; i--) {
     const current = candles[i] as Candle;
     const before = candles[i - 2] as Candle;
     if (current.low > before.high && lowestSince > before.high)
-      bullish += Math.min(current.low, lowestSince) - before.high;
+      bullish += min(current.low, lowestSince) - before.high;
     if (current.high < before.low && highestSince < before.low)
-      bearish += before.low - Math.max(current.high, highestSince);
-    lowestSince = Math.min(lowestSince, current.low);
-    highestSince = Math.max(highestSince, current.high);
+      bearish += before.low - max(current.high, highestSince);
+    lowestSince = min(lowestSince, current.low);
+    highestSince = max(highestSince, current.high);
   }
   return { bullish, bearish };
 }

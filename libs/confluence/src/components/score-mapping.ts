@@ -1,3 +1,4 @@
+import { finite, max, min, tanh } from '../domain/fast-math.js';
 /**
  * Continuous maps from a normalised reading to a 0–100 sub-score (50 = neutral, > 50 bullish).
  * tanh keeps every score strictly inside (0, 100), is monotonic, and is linear near neutral, so
@@ -9,9 +10,9 @@ const MAX_SCALES = 15;
 
 /** 50 + 50·tanh(value / scale): `scale` is the reading at which the score reaches ≈ 88 (or ≈ 12). */
 export function tanhScore(value: number, scale: number): number {
-  if (!Number.isFinite(value) || !(scale > 0)) return 50;
-  const x = Math.max(-MAX_SCALES, Math.min(MAX_SCALES, value / scale));
-  return 50 + 50 * Math.tanh(x);
+  if (!finite(value) || !(scale > 0)) return 50;
+  const x = max(-MAX_SCALES, min(MAX_SCALES, value / scale));
+  return 50 + 50 * tanh(x);
 }
 
 /** (a − b) / (a + b) in −1..1, 0 when both are zero (no information either way). */
@@ -22,5 +23,5 @@ export function imbalance(a: number, b: number): number {
 
 /** a / b, or 0 when b is not a positive number (an absent denominator carries no signal). */
 export function ratio(a: number, b: number): number {
-  return b > 0 && Number.isFinite(a) ? a / b : 0;
+  return b > 0 && finite(a) ? a / b : 0;
 }

@@ -2,6 +2,7 @@ import type { Candle, DerivativesSnapshot } from '../domain/market-data.types.js
 import type { ComponentContext, ComponentReading, ConfluenceComponent } from './component.types.js';
 import { ReadingBuilder } from './reading-builder.js';
 import { imbalance, ratio, tanhScore } from './score-mapping.js';
+import { abs, finite as isFiniteNumber, log, max, NAN } from '../domain/fast-math.js';
 
 /** Candles needed before the volatility regime is read (ATR plus a baseline of older candles). */
 export const MIN_REGIME_CANDLES = 30;
@@ -35,7 +36,7 @@ export class SentimentComponent implements ConfluenceComponent {
     if (longShort === null) reading.miss('longShortRatio', absent ?? 'no long/short ratio');
     else if (longShort.value <= 0) reading.miss('longShortRatio', 'long/short ratio is not positive');
     else {
-      const x = -Math.log(longShort.value);
+      const x = -log(longShort.value);
       reading.used(longShort.timestamp);
       // Account long/short ratio, read contrarian on a log scale so 2:1 and 1:2 mirror each other.
       reading.add('longShortRatio', tanhScore(x, 0.5), x, { longShortRatio: longShort.value });
@@ -62,12 +63,12 @@ export class SentimentComponent implements ConfluenceComponent {
     const last = candles.at(-1);
     const atr = context.indicators.get(context.names.atr);
     // The baseline needs at least one candle older than the ATR's own.
-    const needed = Math.max(MIN_REGIME_CANDLES, this.atrPeriod + 1);
+    const needed = max(MIN_REGIME_CANDLES, this.atrPeriod + 1);
     if (last === undefined || candles.length < needed) {
       reading.miss('volatilityRegime', `needs ${needed} candles, has ${candles.length}`);
       return;
     }
-    if (atr === null || !Number.isFinite(atr)) {
+    if (atr === null || !isFiniteNumber(atr)) {
       reading.miss('volatilityRegime', 'ATR not warm yet');
       return;
     }
@@ -76,7 +77,7 @@ export class SentimentComponent implements ConfluenceComponent {
     const older = candles.length - this.atrPeriod;
     // Summed in place (as `mean` would, in the same order): this runs on every analysis.
     let total = 0;
-    let previousClose = Number.NaN;
+    let previousClose = NAN;
     for (let i = 0; i < older; i++) {
       const candle = candles[i] as Candle;
       total += trueRangeFraction(candle, i === 0 ? null : previousClose);
@@ -110,11 +111,11 @@ function newest<T>(
 }
 
 function finite(value: number | undefined): number | undefined {
-  return value !== undefined && Number.isFinite(value) ? value : undefined;
+  return value !== undefined && isFiniteNumber(value) ? value : undefined;
 }
 
 function nonNegative(value: number | undefined): number {
-  return value !== undefined && value > 0 && Number.isFinite(value) ? value : 0;
+  return value !== undefined && value > 0 && isFiniteNumber(value) ? value : 0;
 }
 
 /** Wilder's true range of a candle (its high − low when it has no prior close) ÷ its close. */
@@ -122,10 +123,6 @@ function trueRangeFraction(candle: Candle, previousClose: number | null): number
   const range =
     previousClose === null
       ? candle.high - candle.low
-      : Math.max(
-          candle.high - candle.low,
-          Math.abs(candle.high - previousClose),
-          Math.abs(candle.low - previousClose),
-        );
+      : max(candle.high - candle.low, abs(candle.high - previousClose), abs(candle.low - previousClose));
   return ratio(range, candle.close);
 }

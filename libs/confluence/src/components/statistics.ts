@@ -1,3 +1,4 @@
+import { floor, max, min } from '../domain/fast-math.js';
 /** Small numeric helpers shared by the components; every one is total (no NaN out of finite input). */
 
 /**
@@ -7,10 +8,10 @@
 export function quantile(values: readonly number[], q: number): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
-  const position = Math.min(1, Math.max(0, q)) * (sorted.length - 1);
-  const below = Math.floor(position);
+  const position = min(1, max(0, q)) * (sorted.length - 1);
+  const below = floor(position);
   const low = sorted[below] as number;
-  const high = sorted[Math.min(below + 1, sorted.length - 1)] as number;
+  const high = sorted[min(below + 1, sorted.length - 1)] as number;
   return low + (high - low) * (position - below);
 }
 

@@ -3,6 +3,7 @@ import type { Candle } from '../domain/market-data.types.js';
 import type { ComponentContext, ComponentReading, ConfluenceComponent } from './component.types.js';
 import { ReadingBuilder } from './reading-builder.js';
 import { ratio, tanhScore } from './score-mapping.js';
+import { log, sign } from '../domain/fast-math.js';
 
 /** Candles over which volume flow is summed (OBV and A/D slopes, relative volume baseline). */
 export const VOLUME_WINDOW = 20;
@@ -58,7 +59,7 @@ export class VolumeComponent implements ConfluenceComponent {
     if (!enough || average <= 0 || last.volume <= 0) reading.miss('relativeVolume', 'no volume baseline');
     else {
       const relative = last.volume / average;
-      const x = Math.log(relative) * bodyShare(last);
+      const x = log(relative) * bodyShare(last);
       reading.add('relativeVolume', tanhScore(x, 1), x, { relativeVolume: relative, averageVolume: average });
     }
 
@@ -96,7 +97,7 @@ function signedVolume(candles: readonly Candle[]): number {
   let total = 0;
   for (let i = 1; i < candles.length; i++) {
     const change = (candles[i] as Candle).close - (candles[i - 1] as Candle).close;
-    total += Math.sign(change) * (candles[i] as Candle).volume;
+    total += sign(change) * (candles[i] as Candle).volume;
   }
   return total;
 }

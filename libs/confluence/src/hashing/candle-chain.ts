@@ -1,5 +1,6 @@
 import type { Candle } from '../domain/market-data.types.js';
 import { arrayOf, check, count, object, type Snapshotable } from '../snapshot/state-codec.js';
+import { imul } from '../domain/fast-math.js';
 
 /** The four 32-bit lanes before finalisation, and the candles folded in. */
 export interface CandleChainState {
@@ -34,12 +35,12 @@ export class CandleChain implements Snapshotable<CandleChainState> {
     const w = this.#words;
     for (let i = 0; i < 12; i++) {
       const lane = i & 3;
-      let k = Math.imul(w[i] as number, 0xcc9e2d51);
+      let k = imul(w[i] as number, 0xcc9e2d51);
       k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, 0x1b873593);
+      k = imul(k, 0x1b873593);
       let x = (h[lane] as number) ^ k;
       x = (x << 13) | (x >>> 19);
-      h[lane] = (Math.imul(x, 5) + 0xe6546b64) >>> 0;
+      h[lane] = (imul(x, 5) + 0xe6546b64) >>> 0;
     }
     // Cross-mix so every lane depends on every word of every candle so far.
     h[0] = ((h[0] as number) + (h[1] as number) + (h[2] as number) + (h[3] as number)) >>> 0;
@@ -86,9 +87,9 @@ export class CandleChain implements Snapshotable<CandleChainState> {
 function fmix32(value: number): number {
   let h = value;
   h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
+  h = imul(h, 0x85ebca6b);
   h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
+  h = imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
 }

@@ -7,6 +7,7 @@ import {
   type OutputStream,
 } from './indicator-catalog.js';
 import { type CandleColumns, toColumns } from './indicator.types.js';
+import { finite, max, NAN } from '../domain/fast-math.js';
 
 export type IndicatorValues = Readonly<Record<string, number | null>>;
 
@@ -25,7 +26,7 @@ export class IndicatorPlan {
     if (new Set(this.names).size !== this.names.length) {
       throw new Error(`duplicate indicator outputs in plan: ${this.names.join(', ')}`);
     }
-    this.warmUp = Math.max(1, ...outputs.map((o) => o.warmUp));
+    this.warmUp = max(1, ...outputs.map((o) => o.warmUp));
     this.#offsets = new Map(this.names.map((name, i) => [name, i]));
   }
 
@@ -45,7 +46,7 @@ export class IndicatorPlan {
     for (const definition of this.definitions) {
       const outputs = definition.batch(columns);
       definition.outputs.forEach((output, i) => {
-        series[output.name] = Array.from(outputs[i] as Float64Array, (v) => (Number.isFinite(v) ? v : null));
+        series[output.name] = Array.from(outputs[i] as Float64Array, (v) => (finite(v) ? v : null));
       });
     }
     return series;
@@ -85,7 +86,7 @@ export class IndicatorSet implements Snapshotable<IndicatorSetState> {
       offset += d.outputs.length;
       return at;
     });
-    this.#values = new Float64Array(plan.names.length).fill(Number.NaN);
+    this.#values = new Float64Array(plan.names.length).fill(NAN);
   }
 
   get candleCount(): number {
@@ -108,7 +109,7 @@ export class IndicatorSet implements Snapshotable<IndicatorSetState> {
     const offset = this.plan.offsetOf(name);
     if (offset === undefined) return null;
     const value = this.#values[offset] as number;
-    return Number.isFinite(value) ? value : null;
+    return finite(value) ? value : null;
   }
 
   snapshot(): IndicatorValues {

@@ -3,6 +3,7 @@ import { count, nullable, num, object, present } from '../snapshot/state-codec.j
 import { StreamingBase } from './indicator.types.js';
 import { SeededEma, SimpleAverage, type SmoothedAverageState, WilderAverage } from './moving-averages.js';
 import { RollingWindow, type RollingWindowState } from './rolling-window.js';
+import { abs, NAN, numberIsNaN } from '../domain/fast-math.js';
 
 const RESULT = nullable(num);
 
@@ -29,7 +30,7 @@ export class Rsi extends StreamingBase<number, RsiState> {
   readonly warmUp: number;
   readonly #gain: WilderAverage;
   readonly #loss: WilderAverage;
-  #previous = Number.NaN;
+  #previous = NAN;
 
   constructor(period: number) {
     super();
@@ -41,7 +42,7 @@ export class Rsi extends StreamingBase<number, RsiState> {
   add(candle: Candle): number | null {
     const change = candle.close - this.#previous;
     this.#previous = candle.close;
-    if (Number.isNaN(change)) return null;
+    if (numberIsNaN(change)) return null;
     const gain = this.#gain.add(change > 0 ? change : 0);
     const loss = this.#loss.add(change < 0 ? -change : 0);
     if (gain === null || loss === null) return null;
@@ -214,7 +215,7 @@ export class Cci extends StreamingBase<number, WindowedState> {
     if (!this.#typical.isFull) return null;
     const mean = this.#typical.sum() / this.period;
     const deviation = this.#typical.meanDeviation(mean);
-    this.result = deviation > FLAT_TOLERANCE * Math.abs(mean) ? (typical - mean) / (0.015 * deviation) : 0;
+    this.result = deviation > FLAT_TOLERANCE * abs(mean) ? (typical - mean) / (0.015 * deviation) : 0;
     return this.result;
   }
 

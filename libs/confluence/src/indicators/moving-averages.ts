@@ -8,6 +8,7 @@ import type { Candle } from '../domain/market-data.types.js';
 import { check, count, nullable, num, object, present, type Snapshotable } from '../snapshot/state-codec.js';
 import { StreamingBase } from './indicator.types.js';
 import { RollingWindow, type RollingWindowState } from './rolling-window.js';
+import { NAN } from '../domain/fast-math.js';
 
 /** Mean of the last `period` inputs (trading-signals' SMA: the window summed oldest first ÷ period). */
 export class SimpleAverage implements Snapshotable<RollingWindowState> {
@@ -44,7 +45,7 @@ const SMOOTHED = object<SmoothedAverageState>({ seedSum: num, seen: count, value
 abstract class SmoothedAverage implements Snapshotable<SmoothedAverageState> {
   #seedSum = 0;
   #seen = 0;
-  #value = Number.NaN;
+  #value = NAN;
 
   constructor(readonly period: number) {}
 

@@ -1,4 +1,5 @@
 import { arrayOf, check, count, num, object, type Snapshotable } from '../snapshot/state-codec.js';
+import { abs, INFINITY, max, min, NAN } from '../domain/fast-math.js';
 
 /** The filled slots in storage order and the next slot to write: a scan's order depends on both. */
 export interface RollingWindowState {
@@ -31,7 +32,7 @@ export class RollingWindow implements Snapshotable<RollingWindowState> {
 
   /** Adds a value and returns the one it pushed out (NaN while the window is filling). */
   push(value: number): number {
-    const evicted = this.#count === this.size ? (this.#values[this.#next] as number) : Number.NaN;
+    const evicted = this.#count === this.size ? (this.#values[this.#next] as number) : NAN;
     this.#values[this.#next] = value;
     this.#next = (this.#next + 1) % this.size;
     if (this.#count < this.size) this.#count++;
@@ -44,21 +45,21 @@ export class RollingWindow implements Snapshotable<RollingWindowState> {
   }
 
   max(): number {
-    let max = -Infinity;
-    for (let i = 0; i < this.#count; i++) max = Math.max(max, this.#values[i] as number);
-    return max;
+    let highest = -INFINITY;
+    for (let i = 0; i < this.#count; i++) highest = max(highest, this.#values[i] as number);
+    return highest;
   }
 
   min(): number {
-    let min = Infinity;
-    for (let i = 0; i < this.#count; i++) min = Math.min(min, this.#values[i] as number);
-    return min;
+    let lowest = INFINITY;
+    for (let i = 0; i < this.#count; i++) lowest = min(lowest, this.#values[i] as number);
+    return lowest;
   }
 
   /** Mean absolute deviation of the window around `mean`. */
   meanDeviation(mean: number): number {
     let sum = 0;
-    for (let i = 0; i < this.#count; i++) sum += Math.abs((this.#values[i] as number) - mean);
+    for (let i = 0; i < this.#count; i++) sum += abs((this.#values[i] as number) - mean);
     return sum / this.#count;
   }
 

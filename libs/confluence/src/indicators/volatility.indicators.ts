@@ -3,10 +3,11 @@ import { count, nullable, num, object, present } from '../snapshot/state-codec.j
 import { StreamingBase } from './indicator.types.js';
 import { type SmoothedAverageState, WilderAverage } from './moving-averages.js';
 import { RollingWindow, type RollingWindowState } from './rolling-window.js';
+import { abs, max, min, NAN, numberIsNaN, sqrt } from '../domain/fast-math.js';
 
 /** Wilder's true range against the previous close. */
 export function trueRange(high: number, low: number, previousClose: number): number {
-  return Math.max(high, previousClose) - Math.min(low, previousClose);
+  return max(high, previousClose) - min(low, previousClose);
 }
 
 export interface BandsResult {
@@ -46,7 +47,7 @@ export class Bollinger extends StreamingBase<BandsResult, BollingerState> {
     this.#closes.push(candle.close);
     if (!this.#closes.isFull) return null;
     const middle = this.#closes.sum() / this.period;
-    const band = Math.sqrt(this.#closes.squaredDeviations(middle) / this.period) * this.deviations;
+    const band = sqrt(this.#closes.squaredDeviations(middle) / this.period) * this.deviations;
     this.result = { lower: middle - band, middle, upper: middle + band };
     return this.result;
   }
@@ -82,7 +83,7 @@ const ATR_STATE = object<{ result: number | null; previousClose: number; average
 export class Atr extends StreamingBase<number, AtrState> {
   readonly warmUp: number;
   readonly #average: WilderAverage;
-  #previousClose = Number.NaN;
+  #previousClose = NAN;
 
   constructor(period: number) {
     super();
@@ -93,7 +94,7 @@ export class Atr extends StreamingBase<number, AtrState> {
   add(candle: Candle): number | null {
     const previousClose = this.#previousClose;
     this.#previousClose = candle.close;
-    if (Number.isNaN(previousClose)) return null;
+    if (numberIsNaN(previousClose)) return null;
     this.result = this.#average.add(trueRange(candle.high, candle.low, previousClose));
     return this.result;
   }
@@ -162,7 +163,7 @@ export class Directional extends StreamingBase<DirectionalResult, DirectionalSta
   #minusDm = 0;
   #trueRange = 0;
   #dxSum = 0;
-  #adx = Number.NaN;
+  #adx = NAN;
 
   constructor(period: number) {
     super();
@@ -194,15 +195,15 @@ export class Directional extends StreamingBase<DirectionalResult, DirectionalSta
     const plusDi = this.#trueRange > 0 ? (100 * this.#plusDm) / this.#trueRange : 0;
     const minusDi = this.#trueRange > 0 ? (100 * this.#minusDm) / this.#trueRange : 0;
     const diSum = plusDi + minusDi;
-    const dx = diSum > 0 ? (100 * Math.abs(plusDi - minusDi)) / diSum : Number.NaN;
+    const dx = diSum > 0 ? (100 * abs(plusDi - minusDi)) / diSum : NAN;
     if (index < 2 * period - 1) {
-      if (!Number.isNaN(dx)) this.#dxSum += dx;
+      if (!numberIsNaN(dx)) this.#dxSum += dx;
     } else if (index === 2 * period - 1) {
-      this.#adx = (this.#dxSum + (Number.isNaN(dx) ? 0 : dx)) / period;
-    } else if (!Number.isNaN(dx)) {
+      this.#adx = (this.#dxSum + (numberIsNaN(dx) ? 0 : dx)) / period;
+    } else if (!numberIsNaN(dx)) {
       this.#adx = (this.#adx * (period - 1) + dx) / period;
     }
-    this.result = { adx: Number.isNaN(this.#adx) ? null : this.#adx, plusDi, minusDi };
+    this.result = { adx: numberIsNaN(this.#adx) ? null : this.#adx, plusDi, minusDi };
     return this.result;
   }
 

@@ -2,6 +2,7 @@ import type { Candle } from '../domain/market-data.types.js';
 import { nullable, num, object, present } from '../snapshot/state-codec.js';
 import { StreamingBase } from './indicator.types.js';
 import { RollingWindow, type RollingWindowState } from './rolling-window.js';
+import { finite, floor, NAN, numberIsNaN } from '../domain/fast-math.js';
 
 const DAY_MS = 86_400_000;
 const RESULT = nullable(num);
@@ -30,14 +31,14 @@ const OBV_STATE = object<ObvState>({ result: RESULT, firstVolume: num, previousC
  */
 export class Obv extends StreamingBase<number, ObvState> {
   readonly warmUp = 1;
-  #firstVolume = Number.NaN;
-  #previousClose = Number.NaN;
+  #firstVolume = NAN;
+  #previousClose = NAN;
   #running: number | null = null;
 
   add(candle: Candle): number | null {
     const previous = this.#previousClose;
     this.#previousClose = candle.close;
-    if (Number.isNaN(previous)) this.#firstVolume = candle.volume;
+    if (numberIsNaN(previous)) this.#firstVolume = candle.volume;
     else {
       const signed = candle.close > previous ? candle.volume : candle.close < previous ? -candle.volume : 0;
       this.#running = (this.#running ?? 0) + signed;
@@ -87,7 +88,7 @@ export class Mfi extends StreamingBase<number, MfiState> {
   readonly warmUp: number;
   readonly #positive: RollingWindow;
   readonly #negative: RollingWindow;
-  #previousTypical = Number.NaN;
+  #previousTypical = NAN;
 
   constructor(period: number) {
     super();
@@ -100,7 +101,7 @@ export class Mfi extends StreamingBase<number, MfiState> {
     const typical = (candle.high + candle.low + candle.close) / 3;
     const previous = this.#previousTypical;
     this.#previousTypical = typical;
-    if (Number.isNaN(previous)) return null;
+    if (numberIsNaN(previous)) return null;
     const flow = typical * candle.volume;
     // A flow that does not count adds +0, which leaves a sum started at 0 unchanged.
     this.#positive.push(typical > previous ? flow : 0);
@@ -164,7 +165,7 @@ export class Cmf extends StreamingBase<number, CmfState> {
     if (!this.#flows.isFull) return null;
     const volume = this.#volumes.sum();
     const value = volume === 0 ? 0 : this.#flows.sum() / volume;
-    this.result = Number.isFinite(value) ? value : 0;
+    this.result = finite(value) ? value : 0;
     return this.result;
   }
 
@@ -220,12 +221,12 @@ const VWAP_STATE = object<SessionVwapState>({ result: RESULT, session: num, pric
 
 export class SessionVwap extends StreamingBase<number, SessionVwapState> {
   readonly warmUp = 1;
-  #session = Number.NaN;
+  #session = NAN;
   #priceVolume = 0;
   #volume = 0;
 
   add(candle: Candle): number | null {
-    const session = Math.floor(candle.timestamp / DAY_MS);
+    const session = floor(candle.timestamp / DAY_MS);
     if (session !== this.#session) {
       this.#session = session;
       this.#priceVolume = 0;

@@ -2,6 +2,7 @@ import { COMPONENT_NAMES, type ComponentName, Signal, type Timeframe } from '@ap
 import type { ComponentReading } from '../components/component.types.js';
 import { renormalise, type WeightSet } from '../weights/weight-manager.js';
 import type { ComponentScore, ConfluenceScore, TimeframeScore, WeightedSubScore } from './score.types.js';
+import { abs, finite, INFINITY, max, min } from '../domain/fast-math.js';
 
 /** Components within this many points of 50 count as agreeing with a NEUTRAL label. */
 const NEUTRAL_BAND = 5;
@@ -15,7 +16,7 @@ export function labelFor(score: number, thresholds: { short: number; long: numbe
 function agrees(score: number, label: Signal): boolean {
   if (label === Signal.Long) return score > 50;
   if (label === Signal.Short) return score < 50;
-  return Math.abs(score - 50) <= NEUTRAL_BAND;
+  return abs(score - 50) <= NEUTRAL_BAND;
 }
 
 /**
@@ -62,14 +63,14 @@ export class ScoreCalculator {
     const agreeing = available
       .filter((c) => agrees(c.score, label))
       .reduce((s, c) => s + c.effectiveWeight, 0);
-    const oldest = Math.min(...input.readings.map((r) => r.oldestInput ?? Infinity));
+    const oldest = min(...input.readings.map((r) => r.oldestInput ?? INFINITY));
     return {
       timeframe: input.timeframe,
       score,
       label,
       confidence: 100 * coverage * agreeing,
       coverage,
-      staleness: Number.isFinite(oldest) ? Math.max(0, input.now - oldest) : 0,
+      staleness: finite(oldest) ? max(0, input.now - oldest) : 0,
       candleTime: input.candleTime,
       components,
     };
@@ -109,7 +110,7 @@ export class ScoreCalculator {
       label: labelFor(score, weights.thresholds),
       confidence: confidence * scoredShare,
       coverage,
-      staleness: Math.max(...used.map((t) => t.staleness)),
+      staleness: max(...used.map((t) => t.staleness)),
       thresholds: weights.thresholds,
       timeframeWeights: effective,
       timeframes,
@@ -157,5 +158,5 @@ export class ScoreCalculator {
 
 /** Guards the 0–100 invariant against rounding at the saturated ends. */
 function clampScore(score: number): number {
-  return Math.min(100, Math.max(0, score));
+  return min(100, max(0, score));
 }
