@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@app/config';
-import { createRepositories, MODEL_NAMES, type StoreRepositories } from '@app/persistence';
+import { createRepositories, MODEL_NAMES, type StoredCandle, type StoreRepositories } from '@app/persistence';
 import { loadMarketCandles, MARKET_FILES, PROJECT_CONFIG_DIR } from '@app/testing';
 // By path: the testing index leaves mongoose and the embedded server out.
 import { openTestStore, type TestStore } from '../../libs/testing/src/test-store.js';
@@ -12,6 +12,15 @@ const candles = loadMarketCandles(MARKET_FILES.btc1m, 400);
 const first = candles[0]?.timestamp ?? 0;
 const last = candles.at(-1)?.timestamp ?? 0;
 
+/** A bundled candle as market-data stores it. */
+const stored = (candle: (typeof candles)[number]): StoredCandle => ({
+  exchange: 'binance',
+  symbol: 'BTC/USDT',
+  timeframe: '1m',
+  ...candle,
+  source: 'replay',
+});
+
 let store: TestStore;
 let repos: StoreRepositories;
 
@@ -22,15 +31,7 @@ beforeAll(async () => {
     signalsRetentionDays: 365,
     orderBookRetentionDays: 90,
   });
-  await repos.candles.upsertMany(
-    candles.map((c) => ({
-      exchange: 'binance',
-      symbol: 'BTC/USDT',
-      timeframe: '1m',
-      ...c,
-      source: 'replay',
-    })),
-  );
+  await repos.candles.upsertMany(candles.map(stored));
 });
 
 afterAll(async () => {
@@ -122,15 +123,7 @@ describe('cli repair', () => {
         `NOT WHOLE: 10 1m candle time(s) of the range have no stored candle (${at(300)}..${at(309)} (10)); store those candles first`,
       );
     } finally {
-      await repos.candles.upsertMany(
-        gone.map((c) => ({
-          exchange: 'binance',
-          symbol: 'BTC/USDT',
-          timeframe: '1m',
-          ...c,
-          source: 'replay',
-        })),
-      );
+      await repos.candles.upsertMany(gone.map(stored));
     }
   });
 
