@@ -27,10 +27,10 @@ export function validatePayload<T extends object>(
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     return { ok: false, errors: ['payload: must be an object'] };
   }
-  // The common case, a valid payload, without class-transformer and class-validator (see FastCheck).
-  const checked = fast?.(payload) ?? null;
-  if (checked !== null) return { ok: true, value: checked as T };
   try {
+    // The common case, a valid payload, without class-transformer and class-validator (see FastCheck).
+    const checked = fast?.(payload) ?? null;
+    if (checked !== null) return { ok: true, value: checked as T };
     const value = plainToInstance(payloadClass, payload);
     const errors = validateSync(value, { whitelist: true, forbidNonWhitelisted: true });
     return errors.length === 0 ? { ok: true, value } : { ok: false, errors: flatten(errors, '') };

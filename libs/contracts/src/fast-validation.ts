@@ -114,7 +114,8 @@ function nestedClassOf(cls: new () => object, property: string): (new () => obje
 
 /**
  * Compiles the check of `cls` (null when it uses anything not mirrored). `compiled` memoises the
- * classes of one compilation, nested ones included (a class nested in several places, or in itself).
+ * classes of one compilation, so a class nested in several places compiles once; a class nested
+ * in itself compiles to null.
  */
 export function compileFastCheck(
   cls: new () => object,
