@@ -12,7 +12,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Server as IoServer } from 'socket.io';
 import { loadConfig } from '@app/config';
-import type { Candle } from '@app/confluence';
+import { type Candle, createConfluenceEngine, ResultFormatter } from '@app/confluence';
 import { SIGNALS_NAMESPACE } from '@app/contracts';
 import { OnDemandAnalysis } from '@app/gateway';
 import { notifyParent, type Payload, preciseNow, serveParent, stringArg } from './gateway-ipc.js';
@@ -46,7 +46,7 @@ function send(response: ServerResponse, status: number, body: string): void {
 
 async function bareHttp(): Promise<void> {
   const config = loadConfig();
-  const analysis = new OnDemandAnalysis({ indicators: config.indicators, weights: config.weights });
+  const analysis = new OnDemandAnalysis(createConfluenceEngine(config), new ResultFormatter());
   let latest = '{}';
   const server = createServer((request, response) => {
     if (request.method === 'GET') {

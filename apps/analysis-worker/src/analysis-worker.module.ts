@@ -1,18 +1,19 @@
 import { Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { BusModule } from '@app/bus';
 import { WeightsConfig } from '@app/config';
+import { ConfluenceModule } from '@app/confluence';
 import { PersistenceModule } from '@app/persistence';
 import { AnalysisWorkerHealthController } from './analysis-worker-health.controller.js';
-import { AnalysisRuntime, AnalysisWorkerService, SystemAnalysisRuntime } from './analysis-worker.service.js';
+import { AnalysisWorkerService } from './analysis-worker.service.js';
 
 /**
  * Consumes market events, runs the confluence engine, stores and publishes results
  * (libs/analysis decides; this module wires it).
  */
 @Module({
-  imports: [BusModule, PersistenceModule],
+  imports: [BusModule, PersistenceModule, ConfluenceModule],
   controllers: [AnalysisWorkerHealthController],
-  providers: [AnalysisWorkerService, { provide: AnalysisRuntime, useClass: SystemAnalysisRuntime }],
+  providers: [AnalysisWorkerService],
   exports: [AnalysisWorkerService],
 })
 export class AnalysisWorkerModule implements OnApplicationBootstrap {

@@ -19,9 +19,9 @@ import {
   StoreAndBusSink,
 } from '@app/analysis';
 import { BusConnections, MarketLeases, RedisMarketLog } from '@app/bus';
-import { AppConfig, ExchangesConfig, IndicatorsConfig, WeightsConfig } from '@app/config';
-import { createConfluenceEngine, ResultFormatter, warmupCandlesFor } from '@app/confluence';
-import { EventBus, type MarketRef, ShutdownReport, type Timeframe } from '@app/contracts';
+import { AppConfig, ExchangesConfig, IndicatorsConfig } from '@app/config';
+import { EngineFactory, ResultFormatter, warmupCandlesFor } from '@app/confluence';
+import { Clock, EventBus, type MarketRef, ShutdownReport, type Timeframe } from '@app/contracts';
 import {
   CandleRepository,
   ResultRepository,
@@ -30,17 +30,6 @@ import {
   StoreWriter,
   type StoreWriterStatus,
 } from '@app/persistence';
-
-/** The clock the worker stamps results with; tests substitute virtual time. */
-export abstract class AnalysisRuntime {
-  abstract now(): number;
-}
-
-export class SystemAnalysisRuntime extends AnalysisRuntime {
-  now(): number {
-    return Date.now();
-  }
-}
 
 /**
  * Runs the analysis: local mode feeds it straight from the in-process bus; distributed mode
@@ -60,7 +49,8 @@ export class AnalysisWorkerService
     app: AppConfig,
     exchanges: ExchangesConfig,
     indicators: IndicatorsConfig,
-    weights: WeightsConfig,
+    engines: EngineFactory,
+    formatter: ResultFormatter,
     bus: EventBus,
     connections: BusConnections,
     writer: StoreWriter,
@@ -68,17 +58,16 @@ export class AnalysisWorkerService
     signals: SignalRepository,
     candles: CandleRepository,
     snapshots: SnapshotRepository,
-    runtime: AnalysisRuntime,
+    clock: Clock,
     // By token: a union type gives DI no class to go by.
     @Inject(ShutdownReport) @Optional() private readonly report: ShutdownReport | null = null,
   ) {
     this.#writer = writer;
     this.#flushMs = app.storage.operationTimeoutMs;
-    const formatter = new ResultFormatter();
-    const now = (): number => runtime.now();
+    const now = (): number => clock.now();
     const sink = new StoreAndBusSink({ writer, results, signals, bus, formatter, now });
     const createAnalyzer = (market: MarketRef): MarketAnalyzer =>
-      new MarketAnalyzer(market, createConfluenceEngine({ indicators, weights }), {
+      new MarketAnalyzer(market, engines.create(), {
         refreshIntervalMs: app.analysis.refreshIntervalMs,
       });
     const logger = this.#logger;

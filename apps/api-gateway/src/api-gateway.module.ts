@@ -1,16 +1,10 @@
 import { Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
-import {
-  AppConfig,
-  Environment,
-  ExchangesConfig,
-  IndicatorsConfig,
-  MonitoringConfig,
-  RuntimeSettings,
-  WeightsConfig,
-} from '@app/config';
+import { AppConfig, Environment, ExchangesConfig, MonitoringConfig, RuntimeSettings } from '@app/config';
 import { BusModule, RedisKeys } from '@app/bus';
+import { ConfluenceModule, EngineFactory, ResultFormatter } from '@app/confluence';
+import { Clock } from '@app/contracts';
 import {
   ApiKeyRing,
   GatewayMetrics,
@@ -64,12 +58,13 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
   imports: [
     PersistenceModule,
     BusModule,
+    ConfluenceModule,
     GatewayRedisModule,
     TerminusModule,
     ThrottlerModule.forRootAsync({
       imports: [GatewayRedisModule],
-      inject: [AppConfig, GatewayRedis],
-      useFactory: (app: AppConfig, redis: GatewayRedis) => ({
+      inject: [AppConfig, GatewayRedis, Clock],
+      useFactory: (app: AppConfig, redis: GatewayRedis, clock: Clock) => ({
         throttlers: [
           {
             name: 'default',
@@ -80,11 +75,11 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
         storage: redis.enabled
           ? new RedisThrottlerStorage(redis.commands(), app.bus.keyPrefix, {
               // While Redis is away each replica counts on its own instead of failing requests.
-              storage: new MemoryThrottlerStorage(),
+              storage: new MemoryThrottlerStorage(() => clock.now()),
               logger: new Logger('throttler'),
               timeoutMs: THROTTLE_REDIS_TIMEOUT_MS,
             })
-          : new MemoryThrottlerStorage(),
+          : new MemoryThrottlerStorage(() => clock.now()),
         errorMessage: 'rate limit exceeded; retry after the Retry-After header',
       }),
     }),
@@ -98,29 +93,30 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
     },
     {
       provide: MarketBoard,
-      inject: [RuntimeSettings, ExchangesConfig, Environment, MonitoringConfig],
+      inject: [RuntimeSettings, ExchangesConfig, Environment, MonitoringConfig, Clock],
       useFactory: (
         runtime: RuntimeSettings,
         exchanges: ExchangesConfig,
         environment: Environment,
         monitoring: MonitoringConfig,
+        clock: Clock,
       ) =>
         new MarketBoard(
           trackedStreams(runtime.marketData, exchanges, environment.dataDir),
           monitoring.health.staleAfterIntervals,
-          () => Date.now(),
+          () => clock.now(),
         ),
     },
     {
       provide: LatestResults,
-      inject: [ResultRepository],
-      useFactory: (results: ResultRepository) => new LatestResults(results, () => Date.now()),
+      inject: [ResultRepository, Clock],
+      useFactory: (results: ResultRepository, clock: Clock) => new LatestResults(results, () => clock.now()),
     },
     {
       provide: OnDemandAnalysis,
-      inject: [IndicatorsConfig, WeightsConfig],
-      useFactory: (indicators: IndicatorsConfig, weights: WeightsConfig) =>
-        new OnDemandAnalysis({ indicators, weights }),
+      inject: [EngineFactory, ResultFormatter],
+      useFactory: (engines: EngineFactory, formatter: ResultFormatter) =>
+        new OnDemandAnalysis(engines.create(), formatter),
     },
     SocketRegistry,
     {

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { ConfluenceConfigModule, loadConfig } from '@app/config';
 import { PROJECT_CONFIG_DIR } from '@app/testing';
-import { ConfluenceModule } from './confluence.module.js';
+import { ConfluenceModule, EngineFactory } from './confluence.module.js';
 import { ConfluenceEngine } from './engine/confluence-engine.js';
 import { ResultFormatter } from './format/result-formatter.js';
 import { WeightManager } from './weights/weight-manager.js';
@@ -19,6 +19,10 @@ describe('ConfluenceModule', () => {
     // The shipped weights.yaml gives LTC/USDT its own thresholds.
     expect(module.get(WeightManager).forSymbol('LTC/USDT').thresholds).toEqual({ short: 35, long: 65 });
     expect(engine.configHash('BTC/USDT')).toMatch(/^[0-9a-f]{64}$/);
+    // The factory builds engines of the same configuration, each with its own state.
+    const built = module.get(EngineFactory).create();
+    expect(built).not.toBe(engine);
+    expect(built.configHash('BTC/USDT')).toBe(engine.configHash('BTC/USDT'));
     await module.close();
   });
 });

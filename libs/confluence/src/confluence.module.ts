@@ -7,11 +7,33 @@ import { ScoreCalculator } from './scoring/score-calculator.js';
 import { WeightManager } from './weights/weight-manager.js';
 
 /**
- * Wires the plain-TypeScript engine into Nest DI from the validated config. The engine holds
- * per-market state, so each importing app gets one instance per application.
+ * Builds engines from the validated configuration: a worker needs one per market (each holds its
+ * markets' state), the gateway one for on-demand analysis.
+ */
+export class EngineFactory {
+  constructor(
+    private readonly indicators: IndicatorsConfig,
+    private readonly weights: WeightsConfig,
+  ) {}
+
+  create(): ConfluenceEngine {
+    return createConfluenceEngine({ indicators: this.indicators, weights: this.weights });
+  }
+}
+
+/**
+ * Wires the plain-TypeScript engine into Nest DI from the validated config: the one way engine
+ * parts reach the apps (an engine factory, one ResultFormatter, one WeightManager). The engine
+ * provider holds per-market state, so each importing app gets one instance per application.
  */
 @Module({
   providers: [
+    {
+      provide: EngineFactory,
+      useFactory: (indicators: IndicatorsConfig, weights: WeightsConfig) =>
+        new EngineFactory(indicators, weights),
+      inject: [IndicatorsConfig, WeightsConfig],
+    },
     {
       provide: WeightManager,
       useFactory: (weights: WeightsConfig) => new WeightManager(weights),
@@ -26,6 +48,6 @@ import { WeightManager } from './weights/weight-manager.js';
       inject: [IndicatorsConfig, WeightsConfig],
     },
   ],
-  exports: [WeightManager, ScoreCalculator, ResultFormatter, ConfluenceEngine],
+  exports: [EngineFactory, WeightManager, ScoreCalculator, ResultFormatter, ConfluenceEngine],
 })
 export class ConfluenceModule {}

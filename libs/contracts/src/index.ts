@@ -13,3 +13,4 @@ export * from './socket-events.js';
 export * from './rest/candle-series.js';
 export * from './rest/rest-dtos.js';
 export * from './shutdown-report.js';
+export * from './clock.js';

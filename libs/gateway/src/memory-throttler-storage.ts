@@ -21,7 +21,7 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
   #calls = 0;
 
   constructor(
-    private readonly now: () => number = () => Date.now(),
+    private readonly now: () => number,
     private readonly sweepEvery = 10_000,
   ) {}
 

@@ -26,6 +26,10 @@ beforeAll(() => {
   warmUp = engineIndicators(config.indicators).plan.warmUp;
 });
 
+/** An on-demand analysis as the gateway builds it: an engine of its own and the one formatter. */
+const onDemand = (): OnDemandAnalysis =>
+  new OnDemandAnalysis(createConfluenceEngine(config), new ResultFormatter());
+
 function request(candles: CandleAnalysisRequest['candles'], extra: Partial<CandleAnalysisRequest> = {}) {
   return { exchange: 'custom', symbol: 'BTC/USDT', candles, ...extra };
 }
@@ -38,10 +42,10 @@ function lastClose(candles: readonly Candle[], intervalMs: number): number {
 
 describe('OnDemandAnalysis analyze', () => {
   it('scores the same body the same every time, on any instance', () => {
-    const analysis = new OnDemandAnalysis(config);
+    const analysis = onDemand();
     const first = analysis.analyze(request({ '1m': btc1m }));
     const again = analysis.analyze(request({ '1m': btc1m }));
-    const elsewhere = new OnDemandAnalysis(config).analyze(request({ '1m': btc1m }));
+    const elsewhere = onDemand().analyze(request({ '1m': btc1m }));
     if (!first.ok) throw new Error(JSON.stringify(first.issues));
     expect(again).toEqual(first);
     expect(elsewhere).toEqual(first);
@@ -49,7 +53,7 @@ describe('OnDemandAnalysis analyze', () => {
   });
 
   it('keeps no state between calls: another body in between changes nothing', () => {
-    const analysis = new OnDemandAnalysis(config);
+    const analysis = onDemand();
     const before = analysis.analyze(request({ '1m': btc1m }));
     analysis.analyze(request({ '1m': loadMarketCandles(MARKET_FILES.ltc1m, 300) }, { symbol: 'LTC/USDT' }));
     expect(analysis.analyze(request({ '1m': btc1m }))).toEqual(before);
@@ -57,7 +61,7 @@ describe('OnDemandAnalysis analyze', () => {
 
   it("equals the engine's own analysis as of the last candle's close", () => {
     const body = request({ '1m': btc1m });
-    const outcome = new OnDemandAnalysis(config).analyze(body);
+    const outcome = onDemand().analyze(body);
     const engine = createConfluenceEngine(config).analyzeCandles(body, lastClose(btc1m, MINUTE));
     if (engine.status !== 'ready' || !outcome.ok) throw new Error('expected both ready');
     expect(outcome.result).toEqual(engine.result);
@@ -70,7 +74,7 @@ describe('OnDemandAnalysis analyze', () => {
     // 300 one-minute candles close at T0+300m; 100 five-minute candles at T0+500m.
     const asOf = Math.max(lastClose(btc1m, MINUTE), lastClose(btc5m, 5 * MINUTE));
     expect(asOf).toBe(lastClose(btc5m, 5 * MINUTE));
-    const analysis = new OnDemandAnalysis(config);
+    const analysis = onDemand();
     for (const candles of [
       { '1m': btc1m, '5m': btc5m },
       { '5m': btc5m, '1m': btc1m },
@@ -85,13 +89,13 @@ describe('OnDemandAnalysis analyze', () => {
   });
 
   it('ignores an empty timeframe when dating the analysis', () => {
-    const outcome = new OnDemandAnalysis(config).analyze(request({ '5m': [], '1m': btc1m }));
+    const outcome = onDemand().analyze(request({ '5m': [], '1m': btc1m }));
     if (!outcome.ok) throw new Error(JSON.stringify(outcome.issues));
     expect(outcome.result.computedAt).toBe(lastClose(btc1m, MINUTE));
   });
 
   it('gives a different input hash for different candles', () => {
-    const analysis = new OnDemandAnalysis(config);
+    const analysis = onDemand();
     const base = analysis.analyze(request({ '1m': btc1m }));
     const changed = analysis.analyze(
       request({ '1m': btc1m.map((c, i) => (i === 150 ? { ...c, volume: c.volume + 1 } : c)) }),
@@ -101,7 +105,7 @@ describe('OnDemandAnalysis analyze', () => {
   });
 
   it('answers too few candles as an issue on `candles`, naming what the engine needs', () => {
-    const outcome = new OnDemandAnalysis(config).analyze(request({ '1m': btc1m.slice(0, warmUp - 1) }));
+    const outcome = onDemand().analyze(request({ '1m': btc1m.slice(0, warmUp - 1) }));
     expect(outcome).toEqual({
       ok: false,
       issues: [
@@ -111,12 +115,12 @@ describe('OnDemandAnalysis analyze', () => {
         },
       ],
     });
-    expect(new OnDemandAnalysis(config).analyze(request({ '1m': btc1m.slice(0, warmUp) })).ok).toBe(true);
+    expect(onDemand().analyze(request({ '1m': btc1m.slice(0, warmUp) })).ok).toBe(true);
   });
 
   it("passes the engine's refusal of a candle series on as an issue on that timeframe", () => {
     const swapped = [btc1m[1], btc1m[0], ...btc1m.slice(2)].filter((c): c is Candle => c !== undefined);
-    const outcome = new OnDemandAnalysis(config).analyze(request({ '1m': swapped }));
+    const outcome = onDemand().analyze(request({ '1m': swapped }));
     if (outcome.ok) throw new Error('expected a refusal');
     expect(outcome.issues).toHaveLength(1);
     expect(outcome.issues[0]?.field).toBe('candles.1m');
@@ -124,7 +128,7 @@ describe('OnDemandAnalysis analyze', () => {
   });
 
   it("passes the engine's refusal of market context on as an issue on that field", () => {
-    const outcome = new OnDemandAnalysis(config).analyze(
+    const outcome = onDemand().analyze(
       request({ '1m': btc1m }, { orderBook: { timestamp: -1, bids: [], asks: [] } }),
     );
     if (outcome.ok) throw new Error('expected a refusal');
@@ -134,7 +138,7 @@ describe('OnDemandAnalysis analyze', () => {
 
 describe('OnDemandAnalysis indicators', () => {
   it("returns every export series under the CLI's names, one value a candle, null before warm-up", () => {
-    const { length, indicators } = new OnDemandAnalysis(config).indicators(btc1m);
+    const { length, indicators } = onDemand().indicators(btc1m);
     expect(length).toBe(btc1m.length);
     expect(Object.keys(indicators)).toEqual(new IndicatorPlan(EXPORT_INDICATORS).names);
     expect(Object.keys(indicators)).toContain('MACD_12_26_9_hist');
@@ -150,13 +154,13 @@ describe('OnDemandAnalysis indicators', () => {
   });
 
   it('equals the plan the CLI uses on the same candles', () => {
-    expect(new OnDemandAnalysis(config).indicators(btc1m).indicators).toEqual(
+    expect(onDemand().indicators(btc1m).indicators).toEqual(
       new IndicatorPlan(EXPORT_INDICATORS).computeSeries(btc1m),
     );
   });
 
   it('answers empty series for no candles', () => {
-    const { length, indicators } = new OnDemandAnalysis(config).indicators([]);
+    const { length, indicators } = onDemand().indicators([]);
     expect(length).toBe(0);
     expect(Object.keys(indicators)).toEqual(new IndicatorPlan(EXPORT_INDICATORS).names);
     for (const series of Object.values(indicators)) expect(series).toEqual([]);

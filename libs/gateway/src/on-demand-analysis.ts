@@ -1,13 +1,11 @@
-import type { ConfigShape, IndicatorsConfig, WeightsConfig } from '@app/config';
 import {
   type Candle,
   type CandleAnalysisRequest,
   type ConfluenceEngine,
-  createConfluenceEngine,
   EXPORT_INDICATORS,
   type FullResult,
   IndicatorPlan,
-  ResultFormatter,
+  type ResultFormatter,
   type ConfluenceResult,
 } from '@app/confluence';
 import { type FieldIssue, type Timeframe, timeframeToMs } from '@app/contracts';
@@ -22,16 +20,13 @@ export type OnDemandOutcome =
  * as of the latest candle close in the request, so the same body always scores the same.
  */
 export class OnDemandAnalysis {
-  readonly #engine: ConfluenceEngine;
-  readonly #formatter = new ResultFormatter();
   readonly #plan = new IndicatorPlan(EXPORT_INDICATORS);
 
-  constructor(config: {
-    readonly indicators: ConfigShape<IndicatorsConfig>;
-    readonly weights: ConfigShape<WeightsConfig>;
-  }) {
-    this.#engine = createConfluenceEngine(config);
-  }
+  /** `engine`: one of its own (EngineFactory), whose streams hold nothing between calls. */
+  constructor(
+    private readonly engine: ConfluenceEngine,
+    private readonly formatter: ResultFormatter,
+  ) {}
 
   analyze(request: CandleAnalysisRequest): OnDemandOutcome {
     let asOf = 0;
@@ -39,7 +34,7 @@ export class OnDemandAnalysis {
       const last = candles.at(-1);
       if (last !== undefined) asOf = Math.max(asOf, last.timestamp + timeframeToMs(timeframe as Timeframe));
     }
-    const outcome = this.#engine.analyzeCandles(request, asOf);
+    const outcome = this.engine.analyzeCandles(request, asOf);
     if (outcome.status === 'rejected')
       return { ok: false, issues: [{ field: outcome.field, message: outcome.detail }] };
     if (outcome.status === 'warming-up')
@@ -52,7 +47,7 @@ export class OnDemandAnalysis {
           },
         ],
       };
-    return { ok: true, result: outcome.result, full: this.#formatter.full(outcome.result) };
+    return { ok: true, result: outcome.result, full: this.formatter.full(outcome.result) };
   }
 
   /** Every exported indicator series over the candles (the CLI's names), null before warm-up. */

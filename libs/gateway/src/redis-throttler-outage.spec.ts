@@ -72,7 +72,7 @@ function fallback(): ThrottlerFallback & { warnings: string[]; notes: string[] }
   const warnings: string[] = [];
   const notes: string[] = [];
   return {
-    storage: new MemoryThrottlerStorage(),
+    storage: new MemoryThrottlerStorage(() => performance.now()),
     logger: { warn: (m) => warnings.push(m), log: (m) => notes.push(m) },
     timeoutMs: 200,
     warnings,

@@ -11,7 +11,7 @@ import { NestFactory } from '@nestjs/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type ConfluenceConfig, ConfluenceConfigModule } from '@app/config';
-import { SERVICE_VERSION, ShutdownReport } from '@app/contracts';
+import { Clock, SERVICE_VERSION, ShutdownReport, SystemClock } from '@app/contracts';
 import { LivenessController } from './liveness.controller.js';
 import type { ServiceDefinition } from './service-definition.js';
 import { ServiceInfo } from './service-info.js';
@@ -19,10 +19,16 @@ import { ServiceInfo } from './service-info.js';
 @Module({})
 class ServiceRootModule {}
 
-/** The process' one ShutdownReport, injectable anywhere (a write path reports what it could not write). */
+/**
+ * What every process provides everywhere: its one ShutdownReport (a write path reports what it
+ * could not write) and the Clock (the wall clock; tests override it with virtual time).
+ */
 @Global()
-@Module({ providers: [ShutdownReport], exports: [ShutdownReport] })
-class ShutdownReportModule {}
+@Module({
+  providers: [ShutdownReport, { provide: Clock, useClass: SystemClock }],
+  exports: [ShutdownReport, Clock],
+})
+class ProcessModule {}
 
 /** A client's own request id is kept when it is short and plain; anything else is replaced. */
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -46,7 +52,7 @@ function routerError(code: string, parameterLimit: number): string {
 export function serviceRootModule(config: ConfluenceConfig, definition: ServiceDefinition): DynamicModule {
   return {
     module: ServiceRootModule,
-    imports: [ConfluenceConfigModule.forRoot(config), ShutdownReportModule, ...definition.modules],
+    imports: [ConfluenceConfigModule.forRoot(config), ProcessModule, ...definition.modules],
     controllers: [LivenessController],
     providers: [
       { provide: ServiceInfo, useValue: new ServiceInfo(definition.name, definition.hosts, SERVICE_VERSION) },

@@ -20,16 +20,13 @@ const DEFAULT_SIGNALS = 100;
 @ApiTags('markets')
 @Controller('v1')
 export class CatalogController {
-  readonly #weights: WeightManager;
-
   constructor(
     private readonly board: MarketBoard,
     private readonly signals: SignalRepository,
     private readonly onDemand: OnDemandAnalysis,
+    private readonly weightManager: WeightManager,
     private readonly weightsConfig: WeightsConfig,
-  ) {
-    this.#weights = new WeightManager(weightsConfig);
-  }
+  ) {}
 
   @Get('markets')
   @Endpoint('markets')
@@ -64,7 +61,7 @@ export class CatalogController {
     const symbol = query.symbol === undefined ? null : normalizeSymbol(query.symbol);
     return {
       symbol,
-      weights: this.#weights.forSymbol(symbol ?? undefined),
+      weights: this.weightManager.forSymbol(symbol ?? undefined),
       overrides: Object.keys(this.weightsConfig.overrides).sort(),
     };
   }

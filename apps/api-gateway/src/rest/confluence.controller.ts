@@ -18,6 +18,7 @@ import { storedResult } from '@app/analysis';
 import { ResultFormatter } from '@app/confluence';
 import {
   AnalyzeRequestDto,
+  Clock,
   HistoryQueryDto,
   isTimeframe,
   LatestQueryDto,
@@ -34,7 +35,6 @@ import type { HttpResponse } from '../http/http-types.js';
 import { resolveStream } from './market-streams.js';
 
 const DEFAULT_PAGE = 100;
-const formatter = new ResultFormatter();
 
 /** A stored result as REST shows it: the full breakdown plus where its data came from. */
 interface Rendered {
@@ -63,6 +63,8 @@ export class ConfluenceController {
     private readonly latest: LatestResults,
     private readonly results: ResultRepository,
     private readonly onDemand: OnDemandAnalysis,
+    private readonly formatter: ResultFormatter,
+    private readonly clock: Clock,
   ) {}
 
   @Get()
@@ -210,9 +212,9 @@ export class ConfluenceController {
       await this.results.save(
         storedResult(
           { result: outcome.result, source: 'live', trigger: 'candle', inputEmittedAt: 0 },
-          formatter,
+          this.formatter,
         ),
-        Date.now(),
+        this.clock.now(),
       );
     } catch {
       throw new ServiceUnavailableException(
