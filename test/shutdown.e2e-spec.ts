@@ -208,5 +208,5 @@ describe('SIGTERM during a replay at speed max (local mode, standalone store)', 
     const after = await storedResults(uri);
     for (const [key, logged] of results)
       expect(`${key}: ${after.get(key) ?? 'missing'}`).toBe(`${key}: ${logged}`);
-  }, 120_000);
+  }, 240_000);
 });

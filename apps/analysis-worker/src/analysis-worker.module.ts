@@ -4,6 +4,7 @@ import { WeightsConfig } from '@app/config';
 import { ConfluenceModule } from '@app/confluence';
 import { PersistenceModule } from '@app/persistence';
 import { AnalysisWorkerHealthController } from './analysis-worker-health.controller.js';
+import { analysisDriverProvider } from './analysis-driver.provider.js';
 import { AnalysisWorkerService } from './analysis-worker.service.js';
 
 /**
@@ -13,7 +14,7 @@ import { AnalysisWorkerService } from './analysis-worker.service.js';
 @Module({
   imports: [BusModule, PersistenceModule, ConfluenceModule],
   controllers: [AnalysisWorkerHealthController],
-  providers: [AnalysisWorkerService],
+  providers: [analysisDriverProvider, AnalysisWorkerService],
   exports: [AnalysisWorkerService],
 })
 export class AnalysisWorkerModule implements OnApplicationBootstrap {

@@ -21,6 +21,7 @@ import type {
   SnapshotStore,
 } from './analysis.types.js';
 import type { AnalysisLogger } from './local-analysis.js';
+import { AnalysisDriver, type StopWork } from './analysis-driver.js';
 import type { MarketAnalyzer } from './market-analyzer.js';
 import { type Checkpoint, MarketResume, parseCheckpoint } from './market-resume.js';
 import { processInTurns } from './process-in-turns.js';
@@ -102,7 +103,9 @@ export interface DistributedAnalysisStatus {
  * indicator state from stored candles (topped up from the log where the store lags), then
  * re-analyses what the previous owner published but had not stored, without publishing it again.
  */
-export class DistributedAnalysis {
+export class DistributedAnalysis extends AnalysisDriver {
+  readonly stopsAt = 'module-destroy' as const;
+
   readonly #owned = new Map<string, OwnedMarket>();
   readonly #retake = new Map<string, MarketRef>();
   readonly #stats = new AnalysisStats();
@@ -120,6 +123,7 @@ export class DistributedAnalysis {
     private readonly settings: DistributedAnalysisSettings,
     private readonly deps: DistributedAnalysisDeps,
   ) {
+    super();
     this.#resume = new MarketResume({
       ...deps,
       rebuildCandles: settings.rebuildCandles,
@@ -165,6 +169,16 @@ export class DistributedAnalysis {
         .map((owned) => this.#saveSnapshot(this.#takeSnapshot(owned, owned.offset))),
     );
     await this.#ownership.stop({ release: true });
+  }
+
+  /**
+   * Stops with the write path's flush bounded: a store that is down must not hold the stop (what
+   * stays unwritten is analysed again by the next owner, whose checkpoint is the last stored one).
+   */
+  async shutdown(work: StopWork): Promise<void> {
+    await this.stop(async () => {
+      await work.flush();
+    });
   }
 
   status(): DistributedAnalysisStatus {

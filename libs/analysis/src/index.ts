@@ -9,3 +9,4 @@ export * from './distributed-analysis.js';
 export * from './worker-metrics.js';
 export * from './repair.js';
 export * from './candle-holes.js';
+export * from './analysis-driver.js';

@@ -4,6 +4,7 @@ import { type AnalysisCounters, AnalysisStats } from './analysis-stats.js';
 import { saveSnapshot, takeSnapshot } from './analysis-snapshots.js';
 import type { AnalysisSink, MarketEvent, MarketSnapshot, SnapshotStore } from './analysis.types.js';
 import type { MarketAnalyzer } from './market-analyzer.js';
+import { AnalysisDriver, type StopWork } from './analysis-driver.js';
 
 export interface AnalysisLogger {
   log(message: string): void;
@@ -46,13 +47,17 @@ const MARKET_EVENTS = Object.values(MarketEventName);
  * Local mode's worker: one process owns every market, fed straight from the in-process bus. The
  * bus awaits this handler, so a slow analysis slows the publisher instead of piling up events.
  */
-export class LocalAnalysis {
+export class LocalAnalysis extends AnalysisDriver {
+  readonly stopsAt = 'before-shutdown' as const;
+
   // Promises, so events of a market that arrive while its snapshot is still loading wait for it.
   readonly #markets = new Map<string, Promise<LocalMarket>>();
   readonly #stats = new AnalysisStats();
   readonly #unsubscribe: (() => void)[] = [];
 
-  constructor(private readonly deps: LocalAnalysisDeps) {}
+  constructor(private readonly deps: LocalAnalysisDeps) {
+    super();
+  }
 
   start(): void {
     for (const name of MARKET_EVENTS) {
@@ -64,6 +69,12 @@ export class LocalAnalysis {
 
   stop(): void {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+  }
+
+  /** Unsubscribes, has the results written, then saves the snapshots (never ahead of what is stored). */
+  async shutdown(work: StopWork): Promise<void> {
+    this.stop();
+    if ((await work.flush()) === 'done') await work.bounded(this.saveSnapshots());
   }
 
   status(): LocalAnalysisStatus {

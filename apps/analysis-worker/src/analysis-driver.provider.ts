@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Logger, type Provider } from '@nestjs/common';
+import {
+  AnalysisDriver,
+  type CandleHistory,
+  DistributedAnalysis,
+  LocalAnalysis,
+  MarketAnalyzer,
+  StoreAndBusSink,
+} from '@app/analysis';
+import { BusConnections, MarketLeases, RedisMarketLog } from '@app/bus';
+import { AppConfig, ExchangesConfig, IndicatorsConfig } from '@app/config';
+import { EngineFactory, ResultFormatter, warmupCandlesFor } from '@app/confluence';
+import { Clock, EventBus, type MarketRef, type Timeframe } from '@app/contracts';
+import {
+  CandleRepository,
+  ResultRepository,
+  SignalRepository,
+  SnapshotRepository,
+  StoreWriter,
+} from '@app/persistence';
+
+interface DriverDeps {
+  readonly app: AppConfig;
+  readonly exchanges: ExchangesConfig;
+  readonly indicators: IndicatorsConfig;
+  readonly engines: EngineFactory;
+  readonly formatter: ResultFormatter;
+  readonly bus: EventBus;
+  readonly connections: BusConnections;
+  readonly writer: StoreWriter;
+  readonly results: ResultRepository;
+  readonly signals: SignalRepository;
+  readonly candles: CandleRepository;
+  readonly snapshots: SnapshotRepository;
+  readonly clock: Clock;
+}
+
+/**
+ * The worker's driver, chosen by the bus: local mode feeds the analysis straight from the
+ * in-process bus; distributed mode splits the markets between workers with Redis leases and
+ * reads each market's log. The rules live in libs/analysis; this wires them to config, store and bus.
+ */
+function createAnalysisDriver(deps: DriverDeps): AnalysisDriver {
+  const { app, exchanges, indicators, engines, formatter, bus, connections, writer, snapshots } = deps;
+  const logger = new Logger('analysis-worker');
+  const now = (): number => deps.clock.now();
+  const sink = new StoreAndBusSink({
+    writer,
+    results: deps.results,
+    signals: deps.signals,
+    bus,
+    formatter,
+    now,
+  });
+  const createAnalyzer = (market: MarketRef): MarketAnalyzer =>
+    new MarketAnalyzer(market, engines.create(), { refreshIntervalMs: app.analysis.refreshIntervalMs });
+  if (!connections.enabled)
+    return new LocalAnalysis({
+      bus,
+      sink,
+      createAnalyzer,
+      now,
+      logger,
+      logUpdates: app.analysis.logUpdates,
+      snapshots,
+      snapshotEveryCandles: app.analysis.snapshotEveryCandles,
+    });
+  const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const markets = exchanges.exchanges
+    .filter((exchange) => exchange.enabled)
+    .flatMap((exchange) => exchange.symbols.map((symbol) => ({ exchange: exchange.id, symbol })));
+  const timeframes = new Map(exchanges.exchanges.map((exchange) => [exchange.id, exchange.timeframes]));
+  const history: CandleHistory = {
+    candlesUntil: async (market, timeframe, until, count) =>
+      (await deps.candles.latest({ ...market, timeframe }, count, until)).map(
+        ({ timestamp, open, high, low, close, volume }) => ({ timestamp, open, high, low, close, volume }),
+      ),
+  };
+  const commands = connections.commands();
+  const driver = new DistributedAnalysis(
+    {
+      workerId,
+      batchSize: app.analysis.batchSize,
+      blockMs: app.analysis.blockMs,
+      rebuildCandles: warmupCandlesFor(indicators),
+      snapshotEveryCandles: app.analysis.snapshotEveryCandles,
+      timeframesOf: (market) => timeframes.get(market.exchange) ?? ([] as readonly Timeframe[]),
+      logUpdates: app.analysis.logUpdates,
+    },
+    {
+      log: new RedisMarketLog({ commands, reader: connections.open('log-reader'), keys: connections.keys }),
+      ownership: (callbacks) =>
+        new MarketLeases({
+          redis: commands,
+          prefix: connections.keys.prefix,
+          workerId,
+          markets,
+          ttlMs: app.analysis.leaseTtlMs,
+          logger,
+          ...callbacks,
+        }),
+      history,
+      snapshots,
+      sink,
+      formatter,
+      createAnalyzer,
+      now,
+      logger,
+    },
+  );
+  logger.log(`worker ${workerId}: ${markets.length} market(s) to share through Redis leases`);
+  return driver;
+}
+
+export const analysisDriverProvider: Provider = {
+  provide: AnalysisDriver,
+  inject: [
+    AppConfig,
+    ExchangesConfig,
+    IndicatorsConfig,
+    EngineFactory,
+    ResultFormatter,
+    EventBus,
+    BusConnections,
+    StoreWriter,
+    ResultRepository,
+    SignalRepository,
+    CandleRepository,
+    SnapshotRepository,
+    Clock,
+  ],
+  useFactory: (
+    app: AppConfig,
+    exchanges: ExchangesConfig,
+    indicators: IndicatorsConfig,
+    engines: EngineFactory,
+    formatter: ResultFormatter,
+    bus: EventBus,
+    connections: BusConnections,
+    writer: StoreWriter,
+    results: ResultRepository,
+    signals: SignalRepository,
+    candles: CandleRepository,
+    snapshots: SnapshotRepository,
+    clock: Clock,
+  ) =>
+    createAnalysisDriver({
+      app,
+      exchanges,
+      indicators,
+      engines,
+      formatter,
+      bus,
+      connections,
+      writer,
+      results,
+      signals,
+      candles,
+      snapshots,
+      clock,
+    }),
+};
