@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { BusConnections, RedisEventBus, RedisKeys } from '@app/bus';
 import { ConfigValidationError, loadConfig } from '@app/config';
-import { AnalysisEventName, type BusEventName, isBusEventName } from '@app/contracts';
+import { AnalysisEventName, type BusEventName, isBusEventName, errorMessage } from '@app/contracts';
 
 /**
  * Prints what crosses the Redis bus, one JSON line per event (`{"subject", "payload"}`), for
@@ -56,8 +56,7 @@ main(process.argv.slice(2)).then(
     if (exitCode !== undefined) process.exitCode = exitCode;
   },
   (error: unknown) => {
-    const message =
-      error instanceof ConfigValidationError || error instanceof Error ? error.message : String(error);
+    const message = error instanceof ConfigValidationError || errorMessage(error);
     process.stderr.write(`bus-tap: ${message}\n`);
     process.exitCode = 1;
   },

@@ -1,6 +1,7 @@
 import type { MarketSnapshot, SnapshotStore } from './analysis.types.js';
 import type { AnalysisLogger } from './local-analysis.js';
 import type { MarketAnalyzer } from './market-analyzer.js';
+import { errorMessage } from '@app/contracts';
 
 /**
  * The analyzer's state as a snapshot to save, at `offset` (the market-log offset in distributed
@@ -27,7 +28,7 @@ export function takeSnapshot(
     };
   } catch (error) {
     logger.warn(
-      `${analyzer.market.exchange}/${analyzer.market.symbol}: snapshot not taken: ${messageOf(error)}`,
+      `${analyzer.market.exchange}/${analyzer.market.symbol}: snapshot not taken: ${errorMessage(error)}`,
     );
     return null;
   }
@@ -43,11 +44,7 @@ export async function saveSnapshot(
   try {
     return await store.save(snapshot);
   } catch (error) {
-    logger.warn(`${snapshot.exchange}/${snapshot.symbol}: snapshot not saved: ${messageOf(error)}`);
+    logger.warn(`${snapshot.exchange}/${snapshot.symbol}: snapshot not saved: ${errorMessage(error)}`);
     return false;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -9,6 +9,7 @@ import {
   type MarketRef,
   marketId,
   type Timeframe,
+  errorMessage,
 } from '@app/contracts';
 import { changedEvent, updateLine, updatedEvent } from './analysis-output.js';
 import { saveSnapshot, takeSnapshot } from './analysis-snapshots.js';
@@ -214,7 +215,7 @@ export class DistributedAnalysis extends AnalysisDriver {
         batches = await log.read(from, this.settings.batchSize, this.settings.blockMs);
       } catch (error) {
         if (this.#stopped()) break;
-        logger.warn(`reading the market logs failed: ${messageOf(error)}`);
+        logger.warn(`reading the market logs failed: ${errorMessage(error)}`);
         await new Promise((resolve) => setTimeout(resolve, this.settings.blockMs));
         continue;
       }
@@ -228,7 +229,7 @@ export class DistributedAnalysis extends AnalysisDriver {
         } catch (error) {
           // The analyzer may be ahead of the checkpoint now: start the market again from its checkpoints.
           logger.error(
-            `${marketId(batch.market)}: analysis failed, resuming from the checkpoints: ${messageOf(error)}`,
+            `${marketId(batch.market)}: analysis failed, resuming from the checkpoints: ${errorMessage(error)}`,
           );
           this.#owned.delete(marketId(batch.market));
           this.#retake.set(marketId(batch.market), batch.market);
@@ -323,7 +324,7 @@ export class DistributedAnalysis extends AnalysisDriver {
         this.#retake.delete(id);
         this.#owned.set(id, owned);
       } catch (error) {
-        this.deps.logger.warn(`${id}: resuming failed, retrying: ${messageOf(error)}`);
+        this.deps.logger.warn(`${id}: resuming failed, retrying: ${errorMessage(error)}`);
       }
     }
   }
@@ -381,8 +382,4 @@ export class DistributedAnalysis extends AnalysisDriver {
   async #saveSnapshot(snapshot: MarketSnapshot | null): Promise<void> {
     if (await saveSnapshot(this.deps.snapshots, snapshot, this.deps.logger)) this.#snapshotsSaved++;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

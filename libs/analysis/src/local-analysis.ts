@@ -1,4 +1,4 @@
-import { type EventBus, MarketEventName, type MarketRef, marketId } from '@app/contracts';
+import { type EventBus, MarketEventName, type MarketRef, marketId, errorMessage } from '@app/contracts';
 import { updateLine } from './analysis-output.js';
 import { type AnalysisCounters, AnalysisStats } from './analysis-stats.js';
 import { saveSnapshot, takeSnapshot } from './analysis-snapshots.js';
@@ -133,7 +133,7 @@ export class LocalAnalysis extends AnalysisDriver {
       if (outcome.restored) logger.log(`${id}: restored from its snapshot (${describePosition(saved)})`);
       else logger.warn(`${id}: snapshot refused (${outcome.reason}); warming up from new candles`);
     } catch (error) {
-      logger.warn(`${id}: snapshot unreadable (${messageOf(error)}); warming up from new candles`);
+      logger.warn(`${id}: snapshot unreadable (${errorMessage(error)}); warming up from new candles`);
     }
     return local;
   }
@@ -153,8 +153,4 @@ function describePosition(saved: MarketSnapshot): string {
     ([timeframe, time]) => `${timeframe} up to ${new Date(time).toISOString()}`,
   );
   return streams.length === 0 ? 'no candles yet' : streams.join(', ');
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -5,6 +5,7 @@ import {
   type MarketRef,
   marketId,
   type Timeframe,
+  errorMessage,
 } from '@app/contracts';
 import type { AnalyzerState, CandleHistory, MarketSnapshot, SnapshotStore } from './analysis.types.js';
 import type { AnalysisLogger } from './local-analysis.js';
@@ -78,7 +79,7 @@ export class MarketResume {
     try {
       saved = await this.deps.snapshots.load(market);
     } catch (error) {
-      return { ok: false, why: `snapshot unreadable (${messageOf(error)})` };
+      return { ok: false, why: `snapshot unreadable (${errorMessage(error)})` };
     }
     if (saved?.offset == null) return { ok: false, why: 'no snapshot' };
     if (compareOffsets(saved.offset, base.offset) > 0)
@@ -156,8 +157,4 @@ export function parseCheckpoint(json: string | null): Checkpoint | null {
   } catch {
     return null;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

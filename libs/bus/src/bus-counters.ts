@@ -1,4 +1,4 @@
-import { type BusEventName, type BusStats, validateBusEvent } from '@app/contracts';
+import { type BusEventName, type BusStats, validateBusEvent, errorMessage } from '@app/contracts';
 
 /** The per-subject counters behind `EventBus.stats()`, shared by both transports. */
 export class BusCounters {
@@ -55,9 +55,7 @@ export async function deliver(
       counters.count('delivered', subject);
     } catch (error) {
       counters.count('handlerErrors', subject);
-      logger.error(
-        `bus: a ${subject} handler failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      logger.error(`bus: a ${subject} handler failed: ${errorMessage(error)}`);
     }
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import { type ConfigIssue, type PathSegment, formatPath } from './config.types.js';
 import { getIn, isPlainObject, type PlainObject } from './deep.js';
+import { errorMessage } from '@app/contracts';
 
 /** A parsed YAML config file, kept with its positions so violations can name line and column. */
 export interface YamlSource {
@@ -30,7 +31,7 @@ export function readYamlSource(dir: string, file: string, required: boolean): Re
   try {
     text = readFileSync(fullPath, 'utf8');
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     return { source: null, issues: [{ file, path: '', message: `cannot read file: ${reason}` }] };
   }
   const lineCounter = new LineCounter();

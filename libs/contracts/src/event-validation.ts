@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { FastCheck } from './fast-validation.js';
+import { errorMessage } from './error-message.js';
 
 /** The plain-data shape of an event class: what publishers build and the bus carries. */
 export type EventData<T> = {
@@ -39,7 +40,7 @@ export function validatePayload<T extends object>(
     // still a rejection with a reason, never an exception that stops a subscriber.
     return {
       ok: false,
-      errors: [`payload: could not be validated (${error instanceof Error ? error.message : String(error)})`],
+      errors: [`payload: could not be validated (${errorMessage(error)})`],
     };
   }
 }

@@ -14,3 +14,4 @@ export * from './rest/candle-series.js';
 export * from './rest/rest-dtos.js';
 export * from './shutdown-report.js';
 export * from './clock.js';
+export * from './error-message.js';

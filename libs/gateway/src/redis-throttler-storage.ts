@@ -1,5 +1,6 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
+import { errorMessage } from '@app/contracts';
 
 /** What the throttler guard reads back from its storage. */
 export interface ThrottlerRecord {
@@ -100,7 +101,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       this.#local = null;
       return record;
     } catch (error) {
-      return await local(error instanceof Error ? error.message : String(error));
+      return await local(errorMessage(error));
     } finally {
       clearTimeout(timer);
     }

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExchangeCredentials, ExchangesConfig } from '@app/config';
 import { warmupCandlesFor } from '@app/confluence';
-import { type EventBus, MarketEventName } from '@app/contracts';
+import { type EventBus, MarketEventName, errorMessage } from '@app/contracts';
 import type { Clock, MarketLogger } from './clock.js';
 import {
   createCcxtMarketClient,
@@ -89,9 +89,7 @@ export class MarketIngestion {
   #startLive(): void {
     this.#running.push(
       this.#runLive().catch((error: unknown) => {
-        this.deps.logger.error(
-          `live ingestion failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.deps.logger.error(`live ingestion failed: ${errorMessage(error)}`);
       }),
     );
   }
@@ -136,9 +134,7 @@ export class MarketIngestion {
       this.#feeds.push(feed);
       runs.push(
         feed.run(signal).catch((error: unknown) => {
-          logger.error(
-            `${config.id}: feed stopped: ${error instanceof Error ? error.message : String(error)}`,
-          );
+          logger.error(`${config.id}: feed stopped: ${errorMessage(error)}`);
         }),
       );
     }
@@ -190,7 +186,7 @@ export class MarketIngestion {
           logger.log(`replay ${state.finished ? 'finished' : 'stopped'} after ${published} candles`);
         },
         (error: unknown) => {
-          logger.error(`replay failed: ${messageOf(error)}`);
+          logger.error(`replay failed: ${errorMessage(error)}`);
         },
       ),
     );
@@ -231,7 +227,3 @@ function withCredentials(credentials: ExchangeCredentials | undefined): {
 }
 
 export { warmupCandlesFor };
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -4,6 +4,7 @@ import {
   type BusHandler,
   type BusStats,
   EventBus,
+  errorMessage,
 } from '@app/contracts';
 
 export interface PersistentPublishOptions {
@@ -77,9 +78,7 @@ export class PersistentPublishBus extends EventBus {
       sleep,
       signal,
       onFailure: (error) => {
-        logger.warn(
-          `${label}: publish failed, waiting for the bus to answer: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        logger.warn(`${label}: publish failed, waiting for the bus to answer: ${errorMessage(error)}`);
       },
       onRecovered: (failures) => {
         logger.log(`${label}: bus answers again after ${failures} failed attempt(s)`);

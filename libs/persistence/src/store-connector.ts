@@ -1,15 +1,13 @@
 import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { ConnectOptions } from 'mongoose';
 import { AppConfig } from '@app/config';
+import { errorMessage } from '@app/contracts';
 
 /** The part of a mongoose Connection the connector uses. */
 export interface OpenableConnection {
   asPromise(): Promise<unknown>;
   openUri(uri: string, options?: ConnectOptions): Promise<unknown>;
 }
-
-/** Messages only: a driver error's message names the host, never the credentials of the URI. */
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
  * Keeps opening the store connection until it is open. Mongoose connects once when the connection
@@ -50,7 +48,7 @@ export class StoreConnector implements BeforeApplicationShutdown {
           // The first failure and then every tenth, not one line per attempt through a long outage.
           if (this.#failures === 1 || this.#failures % 10 === 0)
             this.logger.warn(
-              `store unreachable (${this.#failures} attempt(s)): ${messageOf(error)}; retrying every ≤${retryMaxMs} ms`,
+              `store unreachable (${this.#failures} attempt(s)): ${errorMessage(error)}; retrying every ≤${retryMaxMs} ms`,
             );
           this.#timer = setTimeout(() => {
             if (!this.#stopped) settle(connection.openUri(uri, options));

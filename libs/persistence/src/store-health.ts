@@ -1,5 +1,6 @@
 // mongoose is CommonJS: its named exports beyond the types come through the default export.
 import mongoose from 'mongoose';
+import { errorMessage } from '@app/contracts';
 
 const { ConnectionStates } = mongoose;
 
@@ -74,7 +75,7 @@ export async function probeStore(
   } catch (error) {
     return {
       status: 'down',
-      message: `ping failed: ${error instanceof Error ? error.message : String(error)}`,
+      message: `ping failed: ${errorMessage(error)}`,
     };
   } finally {
     clearTimeout(timer);

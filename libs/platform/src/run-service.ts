@@ -6,7 +6,7 @@ import {
   loadConfig,
   secretValuesOf,
 } from '@app/config';
-import { ShutdownReport } from '@app/contracts';
+import { ShutdownReport, errorMessage } from '@app/contracts';
 import { ConfluenceLogger } from './confluence.logger.js';
 import { installCrashHandlers } from './process-guards.js';
 import { createServiceApp } from './service-app.js';
@@ -19,7 +19,7 @@ function describeError(error: unknown): string {
   if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
     return `${error.message}: the port is taken (set PORT, or http.ports in config/app.yaml)`;
   }
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }
 
 /**
@@ -33,7 +33,7 @@ function loadConfigOrReport(service: string): ConfluenceConfig | null {
     const message =
       error instanceof ConfigValidationError
         ? error.message
-        : `Could not load the configuration: ${error instanceof Error ? error.message : String(error)}`;
+        : `Could not load the configuration: ${errorMessage(error)}`;
     process.stderr.write(`[${service}] ${message}\n`);
     return null;
   }

@@ -5,7 +5,7 @@ import { HealthCheckService, type HealthIndicatorResult, HealthIndicatorService 
 import type { Connection } from 'mongoose';
 import { MonitoringConfig } from '@app/config';
 import { BusConnections } from '@app/bus';
-import { EventBus } from '@app/contracts';
+import { EventBus, errorMessage } from '@app/contracts';
 import { MarketBoard } from '@app/gateway';
 import { probeStore, StoreWriter } from '@app/persistence';
 import type { HttpResponse } from '../http/http-types.js';
@@ -104,7 +104,7 @@ export class ReadinessController {
       return session.up();
     } catch (error) {
       return session.degraded({
-        message: `Redis unreachable: ${error instanceof Error ? error.message : String(error)}`,
+        message: `Redis unreachable: ${errorMessage(error)}`,
       });
     } finally {
       clearTimeout(timer);

@@ -6,6 +6,7 @@ import type { Server, ServerOptions } from 'socket.io';
 import { observePublishes } from '@app/bus';
 import type { AppConfig } from '@app/config';
 import type { GatewayRedis } from '../ops/gateway-redis.js';
+import { errorMessage } from '@app/contracts';
 
 /**
  * Socket.IO with the settings from app.yaml (heartbeats, message size, CORS allowlist) and, when
@@ -58,7 +59,7 @@ export class SignalsIoAdapter extends IoAdapter {
       if (failing) return;
       failing = true;
       this.#logger.warn(
-        `Socket.IO emits reach this replica's clients only until Redis answers: ${error instanceof Error ? error.message : String(error)}`,
+        `Socket.IO emits reach this replica's clients only until Redis answers: ${errorMessage(error)}`,
       );
     });
   }

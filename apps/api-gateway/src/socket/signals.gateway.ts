@@ -25,6 +25,7 @@ import {
   type SubscribeAck,
   SubscriptionDto,
   type UnsubscribeAck,
+  errorMessage,
 } from '@app/contracts';
 import {
   ApiKeyRing,
@@ -192,9 +193,7 @@ export class SignalsGateway
       const result = await this.latest.get(stream);
       snapshot = result === null ? null : { ...result.breakdown, source: this.board.sourceOf(stream) };
     } catch (error) {
-      this.#logger.warn(
-        `snapshot of ${room} unavailable: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.#logger.warn(`snapshot of ${room} unavailable: ${errorMessage(error)}`);
     }
     return { ok: true, room, snapshot };
   }

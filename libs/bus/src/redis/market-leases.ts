@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type MarketRef, marketId } from '@app/contracts';
+import { type MarketRef, marketId, errorMessage } from '@app/contracts';
 import type { Redis } from 'ioredis';
 import {
   HEARTBEAT_SCRIPT,
@@ -358,5 +358,5 @@ export class MarketLeases {
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

@@ -7,6 +7,7 @@ import {
   EventBus,
   isBusEventName,
   isMarketEventName,
+  errorMessage,
 } from '@app/contracts';
 import { BusCounters, deliver } from '../bus-counters.js';
 import type { BusLogger } from '../in-process-bus.js';
@@ -45,7 +46,7 @@ export class RedisEventBus extends EventBus {
       this.#delivering = this.#delivering
         .then(() => this.#deliver(channel, message))
         .catch((error: unknown) => {
-          options.logger.error(`bus: delivering a message on ${channel} failed: ${messageOf(error)}`);
+          options.logger.error(`bus: delivering a message on ${channel} failed: ${errorMessage(error)}`);
         });
     });
   }
@@ -101,7 +102,7 @@ export class RedisEventBus extends EventBus {
     const settled = pending.then(
       () => undefined,
       (error: unknown) => {
-        this.options.logger.error(`bus: subscribing failed: ${messageOf(error)}`);
+        this.options.logger.error(`bus: subscribing failed: ${errorMessage(error)}`);
       },
     );
     this.#subscribing.add(settled);
@@ -131,10 +132,6 @@ export function parseJson(
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
-    return { ok: false, errors: [`payload: not JSON (${messageOf(error)})`] };
+    return { ok: false, errors: [`payload: not JSON (${errorMessage(error)})`] };
   }
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,5 @@
 import type { ConfigShape, IndicatorsConfig } from '@app/config';
-import { type Timeframe, timeframeToMs } from '@app/contracts';
+import { type Timeframe, timeframeToMs, errorMessage } from '@app/contracts';
 import type { ConfluenceComponent } from '../components/component.types.js';
 import type {
   DerivativesSnapshot,
@@ -183,7 +183,7 @@ export class ConfluenceEngine {
     } catch (error) {
       // Malformed snapshots are expected input (SnapshotError); anything else is a gap in the checks.
       if (error instanceof SnapshotError) return { restored: false, reason: `malformed ${error.message}` };
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       return { restored: false, reason: `unreadable snapshot: ${message}` };
     }
   }

@@ -1,4 +1,4 @@
-import { DataSource, type EventBus, MarketEventName, type Timeframe } from '@app/contracts';
+import { DataSource, type EventBus, MarketEventName, type Timeframe, errorMessage } from '@app/contracts';
 import { type Clock, isAborted, type MarketLogger } from '../clock.js';
 import { ExchangeCallError, FaultKind } from '../faults/exchange-fault.js';
 import type { ExchangeGate, ExchangeStatus } from '../faults/exchange-gate.js';
@@ -216,5 +216,5 @@ export class ExchangeFeed {
 }
 
 function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

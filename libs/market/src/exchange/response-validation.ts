@@ -1,6 +1,7 @@
 import { type Candle, candleProblem } from '@app/confluence';
 import type { Timeframe } from '@app/contracts';
 import { MalformedResponseError } from '../faults/exchange-fault.js';
+import { errorMessage } from '@app/contracts';
 
 /** Items that validated, and why the others were dropped (one line each, for the log and a counter). */
 export interface Checked<T> {
@@ -48,7 +49,7 @@ export function jsonBodyProblem(body: string): string | null {
     JSON.parse(body);
     return null;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     const excerpt = body.length > 40 ? `${body.slice(0, 40)}…` : body;
     return `body is not JSON (${reason}; ${body.length} characters: ${JSON.stringify(excerpt)})`;
   }

@@ -1,3 +1,4 @@
+import { errorMessage } from '@app/contracts';
 /** What went wrong with a call to an exchange, as far as retrying and health care. */
 export const FaultKind = {
   RateLimited: 'rate-limited',
@@ -85,7 +86,7 @@ const MAX_MESSAGE = 240;
  * one (ccxt's error classes, see exchange/ccxt-faults.ts), else what the error itself says.
  */
 export function classifyExchangeError(error: unknown): ExchangeFault {
-  const message = shorten(messageOf(error));
+  const message = shorten(errorMessage(error));
   const fault = (kind: FaultKind, retryable = true, retryAfter: number | null = null): ExchangeFault => ({
     kind,
     message,
@@ -121,11 +122,6 @@ function isConnectionError(error: unknown, depth = 0): boolean {
   if (typeof code === 'string' && CONNECTION_CODES.test(code)) return true;
   if (name === 'TypeError' && typeof message === 'string' && /fetch failed/i.test(message)) return true;
   return isConnectionError(cause, depth + 1);
-}
-
-function messageOf(error: unknown): string {
-  const message = (error as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? message : String(error);
 }
 
 /** Error texts from exchanges can carry whole response bodies; keep logs and health readable. */

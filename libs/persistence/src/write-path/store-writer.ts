@@ -1,4 +1,5 @@
 import { isDuplicateKey } from '../persistence.errors.js';
+import { errorMessage } from '@app/contracts';
 
 /** One write to the store. It must be idempotent: it may run again after a lost acknowledgement. */
 export interface StoreWrite {
@@ -189,7 +190,7 @@ export class StoreWriter {
           this.#rejected++;
           this.#remember('rejected', write);
           this.options.logger.error(
-            `store rejected a write, not retrying: ${write.describe}: ${messageOf(error)}`,
+            `store rejected a write, not retrying: ${write.describe}: ${errorMessage(error)}`,
           );
         }
       }
@@ -214,11 +215,11 @@ export class StoreWriter {
   #markDown(error: unknown, write: StoreWrite): void {
     if (this.#state === 'up') {
       this.options.logger.warn(
-        `store unreachable, holding writes and retrying: ${messageOf(error)} (at ${write.describe})`,
+        `store unreachable, holding writes and retrying: ${errorMessage(error)} (at ${write.describe})`,
       );
     }
     this.#state = 'down';
-    this.#lastError = messageOf(error);
+    this.#lastError = errorMessage(error);
   }
 
   /** Full jitter (AWS Architecture Blog, "Exponential Backoff and Jitter"): uniform in [0, min(cap, base·2^n)]. */
@@ -226,8 +227,4 @@ export class StoreWriter {
     const ceiling = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(attempt, 30));
     return Math.max(1, Math.floor(this.#random() * ceiling));
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
