@@ -1,7 +1,8 @@
 import type { MarketSnapshot, SnapshotStore } from './analysis.types.js';
-import type { AnalysisLogger } from './local-analysis.js';
+
 import type { MarketAnalyzer } from './market-analyzer.js';
 import { errorMessage } from '@app/contracts';
+import type { LogSink } from '@app/contracts';
 
 /**
  * The analyzer's state as a snapshot to save, at `offset` (the market-log offset in distributed
@@ -11,7 +12,7 @@ export function takeSnapshot(
   analyzer: MarketAnalyzer,
   offset: string | null,
   now: number,
-  logger: AnalysisLogger,
+  logger: LogSink,
 ): MarketSnapshot | null {
   try {
     const { engine, state } = analyzer.snapshot();
@@ -38,7 +39,7 @@ export function takeSnapshot(
 export async function saveSnapshot(
   store: SnapshotStore | undefined,
   snapshot: MarketSnapshot | null,
-  logger: AnalysisLogger,
+  logger: LogSink,
 ): Promise<boolean> {
   if (snapshot === null || store === undefined) return false;
   try {

@@ -1,16 +1,5 @@
 import type { ResultFormatter } from '@app/confluence';
-import {
-  type AnalysisMessage,
-  AnalysisEventName,
-  compareOffsets,
-  type LogBatch,
-  type LoggedMarketEvent,
-  type MarketEventLog,
-  type MarketRef,
-  marketId,
-  type Timeframe,
-  errorMessage,
-} from '@app/contracts';
+import { AnalysisEventName, compareOffsets, marketId, errorMessage } from '@app/contracts';
 import { changedEvent, updateLine, updatedEvent } from './analysis-output.js';
 import { saveSnapshot, takeSnapshot } from './analysis-snapshots.js';
 import { type AnalysisCounters, AnalysisStats } from './analysis-stats.js';
@@ -21,11 +10,20 @@ import type {
   MarketSnapshot,
   SnapshotStore,
 } from './analysis.types.js';
-import type { AnalysisLogger } from './local-analysis.js';
+
 import { AnalysisDriver, type StopWork } from './analysis-driver.js';
 import type { MarketAnalyzer } from './market-analyzer.js';
 import { type Checkpoint, MarketResume, parseCheckpoint } from './market-resume.js';
 import { processInTurns } from './process-in-turns.js';
+import type {
+  LogSink,
+  AnalysisMessage,
+  LogBatch,
+  LoggedMarketEvent,
+  MarketEventLog,
+  MarketRef,
+  Timeframe,
+} from '@app/contracts';
 
 /** Who owns which market (Redis leases in production); calls back when that changes. */
 export interface MarketOwnership {
@@ -61,7 +59,7 @@ export interface DistributedAnalysisDeps {
   readonly formatter: ResultFormatter;
   readonly createAnalyzer: (market: MarketRef) => MarketAnalyzer;
   readonly now: () => number;
-  readonly logger: AnalysisLogger;
+  readonly logger: LogSink;
 }
 
 /** A market this worker holds: its analyzer, where its log is read, and what was already published. */

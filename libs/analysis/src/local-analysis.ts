@@ -1,23 +1,18 @@
-import { type EventBus, MarketEventName, type MarketRef, marketId, errorMessage } from '@app/contracts';
+import { MarketEventName, marketId, errorMessage } from '@app/contracts';
 import { updateLine } from './analysis-output.js';
 import { type AnalysisCounters, AnalysisStats } from './analysis-stats.js';
 import { saveSnapshot, takeSnapshot } from './analysis-snapshots.js';
 import type { AnalysisSink, MarketEvent, MarketSnapshot, SnapshotStore } from './analysis.types.js';
 import type { MarketAnalyzer } from './market-analyzer.js';
 import { AnalysisDriver, type StopWork } from './analysis-driver.js';
-
-export interface AnalysisLogger {
-  log(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
+import type { LogSink, EventBus, MarketRef } from '@app/contracts';
 
 export interface LocalAnalysisDeps {
   readonly bus: EventBus;
   readonly sink: AnalysisSink;
   readonly createAnalyzer: (market: MarketRef) => MarketAnalyzer;
   readonly now: () => number;
-  readonly logger: AnalysisLogger;
+  readonly logger: LogSink;
   /** Log one line per update (local mode's "watch the scores scroll by"). */
   readonly logUpdates: boolean;
   /**

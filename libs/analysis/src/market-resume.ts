@@ -1,16 +1,10 @@
 import type { Candle } from '@app/confluence';
-import {
-  compareOffsets,
-  type MarketEventLog,
-  type MarketRef,
-  marketId,
-  type Timeframe,
-  errorMessage,
-} from '@app/contracts';
+import { compareOffsets, marketId, errorMessage } from '@app/contracts';
 import type { AnalyzerState, CandleHistory, MarketSnapshot, SnapshotStore } from './analysis.types.js';
-import type { AnalysisLogger } from './local-analysis.js';
+
 import type { MarketAnalyzer } from './market-analyzer.js';
 import { processInTurns } from './process-in-turns.js';
+import type { LogSink, MarketEventLog, MarketRef, Timeframe } from '@app/contracts';
 
 /** A market's checkpoint in the log: the offset analysed up to, and the analyzer's position there. */
 export interface Checkpoint extends AnalyzerState {
@@ -22,7 +16,7 @@ export interface MarketResumeDeps {
   readonly history: CandleHistory;
   readonly snapshots: SnapshotStore;
   readonly now: () => number;
-  readonly logger: AnalysisLogger;
+  readonly logger: LogSink;
   /** Stored candles loaded per timeframe when no snapshot can be used. */
   readonly rebuildCandles: number;
   readonly timeframesOf: (market: MarketRef) => readonly Timeframe[];

@@ -1,4 +1,5 @@
-import { type BusEventName, type BusStats, validateBusEvent, errorMessage } from '@app/contracts';
+import { validateBusEvent, errorMessage } from '@app/contracts';
+import type { LogSink, BusEventName, BusStats } from '@app/contracts';
 
 /** The per-subject counters behind `EventBus.stats()`, shared by both transports. */
 export class BusCounters {
@@ -24,11 +25,6 @@ export class BusCounters {
   }
 }
 
-export interface DeliveryLogger {
-  warn(message: string): void;
-  error(message: string): void;
-}
-
 type Handler = (payload: unknown) => void | Promise<void>;
 
 /**
@@ -41,7 +37,7 @@ export async function deliver(
   received: unknown,
   handlers: readonly Handler[],
   counters: BusCounters,
-  logger: DeliveryLogger,
+  logger: Pick<LogSink, 'warn' | 'error'>,
 ): Promise<void> {
   const validated = validateBusEvent(subject, received);
   if (!validated.ok) {

@@ -1,16 +1,6 @@
-import {
-  type BusEventData,
-  type BusEventName,
-  type BusHandler,
-  type BusStats,
-  EventBus,
-} from '@app/contracts';
+import { EventBus } from '@app/contracts';
 import { BusCounters, deliver } from './bus-counters.js';
-
-export interface BusLogger {
-  warn(message: string): void;
-  error(message: string): void;
-}
+import type { LogSink, BusEventData, BusEventName, BusHandler, BusStats } from '@app/contracts';
 
 type AnyHandler = (payload: unknown) => void | Promise<void>;
 
@@ -25,7 +15,7 @@ export class InProcessEventBus extends EventBus {
   readonly #handlers = new Map<string, AnyHandler[]>();
   readonly #counters = new BusCounters();
 
-  constructor(private readonly logger: BusLogger) {
+  constructor(private readonly logger: Pick<LogSink, 'warn' | 'error'>) {
     super();
   }
 

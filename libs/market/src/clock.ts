@@ -32,10 +32,3 @@ export const systemClock: Clock = Object.freeze({
   now: () => Date.now(),
   sleep: abortableDelay,
 });
-
-/** Where a lib writes what an operator needs to know (Nest's Logger fits). */
-export interface MarketLogger {
-  log(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}

@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExchangeCredentials, ExchangesConfig } from '@app/config';
 import { warmupCandlesFor } from '@app/confluence';
-import { type EventBus, MarketEventName, errorMessage } from '@app/contracts';
-import type { Clock, MarketLogger } from './clock.js';
+import { MarketEventName, errorMessage } from '@app/contracts';
+import type { Clock } from './clock.js';
 import {
   createCcxtMarketClient,
   type ExchangeSettings,
@@ -13,6 +13,7 @@ import { type CandleHistory, ExchangeFeed, type ExchangeFeedStatus } from './exc
 import { ExchangeGate, type ExchangeHealth } from './faults/exchange-gate.js';
 import { PersistentPublishBus } from './persistent-publish.js';
 import { parseReplayFileName, type ReplayFile, ReplaySource } from './replay-source.js';
+import type { LogSink, EventBus } from '@app/contracts';
 
 export interface IngestionSettings {
   readonly exchanges: ExchangesConfig;
@@ -27,7 +28,7 @@ export interface IngestionSettings {
 export interface IngestionDeps {
   readonly bus: EventBus;
   readonly clock: Clock;
-  readonly logger: MarketLogger;
+  readonly logger: LogSink;
   readonly random?: () => number;
   /** Where each live stream resumes after a restart (market-data: the candle store). */
   readonly history?: CandleHistory;

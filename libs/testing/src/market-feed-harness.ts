@@ -1,6 +1,6 @@
 import { InProcessEventBus } from '@app/bus';
 import type { Candle } from '@app/confluence';
-import { type Timeframe, MarketEventName, timeframeToMs } from '@app/contracts';
+import { MarketEventName, timeframeToMs } from '@app/contracts';
 import { EXCHANGES_DEFAULTS } from '@app/config';
 import {
   type CandleHistory,
@@ -8,7 +8,6 @@ import {
   ExchangeGate,
   type ExchangeSettings,
   type GapPolicy,
-  type MarketLogger,
 } from '@app/market';
 import {
   alignedFakeDataset,
@@ -19,9 +18,10 @@ import {
 // By path: the market lib's index loads ccxt only when a live client is built (its own reason).
 import { CcxtMarketClient } from '../../market/src/exchange/ccxt-client.js';
 import { ManualClock } from './manual-clock.js';
+import type { LogSink, Timeframe } from '@app/contracts';
 
 /** Collects what a logger is told, for assertions. */
-export class RecordingLogger implements MarketLogger {
+export class RecordingLogger implements LogSink {
   readonly lines: string[] = [];
   log(message: string): void {
     this.lines.push(`log ${message}`);

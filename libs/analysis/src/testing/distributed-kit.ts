@@ -1,17 +1,6 @@
 import { afterEach, expect } from '@jest/globals';
 import { type Candle, type ConfluenceResult, ResultFormatter } from '@app/confluence';
-import {
-  type AnalysisMessage,
-  AnalysisEventName,
-  type BusEventData,
-  compareOffsets,
-  MarketEventName,
-  type MarketRef,
-  marketId,
-  type Signal,
-  type Timeframe,
-  timeframeToMs,
-} from '@app/contracts';
+import { AnalysisEventName, compareOffsets, MarketEventName, marketId, timeframeToMs } from '@app/contracts';
 import { loadMarketCandles, MARKET_FILES } from '@app/testing';
 import type {
   AnalysisOutput,
@@ -26,7 +15,7 @@ import {
   type MarketOwnership,
   type OwnershipCallbacks,
 } from '../distributed-analysis.js';
-import type { AnalysisLogger } from '../local-analysis.js';
+
 import { MarketAnalyzer } from '../market-analyzer.js';
 import { newEngine, REFRESH_MS } from './analyzer-kit.js';
 import {
@@ -37,6 +26,7 @@ import {
   ID,
   MARKET,
 } from './fake-market-log.js';
+import type { LogSink, AnalysisMessage, BusEventData, MarketRef, Signal, Timeframe } from '@app/contracts';
 
 /**
  * Helpers of the distributed-analysis-*.spec.ts suites: workers of one market over the in-memory
@@ -149,7 +139,7 @@ export class FakeHistory implements CandleHistory {
   }
 }
 
-export class RecordingLogger implements AnalysisLogger {
+export class RecordingLogger implements LogSink {
   readonly lines: string[] = [];
   log(message: string): void {
     this.lines.push(`log ${message}`);

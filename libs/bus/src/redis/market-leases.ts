@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type MarketRef, marketId, errorMessage } from '@app/contracts';
+import { marketId, errorMessage } from '@app/contracts';
 import type { Redis } from 'ioredis';
 import {
   HEARTBEAT_SCRIPT,
@@ -12,14 +12,9 @@ import {
   workersKey,
 } from './lease-scripts.js';
 import { rendezvousOwner } from './rendezvous.js';
+import type { LogSink, MarketRef } from '@app/contracts';
 
 export * from './lease-scripts.js';
-
-export interface LeaseLogger {
-  log(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
 
 export type LeaseLossReason = 'rebalanced' | 'expired' | 'stopped';
 
@@ -34,7 +29,7 @@ export interface MarketLeasesOptions {
   readonly markets: readonly MarketRef[];
   /** Lease time-to-live (membership lasts MEMBERSHIP_TTLS times longer); the loop renews every ttlMs/3. */
   readonly ttlMs: number;
-  readonly logger: LeaseLogger;
+  readonly logger: LogSink;
   /** A market was gained; awaited before it counts as owned. */
   readonly onAcquired: (market: MarketRef) => Promise<void> | void;
   /** A market was lost; awaited (before a rebalanced or stopped lease is released in Redis). */
@@ -328,7 +323,7 @@ export class MarketLeases {
     }
   }
 
-  #say(level: keyof LeaseLogger, message: string): void {
+  #say(level: keyof LogSink, message: string): void {
     this.options.logger[level](`market leases [${this.workerId}]: ${message}`);
   }
 

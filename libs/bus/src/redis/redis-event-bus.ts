@@ -1,17 +1,9 @@
 import type { Redis } from 'ioredis';
-import {
-  type BusEventData,
-  type BusEventName,
-  type BusHandler,
-  type BusStats,
-  EventBus,
-  isBusEventName,
-  isMarketEventName,
-  errorMessage,
-} from '@app/contracts';
+import { EventBus, isBusEventName, isMarketEventName, errorMessage } from '@app/contracts';
 import { BusCounters, deliver } from '../bus-counters.js';
-import type { BusLogger } from '../in-process-bus.js';
+
 import type { RedisKeys } from './redis-keys.js';
+import type { LogSink, BusEventData, BusEventName, BusHandler, BusStats } from '@app/contracts';
 
 export interface RedisEventBusOptions {
   /** Commands connection (publishing, the market logs). */
@@ -21,7 +13,7 @@ export interface RedisEventBusOptions {
   readonly keys: RedisKeys;
   /** Entries kept per market log (approximate trimming, `MAXLEN ~`). */
   readonly streamMaxLength: number;
-  readonly logger: BusLogger;
+  readonly logger: Pick<LogSink, 'warn' | 'error'>;
 }
 
 type AnyHandler = (payload: unknown) => void | Promise<void>;

@@ -1,7 +1,7 @@
 import type { Candle } from '@app/confluence';
-import { type Timeframe, timeframeToMs } from '@app/contracts';
+import { timeframeToMs } from '@app/contracts';
 import { CandleSequencer, type SequencerOutput } from '../candle-sequencer.js';
-import type { Clock, MarketLogger } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { ExchangeGate } from '../faults/exchange-gate.js';
 import {
   type CandleSpan,
@@ -13,6 +13,7 @@ import {
 import type { MarketClient } from './market-client.js';
 import { planResume } from './resume-plan.js';
 import type { Checked } from './response-validation.js';
+import type { LogSink, Timeframe } from '@app/contracts';
 
 /** Candles asked for on each routine poll: the forming one, the one just closed, and one spare. */
 const RECENT_CANDLES = 3;
@@ -23,7 +24,7 @@ export interface CandleFeedOptions {
   readonly client: MarketClient;
   readonly gate: ExchangeGate;
   readonly clock: Clock;
-  readonly logger: MarketLogger;
+  readonly logger: LogSink;
   /** Tries per call, retries included. */
   readonly attempts: number;
   /** How long a hole the exchange skips over is asked for again before it is declared missing. */

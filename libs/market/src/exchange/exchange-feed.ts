@@ -1,11 +1,12 @@
-import { DataSource, type EventBus, MarketEventName, type Timeframe, errorMessage } from '@app/contracts';
-import { type Clock, isAborted, type MarketLogger } from '../clock.js';
+import { DataSource, MarketEventName, errorMessage } from '@app/contracts';
+import { type Clock, isAborted } from '../clock.js';
 import { ExchangeCallError, FaultKind } from '../faults/exchange-fault.js';
 import type { ExchangeGate, ExchangeStatus } from '../faults/exchange-gate.js';
 import { CandleFeed, type CandleFeedStatus } from './candle-feed.js';
 import type { GapPolicy } from './gap-tracker.js';
 import type { ExchangeSettings, MarketClient } from './market-client.js';
 import { SnapshotFeeds } from './snapshot-feeds.js';
+import type { LogSink, EventBus, Timeframe } from '@app/contracts';
 
 /** What consumers already have of each stream (market-data: the candle store). */
 export interface CandleHistory {
@@ -19,7 +20,7 @@ export interface ExchangeFeedOptions {
   readonly gate: ExchangeGate;
   readonly bus: EventBus;
   readonly clock: Clock;
-  readonly logger: MarketLogger;
+  readonly logger: LogSink;
   /** Closed candles each market needs for warm indicators; backfilled at start. */
   readonly warmupCandles: number;
   /** Where each stream resumes from; without it, streams start with the warm-up. */

@@ -1,4 +1,4 @@
-import { type Clock, isAborted, type MarketLogger } from '../clock.js';
+import { type Clock, isAborted } from '../clock.js';
 import { type BackoffPolicy, backoffDelay } from './backoff.js';
 import { type BreakerOptions, type BreakerState, CircuitBreaker } from './circuit-breaker.js';
 import {
@@ -8,6 +8,7 @@ import {
   type ExchangeFault,
   FaultKind,
 } from './exchange-fault.js';
+import type { LogSink } from '@app/contracts';
 
 export type ExchangeHealth = 'ok' | 'degraded' | 'down';
 
@@ -41,7 +42,7 @@ export interface GateOptions {
   readonly breaker: BreakerOptions;
   readonly clock: Clock;
   readonly random: () => number;
-  readonly logger: MarketLogger;
+  readonly logger: LogSink;
 }
 
 export interface CallOptions {

@@ -10,7 +10,7 @@ import {
   RequestTimeout,
 } from 'ccxt';
 import { ManualClock } from '@app/testing';
-import type { MarketLogger } from '../clock.js';
+
 import { backoffDelay, retryAfterMs } from './backoff.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import {
@@ -22,8 +22,9 @@ import {
 } from './exchange-fault.js';
 import { ExchangeGate } from './exchange-gate.js';
 import { fromCcxtError } from '../exchange/ccxt-faults.js';
+import type { LogSink } from '@app/contracts';
 
-const quiet: MarketLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet: LogSink = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('backoffDelay', () => {
   it('draws uniformly under a ceiling that doubles per attempt up to the cap', () => {

@@ -4,7 +4,7 @@
  * it from its own hooks, so a reader sees the lifecycle in the suite.
  */
 import { randomUUID } from 'node:crypto';
-import { type LogBatch, type MarketRef, marketId } from '@app/contracts';
+import { marketId } from '@app/contracts';
 import { Redis } from 'ioredis';
 // By path: the @app/testing barrel also loads mongoose and the fake exchange (about 1 s a suite).
 import {
@@ -14,10 +14,11 @@ import {
   type OrderBookSnapshotData,
   type SignalChangedData,
 } from '../../../../testing/src/factories/index.js';
-import type { BusLogger } from '../../in-process-bus.js';
+
 import { RedisEventBus } from '../redis-event-bus.js';
 import type { RedisKeys } from '../redis-keys.js';
 import { RedisMarketLog } from '../redis-market-log.js';
+import type { LogSink, LogBatch, MarketRef } from '@app/contracts';
 
 /** A minute boundary: candle `i` opens `i` minutes after it. */
 export const T0 = 1_700_000_040_000;
@@ -44,7 +45,7 @@ export function bookEvent(market: MarketRef, i: number): OrderBookSnapshotData {
   return busEventFactory.orderBookSnapshot({ ...market, timestamp: T0 + i });
 }
 
-export interface RecordingLogger extends BusLogger {
+export interface RecordingLogger extends Pick<LogSink, 'warn' | 'error'> {
   readonly warnings: string[];
   readonly errors: string[];
 }
@@ -60,7 +61,7 @@ export function recordingLogger(): RecordingLogger {
   };
 }
 
-const SILENT: BusLogger = { warn: () => undefined, error: () => undefined };
+const SILENT: Pick<LogSink, 'warn' | 'error'> = { warn: () => undefined, error: () => undefined };
 
 /** Delivery over Redis is asynchronous: the suites poll with the shared helper, by path as above. */
 export { eventually } from '../../../../testing/src/eventually.js';
@@ -116,7 +117,7 @@ export class RedisFixture {
   }
 
   /** A bus with its own publisher and subscriber connections. */
-  bus(keys: RedisKeys, logger: BusLogger = SILENT): RedisEventBus {
+  bus(keys: RedisKeys, logger: Pick<LogSink, 'warn' | 'error'> = SILENT): RedisEventBus {
     return new RedisEventBus({
       publisher: this.connect(),
       subscriber: this.connect(),
