@@ -1,5 +1,6 @@
 import { isDuplicateKey } from '../persistence.errors.js';
 import { errorMessage } from '@app/contracts';
+import type { LogSink } from '@app/contracts';
 
 /** One write to the store. It must be idempotent: it may run again after a lost acknowledgement. */
 export interface StoreWrite {
@@ -12,7 +13,7 @@ export interface StoreWriterOptions {
   readonly capacity: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
-  readonly logger: { warn(message: string): void; error(message: string): void };
+  readonly logger: Pick<LogSink, 'warn' | 'error'>;
   /** Injected for tests; defaults to a timer and Math.random. */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
