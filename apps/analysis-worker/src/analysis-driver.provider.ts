@@ -9,7 +9,7 @@ import {
   MarketAnalyzer,
   StoreAndBusSink,
 } from '@app/analysis';
-import { BusConnections, MarketLeases, RedisMarketLog } from '@app/bus';
+import { MarketCoordination } from '@app/bus';
 import { AppConfig, ExchangesConfig, IndicatorsConfig } from '@app/config';
 import { EngineFactory, ResultFormatter, warmupCandlesFor } from '@app/confluence';
 import { Clock, EventBus, type MarketRef, type Timeframe } from '@app/contracts';
@@ -28,7 +28,7 @@ interface DriverDeps {
   readonly engines: EngineFactory;
   readonly formatter: ResultFormatter;
   readonly bus: EventBus;
-  readonly connections: BusConnections;
+  readonly coordination: MarketCoordination;
   readonly writer: StoreWriter;
   readonly results: ResultRepository;
   readonly signals: SignalRepository;
@@ -43,7 +43,7 @@ interface DriverDeps {
  * reads each market's log. The rules live in libs/analysis; this wires them to config, store and bus.
  */
 function createAnalysisDriver(deps: DriverDeps): AnalysisDriver {
-  const { app, exchanges, indicators, engines, formatter, bus, connections, writer, snapshots } = deps;
+  const { app, exchanges, indicators, engines, formatter, bus, coordination, writer, snapshots } = deps;
   const logger = new Logger('analysis-worker');
   const now = (): number => deps.clock.now();
   const sink = new StoreAndBusSink({
@@ -56,7 +56,7 @@ function createAnalysisDriver(deps: DriverDeps): AnalysisDriver {
   });
   const createAnalyzer = (market: MarketRef): MarketAnalyzer =>
     new MarketAnalyzer(market, engines.create(), { refreshIntervalMs: app.analysis.refreshIntervalMs });
-  if (!connections.enabled)
+  if (!coordination.enabled)
     return new LocalAnalysis({
       bus,
       sink,
@@ -78,7 +78,6 @@ function createAnalysisDriver(deps: DriverDeps): AnalysisDriver {
         ({ timestamp, open, high, low, close, volume }) => ({ timestamp, open, high, low, close, volume }),
       ),
   };
-  const commands = connections.commands();
   const driver = new DistributedAnalysis(
     {
       workerId,
@@ -90,11 +89,9 @@ function createAnalysisDriver(deps: DriverDeps): AnalysisDriver {
       logUpdates: app.analysis.logUpdates,
     },
     {
-      log: new RedisMarketLog({ commands, reader: connections.open('log-reader'), keys: connections.keys }),
+      log: coordination.log(),
       ownership: (callbacks) =>
-        new MarketLeases({
-          redis: commands,
-          prefix: connections.keys.prefix,
+        coordination.leases({
           workerId,
           markets,
           ttlMs: app.analysis.leaseTtlMs,
@@ -123,7 +120,7 @@ export const analysisDriverProvider: Provider = {
     EngineFactory,
     ResultFormatter,
     EventBus,
-    BusConnections,
+    MarketCoordination,
     StoreWriter,
     ResultRepository,
     SignalRepository,
@@ -138,7 +135,7 @@ export const analysisDriverProvider: Provider = {
     engines: EngineFactory,
     formatter: ResultFormatter,
     bus: EventBus,
-    connections: BusConnections,
+    coordination: MarketCoordination,
     writer: StoreWriter,
     results: ResultRepository,
     signals: SignalRepository,
@@ -153,7 +150,7 @@ export const analysisDriverProvider: Provider = {
       engines,
       formatter,
       bus,
-      connections,
+      coordination,
       writer,
       results,
       signals,

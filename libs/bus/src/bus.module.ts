@@ -3,12 +3,14 @@ import { AppConfig, Environment, RuntimeSettings } from '@app/config';
 import { EventBus } from '@app/contracts';
 import { BusConnections } from './bus-connections.js';
 import { InProcessEventBus } from './in-process-bus.js';
+import { MarketCoordination } from './market-coordination.js';
 import { RedisEventBus } from './redis/redis-event-bus.js';
 import { RedisKeys } from './redis/redis-keys.js';
 
 /**
- * Provides the EventBus: in-process in local mode, Redis in distributed mode (REDIS_URL). A
- * static module, so the apps local mode hosts in one process share one bus instance.
+ * Provides the EventBus: in-process in local mode, Redis in distributed mode (REDIS_URL); and the
+ * market log and leases distributed workers coordinate through (MarketCoordination), on the same
+ * connections. A static module, so the apps local mode hosts in one process share one bus instance.
  */
 @Module({
   providers: [
@@ -21,6 +23,11 @@ import { RedisKeys } from './redis/redis-keys.js';
           new RedisKeys(app.bus.keyPrefix),
           app.bus.streamMaxLength,
         ),
+    },
+    {
+      provide: MarketCoordination,
+      inject: [BusConnections],
+      useFactory: (connections: BusConnections) => new MarketCoordination(connections),
     },
     {
       provide: EventBus,
@@ -38,6 +45,6 @@ import { RedisKeys } from './redis/redis-keys.js';
       },
     },
   ],
-  exports: [EventBus, BusConnections],
+  exports: [EventBus, BusConnections, MarketCoordination],
 })
 export class BusModule {}

@@ -1,6 +1,7 @@
 export * from './in-process-bus.js';
 export * from './bus-connections.js';
 export * from './bus.module.js';
+export * from './market-coordination.js';
 export * from './redis/redis-keys.js';
 export * from './redis/redis-event-bus.js';
 export * from './redis/redis-market-log.js';
