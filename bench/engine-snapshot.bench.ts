@@ -31,7 +31,7 @@ const newEngine = (): ConfluenceEngine =>
 /** The market after MINUTES minutes; with `flow`, a book and 6 trades a minute, derivatives every 5. */
 function fedEngine(flow: boolean): ConfluenceEngine {
   const engine = newEngine();
-  const o = engine.orchestrator;
+  const o = engine;
   oneMinute.forEach((candle, i) => {
     const t = candle.timestamp;
     if (flow) {
@@ -87,7 +87,7 @@ function refeed(): number {
   const target = newEngine();
   for (const candle of oneMinute.slice(-REFEED)) target.addCandle({ ...MARKET, timeframe: '1m' }, candle);
   for (const candle of fiveMinute.slice(-REFEED)) target.addCandle({ ...MARKET, timeframe: '5m' }, candle);
-  return target.orchestrator.readiness({ ...MARKET, timeframe: '1m' }).candles;
+  return target.readiness({ ...MARKET, timeframe: '1m' }).candles;
 }
 
 const baseline = median(refeed);

@@ -60,13 +60,11 @@ describe('MarketAnalyzer batches', () => {
     const output = analyzer.process([...books.map((b) => bookEvent(b)), candleEvent('1m', candle)], at);
     expect(output.counts).toEqual({ candles: 1, skippedCandles: 0, coalesced: 2, snapshots: 1 });
     const result = only(output).result;
-    const newestOnly = engineResult((e) => e.orchestrator.updateOrderBook(MARKET, books[2]!));
+    const newestOnly = engineResult((e) => e.updateOrderBook(MARKET, books[2]!));
     expect(headline(result)).toEqual(headline(newestOnly));
     // The book did count: without it (or with the first one) the input differs.
     expect(result.inputHash).not.toBe(engineResult(() => undefined).inputHash);
-    expect(result.inputHash).not.toBe(
-      engineResult((e) => e.orchestrator.updateOrderBook(MARKET, books[0]!)).inputHash,
-    );
+    expect(result.inputHash).not.toBe(engineResult((e) => e.updateOrderBook(MARKET, books[0]!)).inputHash);
   });
 
   it('applies only the newest of several derivatives snapshots (the older ones never reach the engine)', () => {
@@ -79,9 +77,9 @@ describe('MarketAnalyzer batches', () => {
     const output = analyzer.process([...snapshots.map(derivativesEvent), candleEvent('1m', candle)], at);
     expect(output.counts).toEqual({ candles: 1, skippedCandles: 0, coalesced: 2, snapshots: 1 });
     const result = only(output).result;
-    const newestOnly = engineResult((e) => e.orchestrator.updateDerivatives(MARKET, snapshots[2]!));
+    const newestOnly = engineResult((e) => e.updateDerivatives(MARKET, snapshots[2]!));
     const all = engineResult((e) => {
-      for (const s of snapshots) e.orchestrator.updateDerivatives(MARKET, s);
+      for (const s of snapshots) e.updateDerivatives(MARKET, s);
     });
     expect(headline(result)).toEqual(headline(newestOnly));
     expect(result.inputHash).not.toBe(all.inputHash);
@@ -100,8 +98,8 @@ describe('MarketAnalyzer batches', () => {
     const output = analyzer.process([...events, candleEvent('1m', candle)], at);
     expect(output.counts).toEqual({ candles: 1, skippedCandles: 0, coalesced: 2, snapshots: 2 });
     const want = engineResult((e) => {
-      e.orchestrator.updateOrderBook(MARKET, books[1]!);
-      e.orchestrator.updateDerivatives(MARKET, snaps[1]!);
+      e.updateOrderBook(MARKET, books[1]!);
+      e.updateDerivatives(MARKET, snaps[1]!);
     });
     expect(only(output).result.inputHash).toBe(want.inputHash);
   });
@@ -116,9 +114,9 @@ describe('MarketAnalyzer batches', () => {
     const output = analyzer.process([...batches.map(tradesEvent), candleEvent('1m', candle)], at);
     expect(output.counts).toEqual({ candles: 1, skippedCandles: 0, coalesced: 0, snapshots: 3 });
     const all = engineResult((e) => {
-      for (const list of batches) e.orchestrator.addTrades(MARKET, list);
+      for (const list of batches) e.addTrades(MARKET, list);
     });
-    const lastOnly = engineResult((e) => e.orchestrator.addTrades(MARKET, batches[2]!));
+    const lastOnly = engineResult((e) => e.addTrades(MARKET, batches[2]!));
     expect(headline(only(output).result)).toEqual(headline(all));
     expect(all.inputHash).not.toBe(lastOnly.inputHash);
   });
@@ -148,7 +146,7 @@ describe('MarketAnalyzer batches', () => {
     const expected = batch.map((event) => {
       if (event.name === MarketEventName.OrderBookSnapshot) {
         const { timestamp, bids, asks } = event.payload;
-        engine.orchestrator.updateOrderBook(MARKET, { timestamp, bids, asks });
+        engine.updateOrderBook(MARKET, { timestamp, bids, asks });
         return null;
       }
       if (event.name !== MarketEventName.CandleClosed) throw new Error(event.name);

@@ -54,7 +54,7 @@ export class MarketAnalyzer {
       const head = list.filter((candle) => candle.timestamp + interval < cut);
       for (const candle of list.slice(head.length))
         tail.push({ timeframe, candle, close: candle.timestamp + interval });
-      const fed = this.engine.orchestrator.rebuild(this.#key(timeframe), head);
+      const fed = this.engine.rebuild(this.#key(timeframe), head);
       if (!fed.accepted) throw new Error(`rebuild ${this.#describe(timeframe)}: ${fed.detail}`);
     }
     // Ties close shorter timeframes first, as replay and the exchange feeds publish them.
@@ -117,7 +117,7 @@ export class MarketAnalyzer {
       }
       freshSince = event;
       if (event.name === MarketEventName.TradesBatch) {
-        const fed = this.engine.orchestrator.addTrades(this.market, event.payload.trades);
+        const fed = this.engine.addTrades(this.market, event.payload.trades);
         if (fed.accepted) counts.snapshots++;
       } else pending.push(event);
     }
@@ -179,8 +179,7 @@ export class MarketAnalyzer {
     let applied = 0;
     if (book?.name === MarketEventName.OrderBookSnapshot) {
       const { bids, asks, timestamp } = book.payload;
-      if (this.engine.orchestrator.updateOrderBook(this.market, { timestamp, bids, asks }).accepted)
-        applied++;
+      if (this.engine.updateOrderBook(this.market, { timestamp, bids, asks }).accepted) applied++;
     }
     if (derivatives?.name === MarketEventName.DerivativesSnapshot) {
       const { timestamp, fundingRate, openInterest, longShortRatio, liquidations } = derivatives.payload;
@@ -191,7 +190,7 @@ export class MarketAnalyzer {
         ...(longShortRatio === undefined ? {} : { longShortRatio }),
         ...(liquidations === undefined ? {} : { liquidations }),
       };
-      if (this.engine.orchestrator.updateDerivatives(this.market, snapshot).accepted) applied++;
+      if (this.engine.updateDerivatives(this.market, snapshot).accepted) applied++;
     }
     return applied;
   }

@@ -307,7 +307,7 @@ describe('ConfluenceEngine.restore replaces its market only', () => {
     expect(stateOf(engine, ETH)).toBe(eth);
     expect(wire(engine, BTC)).toEqual(snapshot);
     expect(
-      engine.orchestrator
+      engine
         .streams()
         .filter((key) => key.symbol === BTC.symbol)
         .map((k) => k.timeframe),
@@ -324,9 +324,9 @@ describe('ConfluenceEngine.restore replaces its market only', () => {
 
   it('keeps −0 where the source had it (a funding rate of −0 read after the restore)', () => {
     const engine = played(BTC, btcEvents.slice(0, 300));
-    expect(
-      engine.orchestrator.updateDerivatives(BTC, { timestamp: btcEvents[299]!.now, fundingRate: -0 }),
-    ).toEqual({ accepted: true });
+    expect(engine.updateDerivatives(BTC, { timestamp: btcEvents[299]!.now, fundingRate: -0 })).toEqual({
+      accepted: true,
+    });
     const copy = createConfluenceEngine(config);
     expect(copy.restore(wire(engine, BTC))).toEqual({ restored: true });
     const key = { ...BTC, timeframe: '1m' as const };
@@ -346,7 +346,7 @@ describe('ConfluenceEngine.snapshot', () => {
   it('refuses a market loaded frozen for a one-off analysis: it has no streaming state', () => {
     const engine = createConfluenceEngine(config);
     const candles = loadMarketCandles(MARKET_FILES.btc1m, 100);
-    expect(engine.orchestrator.rebuild({ ...BTC, timeframe: '1m' }, candles, { frozen: true })).toEqual({
+    expect(engine.rebuild({ ...BTC, timeframe: '1m' }, candles, { frozen: true })).toEqual({
       accepted: true,
     });
     expect(() => engine.snapshot(BTC)).toThrow(SnapshotUnsupportedError);
@@ -356,7 +356,7 @@ describe('ConfluenceEngine.snapshot', () => {
   it('of a market the engine never saw restores as an empty one', () => {
     const engine = target();
     expect(engine.restore(wire(createConfluenceEngine(config), BTC))).toEqual({ restored: true });
-    expect(engine.orchestrator.readiness({ ...BTC, timeframe: '1m' }).candles).toBe(0);
+    expect(engine.readiness({ ...BTC, timeframe: '1m' }).candles).toBe(0);
     expect(engine.analyze({ ...BTC, timeframe: '1m' }, 0).status).toBe('warming-up');
   });
 });

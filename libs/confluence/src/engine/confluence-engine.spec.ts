@@ -65,14 +65,14 @@ describe('ConfluenceEngine feeding', () => {
     const again = ready(engine.analyze(BTC_1M, last.timestamp + 60_000));
     expect(again.inputHash).toBe(first.inputHash);
     expect(again.score).toBe(first.score);
-    expect(engine.orchestrator.readiness(BTC_1M).candles).toBe(100);
+    expect(engine.readiness(BTC_1M).candles).toBe(100);
   });
 
   it('rebuilds from a batch to exactly the state streaming reaches', () => {
     const streamed = engineWith();
     const fromStream = ready(feed(streamed, BTC_1M, btc1m));
     const rebuilt = engineWith();
-    expect(rebuilt.orchestrator.rebuild(BTC_1M, btc1m)).toEqual({ accepted: true });
+    expect(rebuilt.rebuild(BTC_1M, btc1m)).toEqual({ accepted: true });
     const fromRebuild = ready(rebuilt.analyze(BTC_1M, btc1m.at(-1)!.timestamp + 60_000));
     expect(fromRebuild).toEqual(fromStream);
     // And it goes on streaming from there.
@@ -84,12 +84,12 @@ describe('ConfluenceEngine feeding', () => {
     const engine = engineWith();
     const before = ready(feed(engine, BTC_1M, btc1m.slice(0, 100)));
     const unsorted = [...btc1m.slice(0, 10), btc1m[5]!];
-    expect(engine.orchestrator.rebuild(BTC_1M, unsorted)).toMatchObject({
+    expect(engine.rebuild(BTC_1M, unsorted)).toMatchObject({
       accepted: false,
       reason: 'out-of-order',
       detail: expect.stringContaining('candles[10]'),
     });
-    expect(engine.orchestrator.rebuild(BTC_1M, [{ ...btc1m[0]!, low: -1 }])).toMatchObject({
+    expect(engine.rebuild(BTC_1M, [{ ...btc1m[0]!, low: -1 }])).toMatchObject({
       accepted: false,
       reason: 'invalid',
     });
@@ -99,7 +99,7 @@ describe('ConfluenceEngine feeding', () => {
   it('rejects a malformed or older order book, trades and derivatives with a reason', () => {
     const engine = engineWith();
     const market = { exchange: 'binance', symbol: 'BTC/USDT' };
-    const o = engine.orchestrator;
+    const o = engine;
     expect(o.updateOrderBook(market, book(2000, 100, 1, 1))).toEqual({ accepted: true });
     expect(o.updateOrderBook(market, book(1000, 100, 1, 1))).toMatchObject({ reason: 'out-of-order' });
     expect(
@@ -155,7 +155,7 @@ describe('ConfluenceEngine results', () => {
     const engine = engineWith();
     const without = ready(feed(engine, BTC_1M, btc1m));
     const mid = btc1m.at(-1)!.close;
-    engine.orchestrator.updateOrderBook(
+    engine.updateOrderBook(
       { exchange: 'binance', symbol: 'BTC/USDT' },
       book(btc1m.at(-1)!.timestamp, mid, 30, 1),
     );
@@ -272,9 +272,9 @@ describe('IndicatorOrchestrator bookkeeping', () => {
     const engine = engineWith();
     feed(engine, BTC_1M, btc1m.slice(0, 3));
     feed(engine, BTC_5M, btc5m.slice(0, 3));
-    expect(engine.orchestrator.streams()).toEqual([BTC_1M, BTC_5M]);
-    engine.orchestrator.remove(BTC_1M);
-    expect(engine.orchestrator.streams()).toEqual([BTC_5M]);
-    expect(engine.orchestrator.indicatorSnapshot(BTC_1M)).toBeNull();
+    expect(engine.streams()).toEqual([BTC_1M, BTC_5M]);
+    engine.remove(BTC_1M);
+    expect(engine.streams()).toEqual([BTC_5M]);
+    expect(engine.indicatorSnapshot(BTC_1M)).toBeNull();
   });
 });

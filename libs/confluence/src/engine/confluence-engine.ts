@@ -61,23 +61,66 @@ interface EngineParts {
  * close is combined with the last 5m reading and its staleness shows.
  */
 export class ConfluenceEngine {
-  readonly orchestrator: IndicatorOrchestrator;
+  readonly #orchestrator: IndicatorOrchestrator;
   readonly #latest = new Map<string, Map<Timeframe, LatestScore>>();
   readonly #configHashes = new Map<string, string>();
 
   constructor(private readonly parts: EngineParts) {
-    this.orchestrator = new IndicatorOrchestrator(parts.indicators, parts.components, parts.options);
+    this.#orchestrator = new IndicatorOrchestrator(parts.indicators, parts.components, parts.options);
   }
 
   addCandle(key: MarketKey, candle: Candle): FeedResult {
-    return this.orchestrator.addCandle(key, candle);
+    return this.#orchestrator.addCandle(key, candle);
+  }
+
+  // Every other feed kind and stream query, so callers never reach past the engine into its
+  // orchestrator (see IndicatorOrchestrator for each one's rules).
+
+  /** Replaces a stream's state with `candles`, oldest first; all-or-nothing. */
+  rebuild(...args: Parameters<IndicatorOrchestrator['rebuild']>): FeedResult {
+    return this.#orchestrator.rebuild(...args);
+  }
+
+  updateOrderBook(...args: Parameters<IndicatorOrchestrator['updateOrderBook']>): FeedResult {
+    return this.#orchestrator.updateOrderBook(...args);
+  }
+
+  addTrades(...args: Parameters<IndicatorOrchestrator['addTrades']>): FeedResult {
+    return this.#orchestrator.addTrades(...args);
+  }
+
+  updateDerivatives(...args: Parameters<IndicatorOrchestrator['updateDerivatives']>): FeedResult {
+    return this.#orchestrator.updateDerivatives(...args);
+  }
+
+  readiness(key: MarketKey): ReturnType<IndicatorOrchestrator['readiness']> {
+    return this.#orchestrator.readiness(key);
+  }
+
+  indicatorSnapshot(key: MarketKey): ReturnType<IndicatorOrchestrator['indicatorSnapshot']> {
+    return this.#orchestrator.indicatorSnapshot(key);
+  }
+
+  /** Every stream the engine holds. */
+  streams(): MarketKey[] {
+    return this.#orchestrator.streams();
+  }
+
+  /** Drops a stream (e.g. when another worker takes the market over). */
+  remove(key: MarketKey): void {
+    this.#orchestrator.remove(key);
+  }
+
+  /** The bounds a snapshot of this engine must respect. */
+  get limits(): IndicatorOrchestrator['limits'] {
+    return this.#orchestrator.limits;
   }
 
   /** The result for the stream's latest candle, combined with the market's other timeframes. */
   analyze(key: MarketKey, now: number): AnalysisOutcome {
-    const evaluation = this.orchestrator.evaluate(key);
+    const evaluation = this.#orchestrator.evaluate(key);
     if (evaluation === null) {
-      const { candles, required } = this.orchestrator.readiness(key);
+      const { candles, required } = this.#orchestrator.readiness(key);
       return { status: 'warming-up', candles, required };
     }
     const weights = this.parts.weights.forSymbol(key.symbol);
@@ -105,18 +148,18 @@ export class ConfluenceEngine {
     const market = { exchange: request.exchange, symbol: request.symbol };
     const timeframes = Object.keys(request.candles) as Timeframe[];
     for (const timeframe of timeframes) {
-      const fed = engine.orchestrator.rebuild({ ...market, timeframe }, request.candles[timeframe] ?? [], {
+      const fed = engine.#orchestrator.rebuild({ ...market, timeframe }, request.candles[timeframe] ?? [], {
         frozen: true,
       });
       if (!fed.accepted) return { status: 'rejected', field: `candles.${timeframe}`, detail: fed.detail };
     }
     const extras: [string, FeedResult][] = [];
     if (request.orderBook !== undefined)
-      extras.push(['orderBook', engine.orchestrator.updateOrderBook(market, request.orderBook)]);
+      extras.push(['orderBook', engine.#orchestrator.updateOrderBook(market, request.orderBook)]);
     if (request.trades !== undefined)
-      extras.push(['trades', engine.orchestrator.addTrades(market, request.trades)]);
+      extras.push(['trades', engine.#orchestrator.addTrades(market, request.trades)]);
     for (const [i, snapshot] of (request.derivatives ?? []).entries()) {
-      extras.push([`derivatives[${i}]`, engine.orchestrator.updateDerivatives(market, snapshot)]);
+      extras.push([`derivatives[${i}]`, engine.#orchestrator.updateDerivatives(market, snapshot)]);
     }
     for (const [field, fed] of extras)
       if (!fed.accepted) return { status: 'rejected', field, detail: fed.detail };
@@ -148,8 +191,8 @@ export class ConfluenceEngine {
       configHash: this.configHash(market.symbol),
       exchange: market.exchange,
       symbol: market.symbol,
-      limits: this.orchestrator.limits,
-      market: this.orchestrator.saveMarket(market),
+      limits: this.#orchestrator.limits,
+      market: this.#orchestrator.saveMarket(market),
       latest: [...(this.#latest.get(marketId(market)) ?? [])].map(([timeframe, latest]) => ({
         timeframe,
         ...latest,
@@ -172,11 +215,11 @@ export class ConfluenceEngine {
         configHash: this.configHash(header.symbol),
         exchange: header.exchange,
         symbol: header.symbol,
-        limits: this.orchestrator.limits,
+        limits: this.#orchestrator.limits,
       });
       if (mismatch !== null) return { restored: false, reason: mismatch };
       const { exchange, symbol, market, latest } = SNAPSHOT(snapshot, 'snapshot');
-      this.orchestrator.restoreMarket({ exchange, symbol }, market, 'snapshot.market');
+      this.#orchestrator.restoreMarket({ exchange, symbol }, market, 'snapshot.market');
       const scores = new Map(latest.map(({ timeframe, ...entry }) => [timeframe, entry]));
       this.#latest.set(marketId({ exchange, symbol }), scores);
       return { restored: true };
@@ -212,7 +255,7 @@ export class ConfluenceEngine {
       weights,
     );
     if (combined === null || !market.has(key.timeframe)) {
-      const { candles, required } = this.orchestrator.readiness(key);
+      const { candles, required } = this.#orchestrator.readiness(key);
       return { status: 'warming-up', candles, required };
     }
     // The result's own timeframe last: its digests are current, while another timeframe's entry
@@ -237,7 +280,7 @@ export class ConfluenceEngine {
   }
 
   #indicatorValues(key: MarketKey): Readonly<Record<string, number | null>> {
-    return this.orchestrator.indicatorSnapshot(key) ?? {};
+    return this.#orchestrator.indicatorSnapshot(key) ?? {};
   }
 
   #marketScores(key: MarketId): Map<Timeframe, LatestScore> {

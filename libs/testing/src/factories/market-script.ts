@@ -137,7 +137,7 @@ export function playEvent(engine: ConfluenceEngine, market: MarketId, event: Scr
     const key = { ...market, timeframe: event.timeframe };
     return [engine.addCandle(key, event.candle), engine.analyze(key, event.now)];
   }
-  const o = engine.orchestrator;
+  const o = engine;
   const fed =
     event.kind === 'book'
       ? o.updateOrderBook(market, event.book)
