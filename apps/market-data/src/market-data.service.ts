@@ -6,9 +6,9 @@ import {
   MonitoringConfig,
   RuntimeSettings,
 } from '@app/config';
-import { type BusEventData, EventBus, MarketEventName } from '@app/contracts';
+import { type BusEventData, DataSource, EventBus, MarketEventName } from '@app/contracts';
 import { MarketIngestion, type MarketDataStatus, RecordingBus, warmupCandlesFor } from '@app/market';
-import { CandleRepository, CandleSource } from '@app/persistence';
+import { CandleRepository } from '@app/persistence';
 import { CandleRecorder } from './candle-recorder.service.js';
 import { MarketDataRuntime } from './market-data.runtime.js';
 import { OrderBookRecorder } from './order-book-recorder.service.js';
@@ -60,7 +60,7 @@ export class MarketDataService implements OnApplicationBootstrap, OnModuleDestro
         logger: this.#logger,
         history: {
           lastCandle: (exchange, symbol, timeframe) =>
-            candles.lastOpenTime({ exchange, symbol, timeframe }, CandleSource.Live),
+            candles.lastOpenTime({ exchange, symbol, timeframe }, DataSource.Live),
         },
         ...(deps.createClient === undefined ? {} : { createClient: deps.createClient }),
       },

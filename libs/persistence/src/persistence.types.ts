@@ -1,5 +1,5 @@
 import type { Candle } from '@app/confluence';
-import type { Signal, Timeframe } from '@app/contracts';
+import type { DataSource, Signal, Timeframe } from '@app/contracts';
 
 /** One market stream: a symbol on an exchange at a timeframe. */
 export interface StoredMarket {
@@ -33,11 +33,8 @@ export interface SignalChange extends StoredMarket {
   readonly confidence: number;
 }
 
-export const CandleSource = { Live: 'live', Replay: 'replay' } as const;
-export type CandleSource = (typeof CandleSource)[keyof typeof CandleSource];
-
 export interface StoredCandle extends StoredMarket, Candle {
-  readonly source: CandleSource;
+  readonly source: DataSource;
 }
 
 export interface CachedAnalysis {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { isTimeframe, type Timeframe, timeframeToMs } from '@app/contracts';
-import type { CandleSource, StoredCandle, StoredMarket } from '../persistence.types.js';
+import { type DataSource, isTimeframe, type Timeframe, timeframeToMs } from '@app/contracts';
+import type { StoredCandle, StoredMarket } from '../persistence.types.js';
 import { type CandleDocument, MODEL_NAMES } from '../schemas/store.schemas.js';
 import { timeBounds } from './time-bounds.js';
 import { IndexBuild } from './index-build.js';
@@ -28,7 +28,7 @@ function toCandle(doc: CandleDocument): StoredCandle {
     low: doc.low,
     close: doc.close,
     volume: doc.volume,
-    source: doc.source as CandleSource,
+    source: doc.source as DataSource,
   };
 }
 
@@ -88,7 +88,7 @@ export class CandleRepository {
   }
 
   /** Open time of the newest candle of a stream (of one source, when given), or null when it has none. */
-  async lastOpenTime(market: StoredMarket, source?: CandleSource): Promise<number | null> {
+  async lastOpenTime(market: StoredMarket, source?: DataSource): Promise<number | null> {
     const filter: Record<string, unknown> = { ...market };
     if (source !== undefined) filter.source = source;
     const doc = await this.model

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import type { CandleSource } from '../persistence.types.js';
+import type { DataSource } from '@app/contracts';
 import { MODEL_NAMES, type OrderBookDocument } from '../schemas/store.schemas.js';
 import { timeBounds } from './time-bounds.js';
 import { IndexBuild } from './index-build.js';
@@ -20,7 +20,7 @@ export interface StoredOrderBook {
   readonly sequence: number | null;
   readonly bids: readonly BookLevelRecord[];
   readonly asks: readonly BookLevelRecord[];
-  readonly source: CandleSource;
+  readonly source: DataSource;
 }
 
 export interface OrderBookRange {
@@ -94,7 +94,7 @@ export class OrderBookRepository {
       sequence: doc.sequence,
       bids: levelsOf(doc.bids),
       asks: levelsOf(doc.asks),
-      source: doc.source as CandleSource,
+      source: doc.source as DataSource,
     }));
   }
 }
