@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { PROJECT_CONFIG_DIR } from '@app/testing';
-import { ConfluenceConfigModule } from './config.module.js';
+import { ConfigService } from '@nestjs/config';
+import { configToken, ConfluenceConfigModule } from './config.module.js';
 import { ConfluenceConfig, RuntimeSettings } from './confluence-config.js';
 import { Environment } from './environment.js';
 import { loadConfig } from './load-config.js';
@@ -40,5 +41,19 @@ describe('ConfluenceConfigModule', () => {
     const consumer = moduleRef.get(NeedsWeights);
     expect(consumer.weights).toBe(config.weights);
     expect(Object.isFrozen(consumer.weights.thresholds)).toBe(true);
+  });
+
+  it('hands the same tree to @nestjs/config: ConfigService paths and namespace injection', async () => {
+    const config = loadConfig({ env: { CONFIG_DIR: PROJECT_CONFIG_DIR } });
+    const moduleRef = await Test.createTestingModule({
+      imports: [ConfluenceConfigModule.forRoot(config), FeatureModule],
+    }).compile();
+    const service = moduleRef.get(ConfigService);
+    expect(service.get<AppConfig>('app')).toBe(config.app);
+    expect(service.get<number>('app.http.ports.apiGateway')).toBe(config.app.http.ports.apiGateway);
+    expect(service.get<WeightsConfig>('weights')).toBe(config.weights);
+    expect(moduleRef.get(configToken('monitoring'))).toBe(config.monitoring);
+    // Only the loaded tree: never process.env (read once, by loadConfig).
+    expect(service.get('PATH')).toBeUndefined();
   });
 });
