@@ -6,6 +6,7 @@ import {
   Get,
   Headers,
   HttpCode,
+  Logger,
   NotFoundException,
   Param,
   Post,
@@ -19,6 +20,7 @@ import { ResultFormatter } from '@app/confluence';
 import {
   AnalyzeRequestDto,
   Clock,
+  errorMessage,
   HistoryQueryDto,
   isTimeframe,
   LatestQueryDto,
@@ -56,6 +58,7 @@ function present(result: StoredResult, board: MarketBoard): Record<string, unkno
 @ApiTags('confluence')
 @Controller('v1/confluence')
 export class ConfluenceController {
+  readonly #logger = new Logger('api-gateway');
   readonly #rendered = new WeakMap<StoredResult, Rendered>();
 
   constructor(
@@ -216,7 +219,11 @@ export class ConfluenceController {
         ),
         this.clock.now(),
       );
-    } catch {
+    } catch (error) {
+      // The client is told the result was not stored; the operator is told why.
+      this.#logger.warn(
+        `POST analyze: storing ${exchange} ${symbol} ${outcome.result.timeframe} failed: ${errorMessage(error)}`,
+      );
       throw new ServiceUnavailableException(
         'the store is unavailable: the result was computed but not stored',
       );
