@@ -106,7 +106,8 @@ export class CandleMerge {
    */
   #missingBefore(best: { cursor: StreamCursor; candle: StoredCandle; close: number }): FeedHole | null {
     for (const cursor of this.#cursors) {
-      if (cursor.previous === null) continue;
+      // Months differ in length: their next open is not previous + a fixed interval.
+      if (cursor.previous === null || cursor.timeframe === '1M') continue;
       const expected = cursor.previous + cursor.interval;
       if (cursor === best.cursor) {
         if (best.candle.timestamp > expected) return { timeframe: cursor.timeframe, time: expected };

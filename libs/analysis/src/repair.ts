@@ -134,7 +134,11 @@ export async function repairResults(request: RepairRequest, deps: RepairDeps): P
   const tallies = new Map(
     targets.map((timeframe) => [
       timeframe,
-      new StreamTally(timeframe, new CandleHoles(timeframeToMs(timeframe), from, to)),
+      // Months differ in length, so a monthly stream's holes are not counted (see CandleMerge).
+      new StreamTally(
+        timeframe,
+        new CandleHoles(timeframeToMs(timeframe), from, timeframe === '1M' ? -1 : to),
+      ),
     ]),
   );
   const settle = async (tally: StreamTally): Promise<void> => {
