@@ -150,6 +150,13 @@ describe('cli repair', () => {
     expect(h.stores().opened).toBe(0);
   });
 
+  it('exits 1, saying why, when the store cannot be opened', async () => {
+    const h = harness();
+    h.io.openStore = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1'));
+    expect(await runRepair([...market, '--from', '0', '--to', '1'], h.io)).toBe(1);
+    expect(h.err()).toBe('cannot open the store: connect ECONNREFUSED 127.0.0.1:1\n');
+  });
+
   it('needs MONGODB_URI, and says so when the market has no stored candles', async () => {
     const noStore = harness({});
     expect(await runRepair([...market, '--from', '0', '--to', '1'], noStore.io)).toBe(2);

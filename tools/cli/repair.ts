@@ -1,7 +1,7 @@
 import { MarketAnalyzer, repairResults, repairStoreOf, type RepairReport } from '@app/analysis';
 import type { ConfluenceConfig } from '@app/config';
 import { createConfluenceEngine, ResultFormatter } from '@app/confluence';
-import { isTimeframe, type Timeframe } from '@app/contracts';
+import { errorMessage, isTimeframe, type Timeframe } from '@app/contracts';
 import type { StoreRepositories } from '@app/persistence';
 
 /** What `cli repair` touches: the store to repair is opened by the caller (main.ts) from the URI. */
@@ -52,7 +52,8 @@ function parseArgs(args: readonly string[]): Map<string, string> {
 
 /**
  * `cli repair`: exit 0 once the range is whole (or would be, in a dry run); 1 when candles it
- * needs are not stored, so some results could not be recomputed (named); 2 on bad input.
+ * needs are not stored, so some results could not be recomputed (named), or the store cannot be
+ * opened; 2 on bad input.
  */
 export async function runRepair(args: readonly string[], io: RepairIo): Promise<number> {
   let request: Parameters<typeof repairResults>[0];
@@ -91,7 +92,14 @@ export async function runRepair(args: readonly string[], io: RepairIo): Promise<
     io.stderr('repair needs the store to repair: set MONGODB_URI\n');
     return 2;
   }
-  const store = await io.openStore(uri, config);
+  let store: Awaited<ReturnType<RepairIo['openStore']>>;
+  try {
+    store = await io.openStore(uri, config);
+  } catch (error) {
+    // The driver's message names the host, never the credentials in the URI.
+    io.stderr(`cannot open the store: ${errorMessage(error)}\n`);
+    return 1;
+  }
   try {
     const { indicators, weights } = config;
     const report = await repairResults(request, {
