@@ -140,7 +140,13 @@ export function describeOperations(gateway: RestGateway): void {
 
       it('publishes an OpenAPI document listing every endpoint, with the X-API-Key scheme, and the docs page', async () => {
         const doc = bodyOf<{
-          paths: Record<string, Record<string, { security?: Record<string, unknown>[] }>>;
+          paths: Record<
+            string,
+            Record<
+              string,
+              { security?: Record<string, unknown>[]; responses?: Record<string, { description?: string }> }
+            >
+          >;
           components: { securitySchemes: Record<string, unknown> };
         }>(await api().get('/docs-json').expect(200));
         const page = await api().get('/docs').expect(200);
@@ -164,6 +170,13 @@ export function describeOperations(gateway: RestGateway): void {
           in: 'header',
           name: 'X-API-Key',
         });
+        // Every operation says what it answers on success (clients are generated from this).
+        const undeclared = Object.entries(doc.paths).flatMap(([path, operations]) =>
+          Object.entries(operations)
+            .filter(([, operation]) => !(operation.responses?.['200']?.description ?? ''))
+            .map(([method]) => `${method.toUpperCase()} ${path}`),
+        );
+        expect(undeclared).toEqual([]);
         const [scheme] = Object.keys(doc.components.securitySchemes);
         expect(doc.paths['/v1/confluence/analyze']?.post?.security).toEqual([{ [scheme ?? '']: [] }]);
         expect(page.headers['content-type']).toMatch(/^text\/html/);

@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AnalysisWorkerService } from './analysis-worker.service.js';
 
 /**
@@ -10,6 +11,10 @@ export class AnalysisWorkerHealthController {
   constructor(private readonly service: AnalysisWorkerService) {}
 
   @Get('analysis-worker')
+  @ApiOperation({ summary: 'The analysis worker: markets held, counters, lag, ownership, store write path' })
+  @ApiOkResponse({
+    description: 'mode, markets, counters, lagMs, and the store write path (state, pending, lost writes)',
+  })
   status(): ReturnType<AnalysisWorkerService['status']> {
     return this.service.status();
   }

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { MarketDataStatus } from '@app/market';
 import { MarketDataService } from './market-data.service.js';
 
@@ -17,6 +18,10 @@ export class MarketDataHealthController {
   constructor(private readonly service: MarketDataService) {}
 
   @Get('market-data')
+  @ApiOperation({ summary: 'Market data: source, each exchange feed and the replay' })
+  @ApiOkResponse({
+    description: 'source (live | replay), status and freshness per exchange, replay progress',
+  })
   @HttpCode(HttpStatus.OK)
   status(@Res({ passthrough: true }) response: StatusSetter): MarketDataStatus {
     const status = this.service.status();

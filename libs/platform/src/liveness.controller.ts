@@ -1,4 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { RuntimeSettings } from '@app/config';
 import { ServiceInfo } from './service-info.js';
 
@@ -23,6 +24,8 @@ export class LivenessController {
   ) {}
 
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process is up and its event loop answers (no dependency checked)' })
+  @ApiOkResponse({ description: '{status: ok, service, hosts, mode, version, uptimeSeconds}' })
   @Header('Cache-Control', 'no-store')
   live(): LivenessResponse {
     return {

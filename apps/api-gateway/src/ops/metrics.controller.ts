@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { GatewayMetrics } from '@app/gateway';
 
 @ApiTags('ops')
@@ -15,6 +15,7 @@ export class MetricsController {
     summary:
       'Prometheus metrics (latency by route and status, sockets, results, lag, data age, dropped writes)',
   })
+  @ApiOkResponse({ description: 'the Prometheus text exposition format' })
   async scrape(): Promise<string> {
     return this.metrics.registry.metrics();
   }

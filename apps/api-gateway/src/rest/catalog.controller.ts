@@ -39,6 +39,9 @@ export class CatalogController {
   @Get('signals')
   @Endpoint('signals')
   @ApiOperation({ summary: 'Signal history: label changes, newest first' })
+  @ApiOkResponse({
+    description: '`items`: {exchange, symbol, timeframe, time, from, to, score, confidence}, newest first',
+  })
   async signalHistory(@Query() query: SignalsQueryDto): Promise<{ items: SignalChange[] }> {
     const items = await this.signals.list({
       limit: query.limit ?? DEFAULT_SIGNALS,
@@ -53,6 +56,9 @@ export class CatalogController {
   @Get('weights')
   @Endpoint('weights')
   @ApiOperation({ summary: 'Effective weights and thresholds (normalised), globally or for a symbol' })
+  @ApiOkResponse({
+    description: '{symbol, weights: {components, subscores, thresholds}, overrides: [symbols]}',
+  })
   weights(@Query() query: WeightsQueryDto): {
     symbol: string | null;
     weights: WeightSet;
