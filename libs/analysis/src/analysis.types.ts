@@ -7,6 +7,7 @@ import type {
   Signal,
   Timeframe,
 } from '@app/contracts';
+import type { SignalChange } from '@app/persistence';
 
 /** A market event as the worker receives it (validated by the bus). */
 export type MarketEvent = {
@@ -22,18 +23,12 @@ export interface AnalysisUpdate {
   readonly inputEmittedAt: number;
 }
 
-/** A label change between consecutive candle results of a stream. */
-export interface LabelChange {
-  readonly exchange: string;
-  readonly symbol: string;
-  readonly timeframe: Timeframe;
+/**
+ * A label change between consecutive candle results of a stream, as stored (`SignalChange`: `time`
+ * is the open time of the candle whose result changed the label) plus where its data came from.
+ */
+export interface LabelChange extends SignalChange {
   readonly source: DataSource;
-  /** Open time of the candle whose result changed the label. */
-  readonly time: number;
-  readonly from: Signal | null;
-  readonly to: Signal;
-  readonly score: number;
-  readonly confidence: number;
 }
 
 /** What one batch of events produced. Refresh updates are published, never stored (see MarketAnalyzer). */
