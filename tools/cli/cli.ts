@@ -10,6 +10,7 @@ import {
   ResultFormatter,
 } from '@app/confluence';
 import { hashApiKey } from '@app/gateway';
+import { parseFlags, required, UsageError } from './flags.js';
 
 /** What the CLI may touch, so tests run it in-process with fakes for files and streams. */
 export interface CliIo {
@@ -28,26 +29,6 @@ const USAGE = `usage:
   cli api-key --name <name>   (a new random API key, and its API_KEY_HASHES entry)
   cli repair --exchange <id> --symbol <BASE/QUOTE> --from <time> --to <time> [--timeframe 1m] [--dry-run]
 CSV: header row, then timestamp(ms, open time),open,high,low,close,volume per line, oldest first.`;
-
-class UsageError extends Error {}
-
-function parseFlags(args: readonly string[]): Map<string, string> {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < args.length; i += 2) {
-    const flag = args[i] ?? '';
-    const value = args[i + 1];
-    if (!flag.startsWith('--') || value === undefined)
-      throw new UsageError(`expected --flag value pairs, got "${flag}"`);
-    flags.set(flag.slice(2), value);
-  }
-  return flags;
-}
-
-function required(flags: Map<string, string>, name: string): string {
-  const value = flags.get(name);
-  if (value === undefined) throw new UsageError(`--${name} is required`);
-  return value;
-}
 
 /** Runs the CLI; returns the exit code (2 for bad input, naming the offending line). */
 export function runCli(argv: readonly string[], io: CliIo): number {

@@ -3,6 +3,7 @@ import type { ConfluenceConfig } from '@app/config';
 import { createConfluenceEngine, ResultFormatter } from '@app/confluence';
 import { errorMessage, isTimeframe, type Timeframe } from '@app/contracts';
 import type { StoreRepositories } from '@app/persistence';
+import { parseFlags, required, UsageError } from './flags.js';
 
 /** What `cli repair` touches: the store to repair is opened by the caller (main.ts) from the URI. */
 export interface RepairIo {
@@ -22,32 +23,13 @@ Recomputes the market's results with candle times in [from, to] from its stored 
 the missing ones with their label changes; stored results are never replaced. Times: ISO 8601
 (2021-02-19T08:00Z) or epoch milliseconds. The store is MONGODB_URI.`;
 
-class RepairUsageError extends Error {}
-
-function parseTime(flag: string, value: string | undefined): number {
-  if (value === undefined) throw new RepairUsageError(`--${flag} is required`);
+function parseTime(flags: ReadonlyMap<string, string>, flag: string): number {
+  const value = required(flags, flag);
   const time = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   // The range of a JavaScript Date, so every time prints.
   if (!Number.isSafeInteger(time) || time < 0 || time > 8.64e15)
-    throw new RepairUsageError(`--${flag} "${value}" is not a time (ISO 8601 or epoch milliseconds)`);
+    throw new UsageError(`--${flag} "${value}" is not a time (ISO 8601 or epoch milliseconds)`);
   return time;
-}
-
-function parseArgs(args: readonly string[]): Map<string, string> {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const flag = args[i] ?? '';
-    if (flag === '--dry-run') {
-      flags.set('dry-run', 'yes');
-      continue;
-    }
-    const value = args[i + 1];
-    if (!flag.startsWith('--') || value === undefined)
-      throw new RepairUsageError(`expected --flag value pairs, got "${flag}"`);
-    flags.set(flag.slice(2), value);
-    i++;
-  }
-  return flags;
 }
 
 /**
@@ -59,20 +41,18 @@ export async function runRepair(args: readonly string[], io: RepairIo): Promise<
   let request: Parameters<typeof repairResults>[0];
   let config: ConfluenceConfig;
   try {
-    const flags = parseArgs(args);
+    const flags = parseFlags(args, ['dry-run']);
     const known = new Set(['exchange', 'symbol', 'from', 'to', 'timeframe', 'dry-run']);
     const unknown = [...flags.keys()].filter((flag) => !known.has(flag));
-    if (unknown.length > 0) throw new RepairUsageError(`unknown flag --${unknown[0] ?? ''}`);
-    const exchange = flags.get('exchange');
-    const symbol = flags.get('symbol');
-    if (exchange === undefined) throw new RepairUsageError('--exchange is required');
-    if (symbol === undefined) throw new RepairUsageError('--symbol is required');
-    const from = parseTime('from', flags.get('from'));
-    const to = parseTime('to', flags.get('to'));
-    if (from > to) throw new RepairUsageError('--from is after --to');
+    if (unknown.length > 0) throw new UsageError(`unknown flag --${unknown[0] ?? ''}`);
+    const exchange = required(flags, 'exchange');
+    const symbol = required(flags, 'symbol');
+    const from = parseTime(flags, 'from');
+    const to = parseTime(flags, 'to');
+    if (from > to) throw new UsageError('--from is after --to');
     const timeframe = flags.get('timeframe');
     if (timeframe !== undefined && !isTimeframe(timeframe))
-      throw new RepairUsageError(`--timeframe "${timeframe}" is not a known timeframe`);
+      throw new UsageError(`--timeframe "${timeframe}" is not a known timeframe`);
     const timeframes: Timeframe[] | undefined = timeframe === undefined ? undefined : [timeframe];
     request = {
       market: { exchange, symbol },
@@ -83,7 +63,7 @@ export async function runRepair(args: readonly string[], io: RepairIo): Promise<
     };
     config = io.loadConfig();
   } catch (error) {
-    if (!(error instanceof RepairUsageError)) throw error;
+    if (!(error instanceof UsageError)) throw error;
     io.stderr(`${error.message}\n${REPAIR_USAGE}\n`);
     return 2;
   }
