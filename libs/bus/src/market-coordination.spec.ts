@@ -1,4 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+// By path: the @app/testing barrel loads much more than this one helper.
+import { eventually } from '../../testing/src/eventually.js';
 import { BusConnections } from './bus-connections.js';
 import { MarketCoordination } from './market-coordination.js';
 import { MarketLeases } from './redis/market-leases.js';
@@ -41,7 +43,15 @@ describe('MarketCoordination', () => {
         onLost: () => undefined,
       });
       expect(leases).toBeInstanceOf(MarketLeases);
-      expect(leases.owned()).toEqual([]);
+      // Running, it holds the market under the bus's key prefix.
+      leases.start();
+      await eventually(() => leases.owned().length === 1, 'the lease to be taken');
+      const keys = await connections.commands().keys('test-coordination:*');
+      expect(keys.sort()).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^test-coordination:lease:/)]),
+      );
+      await leases.stop({ release: true });
+      expect(await connections.commands().keys('test-coordination:lease:*')).toEqual([]);
     } finally {
       await connections.onApplicationShutdown();
     }
