@@ -1,11 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test, type TestingModule } from '@nestjs/testing';
-import type { ConfluenceConfig } from '@app/config';
-import { type Clock, createCcxtMarketClient, type ExchangeSettings } from '@app/market';
+import type { ConfluenceConfig, ExchangeCredentials } from '@app/config';
+import { Clock } from '@app/contracts';
+import { createCcxtMarketClient, type ExchangeSettings, MarketClientFactory } from '@app/market';
 import { serviceRootModule } from '@app/platform';
 import { marketDataService } from '../apps/market-data/src/market-data.definition.js';
-import { MarketDataRuntime } from '../apps/market-data/src/market-data.service.js';
 
 /**
  * market-data alone, on `clock`, its ccxt clients unpaced (the loopback fake needs no pacing;
@@ -18,11 +18,12 @@ export async function marketDataApp(
   const moduleRef = await Test.createTestingModule({
     imports: [serviceRootModule(config, marketDataService)],
   })
-    .overrideProvider(MarketDataRuntime)
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .overrideProvider(MarketClientFactory)
     .useValue({
-      clock,
-      createClient: (settings: ExchangeSettings) =>
-        createCcxtMarketClient({ config: settings, clock, rateLimitMs: 1 }),
+      create: (config: ExchangeSettings, credentials: ExchangeCredentials | undefined) =>
+        createCcxtMarketClient({ config, clock, rateLimitMs: 1, ...(credentials && { credentials }) }),
     })
     .compile();
   const app = moduleRef.createNestApplication(new FastifyAdapter());

@@ -1,11 +1,12 @@
 import { Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { BusModule } from '@app/bus';
 import { ExchangesConfig, RuntimeSettings } from '@app/config';
-import { systemClock } from '@app/market';
+import { Clock } from '@app/contracts';
+import { CcxtClientFactory, MarketClientFactory } from '@app/market';
 import { PersistenceModule } from '@app/persistence';
 import { CandleRecorder } from './candle-recorder.service.js';
 import { MarketDataHealthController } from './market-data-health.controller.js';
-import { MarketDataRuntime, MarketDataService } from './market-data.service.js';
+import { MarketDataService } from './market-data.service.js';
 import { OrderBookRecorder } from './order-book-recorder.service.js';
 
 /**
@@ -19,7 +20,11 @@ import { OrderBookRecorder } from './order-book-recorder.service.js';
     MarketDataService,
     OrderBookRecorder,
     CandleRecorder,
-    { provide: MarketDataRuntime, useValue: { clock: systemClock } },
+    {
+      provide: MarketClientFactory,
+      inject: [Clock],
+      useFactory: (clock: Clock) => new CcxtClientFactory(clock),
+    },
   ],
 })
 export class MarketDataModule implements OnApplicationBootstrap {

@@ -6,15 +6,17 @@ import {
   MonitoringConfig,
   RuntimeSettings,
 } from '@app/config';
-import { type BusEventData, DataSource, EventBus, MarketEventName } from '@app/contracts';
-import { MarketIngestion, type MarketDataStatus, RecordingBus, warmupCandlesFor } from '@app/market';
+import { type BusEventData, Clock, DataSource, EventBus, MarketEventName } from '@app/contracts';
+import {
+  MarketClientFactory,
+  MarketIngestion,
+  type MarketDataStatus,
+  RecordingBus,
+  warmupCandlesFor,
+} from '@app/market';
 import { CandleRepository } from '@app/persistence';
 import { CandleRecorder } from './candle-recorder.service.js';
-import { MarketDataRuntime } from './market-data.runtime.js';
 import { OrderBookRecorder } from './order-book-recorder.service.js';
-
-// Where the tests have always imported it from.
-export { MarketDataRuntime } from './market-data.runtime.js';
 
 /**
  * Starts ingestion when the app starts and stops it (closing exchange connections) first on
@@ -33,7 +35,8 @@ export class MarketDataService implements OnApplicationBootstrap, OnModuleDestro
     runtime: RuntimeSettings,
     environment: Environment,
     bus: EventBus,
-    deps: MarketDataRuntime,
+    clock: Clock,
+    clients: MarketClientFactory,
     candles: CandleRepository,
     candleRecorder: CandleRecorder,
     bookRecorder: OrderBookRecorder,
@@ -56,13 +59,13 @@ export class MarketDataService implements OnApplicationBootstrap, OnModuleDestro
       },
       {
         bus: recording,
-        clock: deps.clock,
+        clock,
+        clients,
         logger: this.#logger,
         history: {
           lastCandle: (exchange, symbol, timeframe) =>
             candles.lastOpenTime({ exchange, symbol, timeframe }, DataSource.Live),
         },
-        ...(deps.createClient === undefined ? {} : { createClient: deps.createClient }),
       },
     );
   }

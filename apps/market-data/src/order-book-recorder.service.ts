@@ -1,8 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ExchangesConfig } from '@app/config';
-import type { BusEventData, MarketEventName } from '@app/contracts';
+import { type BusEventData, Clock, type MarketEventName } from '@app/contracts';
 import { OrderBookRepository, StoreWriter } from '@app/persistence';
-import { MarketDataRuntime } from './market-data.runtime.js';
 
 /**
  * Stores the order-book snapshots of the markets listed under `orderBook.record`, so order-book
@@ -19,7 +18,7 @@ export class OrderBookRecorder implements OnModuleInit {
     exchanges: ExchangesConfig,
     private readonly books: OrderBookRepository,
     private readonly writer: StoreWriter,
-    private readonly runtime: MarketDataRuntime,
+    private readonly clock: Clock,
   ) {
     this.#recorded = new Set(
       exchanges.exchanges
@@ -48,7 +47,7 @@ export class OrderBookRecorder implements OnModuleInit {
     this.writer.enqueue({
       describe: `order book ${exchange} ${symbol} ${new Date(timestamp).toISOString()}`,
       run: async () => {
-        await this.books.record([snapshot], this.runtime.clock.now());
+        await this.books.record([snapshot], this.clock.now());
       },
     });
   }

@@ -4,11 +4,7 @@ import type { ExchangeCredentials, ExchangesConfig } from '@app/config';
 import { warmupCandlesFor } from '@app/confluence';
 import { MarketEventName, errorMessage } from '@app/contracts';
 import type { Clock } from './clock.js';
-import {
-  createCcxtMarketClient,
-  type ExchangeSettings,
-  type MarketClient,
-} from './exchange/market-client.js';
+import { CcxtClientFactory, type MarketClient, type MarketClientFactory } from './exchange/market-client.js';
 import { type CandleHistory, ExchangeFeed, type ExchangeFeedStatus } from './exchange/exchange-feed.js';
 import { ExchangeGate, type ExchangeHealth } from './faults/exchange-gate.js';
 import { PersistentPublishBus } from './persistent-publish.js';
@@ -32,11 +28,8 @@ export interface IngestionDeps {
   readonly random?: () => number;
   /** Where each live stream resumes after a restart (market-data: the candle store). */
   readonly history?: CandleHistory;
-  /** Builds an exchange's client; tests shorten ccxt's pacing against the loopback fake. */
-  readonly createClient?: (
-    config: ExchangeSettings,
-    credentials: ExchangeCredentials | undefined,
-  ) => MarketClient | Promise<MarketClient>;
+  /** Builds each exchange's client (default: ccxt on `clock`). */
+  readonly clients?: MarketClientFactory;
 }
 
 export interface ReplayStatus {
@@ -100,12 +93,12 @@ export class MarketIngestion {
     const { exchanges, credentials, downAfterFailures, warmupCandles } = this.settings;
     const { clock, logger } = this.deps;
     const random = this.deps.random ?? Math.random;
+    const clients = this.deps.clients ?? new CcxtClientFactory(clock);
     const signal = this.#controller.signal;
     const runs: Promise<void>[] = [];
     for (const config of exchanges.exchanges) {
       if (!config.enabled) continue;
-      const client = await (this.deps.createClient?.(config, credentials[config.id]) ??
-        createCcxtMarketClient({ config, clock, ...withCredentials(credentials[config.id]) }));
+      const client = await clients.create(config, credentials[config.id]);
       this.#clients.push(client);
       if (signal.aborted) continue;
       const gate = new ExchangeGate({
@@ -219,12 +212,6 @@ function csvFiles(dir: string): string[] {
   return readdirSync(dir)
     .filter((name) => name.endsWith('.csv'))
     .sort();
-}
-
-function withCredentials(credentials: ExchangeCredentials | undefined): {
-  credentials?: ExchangeCredentials;
-} {
-  return credentials === undefined ? {} : { credentials };
 }
 
 export { warmupCandlesFor };

@@ -1,14 +1,15 @@
-import type { Clock } from '@app/market';
+import { Clock } from '@app/contracts';
 
 /**
  * Virtual time for tests: `sleep` records the wait and moves time forward at once, so code that
  * backs off for minutes runs in microseconds and no assertion depends on the wall clock.
  */
-export class ManualClock implements Clock {
+export class ManualClock extends Clock {
   readonly sleeps: number[] = [];
   #now: number;
 
   constructor(start: number) {
+    super();
     this.#now = start;
   }
 

@@ -1,4 +1,4 @@
-import type { Clock } from '@app/market';
+import { Clock } from '@app/contracts';
 
 interface Timer {
   readonly at: number;
@@ -16,7 +16,7 @@ interface Timer {
  * market-data); a loop that waits on anything other than the clock (a socket, a real timer) is
  * simply not asleep yet, and the clock waits for it.
  */
-export class SteppedClock implements Clock {
+export class SteppedClock extends Clock {
   readonly #timers = new Set<Timer>();
   readonly #idleWaiters: (() => void)[] = [];
   #now: number;
@@ -25,6 +25,7 @@ export class SteppedClock implements Clock {
     start: number,
     private readonly loops: number,
   ) {
+    super();
     this.#now = start;
   }
 

@@ -63,3 +63,29 @@ export async function createCcxtMarketClient(options: CcxtClientOptions): Promis
   const { CcxtMarketClient } = await import('./ccxt-client.js');
   return new CcxtMarketClient(options);
 }
+
+/**
+ * Builds each exchange's client: a port so market-data's module provides the real ccxt one and
+ * tests substitute ccxt with shortened pacing against the loopback fake.
+ */
+export abstract class MarketClientFactory {
+  abstract create(
+    config: ExchangeSettings,
+    credentials: ExchangeCredentials | undefined,
+  ): MarketClient | Promise<MarketClient>;
+}
+
+/** The production factory: ccxt at the exchange's own rate limit, on `clock`. */
+export class CcxtClientFactory extends MarketClientFactory {
+  constructor(private readonly clock: Clock) {
+    super();
+  }
+
+  create(config: ExchangeSettings, credentials: ExchangeCredentials | undefined): Promise<MarketClient> {
+    return createCcxtMarketClient({
+      config,
+      clock: this.clock,
+      ...(credentials === undefined ? {} : { credentials }),
+    });
+  }
+}
