@@ -18,6 +18,8 @@ const ENGINE_FORBIDDEN = [
   'socket.io-client',
   'redis',
   'ioredis',
+  'class-validator',
+  'class-transformer',
 ];
 
 /**
@@ -151,6 +153,32 @@ export default tseslint.config(
         {
           selector: "NewExpression[callee.name='Date'][arguments.length=0]",
           message: 'the engine takes a clock; it never reads the current time',
+        },
+      ],
+    },
+  },
+  {
+    // The engine's sources (its specs may load the config to build engines as the apps do).
+    files: ['libs/confluence/**/*.ts'],
+    ignores: ['libs/confluence/src/confluence.module.ts', 'libs/confluence/**/*.spec.ts'],
+    rules: {
+      // Entry points, not only packages: the engine reads the plain vocabulary of @app/contracts
+      // and the config's types; the wire classes and the config loader stay out of its graph
+      // (test/engine-boundary.e2e-spec.ts proves it on the built engine).
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@app/config',
+              allowTypeImports: true,
+              message: 'the engine takes config values as arguments; it imports only their types',
+            },
+            {
+              name: '@app/contracts/dto',
+              message: 'the wire classes (decorators, validation) are for the edges, not the engine',
+            },
+          ],
         },
       ],
     },

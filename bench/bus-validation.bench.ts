@@ -4,7 +4,8 @@
  * class-validator path it shortcuts (`validatePayload` without the check), on the same payloads
  * in the same run. Payloads are JSON round-tripped, as they arrive from Redis.
  */
-import { MARKET_EVENT_PAYLOADS, MarketEventName, validateBusEvent, validatePayload } from '@app/contracts';
+import { MarketEventName } from '@app/contracts';
+import { MARKET_EVENT_PAYLOADS, validateBusEvent, validatePayload } from '@app/contracts/dto';
 import { median, row } from './bench-kit.js';
 
 const T0 = 1_613_692_800_000;

@@ -1,13 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  type AnalysisEventName,
-  type BusEventPayload,
-  type CandleClosedEvent,
-  type EventData,
-  type MarketRef,
-  marketId,
-} from '@app/contracts';
+import { type AnalysisEventName, type MarketRef, marketId } from '@app/contracts';
+import { type BusEventPayload, type CandleClosedEvent, type EventData } from '@app/contracts/dto';
 
 /** The pipeline benchmark's instruments: a counting logger and the candle → result latency probe. */
 

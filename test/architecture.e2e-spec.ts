@@ -61,6 +61,24 @@ describe('architecture lint rules', () => {
       'no-restricted-imports',
     ],
     [
+      'the engine importing the wire classes',
+      'libs/confluence/src/snippet.ts',
+      "import { CandleDto } from '@app/contracts/dto';\nexport const x = CandleDto;\n",
+      '@typescript-eslint/no-restricted-imports',
+    ],
+    [
+      'the engine importing a config value (the loader comes with it)',
+      'libs/confluence/src/snippet.ts',
+      "import { loadConfig } from '@app/config';\nexport const x = loadConfig;\n",
+      '@typescript-eslint/no-restricted-imports',
+    ],
+    [
+      'the engine importing class-validator',
+      'libs/confluence/src/snippet.ts',
+      "import { IsInt } from 'class-validator';\nexport const x = IsInt;\n",
+      'no-restricted-imports',
+    ],
+    [
       'the engine reading the clock',
       'libs/confluence/src/snippet.ts',
       'export const now = Date.now();\n',
@@ -120,6 +138,11 @@ describe('architecture lint rules', () => {
       "the engine's one Nest module file importing Nest",
       'libs/confluence/src/confluence.module.ts',
       "import { Module } from '@nestjs/common';\nexport const x = Module;\n",
+    ],
+    [
+      "the engine importing the config's types",
+      'libs/confluence/src/snippet.ts',
+      "import type { WeightsConfig } from '@app/config';\nexport type X = WeightsConfig;\n",
     ],
     [
       'the config lib reading process.env',

@@ -7,13 +7,13 @@ import { io } from 'socket.io-client';
 import { RedisEventBus, RedisKeys } from '@app/bus';
 import {
   AnalysisEventName,
-  type BusEventData,
   type LiveSignalChange,
   type LiveUpdate,
   SIGNALS_NAMESPACE,
   type SubscriptionRequest,
   streamRoom,
 } from '@app/contracts';
+import { type BusEventData } from '@app/contracts/dto';
 import { hashApiKey } from '@app/gateway';
 import {
   type ConfigFixture,

@@ -6,14 +6,8 @@ import request from 'supertest';
 import type { LocalAnalysisStatus } from '@app/analysis';
 import { loadConfig } from '@app/config';
 import { createConfluenceEngine } from '@app/confluence';
-import {
-  AnalysisEventName,
-  type CandleClosedEvent,
-  type EventData,
-  EventBus,
-  type Signal,
-  type Timeframe,
-} from '@app/contracts';
+import { AnalysisEventName, EventBus, type Signal, type Timeframe } from '@app/contracts';
+import { type CandleClosedEvent, type EventData } from '@app/contracts/dto';
 import { parseReplayFileName, ReplaySource } from '@app/market';
 import { ResultRepository, SignalRepository, type StoredResult } from '@app/persistence';
 import { createServiceApp, initServiceApp } from '@app/platform';

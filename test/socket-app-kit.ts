@@ -6,14 +6,8 @@ import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '@app/config';
-import {
-  AnalysisEventName,
-  type ConfluenceUpdatedEvent,
-  type EventData,
-  EventBus,
-  type SignalChangedEvent,
-  type Timeframe,
-} from '@app/contracts';
+import { AnalysisEventName, EventBus, type Timeframe } from '@app/contracts';
+import { type ConfluenceUpdatedEvent, type EventData, type SignalChangedEvent } from '@app/contracts/dto';
 import { createServiceApp } from '@app/platform';
 import {
   type ConfigFixture,

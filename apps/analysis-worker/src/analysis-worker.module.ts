@@ -1,7 +1,7 @@
 import { Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { BusModule } from '@app/bus';
 import { WeightsConfig } from '@app/config';
-import { ConfluenceModule } from '@app/confluence';
+import { ConfluenceModule } from '@app/confluence/nest';
 import { PersistenceModule } from '@app/persistence';
 import { AnalysisWorkerHealthController } from './analysis-worker-health.controller.js';
 import { analysisDriverProvider } from './analysis-driver.provider.js';

@@ -3,7 +3,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig, Environment, ExchangesConfig, MonitoringConfig, RuntimeSettings } from '@app/config';
 import { BusModule, RedisKeys } from '@app/bus';
-import { ConfluenceModule, EngineFactory, ResultFormatter } from '@app/confluence';
+import { EngineFactory, ResultFormatter } from '@app/confluence';
+import { ConfluenceModule } from '@app/confluence/nest';
 import { Clock } from '@app/contracts';
 import {
   ApiKeyRing,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { BusEventData, MarketEventName } from '@app/contracts';
+import type { MarketEventName } from '@app/contracts';
+import type { BusEventData } from '@app/contracts/dto';
 import { CandleRepository, describeItems, type StoredCandle, StoreWriter } from '@app/persistence';
 
 /**

@@ -6,7 +6,8 @@ import {
   MonitoringConfig,
   RuntimeSettings,
 } from '@app/config';
-import { type BusEventData, Clock, DataSource, EventBus, MarketEventName } from '@app/contracts';
+import { Clock, DataSource, EventBus, MarketEventName } from '@app/contracts';
+import { type BusEventData } from '@app/contracts/dto';
 import {
   MarketClientFactory,
   MarketIngestion,

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ExchangesConfig } from '@app/config';
-import { type BusEventData, Clock, type MarketEventName } from '@app/contracts';
+import { Clock, type MarketEventName } from '@app/contracts';
+import { type BusEventData } from '@app/contracts/dto';
 import { OrderBookRepository, StoreWriter } from '@app/persistence';
 
 /**

@@ -1,5 +1,6 @@
 import type { ResultFormatter } from '@app/confluence';
-import { type AnalysisEventName, type BusEventData, UpdateTrigger } from '@app/contracts';
+import { type AnalysisEventName, UpdateTrigger } from '@app/contracts';
+import { type BusEventData } from '@app/contracts/dto';
 import type { SignalChange, StoredResult } from '@app/persistence';
 import type { AnalysisUpdate, LabelChange } from './analysis.types.js';
 

@@ -1,12 +1,6 @@
 import type { Candle, ConfluenceResult } from '@app/confluence';
-import type {
-  BusEventPayload,
-  DataSource,
-  MarketEventName,
-  MarketRef,
-  Signal,
-  Timeframe,
-} from '@app/contracts';
+import type { DataSource, MarketEventName, MarketRef, Signal, Timeframe } from '@app/contracts';
+import type { BusEventPayload } from '@app/contracts/dto';
 import type { SignalChange } from '@app/persistence';
 
 /** A market event as the worker receives it (validated by the bus). */

@@ -1,10 +1,5 @@
-import {
-  MarketEventName,
-  type MarketRef,
-  type Timeframe,
-  timeframeToMs,
-  validateBusEvent,
-} from '@app/contracts';
+import { MarketEventName, type MarketRef, type Timeframe, timeframeToMs } from '@app/contracts';
+import { validateBusEvent } from '@app/contracts/dto';
 import type { StoredCandle } from '@app/persistence';
 import type { MarketEvent } from './analysis.types.js';
 import type { RepairStore } from './repair.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { compareOffsets, MarketEventName, type Timeframe, validateBusEvent } from '@app/contracts';
+import { compareOffsets, MarketEventName, type Timeframe } from '@app/contracts';
+import { validateBusEvent } from '@app/contracts/dto';
 import { eventually } from '@app/testing';
 import {
   changeLines,

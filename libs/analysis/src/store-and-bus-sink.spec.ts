@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { InProcessEventBus } from '@app/bus';
 import { loadConfig } from '@app/config';
 import { createConfluenceEngine, ResultFormatter } from '@app/confluence';
-import { AnalysisEventName, DataSource, MarketEventName, validateBusEvent } from '@app/contracts';
+import { AnalysisEventName, DataSource, MarketEventName } from '@app/contracts';
+import { validateBusEvent } from '@app/contracts/dto';
 import {
   type ResultRepository,
   type SignalChange,

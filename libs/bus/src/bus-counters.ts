@@ -1,4 +1,5 @@
-import { validateBusEvent, errorMessage } from '@app/contracts';
+import { errorMessage } from '@app/contracts';
+import { validateBusEvent } from '@app/contracts/dto';
 import type { LogSink, BusEventName, BusStats } from '@app/contracts';
 
 /** The per-subject counters behind `EventBus.stats()`, shared by both transports. */

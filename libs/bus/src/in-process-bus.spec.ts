@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { type CandleClosedEvent, DataSource, type EventData, MarketEventName } from '@app/contracts';
+import { DataSource, MarketEventName } from '@app/contracts';
+import { type CandleClosedEvent, type EventData } from '@app/contracts/dto';
 import { InProcessEventBus } from './in-process-bus.js';
 
 const candleEvent: EventData<CandleClosedEvent> = {

@@ -1,6 +1,7 @@
 import { EventBus } from '@app/contracts';
 import { BusCounters, deliver } from './bus-counters.js';
-import type { LogSink, BusEventData, BusEventName, BusHandler, BusStats } from '@app/contracts';
+import type { LogSink, BusEventName, BusHandler, BusStats } from '@app/contracts';
+import type { BusEventData } from '@app/contracts/dto';
 
 type AnyHandler = (payload: unknown) => void | Promise<void>;
 

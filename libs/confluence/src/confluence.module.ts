@@ -2,24 +2,10 @@ import { Module } from '@nestjs/common';
 import { IndicatorsConfig, WeightsConfig } from '@app/config';
 import { ConfluenceEngine } from './engine/confluence-engine.js';
 import { createConfluenceEngine } from './engine/create-engine.js';
+import { EngineFactory } from './engine/engine-factory.js';
 import { ResultFormatter } from './format/result-formatter.js';
 import { ScoreCalculator } from './scoring/score-calculator.js';
 import { WeightManager } from './weights/weight-manager.js';
-
-/**
- * Builds engines from the validated configuration: a worker needs one per market (each holds its
- * markets' state), the gateway one for on-demand analysis.
- */
-export class EngineFactory {
-  constructor(
-    private readonly indicators: IndicatorsConfig,
-    private readonly weights: WeightsConfig,
-  ) {}
-
-  create(): ConfluenceEngine {
-    return createConfluenceEngine({ indicators: this.indicators, weights: this.weights });
-  }
-}
 
 /**
  * Wires the plain-TypeScript engine into Nest DI from the validated config: the one way engine

@@ -20,6 +20,7 @@ export * from './orchestrator/indicator-orchestrator.js';
 export * from './engine/confluence-result.types.js';
 export * from './engine/confluence-engine.js';
 export * from './engine/create-engine.js';
+export * from './engine/engine-factory.js';
 export * from './format/result-formatter.js';
 export * from './hashing/sha256.js';
 export type { CandleChainState } from './hashing/candle-chain.js';
@@ -35,5 +36,4 @@ export {
 } from './snapshot/state-codec.js';
 export type { SavedMarketState } from './orchestrator/market-state.js';
 export type { MarketStreamState } from './orchestrator/market-stream.js';
-export * from './confluence.module.js';
 export * from './domain/candle-csv.js';

@@ -12,20 +12,10 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { AnalysisEventName, UpdateTrigger } from './event-names.js';
 import { MarketEventBase } from './market-events.js';
 import { Signal } from './signal.js';
 import { TIMEFRAMES, type Timeframe } from './timeframe.js';
-
-/** Bus subjects the analysis worker publishes (the gateway and any other consumer subscribe). */
-export const AnalysisEventName = {
-  ConfluenceUpdated: 'confluence.updated',
-  SignalChanged: 'signal.changed',
-} as const;
-export type AnalysisEventName = (typeof AnalysisEventName)[keyof typeof AnalysisEventName];
-
-/** What made the worker publish: a closed candle, or fresher order book / flow between closes. */
-export const UpdateTrigger = { Candle: 'candle', Refresh: 'refresh' } as const;
-export type UpdateTrigger = (typeof UpdateTrigger)[keyof typeof UpdateTrigger];
 
 const finite = { allowNaN: false, allowInfinity: false } as const;
 const SIGNALS = Object.values(Signal);

@@ -1,10 +1,8 @@
-import { ANALYSIS_EVENT_PAYLOADS, type AnalysisEventName } from './analysis-events.js';
+import { ANALYSIS_EVENT_PAYLOADS } from './analysis-events.js';
 import { type EventData, validatePayload, type Validated } from './event-validation.js';
 import { compileFastCheck, type FastCheck } from './fast-validation.js';
-import { MARKET_EVENT_PAYLOADS, type MarketEventName } from './market-events.js';
-
-/** Every subject on the bus. */
-export type BusEventName = MarketEventName | AnalysisEventName;
+import type { BusEventName, MarketEventName } from './event-names.js';
+import { MARKET_EVENT_PAYLOADS } from './market-events.js';
 
 const BUS_EVENT_PAYLOADS = { ...MARKET_EVENT_PAYLOADS, ...ANALYSIS_EVENT_PAYLOADS } as const;
 
@@ -17,10 +15,6 @@ export type BusEventPayload<N extends BusEventName> = InstanceType<(typeof BUS_E
 
 /** What a publisher hands the bus for `N`: plain data of the event's class. */
 export type BusEventData<N extends BusEventName> = EventData<BusEventPayload<N>>;
-
-export function isBusEventName(name: string): name is BusEventName {
-  return Object.hasOwn(BUS_EVENT_PAYLOADS, name);
-}
 
 /** Validates a received payload against its subject's class (the bus does this on every receipt). */
 export function validateBusEvent<N extends BusEventName>(

@@ -1,6 +1,6 @@
-import type { AnalysisEventName } from './analysis-events.js';
-import type { BusEventData, BusEventName, BusEventPayload } from './bus-events.js';
-import type { CandleClosedEvent, MarketEventName } from './market-events.js';
+import type { BusEventData, BusEventPayload } from './bus-events.js';
+import type { AnalysisEventName, BusEventName, MarketEventName } from './event-names.js';
+import type { CandleClosedEvent } from './market-events.js';
 
 export type BusHandler<N extends BusEventName> = (payload: BusEventPayload<N>) => void | Promise<void>;
 

@@ -2,11 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import { plainToInstance } from 'class-transformer';
 import { IsInt, IsString, ValidateIf } from 'class-validator';
 import { busEventFactory, prng } from '@app/testing';
-import { ANALYSIS_EVENT_PAYLOADS, AnalysisEventName } from './analysis-events.js';
+import { ANALYSIS_EVENT_PAYLOADS } from './analysis-events.js';
 import { validateBusEvent } from './bus-events.js';
 import { validatePayload } from './event-validation.js';
 import { compileFastCheck } from './fast-validation.js';
-import { MARKET_EVENT_PAYLOADS, MarketEventName } from './market-events.js';
+import { AnalysisEventName, MarketEventName } from './event-names.js';
+import { MARKET_EVENT_PAYLOADS } from './market-events.js';
 
 /**
  * The compiled check against the full path it shortcuts (class-transformer + class-validator,

@@ -1,17 +1,15 @@
+// The plain vocabulary every lib shares, the engine included: names, units, ports. No decorators
+// and no validation library behind this entry point (a test loads the built engine to prove it);
+// the DTO and bus-event classes are behind `@app/contracts/dto`.
 export * from './component.js';
 export * from './confluence.error.js';
 export * from './service.js';
 export * from './signal.js';
 export * from './timeframe.js';
 export * from './version.js';
-export * from './event-validation.js';
-export * from './market-events.js';
-export * from './analysis-events.js';
-export * from './bus-events.js';
+export * from './event-names.js';
 export * from './event-bus.js';
 export * from './socket-events.js';
-export * from './rest/candle-series.js';
-export * from './rest/rest-dtos.js';
 export * from './shutdown-report.js';
 export * from './clock.js';
 export * from './error-message.js';

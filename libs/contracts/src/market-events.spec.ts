@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { validateMarketEvent } from './bus-events.js';
-import { CandleClosedEvent, MarketEventName } from './market-events.js';
+import { MarketEventName } from './event-names.js';
+import { CandleClosedEvent } from './market-events.js';
 
 const candle = {
   exchange: 'binance',

@@ -13,19 +13,8 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { DataSource, MarketEventName } from './event-names.js';
 import { TIMEFRAMES, type Timeframe } from './timeframe.js';
-
-/** Bus subjects of normalised market data (published by market-data, consumed by the worker). */
-export const MarketEventName = {
-  CandleClosed: 'market.candle.closed',
-  OrderBookSnapshot: 'market.orderbook.snapshot',
-  TradesBatch: 'market.trades.batch',
-  DerivativesSnapshot: 'market.derivatives.snapshot',
-} as const;
-export type MarketEventName = (typeof MarketEventName)[keyof typeof MarketEventName];
-
-export const DataSource = { Live: 'live', Replay: 'replay' } as const;
-export type DataSource = (typeof DataSource)[keyof typeof DataSource];
 
 const finite = { allowNaN: false, allowInfinity: false } as const;
 
@@ -114,7 +103,3 @@ export const MARKET_EVENT_PAYLOADS = {
 } as const;
 
 export type MarketEventPayload<N extends MarketEventName> = InstanceType<(typeof MARKET_EVENT_PAYLOADS)[N]>;
-
-export function isMarketEventName(name: string): name is MarketEventName {
-  return Object.hasOwn(MARKET_EVENT_PAYLOADS, name);
-}

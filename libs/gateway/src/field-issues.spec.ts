@@ -1,7 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { AnalyzeRequestDto, type FieldIssue, IndicatorsRequestDto, SubscriptionDto } from '@app/contracts';
+import {
+  AnalyzeRequestDto,
+  type FieldIssue,
+  IndicatorsRequestDto,
+  SubscriptionDto,
+} from '@app/contracts/dto';
 // By path: the @app/testing barrel also loads mongoose and the fake exchange (about 1 s a suite).
 import {
   candleFactory,

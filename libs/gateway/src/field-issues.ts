@@ -1,4 +1,4 @@
-import { CANDLE_SERIES_CONSTRAINT, type FieldIssue, parseIssueMessage } from '@app/contracts';
+import { CANDLE_SERIES_CONSTRAINT, type FieldIssue, parseIssueMessage } from '@app/contracts/dto';
 
 /** The part of class-validator's ValidationError the gateway reads. */
 export interface ValidationErrorLike {

@@ -1,12 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
+import { type DataSource, type Signal } from '@app/contracts';
 import {
   CandleClosedEvent,
   ConfluenceUpdatedEvent,
-  type DataSource,
   type EventData,
-  type Signal,
   validatePayload,
-} from '@app/contracts';
+} from '@app/contracts/dto';
 import { busEventFactory, ManualClock } from '@app/testing';
 import { MarketBoard, type StreamRef } from './market-board.js';
 

@@ -1,12 +1,5 @@
-import {
-  type CandleClosedEvent,
-  type ConfluenceUpdatedEvent,
-  type DataSource,
-  type Signal,
-  streamRoom,
-  type Timeframe,
-  timeframeToMs,
-} from '@app/contracts';
+import { type DataSource, type Signal, streamRoom, type Timeframe, timeframeToMs } from '@app/contracts';
+import { type CandleClosedEvent, type ConfluenceUpdatedEvent } from '@app/contracts/dto';
 
 /** A market stream the gateway reports on: exchange, symbol, timeframe. */
 export interface StreamRef {

@@ -8,7 +8,8 @@ import {
   type ResultFormatter,
   type ConfluenceResult,
 } from '@app/confluence';
-import { type FieldIssue, type Timeframe, timeframeToMs } from '@app/contracts';
+import { type Timeframe, timeframeToMs } from '@app/contracts';
+import { type FieldIssue } from '@app/contracts/dto';
 
 export type OnDemandOutcome =
   | { readonly ok: true; readonly result: ConfluenceResult; readonly full: FullResult }

@@ -1,12 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  type BusEventData,
-  type BusEventName,
-  type BusStats,
-  DataSource,
-  EventBus,
-  MarketEventName,
-} from '@app/contracts';
+import { type BusEventName, type BusStats, DataSource, EventBus, MarketEventName } from '@app/contracts';
+import { type BusEventData } from '@app/contracts/dto';
 import { PersistentPublishBus, publishPersistently } from './persistent-publish.js';
 
 /** A publish that fails `failures` times, then records what it was given. */

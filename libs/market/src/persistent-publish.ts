@@ -1,11 +1,5 @@
-import {
-  type BusEventData,
-  type BusEventName,
-  type BusHandler,
-  type BusStats,
-  EventBus,
-  errorMessage,
-} from '@app/contracts';
+import { type BusEventName, type BusHandler, type BusStats, EventBus, errorMessage } from '@app/contracts';
+import { type BusEventData } from '@app/contracts/dto';
 
 export interface PersistentPublishOptions {
   /** Backoff after the first failure, doubled after each one up to `maxMs`. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { InProcessEventBus } from '@app/bus';
-import { type BusEventData, type EventBus, MarketEventName } from '@app/contracts';
+import { type EventBus, MarketEventName } from '@app/contracts';
+import { type BusEventData } from '@app/contracts/dto';
 import { RecordingBus } from './recording-bus.js';
 
 const CANDLE: BusEventData<typeof MarketEventName.CandleClosed> = {

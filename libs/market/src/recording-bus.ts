@@ -1,10 +1,5 @@
-import {
-  type BusEventData,
-  type BusEventName,
-  type BusHandler,
-  type BusStats,
-  EventBus,
-} from '@app/contracts';
+import { type BusEventName, type BusHandler, type BusStats, EventBus } from '@app/contracts';
+import { type BusEventData } from '@app/contracts/dto';
 
 /** Told of each event once its publish went through. */
 export type PublishedListener = <N extends BusEventName>(name: N, payload: BusEventData<N>) => void;

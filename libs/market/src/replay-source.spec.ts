@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { type CandleClosedEvent, type EventData, MarketEventName, validateMarketEvent } from '@app/contracts';
+import { MarketEventName } from '@app/contracts';
+import { type CandleClosedEvent, type EventData, validateMarketEvent } from '@app/contracts/dto';
 import { loadMarketCandles, MARKET_FILES, marketDataPath } from '@app/testing';
 import { parseReplayFileName, type ReplayFile, ReplaySource } from './replay-source.js';
 

@@ -1,11 +1,5 @@
-import {
-  type CandleClosedEvent,
-  DataSource,
-  type EventData,
-  isTimeframe,
-  type Timeframe,
-  timeframeToMs,
-} from '@app/contracts';
+import { DataSource, isTimeframe, type Timeframe, timeframeToMs } from '@app/contracts';
+import { type CandleClosedEvent, type EventData } from '@app/contracts/dto';
 import { type Candle, parseCandleCsv } from '@app/confluence';
 import { isAborted } from './clock.js';
 

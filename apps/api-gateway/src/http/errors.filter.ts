@@ -6,7 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import type { FieldIssue } from '@app/contracts';
+import type { FieldIssue } from '@app/contracts/dto';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 
 /** The body of every error answer. */

@@ -8,7 +8,7 @@ import {
   MarketParamsDto,
   OrderBookDto,
   plainFieldsOf,
-} from '@app/contracts';
+} from '@app/contracts/dto';
 import { createValidationPipe } from './validation.js';
 
 const PARAM: ArgumentMetadata = { type: 'param', metatype: MarketParamsDto };

@@ -1,7 +1,7 @@
 import { type ArgumentMetadata, BadRequestException, type Type, ValidationPipe } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { isPlainRecord, plainFieldsOf } from '@app/contracts';
+import { isPlainRecord, plainFieldsOf } from '@app/contracts/dto';
 import { flattenValidationErrors, MAX_JSON_DEPTH, tooDeepAt, type ValidationErrorLike } from '@app/gateway';
 
 /** Validated path parameters and query strings remembered, by DTO and raw text. */

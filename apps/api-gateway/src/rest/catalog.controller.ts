@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nest
 import { IsOptional, Matches } from 'class-validator';
 import { WeightsConfig } from '@app/config';
 import { WeightManager, type WeightSet } from '@app/confluence';
-import { IndicatorsRequestDto, normalizeSymbol, SignalsQueryDto, SYMBOL_PATTERN } from '@app/contracts';
+import { IndicatorsRequestDto, normalizeSymbol, SignalsQueryDto, SYMBOL_PATTERN } from '@app/contracts/dto';
 import { MarketBoard, OnDemandAnalysis, type StreamView } from '@app/gateway';
 import { type SignalChange, SignalRepository } from '@app/persistence';
 import { Endpoint } from '../http/guards.js';

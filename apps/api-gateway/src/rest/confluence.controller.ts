@@ -17,19 +17,16 @@ import {
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { storedResult } from '@app/analysis';
 import { ResultFormatter } from '@app/confluence';
+import { Clock, errorMessage, isTimeframe, type Timeframe } from '@app/contracts';
 import {
   AnalyzeRequestDto,
-  Clock,
-  errorMessage,
   HistoryQueryDto,
-  isTimeframe,
   LatestQueryDto,
   ManyQueryDto,
   MarketParamsDto,
   MAX_MARKETS_PER_CALL,
   normalizeSymbol,
-  type Timeframe,
-} from '@app/contracts';
+} from '@app/contracts/dto';
 import { LatestResults, MarketBoard, OnDemandAnalysis, type StreamRef } from '@app/gateway';
 import { ResultRepository, type StoredResult } from '@app/persistence';
 import { Endpoint } from '../http/guards.js';

@@ -1,5 +1,6 @@
 import { NotFoundException } from '@nestjs/common';
-import { normalizeSymbol, type Timeframe, TIMEFRAMES } from '@app/contracts';
+import { type Timeframe, TIMEFRAMES } from '@app/contracts';
+import { normalizeSymbol } from '@app/contracts/dto';
 import type { LatestResults, MarketBoard, StreamRef } from '@app/gateway';
 
 /**

@@ -13,20 +13,22 @@ import type { Namespace, Socket } from 'socket.io';
 import { AppConfig } from '@app/config';
 import {
   AnalysisEventName,
-  type ConfluenceUpdatedEvent,
   EventBus,
-  normalizeSymbol,
   SIGNALS_NAMESPACE,
-  type SignalChangedEvent,
   type SignalsClientEvents,
   type SignalsServerEvents,
   type SocketError,
   streamRoom,
   type SubscribeAck,
-  SubscriptionDto,
   type UnsubscribeAck,
   errorMessage,
 } from '@app/contracts';
+import {
+  type ConfluenceUpdatedEvent,
+  normalizeSymbol,
+  type SignalChangedEvent,
+  SubscriptionDto,
+} from '@app/contracts/dto';
 import {
   ApiKeyRing,
   ConnectionsPerIp,

@@ -9,14 +9,8 @@ import {
   type OrderBookSnapshot,
   type Trade,
 } from '@app/confluence';
-import {
-  type BusEventData,
-  DataSource,
-  MarketEventName,
-  type Timeframe,
-  timeframeToMs,
-  validateBusEvent,
-} from '@app/contracts';
+import { DataSource, MarketEventName, type Timeframe, timeframeToMs } from '@app/contracts';
+import { type BusEventData, validateBusEvent } from '@app/contracts/dto';
 import { loadMarketCandles, MARKET_FILES, PROJECT_CONFIG_DIR } from '@app/testing';
 import type { AnalysisOutput, AnalysisUpdate, MarketEvent } from '../analysis.types.js';
 import { MarketAnalyzer } from '../market-analyzer.js';

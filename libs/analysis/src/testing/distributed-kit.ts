@@ -26,7 +26,8 @@ import {
   ID,
   MARKET,
 } from './fake-market-log.js';
-import type { LogSink, AnalysisMessage, BusEventData, MarketRef, Signal, Timeframe } from '@app/contracts';
+import type { LogSink, AnalysisMessage, MarketRef, Signal, Timeframe } from '@app/contracts';
+import type { BusEventData } from '@app/contracts/dto';
 
 /**
  * Helpers of the distributed-analysis-*.spec.ts suites: workers of one market over the in-memory

@@ -1,9 +1,7 @@
 import {
   type AnalysisMessage,
-  type CandleClosedEvent,
   compareOffsets,
   DataSource,
-  type EventData,
   isMarketEventName,
   type LogBatch,
   type LoggedMarketEvent,
@@ -14,8 +12,8 @@ import {
   type RejectedLogEntry,
   type Timeframe,
   timeframeToMs,
-  validateBusEvent,
 } from '@app/contracts';
+import { type CandleClosedEvent, type EventData, validateBusEvent } from '@app/contracts/dto';
 import type { Candle } from '@app/confluence';
 import type { AnalyzerState } from '../analysis.types.js';
 

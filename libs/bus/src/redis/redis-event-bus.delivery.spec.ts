@@ -1,13 +1,7 @@
 /** RedisEventBus: who receives what, and which events reach the market logs. */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  AnalysisEventName,
-  CandleClosedEvent,
-  ConfluenceUpdatedEvent,
-  type MarketRef,
-  MarketEventName,
-  SignalChangedEvent,
-} from '@app/contracts';
+import { AnalysisEventName, type MarketRef, MarketEventName } from '@app/contracts';
+import { CandleClosedEvent, ConfluenceUpdatedEvent, SignalChangedEvent } from '@app/contracts/dto';
 import type { Redis } from 'ioredis';
 import { RedisKeys } from './redis-keys.js';
 import {

@@ -1,7 +1,8 @@
 /** RedisEventBus: malformed messages and failing handlers never stop delivery, nor reorder it. */
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { type CandleClosedEvent, MarketEventName } from '@app/contracts';
+import { MarketEventName } from '@app/contracts';
+import { type CandleClosedEvent } from '@app/contracts/dto';
 import type { Redis } from 'ioredis';
 import { RedisKeys } from './redis-keys.js';
 import { BTC, candleEvent, eventually, RedisFixture, T0 } from './testing/redis-fixtures.js';

@@ -3,7 +3,8 @@ import { EventBus, isBusEventName, isMarketEventName, errorMessage } from '@app/
 import { BusCounters, deliver } from '../bus-counters.js';
 
 import type { RedisKeys } from './redis-keys.js';
-import type { LogSink, BusEventData, BusEventName, BusHandler, BusStats } from '@app/contracts';
+import type { LogSink, BusEventName, BusHandler, BusStats } from '@app/contracts';
+import type { BusEventData } from '@app/contracts/dto';
 
 export interface RedisEventBusOptions {
   /** Commands connection (publishing, the market logs). */

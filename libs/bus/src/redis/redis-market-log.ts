@@ -3,7 +3,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import {
   type AnalysisMessage,
-  type CandleClosedEvent,
   isMarketEventName,
   type LogBatch,
   type LoggedMarketEvent,
@@ -11,8 +10,8 @@ import {
   MarketEventName,
   type MarketRef,
   type RejectedLogEntry,
-  validateBusEvent,
 } from '@app/contracts';
+import { type CandleClosedEvent, validateBusEvent } from '@app/contracts/dto';
 import { parseJson } from './redis-event-bus.js';
 import type { RedisKeys } from './redis-keys.js';
 

@@ -1,4 +1,5 @@
-import type { BusEventData, MarketRef } from '@app/contracts';
+import type { MarketRef } from '@app/contracts';
+import type { BusEventData } from '@app/contracts/dto';
 // The contracts barrel would load class-validator; this leaf file imports nothing.
 import { timeframeToMs } from '../../../contracts/src/timeframe.js';
 import { type CandleOverrides, candleFactory } from './candles.js';

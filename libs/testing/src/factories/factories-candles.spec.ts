@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { type Candle, candleProblem } from '@app/confluence';
-import { candleSeriesIssues, type Timeframe, timeframeToMs } from '@app/contracts';
+import { type Timeframe, timeframeToMs } from '@app/contracts';
+import { candleSeriesIssues } from '@app/contracts/dto';
 import { prng } from '../prng.js';
 import { candleFactory, DEFAULT_CANDLE, FACTORY_EPOCH, seriesFactory } from './index.js';
 

@@ -6,7 +6,8 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { WEIGHTS_DEFAULTS } from '@app/config';
 import { labelFor } from '@app/confluence';
-import { AnalyzeRequestDto, type BusEventName, validateBusEvent } from '@app/contracts';
+import { type BusEventName } from '@app/contracts';
+import { AnalyzeRequestDto, validateBusEvent } from '@app/contracts/dto';
 import {
   busEventFactory,
   candleFactory,
