@@ -66,7 +66,7 @@ describe('cli indicators', () => {
       `${HEADER}\n0,1,1,1,1,1\n60000,1,abc,1,1,1\n`,
       /line 3: high is not a number: "abc"/,
     ],
-    ['high below low', `${HEADER}\n0,1,1,2,1,1\n`, /line 2: high < low/],
+    ['high below low', `${HEADER}\n0,1,1,2,1,1\n`, /line 2: low must be ≤ min\(open, close\)/],
     [
       'unsorted rows',
       `${HEADER}\n60000,1,1,1,1,1\n0,1,1,1,1,1\n`,
@@ -74,7 +74,7 @@ describe('cli indicators', () => {
     ],
     ['a duplicate row', `${HEADER}\n0,1,1,1,1,1\n0,1,1,1,1,1\n`, /line 3: timestamps must increase strictly/],
     ['negative volume', `${HEADER}\n0,1,1,1,1,-1\n`, /line 2: volume must be ≥ 0/],
-    ['a close outside the range', `${HEADER}\n0,1,2,1,3,1\n`, /line 2: open and close must lie within/],
+    ['a close outside the range', `${HEADER}\n0,1,2,1,3,1\n`, /line 2: high must be ≥ max\(open, close\)/],
     ['no data rows', `${HEADER}\n`, /no candles after the header/],
   ])('exits 2 naming the line for %s', (_case, csv, message) => {
     const h = harness({ '/bad.csv': csv });
@@ -127,7 +127,7 @@ describe('cli score', () => {
     expect(short.err()).toMatch(/needs at least \d+ to score/);
     const misaligned = harness({ '/m.csv': `${HEADER}\n1,1,1,1,1,1\n` });
     expect(runCli(['score', '--input', '/m.csv'], misaligned.io)).toBe(ExitCode.BadInput);
-    expect(misaligned.err()).toMatch(/aligned to 1m/);
+    expect(misaligned.err()).toMatch(/timestamp must be a 1m candle open time/);
     const unknown = harness();
     expect(
       runCli(['score', '--input', marketDataPath(MARKET_FILES.btc5m), '--timeframe', '7m'], unknown.io),

@@ -30,6 +30,11 @@ export class MarketEventBase {
   @IsInt() @Min(0) readonly emittedAt!: number;
 }
 
+/**
+ * A candle on the bus: each field's own rule here, checked on receipt; the envelope (high ≥
+ * max(open, close), low ≤ min(open, close)) is `candleFaults`' (candle.ts), which the engine
+ * applies to every candle it is fed.
+ */
 export class CandlePayload {
   /** Open time (ms, UTC). */
   @IsInt() @Min(0) readonly timestamp!: number;

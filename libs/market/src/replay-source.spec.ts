@@ -99,7 +99,9 @@ describe('ReplaySource', () => {
       'max',
       () => 'timestamp,open,high,low,close,volume\n0,1,1,2,1,1\n',
     );
-    await expect(source.run()).rejects.toThrow(/LTC-USDT_1m_2020-11-08_binance\.csv: line 2: high < low/);
+    await expect(source.run()).rejects.toThrow(
+      /LTC-USDT_1m_2020-11-08_binance\.csv: line 2: low must be ≤ min\(open, close\)/,
+    );
   });
 });
 

@@ -1,5 +1,4 @@
-import type { Candle } from '@app/confluence';
-import type { DataSource, Signal, Timeframe } from '@app/contracts';
+import type { Candle, DataSource, Signal, Timeframe } from '@app/contracts';
 
 /** One market stream: a symbol on an exchange at a timeframe. */
 export interface StoredMarket {

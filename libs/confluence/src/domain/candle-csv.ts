@@ -1,6 +1,7 @@
+import { CANDLE_FIELDS, candleFaults } from '@app/contracts';
 import type { Candle } from './market-data.types.js';
 
-export const CSV_COLUMNS = ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const;
+export const CSV_COLUMNS = CANDLE_FIELDS;
 
 export type CsvParseResult =
   | { readonly ok: true; readonly candles: readonly Candle[] }
@@ -11,8 +12,8 @@ const fail = (line: number, message: string): CsvParseResult => ({ ok: false, li
 /**
  * Parses `timestamp,open,high,low,close,volume` CSV (header row first; columns in any order,
  * extra columns ignored) into candles, stopping at the first bad line with its 1-based number.
- * Rules: numbers only; prices > 0; high ≥ low and brackets open and close; volume ≥ 0;
- * timestamps (open time, ms) strictly increasing.
+ * Rules: numbers only; the candle rules of `candleFaults` (@app/contracts); timestamps (open
+ * time, ms) strictly increasing.
  */
 export function parseCandleCsv(text: string): CsvParseResult {
   const lines = text.split(/\r?\n/);
@@ -39,13 +40,8 @@ export function parseCandleCsv(text: string): CsvParseResult {
       values[column] = value;
     }
     const { timestamp, open, high, low, close, volume } = values;
-    if (!Number.isSafeInteger(timestamp) || timestamp < 0)
-      return fail(lineNumber, 'timestamp must be a non-negative integer (ms)');
-    if (open <= 0 || high <= 0 || low <= 0 || close <= 0) return fail(lineNumber, 'prices must be positive');
-    if (high < low) return fail(lineNumber, `high < low (${high} < ${low})`);
-    if (high < Math.max(open, close) || low > Math.min(open, close))
-      return fail(lineNumber, 'open and close must lie within [low, high]');
-    if (volume < 0) return fail(lineNumber, 'volume must be ≥ 0');
+    const [fault] = candleFaults(values, true);
+    if (fault !== undefined) return fail(lineNumber, `${fault.field} ${fault.message}`);
     const previous = candles.at(-1);
     if (previous !== undefined && timestamp <= previous.timestamp) {
       return fail(

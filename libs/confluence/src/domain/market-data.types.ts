@@ -1,14 +1,8 @@
-import type { Timeframe } from '@app/contracts';
+import type { Candle, Timeframe } from '@app/contracts';
 
-/** One closed candle; `timestamp` is its open time in Unix milliseconds (UTC). */
-export interface Candle {
-  readonly timestamp: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly volume: number;
-}
+// The candle is shared vocabulary (its rules live beside it in @app/contracts); the engine's
+// callers keep importing it from here.
+export type { Candle } from '@app/contracts';
 
 /**
  * The engine's own copy of a candle. Callers hand in candles of several shapes (validated bus

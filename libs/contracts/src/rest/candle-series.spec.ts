@@ -2,77 +2,11 @@ import 'reflect-metadata';
 import { describe, expect, it } from '@jest/globals';
 // By path: the @app/testing barrel also loads mongoose and the fake exchange (about 1 s a suite).
 import { candleFactory } from '../../../testing/src/factories/index.js';
-import { TIMEFRAMES, type Timeframe, timeframeToMs } from '../timeframe.js';
-import { candleSeriesIssues, isAlignedOpenTime, MAX_CANDLES_PER_TIMEFRAME } from './candle-series.js';
+import { candleSeriesIssues, MAX_CANDLES_PER_TIMEFRAME } from './candle-series.js';
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 /** Friday 2021-02-19 00:00 UTC, the first candle of the bundled BTC files. */
 const T0 = Date.UTC(2021, 1, 19);
-
-describe('isAlignedOpenTime', () => {
-  it.each<[Timeframe, number, number]>([
-    ['1m', T0 + 7 * MINUTE, T0 + 7 * MINUTE + 1000],
-    ['3m', T0 + 9 * MINUTE, T0 + 10 * MINUTE],
-    ['5m', T0 + 35 * MINUTE, T0 + 36 * MINUTE],
-    ['15m', T0 + 45 * MINUTE, T0 + 50 * MINUTE],
-    ['1h', T0 + 13 * HOUR, T0 + 13 * HOUR + 30 * MINUTE],
-    ['4h', T0 + 20 * HOUR, T0 + 22 * HOUR],
-    ['12h', T0 + 12 * HOUR, T0 + 6 * HOUR],
-    ['1d', T0 + 3 * DAY, T0 + 3 * DAY + HOUR],
-  ])('%s: accepts %i and refuses %i', (timeframe, aligned, misaligned) => {
-    expect(isAlignedOpenTime(aligned, timeframe)).toBe(true);
-    expect(isAlignedOpenTime(misaligned, timeframe)).toBe(false);
-  });
-
-  it('aligns fixed timeframes to the epoch in UTC', () => {
-    for (const timeframe of ['1m', '5m', '1h', '1d'] as const) {
-      expect(isAlignedOpenTime(0, timeframe)).toBe(true);
-      expect(isAlignedOpenTime(timeframeToMs(timeframe) * 1000, timeframe)).toBe(true);
-      expect(isAlignedOpenTime(timeframeToMs(timeframe) * 1000 + 1, timeframe)).toBe(false);
-    }
-  });
-
-  it('opens weekly candles on Mondays 00:00 UTC, not on the epoch (a Thursday)', () => {
-    const monday = Date.UTC(2024, 2, 4);
-    expect(new Date(monday).getUTCDay()).toBe(1);
-    expect(isAlignedOpenTime(monday, '1w')).toBe(true);
-    expect(isAlignedOpenTime(monday + 7 * DAY, '1w')).toBe(true);
-    expect(isAlignedOpenTime(Date.UTC(1970, 0, 5), '1w')).toBe(true);
-    expect(isAlignedOpenTime(0, '1w')).toBe(false);
-    expect(isAlignedOpenTime(monday - DAY, '1w')).toBe(false);
-    expect(isAlignedOpenTime(monday + DAY, '1w')).toBe(false);
-    expect(isAlignedOpenTime(monday + HOUR, '1w')).toBe(false);
-  });
-
-  it('opens monthly candles on the first of the month 00:00 UTC, whatever the month length', () => {
-    for (const first of [
-      Date.UTC(2024, 0, 1),
-      Date.UTC(2024, 1, 1),
-      Date.UTC(2024, 2, 1),
-      Date.UTC(2023, 1, 1),
-    ])
-      expect(isAlignedOpenTime(first, '1M')).toBe(true);
-    expect(isAlignedOpenTime(0, '1M')).toBe(true);
-    expect(isAlignedOpenTime(Date.UTC(2024, 1, 2), '1M')).toBe(false);
-    expect(isAlignedOpenTime(Date.UTC(2024, 0, 31), '1M')).toBe(false);
-    expect(isAlignedOpenTime(Date.UTC(2024, 2, 1, 1), '1M')).toBe(false);
-    // 30 days after the first of January is not a month start, though 1M counts as 30 days.
-    expect(isAlignedOpenTime(Date.UTC(2024, 0, 1) + timeframeToMs('1M'), '1M')).toBe(false);
-  });
-
-  it('accepts any UTC day boundary for 3d candles (exchanges disagree on their phase)', () => {
-    expect(isAlignedOpenTime(T0, '3d')).toBe(true);
-    expect(isAlignedOpenTime(T0 + DAY, '3d')).toBe(true);
-    expect(isAlignedOpenTime(T0 + 2 * DAY, '3d')).toBe(true);
-    expect(isAlignedOpenTime(T0 + 12 * HOUR, '3d')).toBe(false);
-  });
-
-  it('knows every timeframe the service names', () => {
-    for (const timeframe of TIMEFRAMES) expect(isAlignedOpenTime(Date.UTC(2024, 0, 1), timeframe)).toBe(true);
-  });
-});
 
 describe('candleSeriesIssues', () => {
   it('finds nothing in a valid series, with or without a timeframe', () => {

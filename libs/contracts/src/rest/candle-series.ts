@@ -1,6 +1,14 @@
 import 'reflect-metadata';
 import { registerDecorator, type ValidationArguments } from 'class-validator';
-import { isTimeframe, type Timeframe, timeframeToMs } from '../timeframe.js';
+import {
+  alignmentFault,
+  CANDLE_FIELDS,
+  type CandleField,
+  candleFaults,
+  isAlignedOpenTime,
+  onlyEnvelopeFaults,
+} from '../candle.js';
+import { isTimeframe, type Timeframe } from '../timeframe.js';
 
 /** One offending field of a request, by its path in the body (`candles.1m[3].high`). */
 export interface FieldIssue {
@@ -11,28 +19,12 @@ export interface FieldIssue {
 /** Candles a client may send per timeframe (POST analyze / indicators). */
 export const MAX_CANDLES_PER_TIMEFRAME = 5000;
 
-const CANDLE_FIELDS = ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const;
-const DAY_MS = 86_400_000;
-/** 1970-01-01 was a Thursday; exchanges open weekly candles on Mondays, 4 days later. */
-const MONDAY_OFFSET_MS = 4 * DAY_MS;
 /** Enough to name a client's mistakes without echoing a 5,000-candle body back. */
 const MAX_ISSUES = 50;
 
 /** A JSON object (not an array, not null). */
 export function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Whether an open time starts a candle of `timeframe` the way exchanges align them (UTC). */
-export function isAlignedOpenTime(timestamp: number, timeframe: Timeframe): boolean {
-  if (timeframe === '1M') {
-    const date = new Date(timestamp);
-    return date.getUTCDate() === 1 && timestamp % DAY_MS === 0;
-  }
-  if (timeframe === '1w') return (timestamp - MONDAY_OFFSET_MS) % timeframeToMs('1w') === 0;
-  // 3-day candles are not aligned alike on every exchange; a day boundary is what they share.
-  if (timeframe === '3d') return timestamp % DAY_MS === 0;
-  return timestamp % timeframeToMs(timeframe) === 0;
 }
 
 function candleIssues(candle: unknown, path: string, issues: FieldIssue[]): number | null {
@@ -43,31 +35,9 @@ function candleIssues(candle: unknown, path: string, issues: FieldIssue[]): numb
   for (const key of Object.keys(candle))
     if (!(CANDLE_FIELDS as readonly string[]).includes(key))
       issues.push({ field: `${path}.${key}`, message: 'property should not exist' });
-  let valid = true;
-  for (const field of CANDLE_FIELDS) {
-    const value = candle[field];
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      issues.push({ field: `${path}.${field}`, message: 'must be a finite number' });
-      valid = false;
-    } else if (field === 'timestamp' ? !Number.isSafeInteger(value) || value < 0 : false) {
-      issues.push({ field: `${path}.timestamp`, message: 'must be a non-negative integer (open time, ms)' });
-      valid = false;
-    } else if (field === 'volume' ? value < 0 : field !== 'timestamp' && value <= 0) {
-      issues.push({
-        field: `${path}.${field}`,
-        message: field === 'volume' ? 'must be ≥ 0' : 'must be a positive number',
-      });
-      valid = false;
-    }
-  }
-  if (!valid) return null;
-  const { open, high, low, close, timestamp } = candle as Record<(typeof CANDLE_FIELDS)[number], number>;
-  if (high < Math.max(open, close))
-    issues.push({ field: `${path}.high`, message: 'must be ≥ max(open, close)' });
-  if (low > Math.min(open, close))
-    issues.push({ field: `${path}.low`, message: 'must be ≤ min(open, close)' });
-  if (high < low) issues.push({ field: `${path}.high`, message: 'must be ≥ low' });
-  return timestamp;
+  const faults = candleFaults(candle as Record<CandleField, unknown>);
+  for (const { field, message } of faults) issues.push({ field: `${path}.${field}`, message });
+  return onlyEnvelopeFaults(faults) ? (candle.timestamp as number) : null;
 }
 
 /**
@@ -101,7 +71,7 @@ export function candleSeriesIssues(
       continue;
     }
     if (timeframe !== null && !isAlignedOpenTime(timestamp, timeframe))
-      issues.push({ field: `${here}.timestamp`, message: `must be a ${timeframe} candle open time (UTC)` });
+      issues.push({ field: `${here}.timestamp`, message: alignmentFault(timeframe) });
     if (previous !== null && timestamp <= previous)
       issues.push({
         field: `${here}.timestamp`,
