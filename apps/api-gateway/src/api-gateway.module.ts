@@ -1,7 +1,14 @@
 import { Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { AppConfig, Environment, ExchangesConfig, MonitoringConfig, RuntimeSettings } from '@app/config';
+import {
+  AppConfig,
+  configuredStreams,
+  Environment,
+  ExchangesConfig,
+  MonitoringConfig,
+  RuntimeSettings,
+} from '@app/config';
 import { BusModule, RedisKeys } from '@app/bus';
 import { EngineFactory, ResultFormatter } from '@app/confluence';
 import { ConfluenceModule } from '@app/confluence/nest';
@@ -14,7 +21,6 @@ import {
   MemoryThrottlerStorage,
   OnDemandAnalysis,
   RedisThrottlerStorage,
-  trackedStreams,
 } from '@app/gateway';
 import { PersistenceModule, ResultRepository, StoreWriter } from '@app/persistence';
 import { GatewayFeed } from './gateway-feed.service.js';
@@ -103,7 +109,7 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
         clock: Clock,
       ) =>
         new MarketBoard(
-          trackedStreams(runtime.marketData, exchanges, environment.dataDir),
+          configuredStreams(runtime.marketData, exchanges, environment.dataDir),
           monitoring.health.staleAfterIntervals,
           () => clock.now(),
         ),

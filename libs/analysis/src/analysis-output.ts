@@ -1,29 +1,8 @@
 import type { ResultFormatter } from '@app/confluence';
 import { type AnalysisEventName, UpdateTrigger } from '@app/contracts';
 import { type BusEventData } from '@app/contracts/dto';
-import type { SignalChange, StoredResult } from '@app/persistence';
+import type { SignalChange } from '@app/persistence';
 import type { AnalysisUpdate, LabelChange } from './analysis.types.js';
-
-/** The stored form of a candle result: the headline fields and the full REST rendering. */
-export function storedResult(update: AnalysisUpdate, formatter: ResultFormatter): StoredResult {
-  const { result } = update;
-  return {
-    exchange: result.exchange,
-    symbol: result.symbol,
-    timeframe: result.timeframe,
-    candleTime: result.candleTime,
-    computedAt: result.computedAt,
-    score: result.score,
-    label: result.label,
-    confidence: result.confidence,
-    coverage: result.coverage,
-    staleness: result.staleness,
-    engineVersion: result.engineVersion,
-    configHash: result.configHash,
-    inputHash: result.inputHash,
-    breakdown: { ...formatter.full(result) },
-  };
-}
 
 export function storedChange(change: LabelChange): SignalChange {
   const { exchange, symbol, timeframe, time, from, to, score, confidence } = change;

@@ -7,13 +7,14 @@ import {
   type StoredCandle,
   type StoredMarket,
   type StoredResult,
+  storedResult,
   type StoreRepositories,
 } from '@app/persistence';
 import { expectDeepEqual } from '@app/testing';
 // By path: the testing index leaves mongoose and the embedded server out.
 import { openTestStore, type TestStore } from '../../testing/src/test-store.js';
 import { indexedRepositories } from '../../persistence/src/testing/test-repositories.js';
-import { storedChange, storedResult } from './analysis-output.js';
+import { storedChange } from './analysis-output.js';
 import { type RepairReport, repairResults, repairStoreOf, type RepairRequest } from './repair.js';
 import { MARKET, newAnalyzer, timeline } from './testing/analyzer-kit.js';
 
@@ -56,7 +57,7 @@ beforeAll(async () => {
     const { timestamp, open, high, low, close, volume } = candle;
     candles.push({ ...MARKET, timeframe, timestamp, open, high, low, close, volume, source });
     const output = analyzer.process([event], event.payload.emittedAt);
-    results.push(...output.updates.map((update) => storedResult(update, formatter)));
+    results.push(...output.updates.map(({ result }) => storedResult(result, formatter.full(result))));
     changes.push(...output.changes.map(storedChange));
   }
   reference = { results, changes };

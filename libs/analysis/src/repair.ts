@@ -1,15 +1,16 @@
 import type { ResultFormatter } from '@app/confluence';
 import { type MarketRef, type Timeframe, timeframeToMs } from '@app/contracts';
-import type {
-  CandleRepository,
-  ResultRepository,
-  SignalChange,
-  SignalRepository,
-  StoredCandle,
-  StoredMarket,
-  StoredResult,
+import {
+  type CandleRepository,
+  type ResultRepository,
+  type SignalChange,
+  type SignalRepository,
+  type StoredCandle,
+  type StoredMarket,
+  type StoredResult,
+  storedResult,
 } from '@app/persistence';
-import { storedChange, storedResult } from './analysis-output.js';
+import { storedChange } from './analysis-output.js';
 import type { AnalysisUpdate, LabelChange } from './analysis.types.js';
 import type { MarketAnalyzer } from './market-analyzer.js';
 import { type CandleHole, CandleHoles } from './candle-holes.js';
@@ -150,7 +151,7 @@ export async function repairResults(request: RepairRequest, deps: RepairDeps): P
     const missing = tally.classify(batch, stored);
     if (dryRun || missing.length === 0) return;
     await deps.store.write(
-      missing.map(({ update }) => storedResult(update, deps.formatter)),
+      missing.map(({ update: { result } }) => storedResult(result, deps.formatter.full(result))),
       missing.flatMap(({ change }) => (change === undefined ? [] : [storedChange(change)])),
     );
   };

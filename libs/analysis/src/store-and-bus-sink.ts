@@ -7,9 +7,10 @@ import {
   type SignalRepository,
   type StoredMarket,
   type StoredResult,
+  storedResult,
   type StoreWriter,
 } from '@app/persistence';
-import { changedEvent, storedChange, storedResult, updatedEvent } from './analysis-output.js';
+import { changedEvent, storedChange, updatedEvent } from './analysis-output.js';
 import type { AnalysisOutput, AnalysisSink } from './analysis.types.js';
 
 export interface StoreAndBusSinkDeps {
@@ -45,7 +46,7 @@ export class StoreAndBusSink implements AnalysisSink {
   store(output: AnalysisOutput, after?: () => Promise<void>): boolean {
     const stored = output.updates
       .filter((u) => u.trigger === 'candle')
-      .map((u) => storedResult(u, this.deps.formatter));
+      .map(({ result }) => storedResult(result, this.deps.formatter.full(result)));
     const changes = output.changes.map(storedChange);
     if (stored.length === 0 && changes.length === 0 && after === undefined) return true;
     const batch = this.#pending;

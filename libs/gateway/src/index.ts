@@ -6,6 +6,5 @@ export * from './market-board.js';
 export * from './redis-throttler-storage.js';
 export * from './socket-limits.js';
 export * from './on-demand-analysis.js';
-export * from './tracked-streams.js';
 export * from './memory-throttler-storage.js';
 export * from './json-depth.js';

@@ -1,6 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ExchangeCredentials, ExchangesConfig } from '@app/config';
+import { readFileSync } from 'node:fs';
+import { type ExchangeCredentials, type ExchangesConfig, listReplayFiles } from '@app/config';
 import { warmupCandlesFor } from '@app/confluence';
 import { MarketEventName, errorMessage } from '@app/contracts';
 import type { Clock } from './clock.js';
@@ -8,7 +7,7 @@ import { CcxtClientFactory, type MarketClient, type MarketClientFactory } from '
 import { type CandleHistory, ExchangeFeed, type ExchangeFeedStatus } from './exchange/exchange-feed.js';
 import { ExchangeGate, type ExchangeHealth } from './faults/exchange-gate.js';
 import { PersistentPublishBus } from './persistent-publish.js';
-import { parseReplayFileName, type ReplayFile, ReplaySource } from './replay-source.js';
+import { type ReplayFile, ReplaySource } from './replay-source.js';
 import type { LogSink, EventBus } from '@app/contracts';
 
 export interface IngestionSettings {
@@ -189,29 +188,6 @@ export class MarketIngestion {
   #replayFiles(): ReplayFile[] {
     return listReplayFiles(this.settings.dataDir, this.settings.exchanges.replay.files);
   }
-}
-
-/** The replay files of a data directory (the configured names, else every .csv), checked at boot. */
-export function listReplayFiles(dataDir: string, configured: readonly string[]): ReplayFile[] {
-  const names = configured.length > 0 ? [...configured] : csvFiles(dataDir);
-  if (names.length === 0) throw new Error(`replay: no candle files in ${dataDir}`);
-  return names.map((name) => {
-    const market = parseReplayFileName(name);
-    if (market === null)
-      throw new Error(
-        `replay: ${name} is not named BASE-QUOTE_timeframe_date_exchange.csv (as data/README.md says)`,
-      );
-    const path = join(dataDir, name);
-    // Fail at boot, not minutes later, when a configured file is missing.
-    if (!existsSync(path)) throw new Error(`replay: ${path} does not exist`);
-    return { ...market, path };
-  });
-}
-
-function csvFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.csv'))
-    .sort();
 }
 
 export { warmupCandlesFor };

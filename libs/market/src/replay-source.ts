@@ -1,25 +1,11 @@
-import { DataSource, isTimeframe, type Timeframe, timeframeToMs } from '@app/contracts';
+import type { ReplayFile } from '@app/config';
+import { DataSource, timeframeToMs } from '@app/contracts';
 import { type CandleClosedEvent, type EventData } from '@app/contracts/dto';
 import { type Candle, parseCandleCsv } from '@app/confluence';
 import { isAborted } from './clock.js';
 
-/** One bundled candle file and the market it replays. */
-export interface ReplayFile {
-  readonly exchange: string;
-  readonly symbol: string;
-  readonly timeframe: Timeframe;
-  readonly path: string;
-}
-
-/** `BTC-USDT_1m_2021-02-19_binance.csv` → binance BTC/USDT 1m (the naming of data/). */
-export function parseReplayFileName(name: string): Omit<ReplayFile, 'path'> | null {
-  const match = /^([A-Z0-9]+)-([A-Z0-9]+)_([0-9]+[mhdwM])_[0-9-]+_([a-z0-9]+)\.csv$/.exec(name);
-  if (match === null) return null;
-  const [, base, quote, timeframe, exchange] = match;
-  if (base === undefined || quote === undefined || exchange === undefined || !isTimeframe(timeframe))
-    return null;
-  return { exchange, symbol: `${base}/${quote}`, timeframe };
-}
+// The naming of data/ and the replay file list are configuration (libs/config).
+export { parseReplayFileName, type ReplayFile } from '@app/config';
 
 export interface ReplayOptions {
   readonly files: readonly ReplayFile[];

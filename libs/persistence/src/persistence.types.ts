@@ -7,8 +7,8 @@ export interface StoredMarket {
   readonly timeframe: Timeframe;
 }
 
-/** A computed confluence result as stored; `breakdown` is the full REST rendering. */
-export interface StoredResult extends StoredMarket {
+/** The headline of a computed confluence result: what the store indexes and filters on. */
+export interface ResultHeadline extends StoredMarket {
   /** Open time of the candle that produced it (ms, UTC). */
   readonly candleTime: number;
   readonly computedAt: number;
@@ -20,7 +20,34 @@ export interface StoredResult extends StoredMarket {
   readonly engineVersion: string;
   readonly configHash: string;
   readonly inputHash: string;
+}
+
+/** A computed confluence result as stored; `breakdown` is the full REST rendering. */
+export interface StoredResult extends ResultHeadline {
   readonly breakdown: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The stored form of a result: its headline fields (copied one by one, so an engine result's
+ * other fields never reach the store) and the rendering it is served as.
+ */
+export function storedResult(result: ResultHeadline, breakdown: object): StoredResult {
+  return {
+    exchange: result.exchange,
+    symbol: result.symbol,
+    timeframe: result.timeframe,
+    candleTime: result.candleTime,
+    computedAt: result.computedAt,
+    score: result.score,
+    label: result.label,
+    confidence: result.confidence,
+    coverage: result.coverage,
+    staleness: result.staleness,
+    engineVersion: result.engineVersion,
+    configHash: result.configHash,
+    inputHash: result.inputHash,
+    breakdown: { ...breakdown },
+  };
 }
 
 /** A change of label: the signal history. */

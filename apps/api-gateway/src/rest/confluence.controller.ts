@@ -15,8 +15,6 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { storedResult } from '@app/analysis';
-import { ResultFormatter } from '@app/confluence';
 import { Clock, errorMessage, isTimeframe, type Timeframe } from '@app/contracts';
 import {
   AnalyzeRequestDto,
@@ -28,7 +26,7 @@ import {
   normalizeSymbol,
 } from '@app/contracts/dto';
 import { LatestResults, MarketBoard, OnDemandAnalysis, type StreamRef } from '@app/gateway';
-import { ResultRepository, type StoredResult } from '@app/persistence';
+import { ResultRepository, type StoredResult, storedResult } from '@app/persistence';
 import { Endpoint } from '../http/guards.js';
 import type { HttpResponse } from '../http/http-types.js';
 import { resolveStream } from './market-streams.js';
@@ -63,7 +61,6 @@ export class ConfluenceController {
     private readonly latest: LatestResults,
     private readonly results: ResultRepository,
     private readonly onDemand: OnDemandAnalysis,
-    private readonly formatter: ResultFormatter,
     private readonly clock: Clock,
   ) {}
 
@@ -209,13 +206,7 @@ export class ConfluenceController {
         ],
       });
     try {
-      await this.results.save(
-        storedResult(
-          { result: outcome.result, source: 'live', trigger: 'candle', inputEmittedAt: 0 },
-          this.formatter,
-        ),
-        this.clock.now(),
-      );
+      await this.results.save(storedResult(outcome.result, outcome.full), this.clock.now());
     } catch (error) {
       // The client is told the result was not stored; the operator is told why.
       this.#logger.warn(
