@@ -1,4 +1,5 @@
 import { EmbeddedMongoServer } from '@app/embedded-mongo';
+import { errorMessage } from '@app/contracts';
 import { parseRunnerArguments, USAGE } from './args.js';
 
 /** Standalone runner: prints the URI, stops cleanly (final snapshot) on SIGINT/SIGTERM. */
@@ -39,7 +40,7 @@ main(process.argv.slice(2)).then(
     if (exitCode !== undefined) process.exitCode = exitCode;
   },
   (error: unknown) => {
-    process.stderr.write(`embedded-mongo: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`embedded-mongo: ${errorMessage(error)}\n`);
     process.exitCode = 1;
   },
 );

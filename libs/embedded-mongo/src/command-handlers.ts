@@ -1,3 +1,4 @@
+import { errorMessage, type LogSink } from '@app/contracts';
 import { BSONError } from 'bson';
 import { MingoError } from 'mingo/util';
 import type { BsonDocument } from './bson-values.js';
@@ -9,7 +10,7 @@ import {
   type ServerFacts,
 } from './command-context.js';
 import type { CursorRegistry } from './cursor-registry.js';
-import { CommandError, describeError } from './errors.js';
+import { CommandError } from './errors.js';
 import { READ_COMMANDS } from './read-commands.js';
 import { assertValidDatabaseName, type EmbeddedStorage } from './storage.js';
 import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE_BYTES } from './wire-protocol.js';
@@ -17,9 +18,8 @@ import { WRITE_COMMANDS } from './write-commands.js';
 
 export const SERVER_VERSION = '7.0.0-embedded';
 
-export interface EmbeddedMongoLogger {
-  warn(message: string): void;
-}
+/** The one logger port; the server only ever warns (a command it could not run). */
+export type EmbeddedMongoLogger = Pick<LogSink, 'warn'>;
 
 /** hello / isMaster: a writable standalone (no `setName`), wire versions 0–21 (MongoDB 7.0). */
 const hello: CommandHandler = (_command, { connectionId }) => ({
@@ -157,8 +157,8 @@ export class CommandDispatcher {
     if (error instanceof MingoError || error instanceof BSONError) {
       return new CommandError('BadValue', error.message).toReply();
     }
-    const detail = error instanceof Error ? (error.stack ?? error.message) : describeError(error);
+    const detail = error instanceof Error ? (error.stack ?? error.message) : errorMessage(error);
     this.dependencies.logger.warn(`embedded-mongo: command '${name}' failed: ${detail}`);
-    return new CommandError('InternalError', `command '${name}' failed: ${describeError(error)}`).toReply();
+    return new CommandError('InternalError', `command '${name}' failed: ${errorMessage(error)}`).toReply();
   }
 }

@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { CommandError, describeError } from './errors.js';
+import { errorMessage } from '@app/contracts';
+import { CommandError } from './errors.js';
 import { CommandDispatcher, type EmbeddedMongoLogger } from './command-handlers.js';
 import { CursorRegistry } from './cursor-registry.js';
 import { type FsyncPolicy, Journal, removeJournalsBefore, replayJournals } from './journal.js';
@@ -200,7 +201,7 @@ export class EmbeddedMongoServer {
     }
     const snapshot = setInterval(() => {
       this.saveSnapshot().catch((error: unknown) => {
-        this.logger.warn(`embedded-mongo: snapshot failed: ${describeError(error)}`);
+        this.logger.warn(`embedded-mongo: snapshot failed: ${errorMessage(error)}`);
       });
     }, this.options.snapshotIntervalMs ?? DEFAULT_SNAPSHOT_INTERVAL_MS);
     snapshot.unref();
@@ -247,10 +248,10 @@ export class EmbeddedMongoServer {
       try {
         this.journal.append(request.command);
       } catch (error) {
-        this.logger.warn(`embedded-mongo: journal write failed: ${describeError(error)}`);
+        this.logger.warn(`embedded-mongo: journal write failed: ${errorMessage(error)}`);
         reply = new CommandError(
           'InternalError',
-          `the write was not journaled: ${describeError(error)}`,
+          `the write was not journaled: ${errorMessage(error)}`,
         ).toReply();
       }
     }
@@ -262,7 +263,7 @@ export class EmbeddedMongoServer {
       body = serializeDocument(
         new CommandError(
           'BSONObjectTooLarge',
-          `reply could not be encoded: ${describeError(error)}`,
+          `reply could not be encoded: ${errorMessage(error)}`,
         ).toReply(),
       );
     }
@@ -279,7 +280,7 @@ export class EmbeddedMongoServer {
       action();
     } catch (error) {
       this.logger.warn(
-        `embedded-mongo: ${what}: ${describeError(error)}${socket ? '; closing connection' : ''}`,
+        `embedded-mongo: ${what}: ${errorMessage(error)}${socket ? '; closing connection' : ''}`,
       );
       socket?.destroy();
     }

@@ -65,7 +65,3 @@ export class DuplicateKeyError extends CommandError {
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
 }
-
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -8,7 +8,7 @@ import {
   toNumber,
   type BsonDocument,
 } from './bson-values.js';
-import { describeError } from './errors.js';
+import { errorMessage } from '@app/contracts';
 import { ID_INDEX, parseIndexSpec } from './index-catalog.js';
 import { EmbeddedStorage } from './storage.js';
 
@@ -105,7 +105,7 @@ export async function loadSnapshot(dataDir: string): Promise<LoadedSnapshot> {
     return readSnapshot(buffer);
   } catch (error) {
     throw new Error(
-      `embedded-mongo: snapshot ${path} is unreadable (${describeError(error)}); move it away to start empty`,
+      `embedded-mongo: snapshot ${path} is unreadable (${errorMessage(error)}); move it away to start empty`,
       {
         cause: error,
       },

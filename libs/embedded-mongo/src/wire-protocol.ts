@@ -1,6 +1,7 @@
 import { deserialize, serialize } from 'bson';
 import { DESERIALIZE_OPTIONS, isDocument, SERIALIZE_OPTIONS, type BsonDocument } from './bson-values.js';
-import { describeError, ProtocolError } from './errors.js';
+import { errorMessage } from '@app/contracts';
+import { ProtocolError } from './errors.js';
 
 /**
  * MongoDB wire protocol framing (https://www.mongodb.com/docs/manual/reference/mongodb-wire-protocol/):
@@ -149,7 +150,7 @@ function decodeDocument(frame: Buffer, offset: number, size: number): BsonDocume
   try {
     return deserialize(frame.subarray(offset, offset + size), DESERIALIZE_OPTIONS);
   } catch (error) {
-    throw new ProtocolError(`invalid BSON: ${describeError(error)}`, { cause: error });
+    throw new ProtocolError(`invalid BSON: ${errorMessage(error)}`, { cause: error });
   }
 }
 
