@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTimeframe, type Timeframe } from '@app/contracts';
+import { isTimeframe, type StreamRef, type Timeframe } from '@app/contracts';
 import type { ExchangesConfig } from './schema/exchanges.schema.js';
 
 /** One bundled candle file and the market it replays. */
@@ -9,13 +9,6 @@ export interface ReplayFile {
   readonly symbol: string;
   readonly timeframe: Timeframe;
   readonly path: string;
-}
-
-/** A market stream the configuration says market-data publishes. */
-export interface ConfiguredStream {
-  readonly exchange: string;
-  readonly symbol: string;
-  readonly timeframe: Timeframe;
 }
 
 /** `BTC-USDT_1m_2021-02-19_binance.csv` → binance BTC/USDT 1m (the naming of data/). */
@@ -60,7 +53,7 @@ export function configuredStreams(
   source: 'replay' | 'live',
   exchanges: ExchangesConfig,
   dataDir: string,
-): ConfiguredStream[] {
+): StreamRef[] {
   if (source === 'replay') {
     try {
       return listReplayFiles(dataDir, exchanges.replay.files).map(({ exchange, symbol, timeframe }) => ({

@@ -14,7 +14,7 @@ import {
 } from 'class-validator';
 import { AnalysisEventName, UpdateTrigger } from './event-names.js';
 import { MarketEventBase } from './market-events.js';
-import { Signal } from './signal.js';
+import { Signal, type SignalChange } from './signal.js';
 import { TIMEFRAMES, type Timeframe } from './timeframe.js';
 
 const finite = { allowNaN: false, allowInfinity: false } as const;
@@ -62,8 +62,8 @@ export class ConfluenceUpdatedEvent extends MarketEventBase {
   @IsString() readonly reasoning!: string;
 }
 
-/** A stream's label changed (the first label of a stream counts as a change from null). */
-export class SignalChangedEvent extends MarketEventBase {
+/** `signal.changed`: a SignalChange (signal.ts) with where and when it was published. */
+export class SignalChangedEvent extends MarketEventBase implements SignalChange {
   @IsIn(TIMEFRAMES) readonly timeframe!: Timeframe;
   /** Open time of the candle whose result changed the label. */
   @IsInt() @Min(0) readonly time!: number;

@@ -1,6 +1,7 @@
 import type { BusEventData, BusEventPayload } from './bus-events.js';
 import type { AnalysisEventName, BusEventName, MarketEventName } from './event-names.js';
 import type { CandleClosedEvent } from './market-events.js';
+import type { Timeframe } from './timeframe.js';
 
 export type BusHandler<N extends BusEventName> = (payload: BusEventPayload<N>) => void | Promise<void>;
 
@@ -34,6 +35,11 @@ export interface MarketRef {
 }
 
 export const marketId = (market: MarketRef): string => `${market.exchange}:${market.symbol}`;
+
+/** A market stream: one symbol on one exchange at one timeframe (what is scored, stored, served). */
+export interface StreamRef extends MarketRef {
+  readonly timeframe: Timeframe;
+}
 
 /** One market event as the durable log holds it: its position, subject and validated payload. */
 export type LoggedMarketEvent = {

@@ -1,12 +1,15 @@
-import { type DataSource, type Signal, streamRoom, type Timeframe, timeframeToMs } from '@app/contracts';
+import {
+  type DataSource,
+  type Signal,
+  type StreamRef,
+  streamRoom,
+  type Timeframe,
+  timeframeToMs,
+} from '@app/contracts';
 import { type CandleClosedEvent, type ConfluenceUpdatedEvent } from '@app/contracts/dto';
 
-/** A market stream the gateway reports on: exchange, symbol, timeframe. */
-export interface StreamRef {
-  readonly exchange: string;
-  readonly symbol: string;
-  readonly timeframe: Timeframe;
-}
+// Where the gateway's callers have always found it.
+export type { StreamRef } from '@app/contracts';
 
 /**
  * `waiting`: no candle seen yet; `warming-up`: candles arrive, no score yet; `warm`: scored and

@@ -1,11 +1,7 @@
-import type { Candle, DataSource, Signal, Timeframe } from '@app/contracts';
+import type { Candle, DataSource, Signal, StreamRef } from '@app/contracts';
 
-/** One market stream: a symbol on an exchange at a timeframe. */
-export interface StoredMarket {
-  readonly exchange: string;
-  readonly symbol: string;
-  readonly timeframe: Timeframe;
-}
+/** One market stream, as the store keys it (the domain's StreamRef). */
+export type StoredMarket = StreamRef;
 
 /** The headline of a computed confluence result: what the store indexes and filters on. */
 export interface ResultHeadline extends StoredMarket {
@@ -50,14 +46,8 @@ export function storedResult(result: ResultHeadline, breakdown: object): StoredR
   };
 }
 
-/** A change of label: the signal history. */
-export interface SignalChange extends StoredMarket {
-  readonly time: number;
-  readonly from: Signal | null;
-  readonly to: Signal;
-  readonly score: number;
-  readonly confidence: number;
-}
+// The signal history holds the domain's SignalChange as it is.
+export type { SignalChange } from '@app/contracts';
 
 export interface StoredCandle extends StoredMarket, Candle {
   readonly source: DataSource;

@@ -1,4 +1,4 @@
-import type { Candle, Timeframe } from '@app/contracts';
+import type { Candle, MarketRef, StreamRef } from '@app/contracts';
 
 // The candle is shared vocabulary (its rules live beside it in @app/contracts); the engine's
 // callers keep importing it from here.
@@ -22,18 +22,11 @@ export function ownCandle(candle: Candle): Candle {
   };
 }
 
-/** A market stream: one symbol on one exchange at one timeframe. */
-export interface MarketKey {
-  readonly exchange: string;
-  readonly symbol: string;
-  readonly timeframe: Timeframe;
-}
+/** A market stream: one symbol on one exchange at one timeframe (the domain's StreamRef). */
+export type MarketKey = StreamRef;
 
-/** A market across its timeframes. */
-export interface MarketId {
-  readonly exchange: string;
-  readonly symbol: string;
-}
+/** A market across its timeframes (the domain's MarketRef). */
+export type MarketId = MarketRef;
 
 export interface BookLevel {
   readonly price: number;
