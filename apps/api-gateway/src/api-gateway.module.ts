@@ -21,8 +21,9 @@ import {
   MemoryThrottlerStorage,
   OnDemandAnalysis,
   RedisThrottlerStorage,
+  ResultQueries,
 } from '@app/gateway';
-import { PersistenceModule, ResultRepository, StoreWriter } from '@app/persistence';
+import { PersistenceModule, ResultRepository, SignalRepository, StoreWriter } from '@app/persistence';
 import { GatewayFeed } from './gateway-feed.service.js';
 import { routeLimit } from './http/guards.js';
 import { GatewayRedis } from './ops/gateway-redis.js';
@@ -120,10 +121,31 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
       useFactory: (results: ResultRepository, clock: Clock) => new LatestResults(results, () => clock.now()),
     },
     {
+      provide: ResultQueries,
+      inject: [MarketBoard, LatestResults, ResultRepository, SignalRepository],
+      useFactory: (
+        board: MarketBoard,
+        latest: LatestResults,
+        results: ResultRepository,
+        signals: SignalRepository,
+      ) => new ResultQueries(board, latest, results, signals),
+    },
+    {
       provide: OnDemandAnalysis,
-      inject: [EngineFactory, ResultFormatter],
-      useFactory: (engines: EngineFactory, formatter: ResultFormatter) =>
-        new OnDemandAnalysis(engines.create(), formatter),
+      inject: [EngineFactory, ResultFormatter, MarketBoard, ResultRepository, Clock],
+      useFactory: (
+        engines: EngineFactory,
+        formatter: ResultFormatter,
+        board: MarketBoard,
+        results: ResultRepository,
+        clock: Clock,
+      ) =>
+        new OnDemandAnalysis(engines.create(), formatter, {
+          board,
+          results,
+          clock,
+          logger: new Logger('api-gateway'),
+        }),
     },
     SocketRegistry,
     {

@@ -1,9 +1,9 @@
-import { ConfluenceError } from '@app/contracts';
+import { ConfluenceError, ErrorCode } from '@app/contracts';
 import { type ConfigIssue, formatIssue } from './config.types.js';
 
 /** Thrown at boot when any configuration file or environment variable is invalid; lists them all. */
 export class ConfigValidationError extends ConfluenceError {
-  readonly code = 'CONFIG_INVALID';
+  readonly code = ErrorCode.ConfigInvalid;
 
   constructor(readonly issues: readonly ConfigIssue[]) {
     super(

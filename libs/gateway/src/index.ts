@@ -8,3 +8,4 @@ export * from './socket-limits.js';
 export * from './on-demand-analysis.js';
 export * from './memory-throttler-storage.js';
 export * from './json-depth.js';
+export * from './result-queries.js';

@@ -8,12 +8,38 @@ import {
   type ResultFormatter,
   type ConfluenceResult,
 } from '@app/confluence';
-import { type Timeframe, timeframeToMs } from '@app/contracts';
-import { type FieldIssue } from '@app/contracts/dto';
+import {
+  type Clock,
+  errorMessage,
+  type FieldIssue,
+  InputError,
+  type LogSink,
+  StoreUnavailableError,
+  type Timeframe,
+  timeframeToMs,
+} from '@app/contracts';
+import { normalizeSymbol } from '@app/contracts/dto';
+import { type ResultRepository, storedResult } from '@app/persistence';
+import type { MarketBoard } from './market-board.js';
 
 export type OnDemandOutcome =
   | { readonly ok: true; readonly result: ConfluenceResult; readonly full: FullResult }
   | { readonly ok: false; readonly issues: readonly FieldIssue[] };
+
+/** What storing a posted result needs (the gateway wires the store and the board). */
+export interface OnDemandStore {
+  readonly board: Pick<MarketBoard, 'knows'>;
+  readonly results: Pick<ResultRepository, 'save'>;
+  readonly clock: Clock;
+  readonly logger: LogSink;
+}
+
+/** POST analyze's body: a client's market (exchange `custom` when unnamed) and its data. */
+export interface PostedAnalysis extends Omit<CandleAnalysisRequest, 'exchange'> {
+  readonly exchange?: string | undefined;
+  /** Keep the result in the market's history (never for a market the service tracks itself). */
+  readonly store?: boolean | undefined;
+}
 
 /**
  * POST analyze and POST indicators: the engine over a client's own candles. Stateless per call
@@ -27,7 +53,45 @@ export class OnDemandAnalysis {
   constructor(
     private readonly engine: ConfluenceEngine,
     private readonly formatter: ResultFormatter,
+    private readonly store?: OnDemandStore,
   ) {}
+
+  /**
+   * POST analyze: the full result as GET latest shows it, `source: 'client'`, and whether it was
+   * stored. Bad input is an InputError naming the fields; a store that fails is a
+   * StoreUnavailableError (the client learns the result was not kept, the log why).
+   */
+  async analyzeAndStore(posted: PostedAnalysis): Promise<Record<string, unknown>> {
+    const { exchange = 'custom', store, ...data } = posted;
+    const symbol = normalizeSymbol(posted.symbol);
+    const outcome = this.analyze({ ...data, exchange, symbol });
+    if (!outcome.ok) throw new InputError(outcome.issues);
+    if (store !== true) return { ...outcome.full, source: 'client', stored: false };
+    const { result } = outcome;
+    if (this.store === undefined) throw new Error('OnDemandAnalysis was built without a store');
+    const { board, results, clock, logger } = this.store;
+    if (board.knows(result))
+      throw new InputError(
+        [
+          {
+            field: 'store',
+            message: `${exchange} ${symbol} ${result.timeframe} is tracked by the service; its history holds only the service's own results (use another exchange name)`,
+          },
+        ],
+        'invalid input: store',
+      );
+    try {
+      await results.save(storedResult(result, outcome.full), clock.now());
+    } catch (error) {
+      logger.warn(
+        `POST analyze: storing ${exchange} ${symbol} ${result.timeframe} failed: ${errorMessage(error)}`,
+      );
+      throw new StoreUnavailableError('the store is unavailable: the result was computed but not stored', {
+        cause: error,
+      });
+    }
+    return { ...outcome.full, source: 'client', stored: true };
+  }
 
   analyze(request: CandleAnalysisRequest): OnDemandOutcome {
     let asOf = 0;

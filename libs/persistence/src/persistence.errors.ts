@@ -1,8 +1,8 @@
-import { ConfluenceError } from '@app/contracts';
+import { ConfluenceError, ErrorCode } from '@app/contracts';
 
 /** A caller passed something the store cannot query with (a client fault: maps to 400). */
 export class StoreInputError extends ConfluenceError {
-  readonly code = 'STORE_INPUT_INVALID';
+  readonly code = ErrorCode.StoreInputInvalid;
 
   constructor(
     readonly field: string,

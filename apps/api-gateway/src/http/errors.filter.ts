@@ -6,7 +6,8 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import type { FieldIssue } from '@app/contracts/dto';
+import { ConfluenceError, ErrorCode, type FieldIssue, InputError } from '@app/contracts';
+import { StoreInputError } from '@app/persistence';
 import type { HttpRequest, HttpResponse } from './http-types.js';
 
 /** The body of every error answer. */
@@ -29,6 +30,7 @@ const REASONS: Readonly<Record<number, string>> = {
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
 };
 
@@ -57,17 +59,34 @@ function bodyError(exception: unknown): { status: number; message: string } | nu
   return { status: statusCode, message: 'the body could not be read' };
 }
 
-/** The store's "you cannot query with that" (a bad cursor, say): the client's mistake. */
-function storeInputError(exception: unknown): { field: string; message: string } | null {
-  if (!(exception instanceof Error) || !('code' in exception) || exception.code !== 'STORE_INPUT_INVALID')
-    return null;
-  const field = 'field' in exception && typeof exception.field === 'string' ? exception.field : 'input';
-  return {
-    field,
-    message: exception.message.startsWith(`${field} `)
-      ? exception.message.slice(field.length + 1)
-      : exception.message,
-  };
+/**
+ * Every domain error's HTTP status, in one table. A 5xx says only "Internal server error" or what
+ * was not done (the detail goes to the log); a 4xx carries the error's message.
+ */
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
+  [ErrorCode.InputInvalid]: 400,
+  [ErrorCode.StoreInputInvalid]: 400,
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.StoreUnavailable]: 503,
+  [ErrorCode.ExchangeRateLimited]: 503,
+  [ErrorCode.ExchangeCircuitOpen]: 503,
+  [ErrorCode.ExchangeCallFailed]: 503,
+  [ErrorCode.ExchangeFault]: 503,
+  [ErrorCode.ExchangeMalformed]: 502,
+  [ErrorCode.ConfigInvalid]: 500,
+  [ErrorCode.SnapshotInvalid]: 500,
+  [ErrorCode.SnapshotUnsupported]: 500,
+};
+
+/** The field issues a domain error names, if it is the client's mistake. */
+function issuesOf(error: ConfluenceError): readonly FieldIssue[] | null {
+  if (error instanceof InputError) return error.issues;
+  // The store's "you cannot query with that" (a bad cursor, say), under the field it names.
+  if (error instanceof StoreInputError) {
+    const { field, message } = error;
+    return [{ field, message: message.startsWith(`${field} `) ? message.slice(field.length + 1) : message }];
+  }
+  return null;
 }
 
 /**
@@ -113,15 +132,18 @@ export class ErrorsFilter implements ExceptionFilter {
       const errors = Array.isArray(record.errors) ? { errors: record.errors as FieldIssue[] } : {};
       return { statusCode: status, error: REASONS[status] ?? 'Error', message, ...errors, ...id };
     }
-    const input = storeInputError(exception);
-    if (input !== null)
-      return {
-        statusCode: 400,
-        error: 'Bad Request',
-        message: `invalid input: ${input.field}`,
-        errors: [input],
-        ...id,
-      };
+    if (exception instanceof ConfluenceError) {
+      const status = ERROR_STATUS[exception.code];
+      const reason = REASONS[status] ?? 'Error';
+      // Unavailable: the message says what was not done; other 5xx are ours and say nothing.
+      if (status >= 500 && status !== 503)
+        return { statusCode: status, error: reason, message: 'Internal server error', ...id };
+      const issues = issuesOf(exception);
+      if (issues === null) return { statusCode: status, error: reason, message: exception.message, ...id };
+      const message =
+        exception instanceof StoreInputError ? `invalid input: ${exception.field}` : exception.message;
+      return { statusCode: status, error: reason, message, errors: issues, ...id };
+    }
     const parsed = bodyError(exception);
     if (parsed !== null)
       return {

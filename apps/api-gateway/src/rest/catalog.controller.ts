@@ -4,8 +4,8 @@ import { IsOptional, Matches } from 'class-validator';
 import { WeightsConfig } from '@app/config';
 import { WeightManager, type WeightSet } from '@app/confluence';
 import { IndicatorsRequestDto, normalizeSymbol, SignalsQueryDto, SYMBOL_PATTERN } from '@app/contracts/dto';
-import { MarketBoard, OnDemandAnalysis, type StreamView } from '@app/gateway';
-import { type SignalChange, SignalRepository } from '@app/persistence';
+import { MarketBoard, OnDemandAnalysis, ResultQueries, type StreamView } from '@app/gateway';
+import type { SignalChange } from '@app/persistence';
 import { Endpoint } from '../http/guards.js';
 
 export class WeightsQueryDto {
@@ -15,14 +15,12 @@ export class WeightsQueryDto {
   readonly symbol?: string;
 }
 
-const DEFAULT_SIGNALS = 100;
-
 @ApiTags('markets')
 @Controller('v1')
 export class CatalogController {
   constructor(
     private readonly board: MarketBoard,
-    private readonly signals: SignalRepository,
+    private readonly queries: ResultQueries,
     private readonly onDemand: OnDemandAnalysis,
     private readonly weightManager: WeightManager,
     private readonly weightsConfig: WeightsConfig,
@@ -43,14 +41,7 @@ export class CatalogController {
     description: '`items`: {exchange, symbol, timeframe, time, from, to, score, confidence}, newest first',
   })
   async signalHistory(@Query() query: SignalsQueryDto): Promise<{ items: SignalChange[] }> {
-    const items = await this.signals.list({
-      limit: query.limit ?? DEFAULT_SIGNALS,
-      ...(query.exchange === undefined ? {} : { exchange: query.exchange }),
-      ...(query.symbol === undefined ? {} : { symbol: normalizeSymbol(query.symbol) }),
-      ...(query.timeframe === undefined ? {} : { timeframe: query.timeframe }),
-      ...(query.since === undefined ? {} : { since: query.since }),
-    });
-    return { items };
+    return { items: await this.queries.signalHistory(query) };
   }
 
   @Get('weights')

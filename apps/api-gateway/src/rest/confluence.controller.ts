@@ -1,39 +1,19 @@
 import { createHash } from 'node:crypto';
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Logger,
-  NotFoundException,
-  Param,
-  Post,
-  Query,
-  Res,
-  ServiceUnavailableException,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Clock, errorMessage, isTimeframe, type Timeframe } from '@app/contracts';
 import {
   AnalyzeRequestDto,
   HistoryQueryDto,
   LatestQueryDto,
   ManyQueryDto,
   MarketParamsDto,
-  MAX_MARKETS_PER_CALL,
-  normalizeSymbol,
 } from '@app/contracts/dto';
-import { LatestResults, MarketBoard, OnDemandAnalysis, type StreamRef } from '@app/gateway';
-import { ResultRepository, type StoredResult, storedResult } from '@app/persistence';
+import { MarketBoard, OnDemandAnalysis, ResultQueries } from '@app/gateway';
+import type { StoredResult } from '@app/persistence';
 import { Endpoint } from '../http/guards.js';
 import type { HttpResponse } from '../http/http-types.js';
-import { resolveStream } from './market-streams.js';
 
-const DEFAULT_PAGE = 100;
-
-/** A stored result as REST shows it: the full breakdown plus where its data came from. */
+/** A stored result as REST shows it, serialised once: its source, bytes and ETag. */
 interface Rendered {
   readonly source: string | null;
   readonly body: Buffer;
@@ -46,22 +26,19 @@ function etagMatches(header: string, etag: string): boolean {
   return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
-function present(result: StoredResult, board: MarketBoard): Record<string, unknown> {
-  return { ...result.breakdown, source: board.sourceOf(result) };
-}
-
+/**
+ * The confluence REST endpoints. The rules are ResultQueries' and OnDemandAnalysis' (libs/gateway);
+ * this class maps HTTP onto them and owns only what is HTTP: ETags, 304s and bytes on the wire.
+ */
 @ApiTags('confluence')
 @Controller('v1/confluence')
 export class ConfluenceController {
-  readonly #logger = new Logger('api-gateway');
   readonly #rendered = new WeakMap<StoredResult, Rendered>();
 
   constructor(
+    private readonly queries: ResultQueries,
     private readonly board: MarketBoard,
-    private readonly latest: LatestResults,
-    private readonly results: ResultRepository,
     private readonly onDemand: OnDemandAnalysis,
-    private readonly clock: Clock,
   ) {}
 
   @Get()
@@ -69,38 +46,8 @@ export class ConfluenceController {
   @ApiOperation({ summary: 'Latest results of many markets in one call' })
   @ApiOkResponse({ description: '`results` in the order asked; `null` where a market has no result yet' })
   async many(@Query() query: ManyQueryDto): Promise<{ results: (Record<string, unknown> | null)[] }> {
-    const entries = query.markets.split(',');
-    if (entries.length > MAX_MARKETS_PER_CALL)
-      throw new BadRequestException({
-        message: 'too many markets',
-        errors: [{ field: 'markets', message: `must name at most ${MAX_MARKETS_PER_CALL} markets` }],
-      });
-    const parsed = entries.map((entry, index) => {
-      const [exchange = '', symbol = '', timeframe, ...rest] = entry.trim().split(':');
-      if (
-        exchange === '' ||
-        symbol === '' ||
-        rest.length > 0 ||
-        (timeframe !== undefined && !isTimeframe(timeframe))
-      )
-        throw new BadRequestException({
-          message: 'invalid input: markets',
-          errors: [
-            {
-              field: `markets[${index}]`,
-              message: `"${entry.slice(0, 60)}" is not exchange:symbol[:timeframe]`,
-            },
-          ],
-        });
-      return { exchange, symbol, timeframe };
-    });
-    const streams: StreamRef[] = await Promise.all(
-      parsed.map(({ exchange, symbol, timeframe }) =>
-        resolveStream(this.board, this.latest, exchange, symbol, timeframe),
-      ),
-    );
-    const found = await this.latest.getMany(streams);
-    return { results: found.map((result) => (result === null ? null : present(result, this.board))) };
+    const found = await this.queries.many(query.markets);
+    return { results: found.map((result) => (result === null ? null : this.queries.present(result))) };
   }
 
   @Get(':exchange/:symbol')
@@ -113,13 +60,8 @@ export class ConfluenceController {
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res() response: HttpResponse,
   ): Promise<void> {
-    const stream = await this.#stream(params, query.timeframe);
-    const result = await this.latest.get(stream);
-    if (result === null)
-      throw new NotFoundException(
-        `no result yet for ${stream.exchange} ${stream.symbol} ${stream.timeframe} (warming up)`,
-      );
-    const rendered = this.#render(result);
+    const stream = await this.queries.stream(params.exchange, params.symbol, query.timeframe);
+    const rendered = this.#render(await this.queries.latest(stream));
     response.header('ETag', rendered.etag);
     // A client polling an unchanged result gets a 304 without the body (weak comparison, RFC 9110).
     if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, rendered.etag)) {
@@ -130,10 +72,6 @@ export class ConfluenceController {
     response.send(rendered.body);
   }
 
-  #stream(params: MarketParamsDto, timeframe: Timeframe | undefined): Promise<StreamRef> {
-    return resolveStream(this.board, this.latest, params.exchange, params.symbol, timeframe);
-  }
-
   /**
    * The serialised answer of a cached result, made once per result object: the hot path of
    * `GET latest` sends bytes instead of stringifying and hashing 6 KB per request.
@@ -142,7 +80,7 @@ export class ConfluenceController {
     const source = this.board.sourceOf(result);
     const known = this.#rendered.get(result);
     if (known?.source === source) return known;
-    const body = Buffer.from(JSON.stringify(present(result, this.board)));
+    const body = Buffer.from(JSON.stringify(this.queries.present(result)));
     const rendered = { source, body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
     this.#rendered.set(result, rendered);
     return rendered;
@@ -156,21 +94,9 @@ export class ConfluenceController {
     @Param() params: MarketParamsDto,
     @Query() query: HistoryQueryDto,
   ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
-    const stream = await this.#stream(params, query.timeframe);
-    if (query.from !== undefined && query.to !== undefined && query.from > query.to)
-      throw new BadRequestException({
-        message: 'invalid input: from',
-        errors: [{ field: 'from', message: 'must be ≤ to' }],
-      });
-    // A malformed cursor is the store's StoreInputError: the errors filter makes it a 400.
-    const page = await this.results.history({
-      market: stream,
-      limit: query.limit ?? DEFAULT_PAGE,
-      ...(query.from === undefined ? {} : { from: query.from }),
-      ...(query.to === undefined ? {} : { to: query.to }),
-      ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
-    });
-    return { items: page.items.map((result) => present(result, this.board)), nextCursor: page.nextCursor };
+    const stream = await this.queries.stream(params.exchange, params.symbol, query.timeframe);
+    const page = await this.queries.history(stream, query);
+    return { items: page.items.map((result) => this.queries.present(result)), nextCursor: page.nextCursor };
   }
 
   @Post('analyze')
@@ -178,44 +104,7 @@ export class ConfluenceController {
   @Endpoint('analyze', { json: true })
   @ApiOperation({ summary: 'Analyse candles the client sends; stored only with `store: true`' })
   @ApiOkResponse({ description: 'the full result (as GET latest), plus `stored`' })
-  async analyze(@Body() body: AnalyzeRequestDto): Promise<Record<string, unknown>> {
-    const exchange = body.exchange ?? 'custom';
-    const symbol = normalizeSymbol(body.symbol);
-    const outcome = this.onDemand.analyze({
-      exchange,
-      symbol,
-      candles: body.candles,
-      ...(body.orderBook === undefined ? {} : { orderBook: body.orderBook }),
-      ...(body.trades === undefined ? {} : { trades: body.trades }),
-      ...(body.derivatives === undefined ? {} : { derivatives: body.derivatives }),
-    });
-    if (!outcome.ok)
-      throw new BadRequestException({
-        message: `invalid input: ${outcome.issues.map((i) => i.field).join(', ')}`,
-        errors: outcome.issues,
-      });
-    if (body.store !== true) return { ...outcome.full, source: 'client', stored: false };
-    if (this.board.knows(outcome.result))
-      throw new BadRequestException({
-        message: 'invalid input: store',
-        errors: [
-          {
-            field: 'store',
-            message: `${exchange} ${symbol} ${outcome.result.timeframe} is tracked by the service; its history holds only the service's own results (use another exchange name)`,
-          },
-        ],
-      });
-    try {
-      await this.results.save(storedResult(outcome.result, outcome.full), this.clock.now());
-    } catch (error) {
-      // The client is told the result was not stored; the operator is told why.
-      this.#logger.warn(
-        `POST analyze: storing ${exchange} ${symbol} ${outcome.result.timeframe} failed: ${errorMessage(error)}`,
-      );
-      throw new ServiceUnavailableException(
-        'the store is unavailable: the result was computed but not stored',
-      );
-    }
-    return { ...outcome.full, source: 'client', stored: true };
+  analyze(@Body() body: AnalyzeRequestDto): Promise<Record<string, unknown>> {
+    return this.onDemand.analyzeAndStore(body);
   }
 }

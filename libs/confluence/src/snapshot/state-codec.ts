@@ -1,4 +1,4 @@
-import { ConfluenceError } from '@app/contracts';
+import { ConfluenceError, ErrorCode } from '@app/contracts';
 
 /**
  * `T` when it is plain data JSON can carry (numbers, strings, booleans, null, and arrays and
@@ -68,7 +68,7 @@ function portable(value: unknown): unknown {
 
 /** A snapshot (or part of one) that cannot be restored; `path` locates the offending field. */
 export class SnapshotError extends ConfluenceError {
-  readonly code = 'ENGINE_SNAPSHOT_INVALID';
+  readonly code = ErrorCode.SnapshotInvalid;
 
   constructor(
     readonly path: string,
@@ -80,7 +80,7 @@ export class SnapshotError extends ConfluenceError {
 
 /** Asked to snapshot state that has none to save (a stream loaded frozen for a one-off analysis). */
 export class SnapshotUnsupportedError extends ConfluenceError {
-  readonly code = 'ENGINE_SNAPSHOT_UNSUPPORTED';
+  readonly code = ErrorCode.SnapshotUnsupported;
 }
 
 /** Reads an unknown value as T or throws SnapshotError. */

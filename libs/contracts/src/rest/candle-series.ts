@@ -10,11 +10,10 @@ import {
 } from '../candle.js';
 import { isTimeframe, type Timeframe } from '../timeframe.js';
 
-/** One offending field of a request, by its path in the body (`candles.1m[3].high`). */
-export interface FieldIssue {
-  readonly field: string;
-  readonly message: string;
-}
+import type { FieldIssue } from '../confluence.error.js';
+
+// Where the edges have always imported it from.
+export type { FieldIssue } from '../confluence.error.js';
 
 /** Candles a client may send per timeframe (POST analyze / indicators). */
 export const MAX_CANDLES_PER_TIMEFRAME = 5000;

@@ -1,4 +1,5 @@
-import { errorMessage } from '@app/contracts';
+import { ConfluenceError, ErrorCode, errorMessage } from '@app/contracts';
+
 /** What went wrong with a call to an exchange, as far as retrying and health care. */
 export const FaultKind = {
   RateLimited: 'rate-limited',
@@ -23,13 +24,13 @@ export interface ExchangeFault {
 }
 
 /** A response that reached us but does not hold what it should: dropped, counted, never passed on. */
-export class MalformedResponseError extends Error {
-  override readonly name = 'MalformedResponseError';
+export class MalformedResponseError extends ConfluenceError {
+  readonly code = ErrorCode.ExchangeMalformed;
 }
 
 /** A rate-limit answer with the wait the exchange asked for (ccxt's errors do not carry headers). */
-export class RateLimitedError extends Error {
-  override readonly name = 'RateLimitedError';
+export class RateLimitedError extends ConfluenceError {
+  readonly code = ErrorCode.ExchangeRateLimited;
   constructor(
     message: string,
     readonly retryAfterMs: number | null,
@@ -42,8 +43,8 @@ export class RateLimitedError extends Error {
  * A vendor's error, classified where the vendor's client catches it (the ccxt client knows
  * ccxt's error classes; nothing else has to load ccxt to tell a timeout from a rejection).
  */
-export class ClassifiedExchangeError extends Error {
-  override readonly name = 'ClassifiedExchangeError';
+export class ClassifiedExchangeError extends ConfluenceError {
+  readonly code = ErrorCode.ExchangeFault;
   constructor(
     readonly kind: FaultKind,
     readonly retryable: boolean,
@@ -55,8 +56,8 @@ export class ClassifiedExchangeError extends Error {
 }
 
 /** Thrown instead of calling an exchange whose circuit is open. */
-export class CircuitOpenError extends Error {
-  override readonly name = 'CircuitOpenError';
+export class CircuitOpenError extends ConfluenceError {
+  readonly code = ErrorCode.ExchangeCircuitOpen;
   constructor(
     readonly exchange: string,
     readonly retryAt: number | null,
@@ -68,8 +69,8 @@ export class CircuitOpenError extends Error {
 }
 
 /** The call failed for good (retries spent, or not retryable). */
-export class ExchangeCallError extends Error {
-  override readonly name = 'ExchangeCallError';
+export class ExchangeCallError extends ConfluenceError {
+  readonly code = ErrorCode.ExchangeCallFailed;
   constructor(
     readonly exchange: string,
     readonly operation: string,

@@ -1,0 +1,111 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { loadConfig } from '@app/config';
+import { type Candle, createConfluenceEngine, ResultFormatter } from '@app/confluence';
+import { InputError, StoreUnavailableError, type StreamRef } from '@app/contracts';
+import { type StoredResult, storedResult } from '@app/persistence';
+import { loadMarketCandles, ManualClock, MARKET_FILES, PROJECT_CONFIG_DIR } from '@app/testing';
+import { OnDemandAnalysis } from './on-demand-analysis.js';
+
+let btc1m: Candle[];
+
+beforeAll(() => {
+  btc1m = loadMarketCandles(MARKET_FILES.btc1m, 300);
+});
+
+const TRACKED: StreamRef = { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1m' };
+const NOW = Date.UTC(2026, 0, 2);
+
+/** POST analyze as the gateway wires it, over a store that records saves (or fails them). */
+function posting(failWith?: Error) {
+  const config = loadConfig({ env: { NODE_ENV: 'test', CONFIG_DIR: PROJECT_CONFIG_DIR } });
+  const saved: { result: StoredResult; at: number }[] = [];
+  const warnings: string[] = [];
+  const formatter = new ResultFormatter();
+  const analysis = new OnDemandAnalysis(createConfluenceEngine(config), formatter, {
+    board: {
+      knows: (stream: StreamRef) =>
+        stream.exchange === TRACKED.exchange &&
+        stream.symbol === TRACKED.symbol &&
+        stream.timeframe === TRACKED.timeframe,
+    },
+    results: {
+      save: (result, at) => {
+        if (failWith !== undefined) return Promise.reject(failWith);
+        saved.push({ result, at });
+        return Promise.resolve();
+      },
+    },
+    clock: new ManualClock(NOW),
+    logger: { log: () => undefined, warn: (line) => warnings.push(line), error: () => undefined },
+  });
+  // The reference: the same engine path without storing, on an instance of its own.
+  const reference = new OnDemandAnalysis(createConfluenceEngine(config), formatter);
+  return { analysis, reference, saved, warnings };
+}
+
+describe('OnDemandAnalysis analyzeAndStore', () => {
+  it('answers the full result with source client, stores nothing unless asked', async () => {
+    const { analysis, reference, saved } = posting();
+    const answer = await analysis.analyzeAndStore({ symbol: 'BTC-USDT', candles: { '1m': btc1m } });
+    const expected = reference.analyze({ exchange: 'custom', symbol: 'BTC/USDT', candles: { '1m': btc1m } });
+    if (!expected.ok) throw new Error('reference refused the candles');
+
+    expect(answer).toEqual({ ...expected.full, source: 'client', stored: false });
+    expect(saved).toEqual([]);
+  });
+
+  it('stores exactly what it answers (headline and rendering), at the clock’s time', async () => {
+    const { analysis, reference, saved } = posting();
+    const answer = await analysis.analyzeAndStore({
+      exchange: 'mydesk',
+      symbol: 'BTC/USDT',
+      candles: { '1m': btc1m },
+      store: true,
+    });
+    const expected = reference.analyze({ exchange: 'mydesk', symbol: 'BTC/USDT', candles: { '1m': btc1m } });
+    if (!expected.ok) throw new Error('reference refused the candles');
+
+    expect(answer).toEqual({ ...expected.full, source: 'client', stored: true });
+    expect(saved).toEqual([{ result: storedResult(expected.result, expected.full), at: NOW }]);
+    expect(saved[0]?.result.breakdown).toEqual(expected.full);
+  });
+
+  it("refuses to store into a tracked market's history, naming the store field", async () => {
+    const { analysis, saved } = posting();
+    const refused = await analysis
+      .analyzeAndStore({ exchange: 'binance', symbol: 'BTC/USDT', candles: { '1m': btc1m }, store: true })
+      .catch((error: unknown) => error);
+
+    expect(refused).toBeInstanceOf(InputError);
+    expect((refused as InputError).message).toBe('invalid input: store');
+    expect((refused as InputError).issues.map((issue) => issue.field)).toEqual(['store']);
+    expect(saved).toEqual([]);
+  });
+
+  it('is a StoreUnavailableError when the store fails, and the log says which market and why', async () => {
+    const cause = new Error('connection reset');
+    const { analysis, warnings } = posting(cause);
+    const failed = await analysis
+      .analyzeAndStore({ symbol: 'ETH/USDT', candles: { '1m': btc1m }, store: true })
+      .catch((error: unknown) => error);
+
+    expect(failed).toBeInstanceOf(StoreUnavailableError);
+    expect((failed as Error).message).toBe(
+      'the store is unavailable: the result was computed but not stored',
+    );
+    expect((failed as Error).cause).toBe(cause);
+    expect(warnings).toEqual(['POST analyze: storing custom ETH/USDT 1m failed: connection reset']);
+  });
+
+  it('is an InputError naming the field when the engine cannot score the candles', async () => {
+    const { analysis, saved } = posting();
+    const refused = await analysis
+      .analyzeAndStore({ symbol: 'BTC/USDT', candles: { '1m': btc1m.slice(0, 5) }, store: true })
+      .catch((error: unknown) => error);
+
+    expect(refused).toBeInstanceOf(InputError);
+    expect((refused as InputError).issues.map((issue) => issue.field)).toEqual(['candles']);
+    expect((refused as InputError).message).toBe('invalid input: candles');
+    expect(saved).toEqual([]);
+  });
+});
