@@ -16,20 +16,29 @@ function readJson(file: string): unknown {
 
 const libs = readdirSync(join(REPO_ROOT, 'libs')).sort();
 const apps = readdirSync(join(REPO_ROOT, 'apps')).sort();
+/** Entry points besides a lib's index (docs/adr/0005): the wire classes, the engine's Nest module. */
+const SECOND_ENTRY_POINTS: Readonly<Record<string, string>> = {
+  '@app/contracts/dto': './libs/contracts/src/dto.ts',
+  '@app/confluence/nest': './libs/confluence/src/nest.ts',
+};
 
 describe('workspace wiring', () => {
   it('has the three apps the design names', () => {
     expect(apps).toEqual(['analysis-worker', 'api-gateway', 'market-data']);
   });
 
-  it('gives every lib an @app/<lib> alias in tsconfig, pointing at its index', () => {
+  it('gives every lib an @app/<lib> alias in tsconfig, pointing at its index, and only the second entry points besides', () => {
     const { compilerOptions } = readJson('tsconfig.json') as {
       compilerOptions: { paths: Record<string, string[]> };
     };
 
-    expect(Object.keys(compilerOptions.paths).sort()).toEqual(libs.map((lib) => `@app/${lib}`));
+    expect(Object.keys(compilerOptions.paths).sort()).toEqual(
+      [...libs.map((lib) => `@app/${lib}`), ...Object.keys(SECOND_ENTRY_POINTS)].sort(),
+    );
     for (const lib of libs)
       expect(compilerOptions.paths[`@app/${lib}`]).toEqual([`./libs/${lib}/src/index.ts`]);
+    for (const [alias, target] of Object.entries(SECOND_ENTRY_POINTS))
+      expect(compilerOptions.paths[alias]).toEqual([target]);
   });
 
   it("keeps Jest's module mapper in step with tsconfig's aliases", () => {
@@ -39,6 +48,8 @@ describe('workspace wiring', () => {
     const resolve = (specifier: string) =>
       Object.entries(mapper).find(([pattern]) => new RegExp(pattern).test(specifier))?.[1];
     for (const lib of libs) expect(resolve(`@app/${lib}`)).toBe(`<rootDir>/./libs/${lib}/src/index.ts`);
+    for (const [alias, target] of Object.entries(SECOND_ENTRY_POINTS))
+      expect(resolve(alias)).toBe(`<rootDir>/${target}`);
   });
 
   it('declares every app and lib as a Nest CLI project', () => {

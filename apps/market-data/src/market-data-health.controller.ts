@@ -21,6 +21,16 @@ export class MarketDataHealthController {
   @ApiOperation({ summary: 'Market data: source, each exchange feed and the replay' })
   @ApiOkResponse({
     description: 'source (live | replay), status and freshness per exchange, replay progress',
+    schema: {
+      type: 'object',
+      required: ['source', 'status', 'exchanges', 'replay'],
+      properties: {
+        source: { type: 'string', enum: ['live', 'replay'] },
+        status: { type: 'string', enum: ['ok', 'degraded', 'down'] },
+        exchanges: { type: 'array', items: { type: 'object', additionalProperties: true } },
+        replay: { type: 'object', nullable: true, additionalProperties: true },
+      },
+    },
   })
   @HttpCode(HttpStatus.OK)
   status(@Res({ passthrough: true }) response: StatusSetter): MarketDataStatus {

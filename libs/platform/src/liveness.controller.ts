@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty } from '@nestjs/swagger';
 import { RuntimeSettings } from '@app/config';
 import { ServiceInfo } from './service-info.js';
 
@@ -10,6 +10,16 @@ export interface LivenessResponse {
   readonly mode: string;
   readonly version: string;
   readonly uptimeSeconds: number;
+}
+
+/** The liveness answer, as `/docs` shows it. */
+export class LivenessResponseDto implements LivenessResponse {
+  @ApiProperty({ enum: ['ok'] }) readonly status!: 'ok';
+  @ApiProperty({ example: 'api-gateway' }) readonly service!: string;
+  @ApiProperty({ type: [String], description: 'the services this process hosts' }) readonly hosts!: string[];
+  @ApiProperty({ example: 'local' }) readonly mode!: string;
+  @ApiProperty({ example: '0.1.0' }) readonly version!: string;
+  @ApiProperty({ minimum: 0 }) readonly uptimeSeconds!: number;
 }
 
 /**
@@ -25,7 +35,10 @@ export class LivenessController {
 
   @Get('live')
   @ApiOperation({ summary: 'Liveness: the process is up and its event loop answers (no dependency checked)' })
-  @ApiOkResponse({ description: '{status: ok, service, hosts, mode, version, uptimeSeconds}' })
+  @ApiOkResponse({
+    type: LivenessResponseDto,
+    description: 'the process is up: which service, mode and version',
+  })
   @Header('Cache-Control', 'no-store')
   live(): LivenessResponse {
     return {

@@ -12,6 +12,7 @@ import { ApiHeader, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { AppConfig } from '@app/config';
 import { ApiKeyRing } from '@app/gateway';
+import { ErrorBodyDto } from './error-body.dto.js';
 import { headerValue, type HttpRequest } from './http-types.js';
 
 /** Route names: the keys of `rateLimits.routes` in app.yaml. */
@@ -106,13 +107,25 @@ export function Endpoint(name: string, options: { readonly json?: boolean } = {}
     UseGuards(...guards),
     ApiSecurity(API_KEY_SCHEME),
     ApiHeader({ name: 'X-Request-Id', required: false, description: 'echoed back; generated when absent' }),
-    ApiResponse({ status: 400, description: 'invalid input: every offending field is listed in `errors`' }),
-    ApiResponse({ status: 401, description: 'missing or unknown X-API-Key' }),
-    ApiResponse({ status: 429, description: 'rate limited; see Retry-After' }),
+    ApiResponse({
+      status: 400,
+      type: ErrorBodyDto,
+      description: 'invalid input: every offending field is listed in `errors`',
+    }),
+    ApiResponse({ status: 401, type: ErrorBodyDto, description: 'missing or unknown X-API-Key' }),
+    ApiResponse({ status: 429, type: ErrorBodyDto, description: 'rate limited; see Retry-After' }),
     ...(options.json === true
       ? [
-          ApiResponse({ status: 413, description: 'body larger than http.bodyLimitBytes' }),
-          ApiResponse({ status: 415, description: 'Content-Type is not application/json' }),
+          ApiResponse({
+            status: 413,
+            type: ErrorBodyDto,
+            description: 'body larger than http.bodyLimitBytes',
+          }),
+          ApiResponse({
+            status: 415,
+            type: ErrorBodyDto,
+            description: 'Content-Type is not application/json',
+          }),
         ]
       : []),
   );

@@ -15,7 +15,7 @@ export class MetricsController {
     summary:
       'Prometheus metrics (latency by route and status, sockets, results, lag, data age, dropped writes)',
   })
-  @ApiOkResponse({ description: 'the Prometheus text exposition format' })
+  @ApiOkResponse({ description: 'the Prometheus text exposition format', schema: { type: 'string' } })
   async scrape(): Promise<string> {
     return this.metrics.registry.metrics();
   }

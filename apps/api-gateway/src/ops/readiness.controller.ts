@@ -1,5 +1,5 @@
 import { Controller, Get, Header, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { InjectConnection } from '@nestjs/mongoose';
 import { HealthCheckService, type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type { Connection } from 'mongoose';
@@ -17,6 +17,23 @@ export interface ReadinessBody {
   readonly status: Status;
   /** Each dependency: `up`, `degraded` (serving, impaired) or `down`, with its reason. */
   readonly checks: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/** The readiness answer, as `/docs` shows it. */
+export class ReadinessResponseDto implements ReadinessBody {
+  @ApiProperty({ enum: ['ok', 'degraded', 'down'] }) readonly status!: Status;
+  @ApiProperty({
+    type: 'object',
+    // Each dependency adds its own detail (response time, pending writes, transport…).
+    additionalProperties: {
+      type: 'object',
+      required: ['status'],
+      properties: { status: { type: 'string', enum: ['up', 'degraded', 'down'] } },
+      additionalProperties: true,
+    },
+    description: 'by dependency (store, writes, redis, bus, market-data): its status and reason',
+  })
+  readonly checks!: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /**
@@ -45,8 +62,8 @@ export class ReadinessController {
   @Get('ready')
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Readiness: ok / degraded / down, with a reason per dependency' })
-  @ApiResponse({ status: 200, description: 'ok or degraded' })
-  @ApiResponse({ status: 503, description: 'down: the store does not answer' })
+  @ApiResponse({ status: 200, type: ReadinessResponseDto, description: 'ok or degraded' })
+  @ApiResponse({ status: 503, type: ReadinessResponseDto, description: 'down: the store does not answer' })
   async ready(@Res({ passthrough: true }) response: HttpResponse): Promise<ReadinessBody> {
     const timeout = this.monitoring.health.dependencyTimeoutMs;
     try {

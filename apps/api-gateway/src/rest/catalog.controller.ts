@@ -7,6 +7,12 @@ import { IndicatorsRequestDto, normalizeSymbol, SignalsQueryDto, SYMBOL_PATTERN 
 import { MarketBoard, OnDemandAnalysis, ResultQueries, type StreamView } from '@app/gateway';
 import type { SignalChange } from '@app/persistence';
 import { Endpoint } from '../http/guards.js';
+import {
+  IndicatorsResponseDto,
+  MarketsResponseDto,
+  SignalsResponseDto,
+  WeightsResponseDto,
+} from './response-dtos.js';
 
 export class WeightsQueryDto {
   @ApiPropertyOptional({ example: 'BTC/USDT', description: 'the weights of one symbol (with its overrides)' })
@@ -29,7 +35,10 @@ export class CatalogController {
   @Get('markets')
   @Endpoint('markets')
   @ApiOperation({ summary: 'Tracked market streams and their data status' })
-  @ApiOkResponse({ description: 'status: waiting | warming-up | warm | stale; source: live | replay' })
+  @ApiOkResponse({
+    type: MarketsResponseDto,
+    description: 'status: waiting | warming-up | warm | stale; source: live | replay',
+  })
   markets(): { markets: StreamView[] } {
     return { markets: this.board.list() };
   }
@@ -37,9 +46,7 @@ export class CatalogController {
   @Get('signals')
   @Endpoint('signals')
   @ApiOperation({ summary: 'Signal history: label changes, newest first' })
-  @ApiOkResponse({
-    description: '`items`: {exchange, symbol, timeframe, time, from, to, score, confidence}, newest first',
-  })
+  @ApiOkResponse({ type: SignalsResponseDto, description: 'label changes, newest first' })
   async signalHistory(@Query() query: SignalsQueryDto): Promise<{ items: SignalChange[] }> {
     return { items: await this.queries.signalHistory(query) };
   }
@@ -48,7 +55,8 @@ export class CatalogController {
   @Endpoint('weights')
   @ApiOperation({ summary: 'Effective weights and thresholds (normalised), globally or for a symbol' })
   @ApiOkResponse({
-    description: '{symbol, weights: {components, subscores, thresholds}, overrides: [symbols]}',
+    type: WeightsResponseDto,
+    description: 'normalised weights, and the symbols with overrides',
   })
   weights(@Query() query: WeightsQueryDto): {
     symbol: string | null;
@@ -67,7 +75,10 @@ export class CatalogController {
   @HttpCode(200)
   @Endpoint('indicators', { json: true })
   @ApiOperation({ summary: "Indicator series over the client's candles (the CLI's names)" })
-  @ApiOkResponse({ description: '{length, indicators: {NAME: [value or null, ...]}}' })
+  @ApiOkResponse({
+    type: IndicatorsResponseDto,
+    description: 'one series per indicator output, as long as the candles',
+  })
   indicators(@Body() body: IndicatorsRequestDto): ReturnType<OnDemandAnalysis['indicators']> {
     return this.onDemand.indicators(body.candles);
   }

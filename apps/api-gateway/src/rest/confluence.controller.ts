@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AnalyzeRequestDto,
   HistoryQueryDto,
@@ -12,6 +12,13 @@ import { MarketBoard, OnDemandAnalysis, ResultQueries } from '@app/gateway';
 import type { StoredResult } from '@app/persistence';
 import { Endpoint } from '../http/guards.js';
 import type { HttpResponse } from '../http/http-types.js';
+import { ApiErrors } from './api-errors.js';
+import {
+  AnalyzeResponseDto,
+  ConfluenceResultDto,
+  HistoryResponseDto,
+  ManyResponseDto,
+} from './response-dtos.js';
 
 /** A stored result as REST shows it, serialised once: its source, bytes and ETag. */
 interface Rendered {
@@ -31,6 +38,7 @@ function etagMatches(header: string, etag: string): boolean {
  * this class maps HTTP onto them and owns only what is HTTP: ETags, 304s and bytes on the wire.
  */
 @ApiTags('confluence')
+@ApiExtraModels(ConfluenceResultDto)
 @Controller('v1/confluence')
 export class ConfluenceController {
   readonly #rendered = new WeakMap<StoredResult, Rendered>();
@@ -44,7 +52,11 @@ export class ConfluenceController {
   @Get()
   @Endpoint('many')
   @ApiOperation({ summary: 'Latest results of many markets in one call' })
-  @ApiOkResponse({ description: '`results` in the order asked; `null` where a market has no result yet' })
+  @ApiOkResponse({
+    type: ManyResponseDto,
+    description: '`results` in the order asked; `null` where a market has no result yet',
+  })
+  @ApiErrors(404)
   async many(@Query() query: ManyQueryDto): Promise<{ results: (Record<string, unknown> | null)[] }> {
     const found = await this.queries.many(query.markets);
     return { results: found.map((result) => (result === null ? null : this.queries.present(result))) };
@@ -53,7 +65,11 @@ export class ConfluenceController {
   @Get(':exchange/:symbol')
   @Endpoint('latest')
   @ApiOperation({ summary: 'Latest result of a market (full shape)' })
-  @ApiOkResponse({ description: 'the full result: scores, components, indicators, weights, reasoning' })
+  @ApiOkResponse({
+    type: ConfluenceResultDto,
+    description: 'the full result: scores, components, indicators, weights, reasoning',
+  })
+  @ApiErrors(404)
   async get(
     @Param() params: MarketParamsDto,
     @Query() query: LatestQueryDto,
@@ -89,7 +105,11 @@ export class ConfluenceController {
   @Get(':exchange/:symbol/history')
   @Endpoint('history')
   @ApiOperation({ summary: 'Past results of a market, newest first, by pages' })
-  @ApiOkResponse({ description: '`items` newest first; pass `nextCursor` as `cursor` for the next page' })
+  @ApiOkResponse({
+    type: HistoryResponseDto,
+    description: '`items` newest first; pass `nextCursor` as `cursor` for the next page',
+  })
+  @ApiErrors(404)
   async history(
     @Param() params: MarketParamsDto,
     @Query() query: HistoryQueryDto,
@@ -103,7 +123,8 @@ export class ConfluenceController {
   @HttpCode(200)
   @Endpoint('analyze', { json: true })
   @ApiOperation({ summary: 'Analyse candles the client sends; stored only with `store: true`' })
-  @ApiOkResponse({ description: 'the full result (as GET latest), plus `stored`' })
+  @ApiOkResponse({ type: AnalyzeResponseDto, description: 'the full result (as GET latest), plus `stored`' })
+  @ApiErrors(503)
   analyze(@Body() body: AnalyzeRequestDto): Promise<Record<string, unknown>> {
     return this.onDemand.analyzeAndStore(body);
   }
