@@ -8,6 +8,10 @@ export const ErrorCode = {
   InputInvalid: 'INPUT_INVALID',
   /** What was asked for does not exist (an untracked market, no result yet). */
   NotFound: 'NOT_FOUND',
+  /** A client sent more than its rate allows. */
+  RateLimited: 'RATE_LIMITED',
+  /** A client asked for more than a fixed limit allows (subscriptions per connection, …). */
+  LimitExceeded: 'LIMIT_EXCEEDED',
   /** A query the store cannot run (a malformed cursor): the caller's mistake. */
   StoreInputInvalid: 'STORE_INPUT_INVALID',
   /** The store did not take or answer a request in time. */
@@ -65,6 +69,16 @@ export class InputError extends ConfluenceError {
 /** What was asked for does not exist; the message says what and, where it helps, where to look. */
 export class NotFoundError extends ConfluenceError {
   readonly code = ErrorCode.NotFound;
+}
+
+/** A client sent more than its rate allows; the message says the rate. */
+export class RateLimitError extends ConfluenceError {
+  readonly code = ErrorCode.RateLimited;
+}
+
+/** A client asked for more than a fixed limit allows; the message says the limit. */
+export class LimitExceededError extends ConfluenceError {
+  readonly code = ErrorCode.LimitExceeded;
 }
 
 /** The store could not take or answer a request; the message says what was not done. */

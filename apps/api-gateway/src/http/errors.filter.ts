@@ -67,6 +67,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   [ErrorCode.InputInvalid]: 400,
   [ErrorCode.StoreInputInvalid]: 400,
   [ErrorCode.NotFound]: 404,
+  [ErrorCode.RateLimited]: 429,
+  [ErrorCode.LimitExceeded]: 429,
   [ErrorCode.StoreUnavailable]: 503,
   [ErrorCode.ExchangeRateLimited]: 503,
   [ErrorCode.ExchangeCircuitOpen]: 503,

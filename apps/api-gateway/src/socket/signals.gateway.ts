@@ -1,4 +1,10 @@
-import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -7,66 +13,37 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
-import type { Namespace, Socket } from 'socket.io';
 import { AppConfig } from '@app/config';
 import {
   AnalysisEventName,
+  errorMessage,
   EventBus,
+  LimitExceededError,
+  NotFoundError,
   SIGNALS_NAMESPACE,
-  type SignalsClientEvents,
-  type SignalsServerEvents,
-  type SocketError,
+  type StreamRef,
   streamRoom,
   type SubscribeAck,
   type UnsubscribeAck,
-  errorMessage,
 } from '@app/contracts';
-import {
-  type ConfluenceUpdatedEvent,
-  normalizeSymbol,
-  type SignalChangedEvent,
-  SubscriptionDto,
-} from '@app/contracts/dto';
+import { type ConfluenceUpdatedEvent, type SignalChangedEvent } from '@app/contracts/dto';
 import {
   ApiKeyRing,
   ConnectionsPerIp,
-  flattenValidationErrors,
   GatewayMetrics,
   LatestResults,
   MarketBoard,
-  type StreamRef,
   TokenBucket,
-  tooDeepAt,
 } from '@app/gateway';
 import { GatewayRedis } from '../ops/gateway-redis.js';
+import { SignalsExceptionFilter } from './socket-errors.filter.js';
+import { SocketRateGuard } from './socket-rate.guard.js';
+import type { SignalsNamespace, SignalsSocket } from './socket-types.js';
 import { SocketRegistry } from './socket-registry.js';
-
-interface SocketData {
-  ip: string;
-  counted: boolean;
-  bucket: TokenBucket;
-}
-
-type SignalsSocket = Socket<SignalsClientEvents, SignalsServerEvents, Record<string, never>, SocketData>;
-type SignalsNamespace = Namespace<
-  SignalsClientEvents,
-  SignalsServerEvents,
-  Record<string, never>,
-  SocketData
->;
+import { SubscriptionPipe } from './subscription.pipe.js';
 
 /** How long an update's claim lives: replicas receive the same bus message within milliseconds. */
 const CLAIM_TTL_MS = 60_000;
-
-function fail(
-  code: string,
-  message: string,
-  fields?: SocketError['fields'],
-): { ok: false; error: SocketError } {
-  return { ok: false, error: fields === undefined ? { code, message } : { code, message, fields } };
-}
 
 /**
  * `/signals`: clients subscribe to market streams and get `confluence.updated` (compact shape) and
@@ -74,9 +51,13 @@ function fail(
  * bus; one of them claims it in Redis and emits it through the Redis adapter, so each subscriber,
  * on whichever replica, gets it once. Without Redis (local mode) the replica simply emits.
  * Limits: connections per IP and API key (at the handshake), subscriptions per socket, messages
- * per second per socket. Socket.IO removes a dead socket (ping timeout) from its rooms itself.
+ * per second per socket (SocketRateGuard). Payloads are checked by SubscriptionPipe; every
+ * refusal is a domain error SignalsExceptionFilter answers in the acknowledgement. Socket.IO
+ * removes a dead socket (ping timeout) from its rooms itself.
  */
 @WebSocketGateway({ namespace: SIGNALS_NAMESPACE })
+@UseGuards(SocketRateGuard)
+@UseFilters(SignalsExceptionFilter)
 export class SignalsGateway
   implements OnGatewayInit, OnGatewayDisconnect, OnApplicationBootstrap, OnApplicationShutdown
 {
@@ -150,41 +131,19 @@ export class SignalsGateway
     return this.#connections.total;
   }
 
-  #parse(socket: SignalsSocket, payload: unknown): StreamRef | { ok: false; error: SocketError } {
-    if (!socket.data.bucket.take()) {
-      this.metrics.socketRejected.inc({ reason: 'rate' });
-      return fail('rate-limited', `at most ${this.app.socket.messagesPerSecond} messages per second`);
-    }
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
-      return fail('bad-request', 'expected {exchange, symbol, timeframe}');
-    const deep = tooDeepAt(payload);
-    if (deep !== null) return fail('bad-request', `${deep} is nested too deep`);
-    const dto = plainToInstance(SubscriptionDto, payload);
-    const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
-    if (errors.length > 0) {
-      this.metrics.socketRejected.inc({ reason: 'bad-request' });
-      return fail('bad-request', 'invalid subscription', flattenValidationErrors(errors));
-    }
-    return { exchange: dto.exchange, symbol: normalizeSymbol(dto.symbol), timeframe: dto.timeframe };
-  }
-
   @SubscribeMessage('subscribe')
   async subscribe(
     @ConnectedSocket() socket: SignalsSocket,
-    @MessageBody() payload: unknown,
+    @MessageBody(SubscriptionPipe) stream: StreamRef,
   ): Promise<SubscribeAck> {
-    const stream = this.#parse(socket, payload);
-    if ('ok' in stream) return stream;
     if (!this.board.knows(stream))
-      return fail(
-        'unknown-market',
+      throw new NotFoundError(
         `${stream.exchange} ${stream.symbol} ${stream.timeframe} is not tracked (GET /v1/markets)`,
       );
     const room = streamRoom(stream);
     if (!socket.rooms.has(room) && socket.rooms.size - 1 >= this.app.socket.maxSubscriptionsPerSocket) {
       this.metrics.socketRejected.inc({ reason: 'subscriptions' });
-      return fail(
-        'limit-exceeded',
+      throw new LimitExceededError(
         `at most ${this.app.socket.maxSubscriptionsPerSocket} subscriptions per connection`,
       );
     }
@@ -203,10 +162,8 @@ export class SignalsGateway
   @SubscribeMessage('unsubscribe')
   async unsubscribe(
     @ConnectedSocket() socket: SignalsSocket,
-    @MessageBody() payload: unknown,
+    @MessageBody(SubscriptionPipe) stream: StreamRef,
   ): Promise<UnsubscribeAck> {
-    const stream = this.#parse(socket, payload);
-    if ('ok' in stream) return stream;
     const room = streamRoom(stream);
     await socket.leave(room);
     return { ok: true, room };
