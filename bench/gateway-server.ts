@@ -48,11 +48,16 @@ async function main(): Promise<void> {
     /** One update of the stream, stamped now; answers when the bus has delivered it. */
     publish: async () => {
       if (template === null) throw new Error(`no result of ${stream} yet`);
-      // Distinct emittedAt per update: the subscribers' arrivals are grouped by it.
+      // Distinct emittedAt per update: the subscribers' arrivals are grouped by it. Distinct
+      // computedAt too, as real updates have: identical updates may be deduplicated on the way.
       const emittedAt = Math.max(Date.now(), lastEmittedAt + 1);
       lastEmittedAt = emittedAt;
       const at = preciseNow();
-      await bus.publish(AnalysisEventName.ConfluenceUpdated, { ...template, emittedAt });
+      await bus.publish(AnalysisEventName.ConfluenceUpdated, {
+        ...template,
+        emittedAt,
+        computedAt: emittedAt,
+      });
       return { emittedAt, at, busDoneMs: preciseNow() - at };
     },
     sockets: () => app.get(SocketRegistry).stats(),

@@ -42,6 +42,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
+import { loadConfig } from '@app/config';
 import { parseCandleCsv } from '@app/confluence';
 import { hashApiKey } from '@app/gateway';
 import { fanOut } from './gateway-fanout.js';
@@ -74,6 +75,12 @@ const OPTIONS = {
   connections: option('connections', 50),
   postConnections: option('post-connections', 8),
   postCandles: option('post-candles', 500),
+  /**
+   * `--redis`: the gateway also uses Redis (REDIS_URL, default redis://127.0.0.1:6379) for its
+   * Socket.IO adapter and rate limits, as a replica of a scaled deployment does; its keys get a
+   * prefix of their own. The fan-out then measures the path a distributed gateway takes.
+   */
+  redis: process.argv.includes('--redis'),
 };
 
 /** A copy of config/ and a data dir of one short replay file; an API key for POST. */
@@ -98,6 +105,8 @@ function fixtures(): { env: NodeJS.ProcessEnv; apiKey: string; cleanup: () => vo
     ['logUpdates: true', 'logUpdates: false'],
   ]);
   patch('exchanges.yaml', [['speed: 60', 'speed: max']]);
+  const redisPrefix = `bench-gateway-${randomBytes(4).toString('hex')}`;
+  if (OPTIONS.redis) patch('app.yaml', [['keyPrefix: confluence', `keyPrefix: ${redisPrefix}`]]);
   const lines = readFileSync(path.join(ROOT, 'data', MARKET_FILE), 'utf8')
     .trim()
     .split('\n');
@@ -110,6 +119,8 @@ function fixtures(): { env: NodeJS.ProcessEnv; apiKey: string; cleanup: () => vo
       DATA_DIR: dataDir,
       API_KEY_HASHES: `bench:${hashApiKey(apiKey)}`,
       TZ: 'UTC',
+      // REDIS_URL as @app/config reads it from this process's environment, else the local Redis.
+      ...(OPTIONS.redis ? { REDIS_URL: loadConfig().environment.redisUrl ?? 'redis://127.0.0.1:6379' } : {}),
     },
     apiKey,
     cleanup: () => {
@@ -217,7 +228,8 @@ async function main(): Promise<void> {
     console.log(
       `gateway benchmark — ${availableParallelism()} cores; GET ${OPTIONS.connections} connections, POST ` +
         `${OPTIONS.postConnections} (${OPTIONS.postCandles} candles), ${OPTIONS.duration} s runs; fan-out ` +
-        `${OPTIONS.subscribers} subscribers over ${OPTIONS.clientProcesses} processes, ${OPTIONS.updates} updates\n`,
+        `${OPTIONS.subscribers} subscribers over ${OPTIONS.clientProcesses} processes, ${OPTIONS.updates} updates` +
+        `${OPTIONS.redis ? '; gateway on Redis (adapter, limits)' : ''}\n`,
     );
     const app = spawn('gateway (local app)', 'gateway-server', [`--stream=${ROOM}`]);
     const appBase = `http://127.0.0.1:${await started(app)}`;

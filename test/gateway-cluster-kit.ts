@@ -98,7 +98,7 @@ export interface GatewayCluster {
   /**
    * Publishes a signal change nobody subscribes to and waits until both gateways have counted it.
    * Each gateway handles its bus messages one at a time in arrival order, every handler awaited,
-   * so by then it has finished with every message published before (claims and emits included).
+   * so by then it has finished with every message published before (emits included).
    */
   barrier(): Promise<void>;
   /** A /signals client on one gateway, subscribed to one stream, recording what it receives. */
@@ -214,13 +214,12 @@ export function twoGatewayCluster(): GatewayCluster {
       port,
     }));
     await Promise.all(gateways.map(({ process: child }) => child.waitFor(/api-gateway listening/)));
-    // Both gateways hear the bus, and both Socket.IO adapters hear each other, before anything is published.
+    // Both gateways hear the bus before anything is published.
     await eventually(async () => {
       const counts = (await redis?.pubsub(
         'NUMSUB',
         keys.channel(AnalysisEventName.ConfluenceUpdated),
         keys.channel(AnalysisEventName.SignalChanged),
-        `${prefix}:socket.io-request#${SIGNALS_NAMESPACE}#`,
       )) as (string | number)[];
       return counts.filter((_, index) => index % 2 === 1).every((count) => Number(count) === 2);
     }, 'the gateways to subscribe');

@@ -10,7 +10,6 @@ import { installBodyDecoding } from './http/body-decoding.js';
 import { RequestContextHooks } from './http/request-context.hooks.js';
 import { API_KEY_SCHEME } from './http/guards.js';
 import { createValidationPipe } from './http/validation.js';
-import { GatewayRedis } from './ops/gateway-redis.js';
 import { SignalsIoAdapter } from './socket/signals-io.adapter.js';
 
 /**
@@ -38,7 +37,7 @@ export function configureGateway(nest: INestApplication): void {
   });
   app.useGlobalFilters(new ErrorsFilter());
   app.useGlobalPipes(createValidationPipe());
-  app.useWebSocketAdapter(new SignalsIoAdapter(app, app.get(AppConfig), app.get(GatewayRedis)));
+  app.useWebSocketAdapter(new SignalsIoAdapter(app, app.get(AppConfig)));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

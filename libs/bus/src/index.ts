@@ -7,4 +7,3 @@ export * from './redis/redis-event-bus.js';
 export * from './redis/redis-market-log.js';
 export * from './redis/market-leases.js';
 export * from './redis/rendezvous.js';
-export * from './redis/observed-publishes.js';

@@ -35,21 +35,18 @@ import {
   MarketBoard,
   TokenBucket,
 } from '@app/gateway';
-import { GatewayRedis } from '../ops/gateway-redis.js';
 import { SignalsExceptionFilter } from './socket-errors.filter.js';
 import { SocketRateGuard } from './socket-rate.guard.js';
 import type { SignalsNamespace, SignalsSocket } from './socket-types.js';
 import { SocketRegistry } from './socket-registry.js';
 import { SubscriptionPipe } from './subscription.pipe.js';
 
-/** How long an update's claim lives: replicas receive the same bus message within milliseconds. */
-const CLAIM_TTL_MS = 60_000;
-
 /**
  * `/signals`: clients subscribe to market streams and get `confluence.updated` (compact shape) and
  * `signal.changed` in that stream's room only. Every gateway replica hears every update on the
- * bus; one of them claims it in Redis and emits it through the Redis adapter, so each subscriber,
- * on whichever replica, gets it once. Without Redis (local mode) the replica simply emits.
+ * bus and emits it to its own sockets (`namespace.local`): one path, no Redis round trip per
+ * update, and each subscriber, connected to one replica, gets each update once and in bus order.
+ * (It replaced a per-update claim in Redis plus an emit through the adapter to every replica.)
  * Limits: connections per IP and API key (at the handshake), subscriptions per socket, messages
  * per second per socket (SocketRateGuard). Payloads are checked by SubscriptionPipe; every
  * refusal is a domain error SignalsExceptionFilter answers in the acknowledgement. Socket.IO
@@ -72,7 +69,6 @@ export class SignalsGateway
     private readonly board: MarketBoard,
     private readonly latest: LatestResults,
     private readonly bus: EventBus,
-    private readonly redis: GatewayRedis,
     private readonly metrics: GatewayMetrics,
     private readonly registry: SocketRegistry,
   ) {
@@ -171,8 +167,12 @@ export class SignalsGateway
 
   onApplicationBootstrap(): void {
     this.#unsubscribe.push(
-      this.bus.subscribe(AnalysisEventName.ConfluenceUpdated, (event) => this.#onUpdate(event)),
-      this.bus.subscribe(AnalysisEventName.SignalChanged, (event) => this.#onSignal(event)),
+      this.bus.subscribe(AnalysisEventName.ConfluenceUpdated, (event) => {
+        this.#onUpdate(event);
+      }),
+      this.bus.subscribe(AnalysisEventName.SignalChanged, (event) => {
+        this.#onSignal(event);
+      }),
     );
   }
 
@@ -180,39 +180,13 @@ export class SignalsGateway
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
   }
 
-  async #onUpdate(event: ConfluenceUpdatedEvent): Promise<void> {
-    const room = streamRoom(event);
-    const id = `u:${room}:${event.candleTime}:${event.trigger}:${event.computedAt}:${event.inputHash}`;
-    const target = await this.#target(room, id);
-    if (target === null) return;
-    target.emit('confluence.updated', event);
+  #onUpdate(event: ConfluenceUpdatedEvent): void {
+    this.#namespace?.local.to(streamRoom(event)).emit('confluence.updated', event);
     this.metrics.socketEmits.inc({ event: 'confluence.updated' });
   }
 
-  async #onSignal(event: SignalChangedEvent): Promise<void> {
-    const room = streamRoom(event);
-    const target = await this.#target(room, `s:${room}:${event.time}:${event.from ?? '-'}:${event.to}`);
-    if (target === null) return;
-    target.emit('signal.changed', event);
+  #onSignal(event: SignalChangedEvent): void {
+    this.#namespace?.local.to(streamRoom(event)).emit('signal.changed', event);
     this.metrics.socketEmits.inc({ event: 'signal.changed' });
-  }
-
-  /**
-   * Where to emit an update: the whole room across replicas when this replica wins the claim,
-   * nowhere when another did, and this replica's sockets only when Redis cannot be asked (the
-   * adapter could not deliver elsewhere anyway; every replica then serves its own).
-   */
-  async #target(room: string, id: string): Promise<ReturnType<SignalsNamespace['to']> | null> {
-    const namespace = this.#namespace;
-    if (namespace === null) return null;
-    if (!this.redis.enabled) return namespace.to(room);
-    try {
-      const won = await this.redis
-        .commands()
-        .set(`${this.redis.keys.prefix}:socket.io:claim:${id}`, '1', 'PX', CLAIM_TTL_MS, 'NX');
-      return won === 'OK' ? namespace.to(room) : null;
-    } catch {
-      return namespace.local.to(room);
-    }
   }
 }
