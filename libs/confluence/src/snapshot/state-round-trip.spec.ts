@@ -6,8 +6,8 @@ import { describe, expect, it } from '@jest/globals';
 import { loadMarketCandles, MARKET_FILES, prng, seriesFactory } from '@app/testing';
 import { CandleChain } from '../hashing/candle-chain.js';
 import { IndicatorPlan, IndicatorSet } from '../indicators/indicator-set.js';
-import { RollingWindow } from '../indicators/rolling-window.js';
-import { SessionVwap } from '../indicators/volume.indicators.js';
+import { RollingWindow } from '../indicators/shared/rolling-window.js';
+import { SessionVwap } from '../indicators/session-vwap/session-vwap.indicator.js';
 import { SnapshotError, toPortable } from './state-codec.js';
 
 const btc = loadMarketCandles(MARKET_FILES.btc1m, 600);

@@ -1,15 +1,9 @@
-/** Oscillators of where the close sits in the recent high–low range. */
-import type { Candle } from '../domain/market-data.types.js';
-import { nullable, num, object, present } from '../snapshot/state-codec.js';
-import { StreamingBase } from './indicator.types.js';
-import { SimpleAverage } from './moving-averages.js';
-import { RollingWindow, type RollingWindowState } from './rolling-window.js';
-
-/** Where `close` sits in the window's range, 0..1; the middle (0.5) when the window is flat. */
-function rangePosition(close: number, highest: number, lowest: number): number {
-  const range = highest - lowest;
-  return range > 0 ? (close - lowest) / range : 0.5;
-}
+import type { Candle } from '../../domain/market-data.types.js';
+import { nullable, num, object, present } from '../../snapshot/state-codec.js';
+import { StreamingBase } from '../indicator.types.js';
+import { SimpleAverage } from '../shared/moving-averages.js';
+import { rangePosition } from '../shared/range-position.js';
+import { RollingWindow, type RollingWindowState } from '../shared/rolling-window.js';
 
 export interface StochasticResult {
   readonly k: number;
@@ -88,51 +82,6 @@ export class Stochastic extends StreamingBase<StochasticResult, StochasticState>
     this.#lows.load(s.lows, `${path}.lows`);
     this.#slowK.load(s.slowK, `${path}.slowK`);
     this.#d.load(s.d, `${path}.d`);
-    this.result = s.result;
-  }
-}
-
-export interface RangeState {
-  readonly result: number | null;
-  readonly highs: RollingWindowState;
-  readonly lows: RollingWindowState;
-}
-
-const RANGE_STATE = object<{ result: number | null; highs: unknown; lows: unknown }>({
-  result: nullable(num),
-  highs: present,
-  lows: present,
-});
-
-/** Williams %R (TA-Lib WILLR), −100..0; a flat window reads −50 rather than an extreme. */
-export class WilliamsR extends StreamingBase<number, RangeState> {
-  readonly warmUp: number;
-  readonly #highs: RollingWindow;
-  readonly #lows: RollingWindow;
-
-  constructor(period: number) {
-    super();
-    this.warmUp = period;
-    this.#highs = new RollingWindow(period);
-    this.#lows = new RollingWindow(period);
-  }
-
-  add(candle: Candle): number | null {
-    this.#highs.push(candle.high);
-    this.#lows.push(candle.low);
-    if (!this.#highs.isFull) return null;
-    this.result = -100 * (1 - rangePosition(candle.close, this.#highs.max(), this.#lows.min()));
-    return this.result;
-  }
-
-  save(): RangeState {
-    return { result: this.result, highs: this.#highs.save(), lows: this.#lows.save() };
-  }
-
-  load(state: unknown, path: string): void {
-    const s = RANGE_STATE(state, path);
-    this.#highs.load(s.highs, `${path}.highs`);
-    this.#lows.load(s.lows, `${path}.lows`);
     this.result = s.result;
   }
 }

@@ -1,5 +1,5 @@
-import { arrayOf, check, count, num, object, type Snapshotable } from '../snapshot/state-codec.js';
-import { abs, INFINITY, max, min, NAN } from '../domain/fast-math.js';
+import { arrayOf, check, count, num, object, type Snapshotable } from '../../snapshot/state-codec.js';
+import { abs, INFINITY, max, min, NAN } from '../../domain/fast-math.js';
 
 /** The filled slots in storage order and the next slot to write: a scan's order depends on both. */
 export interface RollingWindowState {

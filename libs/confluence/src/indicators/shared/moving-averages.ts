@@ -2,13 +2,22 @@
  * The averages every streaming indicator is built from. They are ours, not trading-signals'
  * classes: the library keeps its state in private fields, so an engine snapshot could not save
  * it. Each repeats the library's arithmetic operation for operation (the same doubles, not just
- * close ones; trading-signals-parity.spec.ts proves it against the library on real candles).
+ * close ones; moving-averages.spec.ts and the indicators' own specs prove it against the library
+ * on real candles).
  */
-import type { Candle } from '../domain/market-data.types.js';
-import { check, count, nullable, num, object, present, type Snapshotable } from '../snapshot/state-codec.js';
-import { StreamingBase } from './indicator.types.js';
+import type { Candle } from '../../domain/market-data.types.js';
+import {
+  check,
+  count,
+  nullable,
+  num,
+  object,
+  present,
+  type Snapshotable,
+} from '../../snapshot/state-codec.js';
+import { StreamingBase } from '../indicator.types.js';
 import { RollingWindow, type RollingWindowState } from './rolling-window.js';
-import { NAN } from '../domain/fast-math.js';
+import { NAN } from '../../domain/fast-math.js';
 
 /** Mean of the last `period` inputs (trading-signals' SMA: the window summed oldest first ÷ period). */
 export class SimpleAverage implements Snapshotable<RollingWindowState> {
@@ -129,8 +138,8 @@ const CLOSE_AVERAGE = object<{ result: number | null; average: unknown }>({
   average: present,
 });
 
-/** An average of closes as an indicator. */
-abstract class CloseAverage extends StreamingBase<number, CloseAverageState> {
+/** An average of closes as an indicator (CloseSma, CloseEma). */
+export abstract class CloseAverage extends StreamingBase<number, CloseAverageState> {
   readonly warmUp: number;
 
   constructor(private readonly average: SimpleAverage | SmoothedAverage) {
@@ -151,19 +160,5 @@ abstract class CloseAverage extends StreamingBase<number, CloseAverageState> {
     const s = CLOSE_AVERAGE(state, path);
     this.average.load(s.average, `${path}.average`);
     this.result = s.result;
-  }
-}
-
-/** Simple moving average of closes (identical to TA-Lib's SMA). */
-export class CloseSma extends CloseAverage {
-  constructor(period: number) {
-    super(new SimpleAverage(period));
-  }
-}
-
-/** Exponential moving average of closes, TA-Lib seeding (see SeededEma). */
-export class CloseEma extends CloseAverage {
-  constructor(period: number) {
-    super(new SeededEma(period));
   }
 }
