@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { type ConfluenceConfig, loadConfig } from '@app/config';
-import { createServiceApp, initServiceApp, type ServiceDefinition } from '@app/platform';
-import { type ConfigFixture, createConfigFixture, httpServerOf } from '@app/testing';
+import { createServiceApp, initServiceApp, type ReadinessBody, type ServiceDefinition } from '@app/platform';
+import { type ConfigFixture, createConfigFixture, eventually, httpServerOf } from '@app/testing';
 import { analysisWorkerService } from '../apps/analysis-worker/src/analysis-worker.definition.js';
 import { apiGatewayService } from '../apps/api-gateway/src/api-gateway.definition.js';
 import { marketDataService } from '../apps/market-data/src/market-data.definition.js';
@@ -76,4 +76,40 @@ describe('GET /health/live', () => {
 
     expect(JSON.stringify(response.body)).not.toMatch(/at .*\.(ts|js):\d+/);
   });
+});
+
+describe('GET /health/ready', () => {
+  /**
+   * What each process checks. Local mode has one readiness route, the gateway's: the worker's and
+   * market-data's readiness modules are added by their own service definitions only (a second
+   * `GET /health/ready` in one process would fail its boot).
+   */
+  const CHECKS: Readonly<Record<string, readonly string[]>> = {
+    'api-gateway': ['store', 'writes', 'bus', 'marketData'],
+    'analysis-worker': ['store', 'writes', 'bus', 'analysis'],
+    'market-data': ['exchanges', 'writes', 'bus'],
+    local: ['store', 'writes', 'bus', 'marketData'],
+  };
+
+  it.each(SERVICES.map((service) => [service.name, service] as const))(
+    'answers in the shape every app shares for %s, never cached',
+    async (name, service) => {
+      app = await createServiceApp(config, service);
+      await initServiceApp(app);
+      const server = httpServerOf(app);
+
+      // The store connects after boot (503 until then); ready once it answers.
+      let response = await request(server).get('/health/ready');
+      await eventually(async () => {
+        response = await request(server).get('/health/ready');
+        return response.status === 200;
+      }, `${name} readiness to answer 200`);
+
+      const body = response.body as ReadinessBody;
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(['ok', 'degraded']).toContain(body.status);
+      expect(Object.keys(body.checks)).toEqual(CHECKS[name]);
+      for (const check of Object.values(body.checks)) expect(['up', 'degraded']).toContain(check.status);
+    },
+  );
 });

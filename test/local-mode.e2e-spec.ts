@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   type ConfigFixture,
   createConfigFixture,
+  eventually,
   freePort,
   isListening,
   PROJECT_CONFIG_DIR,
@@ -137,7 +138,7 @@ describe('local mode (npm start)', () => {
 
 describe('each app on its own (npm run start:gateway | start:worker | start:market-data)', () => {
   it.each(['api-gateway', 'analysis-worker', 'market-data'] as const)(
-    '%s boots alone and answers /health/live',
+    '%s boots alone and answers /health/live and /health/ready',
     async (service) => {
       const port = await freePort();
       const child = start(ENTRIES[service], { PORT: String(port), CONFIG_DIR: PROJECT_CONFIG_DIR });
@@ -146,6 +147,24 @@ describe('each app on its own (npm run start:gateway | start:worker | start:mark
       const response = await fetch(`http://127.0.0.1:${port}/health/live`);
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ status: 'ok', service, hosts: [service] });
+      // And readiness, in the shape every app shares (503 until its store connects).
+      let ready: { code: number; cacheControl: string | null; body: unknown } | undefined;
+      await eventually(async () => {
+        const answer = await fetch(`http://127.0.0.1:${port}/health/ready`);
+        ready = {
+          code: answer.status,
+          cacheControl: answer.headers.get('cache-control'),
+          body: await answer.json(),
+        };
+        return answer.status === 200;
+      }, `${service} readiness to answer 200`);
+      expect(ready).toMatchObject({
+        cacheControl: 'no-store',
+        body: {
+          status: expect.stringMatching(/^(ok|degraded)$/),
+          checks: { writes: { status: 'up' }, bus: { status: 'up', transport: 'in-process' } },
+        },
+      });
 
       child.signal('SIGTERM');
       expect((await child.exited).code).toBe(0);

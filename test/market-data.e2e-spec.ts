@@ -6,7 +6,7 @@ import type { Candle } from '@app/confluence';
 import { EventBus, MarketEventName, type Timeframe, timeframeToMs } from '@app/contracts';
 import { type MarketDataStatus, warmupCandlesFor } from '@app/market';
 import { OrderBookRepository, StoreWriter } from '@app/persistence';
-import { initServiceApp } from '@app/platform';
+import { initServiceApp, type ReadinessBody } from '@app/platform';
 import {
   alignedFakeDataset,
   type ConfigFixture,
@@ -66,6 +66,16 @@ async function health(): Promise<{ code: number; body: MarketDataStatus }> {
   return { code: response.status, body: response.body as MarketDataStatus };
 }
 
+/** `/health/ready`, the shape every app answers (libs/platform), with its checks. */
+async function ready(): Promise<{ code: number; body: ReadinessBody; cacheControl: unknown }> {
+  const response = await request(httpServerOf(app)).get('/health/ready');
+  return {
+    code: response.status,
+    body: response.body as ReadinessBody,
+    cacheControl: response.headers['cache-control'],
+  };
+}
+
 function exchangeStatus(body: MarketDataStatus, id: string): string | undefined {
   return body.exchanges.find((exchange) => exchange.exchange === id)?.status;
 }
@@ -123,6 +133,24 @@ describe('market-data on the fake exchanges (issue #5, done when)', () => {
       status: 'ok',
       reasons: [null, null],
     });
+    // market-data alone answers readiness as every app does: its exchanges, write path and bus.
+    const readyWarm = await ready();
+    expect(readyWarm).toMatchObject({ code: 200, cacheControl: 'no-store' });
+    expect(readyWarm.body).toEqual({
+      status: 'ok',
+      checks: {
+        exchanges: {
+          status: 'up',
+          source: 'live',
+          exchanges: [
+            { exchange: 'binance', status: 'ok', reason: null },
+            { exchange: 'bybit', status: 'ok', reason: null },
+          ],
+        },
+        writes: { status: 'up', pending: expect.any(Number), dropped: 0, written: expect.any(Number) },
+        bus: { status: 'up', transport: 'in-process', rejected: 0, handlerErrors: 0 },
+      },
+    });
 
     // A 429 with Retry-After on Binance and two 500s on Bybit.
     server.fault('binance', { kind: 'rateLimit', retryAfterSeconds: 20 }, { endpoint: 'klines', times: 1 });
@@ -142,6 +170,17 @@ describe('market-data on the fake exchanges (issue #5, done when)', () => {
     expect(exchangeStatus(status.body, 'binance')).toBe('ok');
     const bybit = status.body.exchanges.find((exchange) => exchange.exchange === 'bybit');
     expect(bybit).toMatchObject({ breaker: expect.stringMatching(/open/), lastError: { kind: 'network' } });
+    // Readiness agrees: degraded, not down (Binance still publishes), naming Bybit and why.
+    const readyWhileDown = await ready();
+    expect(readyWhileDown.code).toBe(200);
+    expect(readyWhileDown.body).toMatchObject({
+      status: 'degraded',
+      checks: {
+        exchanges: { status: 'degraded', message: `bybit: ${bybit?.reason ?? ''}` },
+        writes: { status: 'up' },
+        bus: { status: 'up' },
+      },
+    });
     const binanceWhileDown = count('binance');
     await until(() => count('binance') >= binanceWhileDown + 3, 'Binance while Bybit is down');
 

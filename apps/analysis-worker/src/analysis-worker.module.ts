@@ -1,4 +1,5 @@
 import { Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { AnalysisDriver } from '@app/analysis';
 import { BusModule } from '@app/bus';
 import { WeightsConfig } from '@app/config';
 import { ConfluenceModule } from '@app/confluence/nest';
@@ -15,7 +16,8 @@ import { AnalysisWorkerService } from './analysis-worker.service.js';
   imports: [BusModule, PersistenceModule, ConfluenceModule],
   controllers: [AnalysisWorkerHealthController],
   providers: [analysisDriverProvider, AnalysisWorkerService],
-  exports: [AnalysisWorkerService],
+  // The driver too: the standalone worker's readiness reads its status.
+  exports: [AnalysisWorkerService, AnalysisDriver],
 })
 export class AnalysisWorkerModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('analysis-worker');

@@ -28,7 +28,7 @@ import { GatewayFeed } from './gateway-feed.service.js';
 import { routeLimit } from './http/guards.js';
 import { GatewayRedis } from './ops/gateway-redis.js';
 import { MetricsController } from './ops/metrics.controller.js';
-import { ReadinessController } from './ops/readiness.controller.js';
+import { ReadinessController, readinessProviders } from './ops/readiness.controller.js';
 import { CatalogController } from './rest/catalog.controller.js';
 import { ConfluenceController } from './rest/confluence.controller.js';
 import { SignalsGateway } from './socket/signals.gateway.js';
@@ -159,6 +159,7 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
     },
     GatewayFeed,
     SignalsGateway,
+    ...readinessProviders,
   ],
 })
 export class ApiGatewayModule implements OnModuleInit {

@@ -4,9 +4,10 @@ import type { MarketDataStatus } from '@app/market';
 import { MarketDataService } from './market-data.service.js';
 
 /**
- * market-data's readiness: the source, and each exchange's status (ok / degraded / down), last
- * success, last error and per-market progress. 503 only when every exchange is down; a degraded
- * exchange still lets the others publish.
+ * market-data's status in detail: the source, and each exchange's status (ok / degraded / down),
+ * last success, last error and per-market progress. 503 only when every exchange is down; a
+ * degraded exchange still lets the others publish. (`/health/ready` gives the same verdict in the
+ * shape every app answers.)
  */
 /** The one thing used of Fastify's reply. */
 interface StatusSetter {

@@ -1,9 +1,11 @@
 import { ServiceName } from '@app/contracts';
 import type { ServiceDefinition } from '@app/platform';
+import { MarketDataReadinessModule } from './market-data-readiness.module.js';
 import { MarketDataModule } from './market-data.module.js';
 
 export const marketDataService: ServiceDefinition = {
   name: ServiceName.MarketData,
   hosts: [ServiceName.MarketData],
-  modules: [MarketDataModule],
+  // Its own /health/ready only when it runs alone: in local mode the gateway answers readiness.
+  modules: [MarketDataModule, MarketDataReadinessModule],
 };

@@ -26,6 +26,8 @@ import { OrderBookRecorder } from './order-book-recorder.service.js';
       useFactory: (clock: Clock) => new CcxtClientFactory(clock),
     },
   ],
+  // The standalone app's readiness reads its status.
+  exports: [MarketDataService],
 })
 export class MarketDataModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('market-data');

@@ -1,5 +1,6 @@
 export * from './in-process-bus.js';
 export * from './bus-connections.js';
+export * from './bus.indicators.js';
 export * from './bus.module.js';
 export * from './market-coordination.js';
 export * from './redis/redis-keys.js';

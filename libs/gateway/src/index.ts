@@ -3,6 +3,7 @@ export * from './field-issues.js';
 export * from './gateway-metrics.js';
 export * from './latest-results.js';
 export * from './market-board.js';
+export * from './market-freshness.indicator.js';
 export * from './redis-throttler-storage.js';
 export * from './socket-limits.js';
 export * from './on-demand-analysis.js';

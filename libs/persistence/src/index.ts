@@ -10,6 +10,7 @@ export * from './write-path/store-writer.js';
 export * from './write-path/describe-writes.js';
 export * from './store-target.js';
 export * from './store-health.js';
+export * from './store.indicators.js';
 export * from './models.js';
 export * from './persistence.module.js';
 export * from './repositories/order-book.repository.js';
