@@ -31,8 +31,9 @@ function result(market: StoredMarket, minute: number): StoredResult {
     engineVersion: '1.0.0',
     configHash: 'c'.repeat(64),
     inputHash: String(minute).padStart(64, '0'),
-    // About the size of a real breakdown's summary fields.
-    breakdown: {
+    format: 1,
+    // About the size of a real result's summary fields.
+    result: {
       reasoning: 'x'.repeat(200),
       components: Array.from({ length: 6 }, (_, c) => ({ c, score: 50 })),
     },

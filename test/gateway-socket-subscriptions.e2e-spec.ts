@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { ResultFormatter } from '@app/confluence';
 import { AnalysisEventName } from '@app/contracts';
+import { renderStoredResult } from '@app/gateway';
 import { ResultRepository } from '@app/persistence';
 import { eventually, httpServerOf } from '@app/testing';
 import {
@@ -47,7 +49,10 @@ describe('Socket.IO /signals in local mode: subscriptions and delivery', () => {
     expect(ack).toEqual({ ok: true, room: 'binance:BTC/USDT:1m', snapshot: rest.body as unknown });
     // The full shape of the newest result the replay produced, not an older one.
     expect(stored?.candleTime).toBe(lastBtc1m?.candleTime);
-    expect(ack.snapshot).toEqual({ ...stored?.breakdown, source: 'replay' });
+    expect(ack.snapshot).toEqual({
+      ...(stored === null ? {} : renderStoredResult(stored, new ResultFormatter())),
+      source: 'replay',
+    });
     expect(ack.snapshot).toMatchObject({
       exchange: 'binance',
       symbol: 'BTC/USDT',

@@ -11,6 +11,7 @@ import {
   fieldsOf,
   type HistoryBody,
   iso,
+  rendered,
   type RestGateway,
   scoreOf,
 } from './rest-kit.js';
@@ -118,7 +119,7 @@ export function describePostedAnalysis(gateway: RestGateway): void {
           source: 'client',
         });
         const stored = await storedLatest('mybot', 'BTC/USDT', '1m');
-        expect(response.body).toEqual({ ...stored.breakdown, source: 'client', stored: true });
+        expect(response.body).toEqual({ ...rendered(stored), source: 'client', stored: true });
         expect(stored.candleTime).toBe(last.timestamp);
       });
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import request from 'supertest';
+import { ResultFormatter } from '@app/confluence';
 import type { Timeframe } from '@app/contracts';
+import { renderStoredResult } from '@app/gateway';
 import { ResultRepository, SignalRepository, type StoredResult } from '@app/persistence';
 import { MARKET_FILES } from '@app/testing';
 import {
@@ -64,11 +66,15 @@ export function fieldsOf(body: ErrorBody): string[] {
 export const iso = (ms: number): string => new Date(ms).toISOString();
 export const candleTimeOf = (item: Record<string, unknown>): number => Date.parse(String(item.candleTime));
 
+/** A stored result as the one formatter renders it (what REST must answer for it). */
+export const rendered = (stored: StoredResult): Record<string, unknown> =>
+  renderStoredResult(stored, new ResultFormatter());
+
 /** The score as REST shows it (the full shape rounds to 4 decimals). */
-export const scoreOf = (stored: StoredResult): unknown => stored.breakdown.score;
+export const scoreOf = (stored: StoredResult): unknown => rendered(stored).score;
 
 export const asRest = (stored: StoredResult): Record<string, unknown> => ({
-  ...stored.breakdown,
+  ...rendered(stored),
   source: 'replay',
 });
 

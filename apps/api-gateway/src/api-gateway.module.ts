@@ -122,13 +122,14 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
     },
     {
       provide: ResultQueries,
-      inject: [MarketBoard, LatestResults, ResultRepository, SignalRepository],
+      inject: [MarketBoard, LatestResults, ResultRepository, SignalRepository, ResultFormatter],
       useFactory: (
         board: MarketBoard,
         latest: LatestResults,
         results: ResultRepository,
         signals: SignalRepository,
-      ) => new ResultQueries(board, latest, results, signals),
+        formatter: ResultFormatter,
+      ) => new ResultQueries(board, latest, results, signals, formatter),
     },
     {
       provide: OnDemandAnalysis,

@@ -57,7 +57,7 @@ beforeAll(async () => {
     const { timestamp, open, high, low, close, volume } = candle;
     candles.push({ ...MARKET, timeframe, timestamp, open, high, low, close, volume, source });
     const output = analyzer.process([event], event.payload.emittedAt);
-    results.push(...output.updates.map(({ result }) => storedResult(result, formatter.full(result))));
+    results.push(...output.updates.map(({ result }) => storedResult(result)));
     changes.push(...output.changes.map(storedChange));
   }
   reference = { results, changes };

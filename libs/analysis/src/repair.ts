@@ -151,7 +151,7 @@ export async function repairResults(request: RepairRequest, deps: RepairDeps): P
     const missing = tally.classify(batch, stored);
     if (dryRun || missing.length === 0) return;
     await deps.store.write(
-      missing.map(({ update: { result } }) => storedResult(result, deps.formatter.full(result))),
+      missing.map(({ update: { result } }) => storedResult(result)),
       missing.flatMap(({ change }) => (change === undefined ? [] : [storedChange(change)])),
     );
   };

@@ -46,7 +46,7 @@ export class StoreAndBusSink implements AnalysisSink {
   store(output: AnalysisOutput, after?: () => Promise<void>): boolean {
     const stored = output.updates
       .filter((u) => u.trigger === 'candle')
-      .map(({ result }) => storedResult(result, this.deps.formatter.full(result)));
+      .map(({ result }) => storedResult(result));
     const changes = output.changes.map(storedChange);
     if (stored.length === 0 && changes.length === 0 && after === undefined) return true;
     const batch = this.#pending;

@@ -10,3 +10,4 @@ export * from './on-demand-analysis.js';
 export * from './memory-throttler-storage.js';
 export * from './json-depth.js';
 export * from './result-queries.js';
+export * from './stored-result-view.js';

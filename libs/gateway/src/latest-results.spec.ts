@@ -25,7 +25,8 @@ function stored(market: StoredMarket, candleTime: number, score = 50): StoredRes
     engineVersion: 'test',
     configHash: '0'.repeat(64),
     inputHash: '1'.repeat(64),
-    breakdown: {},
+    format: 1,
+    result: {},
   };
 }
 

@@ -81,7 +81,7 @@ export class OnDemandAnalysis {
         'invalid input: store',
       );
     try {
-      await results.save(storedResult(result, outcome.full), clock.now());
+      await results.save(storedResult(result), clock.now());
     } catch (error) {
       logger.warn(
         `POST analyze: storing ${exchange} ${symbol} ${result.timeframe} failed: ${errorMessage(error)}`,

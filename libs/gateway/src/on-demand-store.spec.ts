@@ -5,6 +5,7 @@ import { InputError, StoreUnavailableError, type StreamRef } from '@app/contract
 import { type StoredResult, storedResult } from '@app/persistence';
 import { loadMarketCandles, ManualClock, MARKET_FILES, PROJECT_CONFIG_DIR } from '@app/testing';
 import { OnDemandAnalysis } from './on-demand-analysis.js';
+import { renderStoredResult } from './stored-result-view.js';
 
 let btc1m: Candle[];
 
@@ -66,8 +67,13 @@ describe('OnDemandAnalysis analyzeAndStore', () => {
     if (!expected.ok) throw new Error('reference refused the candles');
 
     expect(answer).toEqual({ ...expected.full, source: 'client', stored: true });
-    expect(saved).toEqual([{ result: storedResult(expected.result, expected.full), at: NOW }]);
-    expect(saved[0]?.result.breakdown).toEqual(expected.full);
+    expect(saved).toEqual([{ result: storedResult(expected.result), at: NOW }]);
+    // What is stored is the domain result; rendered at the edge, it is exactly what was answered.
+    const kept = saved[0]?.result;
+    expect(kept?.result).toEqual(expected.result);
+    expect(kept === undefined ? null : renderStoredResult(kept, new ResultFormatter())).toEqual(
+      expected.full,
+    );
   });
 
   it("refuses to store into a tracked market's history, naming the store field", async () => {

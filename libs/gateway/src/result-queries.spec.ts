@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { ResultFormatter } from '@app/confluence';
 import { InputError, NotFoundError, type StreamRef } from '@app/contracts';
 import type { HistoryQuery, SignalQuery, SignalChange, StoredMarket, StoredResult } from '@app/persistence';
 import { signalChangeFactory, storedResultFactory } from '@app/testing';
@@ -40,6 +41,7 @@ function queriesOver(stored: readonly StoredResult[] = []) {
         return Promise.resolve(changes);
       },
     },
+    new ResultFormatter(),
   );
   return { queries, historyCalls, signalCalls, changes };
 }

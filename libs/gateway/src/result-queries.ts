@@ -8,8 +8,10 @@ import {
 } from '@app/contracts';
 import { MAX_MARKETS_PER_CALL, normalizeSymbol } from '@app/contracts/dto';
 import type { Page, ResultRepository, SignalChange, SignalRepository, StoredResult } from '@app/persistence';
+import type { ResultFormatter } from '@app/confluence';
 import type { LatestResults } from './latest-results.js';
 import type { MarketBoard } from './market-board.js';
+import { renderStoredResult } from './stored-result-view.js';
 
 /** Results a page holds when the client does not say. */
 export const DEFAULT_PAGE = 100;
@@ -43,6 +45,7 @@ export class ResultQueries {
     private readonly latestResults: LatestResults,
     private readonly results: Pick<ResultRepository, 'history'>,
     private readonly signals: Pick<SignalRepository, 'list'>,
+    private readonly formatter: ResultFormatter,
   ) {}
 
   /**
@@ -143,6 +146,6 @@ export class ResultQueries {
 
   /** A stored result as REST shows it: the full breakdown plus where its data came from. */
   present(result: StoredResult): Record<string, unknown> {
-    return { ...result.breakdown, source: this.board.sourceOf(result) };
+    return { ...renderStoredResult(result, this.formatter), source: this.board.sourceOf(result) };
   }
 }

@@ -31,7 +31,8 @@ const RESULT = {
   engineVersion: '1.0.0',
   configHash: 'c',
   inputHash: 'i',
-  breakdown: {},
+  format: 1 as const,
+  result: {},
 };
 
 const warnings: string[] = [];

@@ -18,16 +18,27 @@ export interface ResultHeadline extends StoredMarket {
   readonly inputHash: string;
 }
 
-/** A computed confluence result as stored; `breakdown` is the full REST rendering. */
+/**
+ * How a stored result's `result` is shaped. 1: the engine's domain result as computed
+ * (ConfluenceResult), rendered for clients at the edge, so the API can change without rewriting
+ * history. 0: a document written before results were stored this way, holding the v1 REST
+ * rendering itself (served as it is).
+ */
+export const ResultFormat = { RenderedV1: 0, Domain: 1 } as const;
+export type ResultFormat = (typeof ResultFormat)[keyof typeof ResultFormat];
+
+/** A computed confluence result as stored: its headline (indexed) and the result itself. */
 export interface StoredResult extends ResultHeadline {
-  readonly breakdown: Readonly<Record<string, unknown>>;
+  readonly format: ResultFormat;
+  /** Plain data: the domain result (format 1) or the legacy rendering (format 0). */
+  readonly result: Readonly<Record<string, unknown>>;
 }
 
 /**
- * The stored form of a result: its headline fields (copied one by one, so an engine result's
- * other fields never reach the store) and the rendering it is served as.
+ * The stored form of a domain result: its headline fields (the store indexes and filters on
+ * them) and the whole result, as computed.
  */
-export function storedResult(result: ResultHeadline, breakdown: object): StoredResult {
+export function storedResult(result: ResultHeadline): StoredResult {
   return {
     exchange: result.exchange,
     symbol: result.symbol,
@@ -42,7 +53,8 @@ export function storedResult(result: ResultHeadline, breakdown: object): StoredR
     engineVersion: result.engineVersion,
     configHash: result.configHash,
     inputHash: result.inputHash,
-    breakdown: { ...breakdown },
+    format: ResultFormat.Domain,
+    result: { ...result },
   };
 }
 

@@ -22,13 +22,13 @@ const BTC: StoredMarket = { exchange: 'binance', symbol: 'BTC/USDT', timeframe: 
 const LTC: StoredMarket = { exchange: 'binance', symbol: 'LTC/USDT', timeframe: '1m' };
 const ETH: StoredMarket = { exchange: 'kraken', symbol: 'ETH/USD', timeframe: '5m' };
 
-/** The result of the candle `minute` minutes after T0; the breakdown holds nested JSON with a null. */
+/** The result of the candle `minute` minutes after T0; the result holds nested JSON with a null. */
 const result = (market: StoredMarket, minute: number, score = 50 + minute): StoredResult =>
   storedResultFactory.build({
     ...market,
     candleTime: T0 + minute * MINUTE,
     score,
-    breakdown: { reasoning: `minute ${minute}`, nested: { values: [1, null, 2] } },
+    result: { reasoning: `minute ${minute}`, nested: { values: [1, null, 2] } },
   });
 
 /** The candle opening `minute` minutes after T0, told apart from its neighbours by its volume. */
@@ -60,6 +60,40 @@ describe('ResultRepository', () => {
     expect(latest).toEqual(result(BTC, 24));
     expect(Object.getPrototypeOf(latest)).toBe(Object.prototype);
     expect(await repos.results.latest(ETH)).toBeNull();
+  });
+
+  it('stores the domain result under format 1, and reads a document written before it (v1 rendering) as format 0', async () => {
+    const raw = await connection
+      .collection(COLLECTIONS.results)
+      .findOne({ ...BTC, candleTime: new Date(T0) });
+    expect(raw).toMatchObject({ format: 1, result: result(BTC, 0).result });
+    expect(raw).not.toHaveProperty('breakdown');
+
+    // A document as the store held results before: the rendering under `breakdown`, no format.
+    const legacy = { ...BTC, timeframe: '5m', candleTime: new Date(T0) };
+    const rendering = { score: 42.5, reasoning: 'rendered in v1', timeframes: [] };
+    await connection.collection(COLLECTIONS.results).insertOne({
+      ...legacy,
+      computedAt: new Date(T0 + 300_000),
+      storedAt: new Date(NOW),
+      score: 42.5,
+      label: 'NEUTRAL',
+      confidence: 20,
+      coverage: 0.5,
+      staleness: 0,
+      engineVersion: '1.0.0',
+      configHash: 'c'.repeat(64),
+      inputHash: 'd'.repeat(64),
+      breakdown: rendering,
+    });
+    const read = await repos.results.latest({ ...BTC, timeframe: '5m' });
+    expect(read).toMatchObject({ format: 0, result: rendering, score: 42.5 });
+
+    // Written back (a repair re-saving what it read), it keeps its legacy field and reads the same.
+    if (read === null) throw new Error('the legacy document was not read');
+    await repos.results.save(read, NOW);
+    expect(await repos.results.latest({ ...BTC, timeframe: '5m' })).toEqual(read);
+    await connection.collection(COLLECTIONS.results).deleteMany({ ...BTC, timeframe: '5m' });
   });
 
   it('stores a candle’s result once: saving it again replaces it', async () => {

@@ -27,6 +27,6 @@ export class SignalsIoAdapter extends IoAdapter {
       // Connection-state recovery would replay missed packets from memory only; clients re-subscribe
       // on reconnect and get a fresh snapshot instead (see README, Socket.IO).
       serveClient: false,
-    } as ServerOptions) as Server;
+    } as ServerOptions);
   }
 }

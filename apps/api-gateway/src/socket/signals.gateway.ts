@@ -33,6 +33,7 @@ import {
   GatewayMetrics,
   LatestResults,
   MarketBoard,
+  ResultQueries,
   TokenBucket,
 } from '@app/gateway';
 import { SignalsExceptionFilter } from './socket-errors.filter.js';
@@ -68,6 +69,7 @@ export class SignalsGateway
     private readonly keys: ApiKeyRing,
     private readonly board: MarketBoard,
     private readonly latest: LatestResults,
+    private readonly queries: ResultQueries,
     private readonly bus: EventBus,
     private readonly metrics: GatewayMetrics,
     private readonly registry: SocketRegistry,
@@ -148,7 +150,7 @@ export class SignalsGateway
     let snapshot: Record<string, unknown> | null = null;
     try {
       const result = await this.latest.get(stream);
-      snapshot = result === null ? null : { ...result.breakdown, source: this.board.sourceOf(stream) };
+      snapshot = result === null ? null : this.queries.present(result);
     } catch (error) {
       this.#logger.warn(`snapshot of ${room} unavailable: ${errorMessage(error)}`);
     }

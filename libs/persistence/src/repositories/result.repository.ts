@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import type { Signal, Timeframe } from '@app/contracts';
-import type { Page, StoredMarket, StoredResult } from '../persistence.types.js';
+import { type Page, ResultFormat, type StoredMarket, type StoredResult } from '../persistence.types.js';
 import { MODEL_NAMES, type ResultDocument } from '../schemas/store.schemas.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { timeBounds } from './time-bounds.js';
@@ -44,7 +44,10 @@ function toResult(doc: ResultDocument): StoredResult {
     engineVersion: doc.engineVersion,
     configHash: doc.configHash,
     inputHash: doc.inputHash,
-    breakdown: doc.breakdown,
+    // Documents written before the domain result was stored hold its v1 rendering instead.
+    ...(doc.format === ResultFormat.Domain && doc.result !== undefined
+      ? { format: ResultFormat.Domain, result: doc.result }
+      : { format: ResultFormat.RenderedV1, result: doc.breakdown ?? {} }),
   };
 }
 
@@ -68,12 +71,14 @@ export class ResultRepository {
     await this.#indexes.settled();
     await this.model.bulkWrite(
       results.map((result) => {
+        const { result: body, format, ...headline } = result;
         const doc: ResultDocument = {
-          ...result,
+          ...headline,
           candleTime: new Date(result.candleTime),
           computedAt: new Date(result.computedAt),
           storedAt: new Date(storedAt),
-          breakdown: { ...result.breakdown },
+          // A legacy rendering (format 0, as read back from an old document) keeps its old field.
+          ...(format === ResultFormat.Domain ? { format, result: { ...body } } : { breakdown: { ...body } }),
         };
         return {
           replaceOne: {

@@ -45,7 +45,11 @@ export interface ResultDocument {
   engineVersion: string;
   configHash: string;
   inputHash: string;
-  breakdown: Record<string, unknown>;
+  /** 1: `result` holds the domain result. Absent on documents written before (they hold `breakdown`). */
+  format?: number;
+  result?: Record<string, unknown>;
+  /** The v1 REST rendering, on documents written before `format` 1 only. */
+  breakdown?: Record<string, unknown>;
 }
 
 export interface SignalDocument {
@@ -128,7 +132,9 @@ export function resultSchema(retention: RetentionSettings): Schema<ResultDocumen
       engineVersion: { type: String, required: true },
       configHash: { type: String, required: true },
       inputHash: { type: String, required: true },
-      breakdown: { type: Schema.Types.Mixed, required: true },
+      format: { type: Number },
+      result: { type: Schema.Types.Mixed },
+      breakdown: { type: Schema.Types.Mixed },
     },
     { collection: COLLECTIONS.results, versionKey: false, minimize: false },
   );

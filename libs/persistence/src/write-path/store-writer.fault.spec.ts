@@ -33,7 +33,8 @@ function result(i: number): StoredResult {
     engineVersion: '1.0.0',
     configHash: 'c'.repeat(64),
     inputHash: String(i).padStart(64, '0'),
-    breakdown: { i },
+    format: 1,
+    result: { i },
   };
 }
 
@@ -96,9 +97,9 @@ describe('StoreWriter through a store outage', () => {
       expect(writer.status().retries).toBeGreaterThan(0);
       const stored = await connection
         .collection(COLLECTIONS.results)
-        .find({}, { projection: { _id: 0, 'breakdown.i': 1 } })
+        .find({}, { projection: { _id: 0, 'result.i': 1 } })
         .toArray();
-      expect(stored.map((d) => (d.breakdown as { i: number }).i).sort((a, b) => a - b)).toEqual(landed);
+      expect(stored.map((d) => (d.result as { i: number }).i).sort((a, b) => a - b)).toEqual(landed);
       expect(logs.some((l) => l.startsWith('store unreachable'))).toBe(true);
     } finally {
       await connection.close();

@@ -39,7 +39,8 @@ function buildResult(overrides: Partial<StoredResult> = {}): StoredResult {
     engineVersion: overrides.engineVersion ?? '1.0.0',
     configHash: overrides.configHash ?? 'c'.repeat(64),
     inputHash: overrides.inputHash ?? hexDigestOf(candleTime),
-    breakdown: overrides.breakdown ?? { reasoning: 'test result' },
+    format: overrides.format ?? 1,
+    result: overrides.result ?? { reasoning: 'test result' },
   };
 }
 

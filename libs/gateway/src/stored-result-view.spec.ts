@@ -1,0 +1,35 @@
+import { describe, expect, it } from '@jest/globals';
+import { loadConfig } from '@app/config';
+import { createConfluenceEngine, ResultFormatter } from '@app/confluence';
+import { ResultFormat, storedResult } from '@app/persistence';
+import { loadMarketCandles, MARKET_FILES, PROJECT_CONFIG_DIR, storedResultFactory } from '@app/testing';
+import { renderStoredResult } from './stored-result-view.js';
+
+describe('renderStoredResult', () => {
+  it('renders a stored domain result with the one formatter, as it was rendered when computed', () => {
+    const config = loadConfig({ env: { NODE_ENV: 'test', CONFIG_DIR: PROJECT_CONFIG_DIR } });
+    const candles = loadMarketCandles(MARKET_FILES.btc1m, 300);
+    const last = candles.at(-1);
+    if (last === undefined) throw new Error('no candles');
+    const outcome = createConfluenceEngine(config).analyzeCandles(
+      { exchange: 'binance', symbol: 'BTC/USDT', candles: { '1m': candles } },
+      last.timestamp + 60_000,
+    );
+    if (outcome.status !== 'ready') throw new Error('expected a result');
+    const formatter = new ResultFormatter();
+    // Through JSON, as a store hands it back: plain data, no engine objects.
+    const stored = JSON.parse(JSON.stringify(storedResult(outcome.result))) as ReturnType<
+      typeof storedResult
+    >;
+
+    expect(stored.format).toBe(ResultFormat.Domain);
+    expect(renderStoredResult(stored, formatter)).toEqual(formatter.full(outcome.result));
+  });
+
+  it('serves a legacy document’s v1 rendering as it is', () => {
+    const rendering = { score: 42.5, reasoning: 'rendered in v1', timeframes: [] };
+    const legacy = storedResultFactory.build({ format: ResultFormat.RenderedV1, result: rendering });
+
+    expect(renderStoredResult(legacy, new ResultFormatter())).toEqual(rendering);
+  });
+});
