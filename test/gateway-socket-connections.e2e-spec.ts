@@ -22,6 +22,7 @@ import {
   type SignalsClient,
   tcpSocketOf,
 } from './socket-kit.js';
+import { describeAsyncApiRefusals } from './socket-asyncapi.js';
 
 /**
  * Connections to the Socket.IO namespace /signals of the whole app in local mode. Those that go
@@ -235,4 +236,6 @@ describe('Socket.IO /signals access and per-IP limits', () => {
     await Promise.all([open(auth), open(auth), open(auth)]);
     expect(openConnections()).toBe(3);
   });
+
+  describeAsyncApiRefusals({ app, open, port }, 3);
 });

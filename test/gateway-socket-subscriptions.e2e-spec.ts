@@ -17,6 +17,7 @@ import {
   update,
 } from './socket-app-kit.js';
 import { ask, gaugeValue, type LooseClient } from './socket-kit.js';
+import { describeAsyncApiConformance } from './socket-asyncapi.js';
 
 /**
  * Subscribing to the Socket.IO namespace /signals of the whole app in local mode, with
@@ -250,4 +251,6 @@ describe('Socket.IO /signals in local mode: subscriptions and delivery', () => {
     );
     expect(later).toEqual({ ok: true, room: 'binance:LTC/USDT:1m', snapshot: null });
   });
+
+  describeAsyncApiConformance({ app, open, publish, publishSignal });
 });

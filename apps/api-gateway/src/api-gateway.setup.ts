@@ -10,6 +10,7 @@ import { installBodyDecoding } from './http/body-decoding.js';
 import { RequestContextHooks } from './http/request-context.hooks.js';
 import { API_KEY_SCHEME } from './http/guards.js';
 import { createValidationPipe } from './http/validation.js';
+import { ASYNCAPI_PATH, serveAsyncApi } from './socket/asyncapi.js';
 import { SignalsIoAdapter } from './socket/signals-io.adapter.js';
 
 /**
@@ -44,11 +45,13 @@ export function configureGateway(nest: INestApplication): void {
       .setTitle('Confluence API')
       .setDescription(
         'Confluence scores of crypto markets: latest results, history, on-demand analysis, signals. ' +
-          'Live updates: Socket.IO namespace /signals (subscribe / unsubscribe, then confluence.updated and signal.changed).',
+          'Live updates: Socket.IO namespace /signals (subscribe / unsubscribe, then confluence.updated and signal.changed), ' +
+          `described by the AsyncAPI document at ${ASYNCAPI_PATH}.`,
       )
       .setVersion(SERVICE_VERSION)
       .addApiKey({ type: 'apiKey', name: 'X-API-Key', in: 'header' }, API_KEY_SCHEME)
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  serveAsyncApi(app, document);
 }
