@@ -21,10 +21,19 @@ export interface SubscriptionRequest {
   readonly timeframe: Timeframe;
 }
 
+/** The codes an acknowledgement's error carries (`internal`: anything unexpected, logged). */
+export const SocketErrorCode = {
+  BadRequest: 'bad-request',
+  UnknownMarket: 'unknown-market',
+  LimitExceeded: 'limit-exceeded',
+  RateLimited: 'rate-limited',
+  Internal: 'internal',
+} as const;
+export type SocketErrorCode = (typeof SocketErrorCode)[keyof typeof SocketErrorCode];
+
 /** An error answered in an acknowledgement; the connection stays up. */
 export interface SocketError {
-  /** `bad-request`, `unknown-market`, `limit-exceeded`, `rate-limited`. */
-  readonly code: string;
+  readonly code: SocketErrorCode;
   readonly message: string;
   /** Offending fields, when the request was malformed. */
   readonly fields?: readonly { readonly field: string; readonly message: string }[];

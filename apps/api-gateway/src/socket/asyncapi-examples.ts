@@ -1,6 +1,7 @@
 import {
   type LiveSignalChange,
   type LiveUpdate,
+  type SocketErrorCode,
   type SubscribeAck,
   type SubscriptionRequest,
   TIMEFRAMES,
@@ -41,7 +42,11 @@ export const REFUSED_REQUESTS = {
 export function asyncApiExamples(
   limits: SocketLimits & { readonly maxConnectionsPerIp: number },
 ): AsyncApiExamples {
-  const refused = (code: string, message: string, fields?: readonly { field: string; message: string }[]) =>
+  const refused = (
+    code: SocketErrorCode,
+    message: string,
+    fields?: readonly { field: string; message: string }[],
+  ) =>
     ({
       ok: false,
       error: fields === undefined ? { code, message } : { code, message, fields },

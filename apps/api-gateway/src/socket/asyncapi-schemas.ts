@@ -6,6 +6,7 @@ import {
   type LiveUpdate,
   Signal,
   type SocketError,
+  SocketErrorCode,
   type SubscribeAck,
   type SubscriptionRequest,
   TIMEFRAMES,
@@ -193,17 +194,8 @@ export const LIVE_SIGNAL_CHANGE = objectOf<LiveSignalChange>(
   },
 );
 
-/**
- * The codes of SocketError: those its doc comment lists (SignalsExceptionFilter maps the domain
- * errors to them), and `internal` for anything unexpected, which the filter logs.
- */
-export const SOCKET_ERROR_CODES = [
-  'bad-request',
-  'unknown-market',
-  'limit-exceeded',
-  'rate-limited',
-  'internal',
-] as const;
+/** The codes of SocketError (contracts' SocketErrorCode: SignalsExceptionFilter answers with them). */
+export const SOCKET_ERROR_CODES: readonly SocketErrorCode[] = Object.freeze(Object.values(SocketErrorCode));
 
 /** Limits the error descriptions quote (app.yaml `socket:`). */
 export interface SocketLimits {

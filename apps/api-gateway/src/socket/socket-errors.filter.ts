@@ -1,12 +1,19 @@
 import { type ArgumentsHost, Catch, Logger, type WsExceptionFilter } from '@nestjs/common';
-import { ConfluenceError, ErrorCode, errorMessage, InputError, type SocketError } from '@app/contracts';
+import {
+  ConfluenceError,
+  ErrorCode,
+  errorMessage,
+  InputError,
+  type SocketError,
+  SocketErrorCode,
+} from '@app/contracts';
 
 /** Socket error codes of the domain errors a `/signals` handler can meet (the rest are internal). */
-const SOCKET_CODES: Partial<Readonly<Record<ErrorCode, string>>> = {
-  [ErrorCode.InputInvalid]: 'bad-request',
-  [ErrorCode.NotFound]: 'unknown-market',
-  [ErrorCode.LimitExceeded]: 'limit-exceeded',
-  [ErrorCode.RateLimited]: 'rate-limited',
+const SOCKET_CODES: Partial<Readonly<Record<ErrorCode, SocketErrorCode>>> = {
+  [ErrorCode.InputInvalid]: SocketErrorCode.BadRequest,
+  [ErrorCode.NotFound]: SocketErrorCode.UnknownMarket,
+  [ErrorCode.LimitExceeded]: SocketErrorCode.LimitExceeded,
+  [ErrorCode.RateLimited]: SocketErrorCode.RateLimited,
 };
 
 /** The acknowledgement's error for what a handler, its guard or its pipe threw. */
@@ -34,7 +41,7 @@ export class SignalsExceptionFilter implements WsExceptionFilter {
     let error = socketErrorOf(exception);
     if (error === null) {
       this.#logger.error(`a /signals handler failed: ${errorMessage(exception)}`);
-      error = { code: 'internal', message: 'internal error' };
+      error = { code: SocketErrorCode.Internal, message: 'internal error' };
     }
     if (typeof ack === 'function') (ack as (answer: unknown) => void)({ ok: false, error });
   }
