@@ -25,7 +25,7 @@ import {
 } from '@app/gateway';
 import { PersistenceModule, ResultRepository, SignalRepository, StoreWriter } from '@app/persistence';
 import { GatewayFeed } from './gateway-feed.service.js';
-import { routeLimit } from './http/guards.js';
+import { throttlerOptions } from './http/guards.js';
 import { GatewayRedis } from './ops/gateway-redis.js';
 import { MetricsController } from './ops/metrics.controller.js';
 import { ReadinessController, readinessProviders } from './ops/readiness.controller.js';
@@ -72,24 +72,18 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
     ThrottlerModule.forRootAsync({
       imports: [GatewayRedisModule],
       inject: [AppConfig, GatewayRedis, Clock],
-      useFactory: (app: AppConfig, redis: GatewayRedis, clock: Clock) => ({
-        throttlers: [
-          {
-            name: 'default',
-            limit: (context) => routeLimit(app, context).limit,
-            ttl: (context) => routeLimit(app, context).ttl,
-          },
-        ],
-        storage: redis.enabled
-          ? new RedisThrottlerStorage(redis.commands(), app.bus.keyPrefix, {
-              // While Redis is away each replica counts on its own instead of failing requests.
-              storage: new MemoryThrottlerStorage(() => clock.now()),
-              logger: new Logger('throttler'),
-              timeoutMs: THROTTLE_REDIS_TIMEOUT_MS,
-            })
-          : new MemoryThrottlerStorage(() => clock.now()),
-        errorMessage: 'rate limit exceeded; retry after the Retry-After header',
-      }),
+      useFactory: (app: AppConfig, redis: GatewayRedis, clock: Clock) =>
+        throttlerOptions(
+          app,
+          redis.enabled
+            ? new RedisThrottlerStorage(redis.commands(), app.bus.keyPrefix, {
+                // While Redis is away each replica counts on its own instead of failing requests.
+                storage: new MemoryThrottlerStorage(() => clock.now()),
+                logger: new Logger('throttler'),
+                timeoutMs: THROTTLE_REDIS_TIMEOUT_MS,
+              })
+            : new MemoryThrottlerStorage(() => clock.now()),
+        ),
     }),
   ],
   controllers: [ConfluenceController, CatalogController, ReadinessController, MetricsController],

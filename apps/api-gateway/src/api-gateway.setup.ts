@@ -14,15 +14,26 @@ import { ASYNCAPI_PATH, serveAsyncApi } from './socket/asyncapi.js';
 import { SignalsIoAdapter } from './socket/signals-io.adapter.js';
 
 /**
+ * What every REST answer depends on (controller specs install the same): the request context
+ * (request id, API key, timing), compressed bodies, the one error shape and the validation pipe.
+ * First of all, so every answer (a 413 for a too-large body, a 404) has a request id and is timed.
+ */
+export function installRestEdge(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  new RequestContextHooks(app.get(ApiKeyRing), app.get(GatewayMetrics)).install(fastify);
+  installBodyDecoding(fastify);
+  app.useGlobalFilters(new ErrorsFilter());
+  app.useGlobalPipes(createValidationPipe());
+}
+
+/**
  * Application-level set-up of a process hosting the gateway: security headers, one error shape,
  * validation of every DTO, the Socket.IO adapter, and the OpenAPI document at /docs(-json).
  */
 export function configureGateway(nest: INestApplication): void {
   const app = nest as NestFastifyApplication;
   const fastify = app.getHttpAdapter().getInstance();
-  // First of all, so every answer (a 413 for a too-large body, a 404) has a request id and is timed.
-  new RequestContextHooks(app.get(ApiKeyRing), app.get(GatewayMetrics)).install(fastify);
-  installBodyDecoding(fastify);
+  installRestEdge(app);
   // The docs page loads its own scripts and styles; everything else gets helmet's strict defaults.
   // helmet itself, built once: @fastify/helmet rebuilds it (and re-parses the CSP) per request,
   // which was 9 % of a GET's CPU. The headers go on the raw response, which Fastify merges.
@@ -36,8 +47,6 @@ export function configureGateway(nest: INestApplication): void {
       done(error instanceof Error ? error : undefined);
     });
   });
-  app.useGlobalFilters(new ErrorsFilter());
-  app.useGlobalPipes(createValidationPipe());
   app.useWebSocketAdapter(new SignalsIoAdapter(app, app.get(AppConfig)));
   const document = SwaggerModule.createDocument(
     app,

@@ -3,6 +3,7 @@ export * from './spawned-process.js';
 export * from './eventually.js';
 export * from './deep-equal.js';
 export * from './http.js';
+export * from './nest-fastify.js';
 export * from './market-data.js';
 export * from './talib-reference.js';
 export * from './prng.js';

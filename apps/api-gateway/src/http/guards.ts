@@ -9,7 +9,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiHeader, ApiResponse, ApiSecurity } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { ThrottlerGuard, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '@app/config';
 import { ApiKeyRing } from '@app/gateway';
 import { ErrorBodyDto } from './error-body.dto.js';
@@ -47,6 +47,21 @@ export function routeLimit(app: AppConfig, context: ExecutionContext): { limit: 
   const name = routeOf(context);
   const config = (name === undefined ? undefined : app.rateLimits.routes[name]) ?? app.rateLimits.default;
   return { limit: config.limit, ttl: config.ttlSeconds * 1000 };
+}
+
+/** The throttler's options: one window per route from app.yaml, counted in `storage`. */
+export function throttlerOptions(app: AppConfig, storage: ThrottlerStorage): ThrottlerModuleOptions {
+  return {
+    throttlers: [
+      {
+        name: 'default',
+        limit: (context) => routeLimit(app, context).limit,
+        ttl: (context) => routeLimit(app, context).ttl,
+      },
+    ],
+    storage,
+    errorMessage: 'rate limit exceeded; retry after the Retry-After header',
+  };
 }
 
 /**
