@@ -98,9 +98,11 @@ export interface DistributedAnalysisStatus {
 /**
  * The distributed worker. Markets are split between workers by leases; for each market it holds,
  * it reads the market's log from the checkpoint, analyses, queues the store writes, and commits
- * (publish + checkpoint, atomically, fenced by the lease). Taking a market over rebuilds its
- * indicator state from stored candles (topped up from the log where the store lags), then
- * re-analyses what the previous owner published but had not stored, without publishing it again.
+ * (publish + checkpoint, atomically, fenced by the lease). Taking a market over restores the
+ * engine snapshot the previous owner saved and replays the log from it (exact: docs/adr/0006);
+ * without a usable snapshot it rebuilds the indicator state from stored candles (topped up from
+ * the log where the store lags). Either way it re-analyses what the previous owner published but
+ * had not stored, without publishing it again.
  */
 export class DistributedAnalysis extends AnalysisDriver {
   readonly stopsAt = 'module-destroy' as const;

@@ -67,7 +67,7 @@ export function serviceRootModule(config: ConfluenceConfig, definition: ServiceD
  * On Fastify rather than Express: the gateway's hot path (GET latest) cost about half the CPU per
  * request on Fastify in a like-for-like Nest app (router, headers, reply), which is what DESIGN.md's
  * 5,000 req/s budget on 2 cores needs. Fastify parses JSON bodies itself (secure-json-parse:
- * `__proto__` keys are refused) and enforces `http.bodyLimitBytes` on the decoded body.
+ * `__proto__` and `constructor.prototype` keys are removed) and enforces `http.bodyLimitBytes` on the decoded body.
  */
 export async function createServiceApp(
   config: ConfluenceConfig,
