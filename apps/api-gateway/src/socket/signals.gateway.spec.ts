@@ -173,6 +173,10 @@ describe('subscribe', () => {
 
   it('acks bad-request, naming every field, for a malformed payload; bad-request for a non-object', async () => {
     const client = await connect();
+    const badRequests = async (): Promise<number> =>
+      (await metrics.socketRejected.get()).values.find(({ labels }) => labels.reason === 'bad-request')
+        ?.value ?? 0;
+    const before = await badRequests();
 
     const malformed = await ask(client, 'subscribe', {
       exchange: 'Binance!',
@@ -193,6 +197,8 @@ describe('subscribe', () => {
       error: { code: 'bad-request', message: 'expected {exchange, symbol, timeframe}' },
     });
     expect(board.knows).not.toHaveBeenCalled();
+    // Both counted as rejected, the payload that is not an object too.
+    expect((await badRequests()) - before).toBe(2);
   });
 
   it('acks limit-exceeded past maxSubscriptionsPerSocket; a stream already held can be asked again', async () => {

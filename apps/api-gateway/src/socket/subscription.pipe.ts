@@ -1,7 +1,7 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { InputError, type StreamRef } from '@app/contracts';
+import { type FieldIssue, InputError, type StreamRef } from '@app/contracts';
 import { normalizeSymbol, SubscriptionDto } from '@app/contracts/dto';
 import { flattenValidationErrors, GatewayMetrics, tooDeepAt } from '@app/gateway';
 
@@ -16,15 +16,18 @@ export class SubscriptionPipe implements PipeTransform<unknown, StreamRef> {
 
   transform(payload: unknown): StreamRef {
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
-      throw new InputError([], 'expected {exchange, symbol, timeframe}');
+      throw this.#refused([], 'expected {exchange, symbol, timeframe}');
     const deep = tooDeepAt(payload);
-    if (deep !== null) throw new InputError([], `${deep} is nested too deep`);
+    if (deep !== null) throw this.#refused([], `${deep} is nested too deep`);
     const dto = plainToInstance(SubscriptionDto, payload);
     const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
-    if (errors.length > 0) {
-      this.metrics.socketRejected.inc({ reason: 'bad-request' });
-      throw new InputError(flattenValidationErrors(errors), 'invalid subscription');
-    }
+    if (errors.length > 0) throw this.#refused(flattenValidationErrors(errors), 'invalid subscription');
     return { exchange: dto.exchange, symbol: normalizeSymbol(dto.symbol), timeframe: dto.timeframe };
+  }
+
+  /** Every malformed payload is counted, whatever made it so. */
+  #refused(issues: readonly FieldIssue[], message: string): InputError {
+    this.metrics.socketRejected.inc({ reason: 'bad-request' });
+    return new InputError(issues, message);
   }
 }
