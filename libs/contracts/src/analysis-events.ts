@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
+  IsDefined,
   IsIn,
   IsInt,
   IsNumber,
@@ -54,7 +55,10 @@ export class ConfluenceUpdatedEvent extends MarketEventBase {
   @IsIn(SIGNALS) readonly label!: Signal;
   @IsNumber(finite) @Min(0) @Max(100) readonly confidence!: number;
   @IsNumber(finite) @Min(0) @Max(1) readonly coverage!: number;
-  @ValidateNested() @Type(() => ComponentScoresPayload) readonly components!: ComponentScoresPayload;
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => ComponentScoresPayload)
+  readonly components!: ComponentScoresPayload;
   @IsString() @MinLength(1) readonly engineVersion!: string;
   @Matches(SHA256) readonly configHash!: string;
   @Matches(SHA256) readonly inputHash!: string;

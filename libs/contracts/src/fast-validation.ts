@@ -32,6 +32,8 @@ type Condition = (object: object, value: unknown) => boolean;
 interface PropertyPlan {
   readonly name: string;
   readonly conditions: readonly Condition[];
+  /** `@IsDefined()`: checked before the conditions, as class-validator does. */
+  readonly defined: boolean;
   readonly rules: readonly Rule[];
   /** The class of a nested object, or of each element of a nested array. */
   readonly nested: { readonly check: FastCheck } | null;
@@ -146,6 +148,7 @@ export function compileFastCheck(
     const conditions: Condition[] = [];
     const rules: Rule[] = [];
     let nested: PropertyPlan['nested'] = null;
+    let defined = false;
     for (const metadata of list) {
       if (metadata.type === 'conditionalValidation') {
         const condition = metadata.constraints?.[0];
@@ -156,13 +159,15 @@ export function compileFastCheck(
         const check = type === null ? null : compileFastCheck(type, compiled);
         if (check === null) return null;
         nested = { check };
+      } else if (metadata.type === 'isDefined') {
+        defined = true;
       } else if (metadata.type === 'customValidation') {
         const rule = ruleOf(metadata);
         if (rule === null) return null;
         rules.push(rule);
       } else return null;
     }
-    plans.push({ name, conditions, rules, nested });
+    plans.push({ name, conditions, defined, rules, nested });
   }
   const known = new Set(plans.map((plan) => plan.name));
   const check: FastCheck = (payload) => {
@@ -180,6 +185,8 @@ export function compileFastCheck(
     }
     for (const plan of plans) {
       const value = instance[plan.name];
+      // class-validator's IsDefined: neither undefined nor null, whatever the conditions say.
+      if (plan.defined && (value === undefined || value === null)) return null;
       if (!plan.conditions.every((condition) => condition(instance, value))) continue;
       for (const rule of plan.rules) if (!rule(value)) return null;
       // A nested property that is absent passes (as in class-validator); null does not.

@@ -40,6 +40,18 @@ describe('validateMarketEvent', () => {
     );
   });
 
+  it('rejects a close without its candle, or with a null one (a nested rule alone lets a missing value pass)', () => {
+    const withoutCandle: Record<string, unknown> = { ...candle };
+    delete withoutCandle.candle;
+    for (const payload of [withoutCandle, { ...candle, candle: null }]) {
+      const result = validateMarketEvent(MarketEventName.CandleClosed, payload);
+      expect(result.ok).toBe(false);
+      if (result.ok) continue;
+      expect(result.errors.length).toBeGreaterThan(0);
+      for (const error of result.errors) expect(error).toMatch(/^candle: /);
+    }
+  });
+
   it('rejects non-objects outright', () => {
     for (const payload of [null, 'x', 42, [candle]]) {
       expect(validateMarketEvent(MarketEventName.CandleClosed, payload)).toEqual({

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   IsArray,
   IsIn,
+  IsDefined,
   IsInt,
   IsNumber,
   IsOptional,
@@ -47,7 +48,8 @@ export class CandlePayload {
 
 export class CandleClosedEvent extends MarketEventBase {
   @IsIn(TIMEFRAMES) readonly timeframe!: Timeframe;
-  @ValidateNested() @Type(() => CandlePayload) readonly candle!: CandlePayload;
+  // IsDefined: @ValidateNested passes a missing value, and a close without its candle must not.
+  @IsDefined() @ValidateNested() @Type(() => CandlePayload) readonly candle!: CandlePayload;
 }
 
 export class BookLevelPayload {
