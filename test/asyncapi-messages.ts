@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { schemaValidator } from './json-schema-validator.js';
 
 /**
  * Checks of the AsyncAPI document of `/signals` (served at /docs/asyncapi.json): that it is a
@@ -35,10 +35,6 @@ export interface AsyncApiDocumentLike {
 /** The document under this id in Ajv, so its `#/components/schemas/X` refs resolve into it. */
 const DOCUMENT_ID = 'asyncapi';
 
-// ajv-formats is CommonJS with a default export; under Node's ESM interop it may arrive wrapped.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
-
 /** The AsyncAPI 3.0.0 specification's JSON Schema (draft-07), its definitions inlined. */
 function specificationSchema(): Json {
   const require = createRequire(import.meta.url);
@@ -69,8 +65,7 @@ function refsOf(node: unknown): string[] {
  * of the operation's channel (AsyncAPI 3.0, Operation Object: "MUST contain a subset").
  */
 export function asyncApiProblems(document: AsyncApiDocumentLike): string[] {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats(ajv);
+  const ajv = schemaValidator();
   const validate = ajv.compile(specificationSchema());
   const problems = validate(document)
     ? []
@@ -99,8 +94,7 @@ export function asyncApiProblems(document: AsyncApiDocumentLike): string[] {
 export function asyncApiMessages(document: AsyncApiDocumentLike): {
   check(message: string, payload: unknown): ErrorObject[] | null;
 } {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  addFormats(ajv);
+  const ajv = schemaValidator();
   ajv.addSchema({ components: { schemas: document.components.schemas } }, DOCUMENT_ID);
   const compiled = new Map<string, ValidateFunction>();
   return {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { APP_DEFAULTS } from '@app/config';
 import {
   ConfluenceUpdatedEvent,
   SignalChangedEvent,
@@ -30,14 +31,7 @@ const REQUEST = examples.subscribe['BTC/USDT 1m'] as Record<string, unknown>;
 const document = buildAsyncApiDocument({
   version: '0',
   host: 'localhost:3000',
-  socket: {
-    maxSubscriptionsPerSocket: 50,
-    maxConnectionsPerIp: 100,
-    messagesPerSecond: 10,
-    pingIntervalMs: 25_000,
-    pingTimeoutMs: 20_000,
-    maxMessageBytes: 16_384,
-  },
+  socket: APP_DEFAULTS.socket,
   socketsRequireKey: false,
   corsOrigins: [],
   // The snapshot's own schemas are not under test here.
