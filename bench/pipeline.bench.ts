@@ -41,7 +41,8 @@ import { createConfluenceEngine, parseCandleCsv, ResultFormatter, warmupCandlesF
 import { AnalysisEventName, marketId, type Timeframe } from '@app/contracts';
 import { EmbeddedMongoServer } from '@app/embedded-mongo';
 import { parseReplayFileName, type ReplayFile } from '@app/market';
-import { BenchLogger, LatencyProbe, percentile } from './pipeline-probe.js';
+import { BenchLogger, LatencyProbe } from './pipeline-probe.js';
+import { print } from './pipeline-report.js';
 import {
   type Context,
   type Figures,
@@ -63,7 +64,6 @@ const PACED = 200;
 const CANDLES_PER_FILE = candlesPerFile(
   process.argv.find((arg) => arg.startsWith('--candles='))?.slice('--candles='.length),
 );
-const BUDGET_P99_MS = 2;
 
 function candlesPerFile(setting: string | undefined): number {
   if (setting === undefined || setting === '') return 2200;
@@ -328,47 +328,6 @@ async function deleteKeys(redis: ReturnType<BusConnections['commands']>, prefix:
     if (found.length > 0) await redis.del(...found);
     cursor = next;
   } while (cursor !== '0');
-}
-
-function print(baseline: Figures, paths: readonly Figures[]): void {
-  const perCandle = (f: Figures): number | null =>
-    f.seconds === null ? null : (f.seconds * 1e6) / f.candles;
-  const base = perCandle(baseline) ?? Number.NaN;
-  const ms = (value: number): string => value.toFixed(3);
-  console.log(
-    `${'path'.padEnd(56)} ${'candles'.padStart(7)} ${'candles/s'.padStart(10)} ${'µs/candle'.padStart(10)} ` +
-      `${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'× engine'.padStart(9)} ${'stored'.padStart(11)}`,
-  );
-  for (const f of [baseline, ...paths]) {
-    const cost = perCandle(f);
-    let ratio = 'baseline';
-    if (f !== baseline) ratio = cost === null ? '—' : `${(cost / base).toFixed(1)}×`;
-    const stored = f.stored === null ? '—' : `${f.stored.count}/${f.stored.expected}`;
-    console.log(
-      `${f.label.padEnd(56)} ${String(f.candles).padStart(7)} ` +
-        `${(f.seconds === null ? 'paced' : (f.candles / f.seconds).toFixed(0)).padStart(10)} ` +
-        `${(cost === null ? '—' : cost.toFixed(1)).padStart(10)} ${ms(percentile(f.latencies, 0.5)).padStart(8)} ` +
-        `${ms(percentile(f.latencies, 0.99)).padStart(8)} ${ratio.padStart(9)} ${stored.padStart(11)}`,
-    );
-  }
-  console.log(
-    '\nlatency: engine = addCandle + analyze per candle; paths = candle handed to the bus → its confluence.updated ' +
-      'received.\nµs/candle and × engine: wall time per candle until the last result is stored (store writes included).',
-  );
-  for (const f of paths) {
-    console.log(`\n${f.label}`);
-    for (const note of f.notes) console.log(`  ${note}`);
-  }
-  console.log('');
-  for (const f of paths) {
-    const p99 = percentile(f.latencies, 0.99);
-    const inProcess = f.label.startsWith('local');
-    const verdict = p99 <= BUDGET_P99_MS ? 'PASS' : 'over';
-    console.log(
-      `${`live update p99 — ${f.label}`.padEnd(72)} ${`${ms(p99)} ms`.padStart(10)}   ≤ ${BUDGET_P99_MS} ms ` +
-        `${verdict.padEnd(5)}${inProcess ? '' : ' (budget is in-process; for reference)'}`,
-    );
-  }
 }
 
 async function main(): Promise<void> {

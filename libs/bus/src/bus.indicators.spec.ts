@@ -2,10 +2,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { Logger } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { loadConfig, type MonitoringConfig } from '@app/config';
-import { DataSource, MarketEventName } from '@app/contracts';
-import { type CandleClosedEvent, type EventData } from '@app/contracts/dto';
+import { MarketEventName } from '@app/contracts';
 // By path: the @app/testing barrel also loads mongoose and the fake exchange.
 import { type ConfigFixture, createConfigFixture } from '../../testing/src/config-fixture.js';
+import { busEventFactory } from '../../testing/src/factories/index.js';
 import { freePort } from '../../testing/src/spawned-process.js';
 import { BusConnections } from './bus-connections.js';
 import { BusHealthIndicator, RedisHealthIndicator } from './bus.indicators.js';
@@ -21,14 +21,7 @@ import { RedisKeys } from './redis/redis-keys.js';
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const SILENT = { warn: () => undefined, error: () => undefined };
 
-const candleEvent: EventData<CandleClosedEvent> = {
-  exchange: 'binance',
-  symbol: 'BTC/USDT',
-  timeframe: '1m',
-  source: DataSource.Live,
-  emittedAt: 1_613_692_860_000,
-  candle: { timestamp: 1_613_692_800_000, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 },
-};
+const candleEvent = busEventFactory.candleClosed();
 
 let fixture: ConfigFixture;
 let monitoring: MonitoringConfig;
