@@ -55,11 +55,14 @@ describe('ResultQueries stream', () => {
 
   it('is a NotFoundError for an unknown market or an untracked timeframe, naming it', async () => {
     const { queries } = queriesOver();
+    // The class matters, not only the message: it is what the filters map to 404 / unknown-market.
+    await expect(queries.stream('binance', 'DOGE/USDT')).rejects.toBeInstanceOf(NotFoundError);
     await expect(queries.stream('binance', 'DOGE/USDT')).rejects.toThrow(
-      new NotFoundError('unknown market binance DOGE/USDT (GET /v1/markets lists the tracked ones)'),
+      'unknown market binance DOGE/USDT (GET /v1/markets lists the tracked ones)',
     );
+    await expect(queries.stream('binance', 'BTC/USDT', '1h')).rejects.toBeInstanceOf(NotFoundError);
     await expect(queries.stream('binance', 'BTC/USDT', '1h')).rejects.toThrow(
-      new NotFoundError('binance BTC/USDT is not tracked on 1h'),
+      'binance BTC/USDT is not tracked on 1h',
     );
   });
 
@@ -79,8 +82,9 @@ describe('ResultQueries latest and many', () => {
     const result = storedResultFactory.build({ ...BTC_1M, score: 71 });
     const { queries } = queriesOver([result]);
     await expect(queries.latest(BTC_1M)).resolves.toBe(result);
+    await expect(queries.latest(BTC_5M)).rejects.toBeInstanceOf(NotFoundError);
     await expect(queries.latest(BTC_5M)).rejects.toThrow(
-      new NotFoundError('no result yet for binance BTC/USDT 5m (warming up)'),
+      'no result yet for binance BTC/USDT 5m (warming up)',
     );
   });
 
