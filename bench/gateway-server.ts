@@ -10,6 +10,7 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import { loadConfig, secretValuesOf } from '@app/config';
 import { AnalysisEventName, EventBus, type LiveUpdate } from '@app/contracts';
+import type { BusEventData } from '@app/contracts/dto';
 import { StoreWriter } from '@app/persistence';
 import { ConfluenceLogger, createServiceApp } from '@app/platform';
 import { SocketRegistry } from '../apps/api-gateway/src/socket/socket-registry.js';
@@ -27,11 +28,14 @@ async function main(): Promise<void> {
   });
   const app = await createServiceApp(config, localService, logger);
   const bus = app.get(EventBus);
-  // The stream's latest real result, as plain data: the template of every update the bench publishes.
-  let template: LiveUpdate | null = null;
+  // The stream's latest real result, as plain data: the template of every update the bench
+  // publishes (with its domain result, as a worker publishes it).
+  let template: BusEventData<typeof AnalysisEventName.ConfluenceUpdated> | null = null;
   bus.subscribe(AnalysisEventName.ConfluenceUpdated, (event) => {
     if (`${event.exchange}:${event.symbol}:${event.timeframe}` === stream)
-      template = JSON.parse(JSON.stringify(event)) as LiveUpdate;
+      template = JSON.parse(JSON.stringify(event)) as BusEventData<
+        typeof AnalysisEventName.ConfluenceUpdated
+      >;
   });
   await app.listen(0, config.app.http.host);
   const address = (app.getHttpServer() as Server).address();
@@ -44,7 +48,12 @@ async function main(): Promise<void> {
       await app.get(StoreWriter).flush();
       return {};
     },
-    template: () => template,
+    /** What a subscriber receives of an update (the bare baseline emits the same). */
+    template: (): LiveUpdate | null => {
+      if (template === null) return null;
+      const { result, ...live } = template;
+      return live;
+    },
     /** One update of the stream, stamped now; answers when the bus has delivered it. */
     publish: async () => {
       if (template === null) throw new Error(`no result of ${stream} yet`);

@@ -51,18 +51,26 @@ export function update(
   stream: Stream,
   candleTime: number,
 ): BusEventData<typeof AnalysisEventName.ConfluenceUpdated> {
-  return {
+  const headline = {
     ...stream,
-    source: 'live',
-    emittedAt: candleTime + 61_000,
     candleTime,
-    trigger: 'candle',
-    inputEmittedAt: candleTime + 60_500,
     computedAt: candleTime + 60_900,
     score: 42.5,
     label: 'NEUTRAL',
     confidence: 12,
     coverage: 0.4,
+    engineVersion: 'test',
+    configHash: 'c'.repeat(64),
+    inputHash: createHash('sha256')
+      .update(`${streamRoom(stream)} ${String(candleTime)}`)
+      .digest('hex'),
+  } as const;
+  return {
+    ...headline,
+    source: 'live',
+    emittedAt: candleTime + 61_000,
+    trigger: 'candle',
+    inputEmittedAt: candleTime + 60_500,
     components: {
       orderFlow: null,
       orderBook: null,
@@ -71,12 +79,9 @@ export function update(
       technical: 38,
       sentiment: null,
     },
-    engineVersion: 'test',
-    configHash: 'c'.repeat(64),
-    inputHash: createHash('sha256')
-      .update(`${streamRoom(stream)} ${String(candleTime)}`)
-      .digest('hex'),
     reasoning: `${stream.symbol} ${stream.timeframe} NEUTRAL 42.5`,
+    // A candle update carries its domain result (its headline is what the gateways check).
+    result: { ...headline, staleness: 0 },
   };
 }
 

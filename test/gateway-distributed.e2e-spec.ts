@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { loadConfig } from '@app/config';
+import { createConfluenceEngine, ResultFormatter } from '@app/confluence';
 import { AnalysisEventName } from '@app/contracts';
-import { eventually } from '@app/testing';
+import { eventually, loadMarketCandles, MARKET_FILES, PROJECT_CONFIG_DIR } from '@app/testing';
 import { BTC_1M, KEYS, LTC_5M, T0, twoGatewayCluster, update, WEIGHTS_LIMIT } from './gateway-cluster-kit.js';
 
 /**
@@ -139,6 +141,51 @@ describe('api-gateway, two replicas on real Redis', () => {
     expect(onA.updates).toEqual([...btc, ...paused]);
     expect(onB.updates).toEqual([...btc, ...paused]);
     expect(otherOnB).toEqual({ updates: ltc, signals: [] });
+  });
+
+  it('serves GET latest on both replicas from the bus: the published domain result, rendered, which the store does not hold', async () => {
+    const config = loadConfig({ env: { NODE_ENV: 'test', CONFIG_DIR: PROJECT_CONFIG_DIR } });
+    const candles = loadMarketCandles(MARKET_FILES.btc1m, 300);
+    const closeOfLast = (candles.at(-1)?.timestamp ?? 0) + 60_000;
+    // LTC/USDT 1m: a tracked stream no other test publishes results of.
+    const outcome = createConfluenceEngine(config).analyzeCandles(
+      { exchange: 'binance', symbol: 'LTC/USDT', candles: { '1m': candles } },
+      closeOfLast,
+    );
+    if (outcome.status !== 'ready') throw new Error(`expected a result, got ${outcome.status}`);
+    const { result } = outcome;
+    const path = '/v1/confluence/binance/LTC-USDT?timeframe=1m';
+    for (const index of [0, 1] as const) expect((await fetch(url(index, path))).status).toBe(404);
+
+    // The event's compact fields are the fixture's; what the gateways project is its result.
+    await eventBus().publish(AnalysisEventName.ConfluenceUpdated, {
+      ...update(LTC_5M, result.candleTime),
+      timeframe: '1m',
+      result: { ...result },
+    });
+
+    const expected: unknown = JSON.parse(JSON.stringify(new ResultFormatter().full(result)));
+    for (const index of [0, 1] as const) {
+      let body: Record<string, unknown> = {};
+      await eventually(
+        async () => {
+          const response = await fetch(url(index, path));
+          body = response.status === 200 ? ((await response.json()) as Record<string, unknown>) : {};
+          return response.status === 200;
+        },
+        `replica ${String(index)} to serve the projected result`,
+      );
+      const { source, ...rendered } = body;
+      expect(rendered).toEqual(expected);
+      expect(source).toBe('live');
+      // GET history reads the store: nothing was stored (no worker runs here).
+      const history = (await (
+        await fetch(url(index, '/v1/confluence/binance/LTC-USDT/history?timeframe=1m'))
+      ).json()) as {
+        items: unknown[];
+      };
+      expect(history.items).toEqual([]);
+    }
   });
 
   it('shares the per-route rate limit of a key across replicas, and gives another key its own', async () => {

@@ -124,6 +124,8 @@ export interface Published {
     label?: string;
     inputHash?: string;
     configHash?: string;
+    /** A candle update's domain result (what the gateways project into GET latest). */
+    result?: { score?: number; label?: string; confidence?: number; inputHash?: string };
   };
 }
 

@@ -300,7 +300,12 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
           payload.score !== rendered(want.score) ||
           payload.label !== want.label ||
           payload.inputHash !== want.inputHash ||
-          payload.configHash !== want.configHash
+          payload.configHash !== want.configHash ||
+          // The domain result it carries is the stored one, unrounded.
+          payload.result?.score !== want.score ||
+          payload.result.label !== want.label ||
+          payload.result.confidence !== want.confidence ||
+          payload.result.inputHash !== want.inputHash
         );
       })
       .map(([id]) => id);

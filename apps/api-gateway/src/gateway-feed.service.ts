@@ -1,15 +1,16 @@
-import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { AnalysisEventName, EventBus, MarketEventName } from '@app/contracts';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { AnalysisEventName, EventBus, MarketEventName, streamRoom } from '@app/contracts';
 import { GatewayMetrics, LatestResults, MarketBoard } from '@app/gateway';
 
 /**
  * What the gateway learns from the bus: closed candles (market freshness), new results (the
- * latest-result cache, results/s, analysis lag) and signal changes (metrics). The Socket.IO
+ * latest-result projection, results/s, analysis lag) and signal changes (metrics). The Socket.IO
  * fan-out subscribes on its own (SignalsGateway).
  */
 @Injectable()
 export class GatewayFeed implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly #unsubscribe: (() => void)[] = [];
+  readonly #logger = new Logger(GatewayFeed.name);
 
   constructor(
     private readonly bus: EventBus,
@@ -25,8 +26,11 @@ export class GatewayFeed implements OnApplicationBootstrap, OnApplicationShutdow
       }),
       this.bus.subscribe(AnalysisEventName.ConfluenceUpdated, (event) => {
         this.board.onResult(event);
-        // Refresh results are published, not stored: only a candle result makes the cache stale.
-        if (event.trigger === 'candle') this.latest.announce(event, event.candleTime);
+        // Refresh results are published, not stored: only a candle result is the latest one.
+        if (event.trigger === 'candle' && !this.latest.project(event))
+          this.#logger.warn(
+            `confluence.updated ${streamRoom(event)} ${String(event.candleTime)}: its result is not a domain result of that candle; GET latest reads the store for it`,
+          );
         this.metrics.results.inc({
           exchange: event.exchange,
           timeframe: event.timeframe,

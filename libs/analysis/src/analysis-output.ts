@@ -9,7 +9,10 @@ export function storedChange(change: LabelChange): SignalChange {
   return { exchange, symbol, timeframe, time, from, to, score, confidence };
 }
 
-/** `confluence.updated`: the compact (Socket.IO) shape plus provenance and the one-line reasoning. */
+/**
+ * `confluence.updated`: the compact (Socket.IO) shape plus provenance and the one-line reasoning;
+ * a candle update also carries the domain result, which the gateways project into `GET latest`.
+ */
 export function updatedEvent(
   update: AnalysisUpdate,
   formatter: ResultFormatter,
@@ -26,6 +29,7 @@ export function updatedEvent(
     engineVersion: update.result.engineVersion,
     configHash: update.result.configHash,
     reasoning: formatter.reasoning(update.result),
+    ...(update.trigger === 'candle' ? { result: { ...update.result } } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import { loadMarketCandles, MARKET_FILES, PROJECT_CONFIG_DIR } from '@app/testin
 import type { AnalysisOutput, MarketEvent } from './analysis.types.js';
 import { MarketAnalyzer } from './market-analyzer.js';
 import { StoreAndBusSink } from './store-and-bus-sink.js';
+import { updatedEvent } from './analysis-output.js';
 
 const config = loadConfig({ env: { CONFIG_DIR: PROJECT_CONFIG_DIR } });
 const MARKET = { exchange: 'binance', symbol: 'BTC/USDT' } as const;
@@ -158,8 +159,10 @@ describe('StoreAndBusSink', () => {
     const { sink } = newSink(recordingStore(), bus);
     const updated: number[] = [];
     const changed: number[] = [];
+    const results: unknown[] = [];
     bus.subscribe(AnalysisEventName.ConfluenceUpdated, (event) => {
       updated.push(event.candleTime);
+      results.push(event.result);
     });
     bus.subscribe(AnalysisEventName.SignalChanged, (event) => {
       changed.push(event.time);
@@ -167,6 +170,21 @@ describe('StoreAndBusSink', () => {
     for (const output of withResults) await sink.publish(output);
     expect(updated).toEqual(withResults.map((o) => o.updates[0]!.result.candleTime));
     expect(changed).toEqual(withResults.flatMap((o) => o.changes.map((c) => c.time)));
+    // A candle update carries its domain result, as plain data (the gateways' latest projection).
+    expect(withResults.every((o) => o.updates[0]?.trigger === 'candle')).toBe(true);
+    expect(results).toEqual(
+      withResults.map((o) => JSON.parse(JSON.stringify(o.updates[0]?.result)) as unknown),
+    );
     expect(bus.stats().rejected).toEqual({});
+  });
+
+  it('leaves the domain result out of a refresh update (never stored, never latest)', () => {
+    const update = withResults[0]?.updates[0];
+    if (update === undefined) throw new Error('no update');
+    const refresh = updatedEvent({ ...update, trigger: 'refresh' }, new ResultFormatter(), 0);
+
+    expect(refresh.trigger).toBe('refresh');
+    expect('result' in refresh).toBe(false);
+    expect(validateBusEvent(AnalysisEventName.ConfluenceUpdated, refresh).ok).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsString,
   Matches,
   Max,
@@ -42,8 +43,11 @@ export class ComponentScoresPayload {
   @ScoreOrNull() readonly sentiment!: number | null;
 }
 
-/** A new confluence result of a market stream: the compact (Socket.IO) shape plus provenance. */
-export class ConfluenceUpdatedEvent extends MarketEventBase {
+/**
+ * A new confluence result of a market stream: the compact shape plus provenance, as Socket.IO
+ * subscribers receive it (`confluence.updated` on `/signals`).
+ */
+export class LiveUpdatePayload extends MarketEventBase {
   @IsIn(TIMEFRAMES) readonly timeframe!: Timeframe;
   /** Open time of the candle the result belongs to (ms, UTC). */
   @IsInt() @Min(0) readonly candleTime!: number;
@@ -64,6 +68,21 @@ export class ConfluenceUpdatedEvent extends MarketEventBase {
   @Matches(SHA256) readonly inputHash!: string;
   /** The one-line human reasoning. */
   @IsString() readonly reasoning!: string;
+}
+
+/** `confluence.updated` on the bus: the live update, and on a candle update its domain result. */
+export class ConfluenceUpdatedEvent extends LiveUpdatePayload {
+  /**
+   * The domain result itself (ConfluenceResult as plain data), on every candle update: the
+   * gateways keep `GET latest` and the subscribe snapshot as a projection of these, without
+   * reading the store. Refresh updates leave it out (they are never stored or served as latest).
+   * Checked here as an object only: the worker that computed it is the one producer.
+   */
+  @ValidateIf(
+    (event: ConfluenceUpdatedEvent, value) => event.trigger === UpdateTrigger.Candle || value !== undefined,
+  )
+  @IsObject()
+  readonly result?: Readonly<Record<string, unknown>>;
 }
 
 /** `signal.changed`: a SignalChange (signal.ts) with where and when it was published. */

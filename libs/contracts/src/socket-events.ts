@@ -1,4 +1,4 @@
-import type { ConfluenceUpdatedEvent, SignalChangedEvent } from './analysis-events.js';
+import type { LiveUpdatePayload, SignalChangedEvent } from './analysis-events.js';
 import type { EventData } from './event-validation.js';
 import type { Timeframe } from './timeframe.js';
 
@@ -39,8 +39,11 @@ export interface SocketError {
   readonly fields?: readonly { readonly field: string; readonly message: string }[];
 }
 
-/** The compact live shape, as `confluence.updated` carries it. */
-export type LiveUpdate = EventData<ConfluenceUpdatedEvent>;
+/**
+ * The compact live shape, as `confluence.updated` carries it to Socket.IO clients: the bus event
+ * without the domain result (the gateway's projection keeps that).
+ */
+export type LiveUpdate = EventData<LiveUpdatePayload>;
 export type LiveSignalChange = EventData<SignalChangedEvent>;
 
 export type SubscribeAck =

@@ -1,8 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { streamRoom } from '@app/contracts';
-import type { StoredMarket, StoredResult } from '@app/persistence';
+import { type StoredMarket, type StoredResult, storedResult } from '@app/persistence';
 import { ManualClock } from '@app/testing';
-import { LATEST_MAX_AGE_MS, LatestResults, type LatestSource } from './latest-results.js';
+import {
+  LATEST_MAX_AGE_MS,
+  LatestResults,
+  type LatestSource,
+  OVERDUE_GRACE_MS,
+  type ProjectedUpdate,
+} from './latest-results.js';
 
 const T0 = Date.UTC(2024, 2, 4, 12, 0);
 const MINUTE = 60_000;
@@ -12,7 +18,8 @@ const LTC: StoredMarket = { exchange: 'binance', symbol: 'LTC/USDT', timeframe: 
 const ETH: StoredMarket = { exchange: 'binance', symbol: 'ETH/USDT', timeframe: '1m' };
 const SOL: StoredMarket = { exchange: 'binance', symbol: 'SOL/USDT', timeframe: '1m' };
 
-function stored(market: StoredMarket, candleTime: number, score = 50): StoredResult {
+/** A domain result's headline (all the projection reads of it) and what the store keeps of it. */
+function headline(market: StoredMarket, candleTime: number, score = 50) {
   return {
     ...market,
     candleTime,
@@ -25,9 +32,16 @@ function stored(market: StoredMarket, candleTime: number, score = 50): StoredRes
     engineVersion: 'test',
     configHash: '0'.repeat(64),
     inputHash: '1'.repeat(64),
-    format: 1,
-    result: {},
-  };
+  } as const;
+}
+
+function stored(market: StoredMarket, candleTime: number, score = 50): StoredResult {
+  return storedResult(headline(market, candleTime, score));
+}
+
+/** A candle update as the bus carries it: the stream, its candle and the domain result. */
+function update(market: StoredMarket, candleTime: number, score = 50): ProjectedUpdate {
+  return { ...market, candleTime, result: headline(market, candleTime, score) };
 }
 
 /**
@@ -80,19 +94,18 @@ function setup(maxEntries?: number): { cache: LatestResults; store: FakeStore; c
   return { cache, store, clock };
 }
 
-describe('LatestResults get', () => {
+describe('LatestResults before the bus has fed a stream', () => {
   it('reads the store once and answers from memory for LATEST_MAX_AGE_MS', async () => {
     const { cache, store, clock } = setup();
     store.put(stored(BTC, T0, 61));
     expect(await cache.get(BTC)).toMatchObject({ candleTime: T0, score: 61 });
     clock.advance(LATEST_MAX_AGE_MS);
     store.put(stored(BTC, T0 + MINUTE, 62));
-    // Still the cached answer: no announcement, not yet too old.
     expect(await cache.get(BTC)).toMatchObject({ candleTime: T0, score: 61 });
     expect(store.latestCalls).toHaveLength(1);
   });
 
-  it('reads the store again once the cached answer is older than LATEST_MAX_AGE_MS', async () => {
+  it('reads the store again once the answer is older than LATEST_MAX_AGE_MS (a stream only clients store)', async () => {
     const { cache, store, clock } = setup();
     store.put(stored(BTC, T0, 61));
     await cache.get(BTC);
@@ -100,19 +113,7 @@ describe('LatestResults get', () => {
     clock.advance(LATEST_MAX_AGE_MS + 1);
     expect(await cache.get(BTC)).toMatchObject({ candleTime: T0 + MINUTE, score: 62 });
     expect(store.latestCalls).toHaveLength(2);
-    // And caches the new one.
     expect(await cache.get(BTC)).toMatchObject({ score: 62 });
-    expect(store.latestCalls).toHaveLength(2);
-  });
-
-  it('caches "no result yet" too, until the stream announces one', async () => {
-    const { cache, store } = setup();
-    expect(await cache.get(BTC)).toBeNull();
-    expect(await cache.get(BTC)).toBeNull();
-    expect(store.latestCalls).toHaveLength(1);
-    store.put(stored(BTC, T0));
-    cache.announce(BTC, T0);
-    expect(await cache.get(BTC)).toMatchObject({ candleTime: T0 });
     expect(store.latestCalls).toHaveLength(2);
   });
 
@@ -124,67 +125,6 @@ describe('LatestResults get', () => {
     expect(await cache.get(LTC)).toMatchObject({ symbol: 'LTC/USDT', score: 90 });
     expect(await cache.get({ ...BTC, timeframe: '5m' })).toBeNull();
     expect(store.latestCalls).toEqual([streamRoom(BTC), streamRoom(LTC), 'binance:BTC/USDT:5m']);
-  });
-
-  it('reads the store again at once when a newer candle result is announced', async () => {
-    const { cache, store } = setup();
-    store.put(stored(BTC, T0, 61));
-    await cache.get(BTC);
-    store.put(stored(BTC, T0 + MINUTE, 70));
-    cache.announce(BTC, T0 + MINUTE);
-    expect(await cache.get(BTC)).toMatchObject({ candleTime: T0 + MINUTE, score: 70 });
-    expect(store.latestCalls).toHaveLength(2);
-    expect(await cache.get(BTC)).toMatchObject({ score: 70 });
-    expect(store.latestCalls).toHaveLength(2);
-  });
-
-  it('ignores an announcement no newer than the cached result', async () => {
-    const { cache, store } = setup();
-    store.put(stored(BTC, T0, 61));
-    await cache.get(BTC);
-    cache.announce(BTC, T0);
-    cache.announce(BTC, T0 - MINUTE);
-    await cache.get(BTC);
-    expect(store.latestCalls).toHaveLength(1);
-  });
-
-  it('remembers the newest announcement, whatever order they arrive in', async () => {
-    const { cache, store } = setup();
-    cache.announce(BTC, T0 + 2 * MINUTE);
-    cache.announce(BTC, T0 + MINUTE);
-    store.put(stored(BTC, T0 + MINUTE));
-    // The store holds T0+1 but T0+2 was announced: served, not cached.
-    await cache.get(BTC);
-    await cache.get(BTC);
-    expect(store.latestCalls).toHaveLength(2);
-    store.put(stored(BTC, T0 + 2 * MINUTE));
-    await cache.get(BTC);
-    await cache.get(BTC);
-    expect(store.latestCalls).toHaveLength(3);
-  });
-
-  it('serves a result older than announced (published before stored) without caching it', async () => {
-    const { cache, store } = setup();
-    store.put(stored(BTC, T0, 61));
-    await cache.get(BTC);
-    // The worker published T0+1 before its write reached the store.
-    cache.announce(BTC, T0 + MINUTE);
-    expect(await cache.get(BTC)).toMatchObject({ candleTime: T0, score: 61 });
-    expect(await cache.get(BTC)).toMatchObject({ candleTime: T0, score: 61 });
-    expect(store.latestCalls).toHaveLength(3);
-    // The write lands: the next read sees it, and from then on it is cached.
-    store.put(stored(BTC, T0 + MINUTE, 70));
-    expect(await cache.get(BTC)).toMatchObject({ candleTime: T0 + MINUTE, score: 70 });
-    expect(await cache.get(BTC)).toMatchObject({ candleTime: T0 + MINUTE, score: 70 });
-    expect(store.latestCalls).toHaveLength(4);
-  });
-
-  it('does not cache "no result" once a result was announced', async () => {
-    const { cache, store } = setup();
-    cache.announce(BTC, T0);
-    expect(await cache.get(BTC)).toBeNull();
-    expect(await cache.get(BTC)).toBeNull();
-    expect(store.latestCalls).toHaveLength(2);
   });
 
   it('shares one store read between concurrent misses of a stream', async () => {
@@ -199,15 +139,6 @@ describe('LatestResults get', () => {
     expect(b).toBe(a);
     expect(c).toBe(a);
     expect(ltc).toBeNull();
-  });
-
-  it('starts a new read once the shared one has settled', async () => {
-    const { cache, store } = setup();
-    cache.announce(BTC, T0);
-    // Announced but not stored: nothing is cached, so every sequential get is a read.
-    await Promise.all([cache.get(BTC), cache.get(BTC)]);
-    await cache.get(BTC);
-    expect(store.latestCalls).toHaveLength(2);
   });
 
   it('lets a failed read reject every waiter and the next get try again', async () => {
@@ -241,16 +172,104 @@ describe('LatestResults get', () => {
   });
 });
 
+describe('LatestResults as a projection of the bus', () => {
+  it('answers a candle update’s result without reading the store, as the store would hold it', async () => {
+    const { cache, store } = setup();
+    expect(cache.project(update(BTC, T0, 61))).toBe(true);
+
+    expect(await cache.get(BTC)).toEqual(stored(BTC, T0, 61));
+    expect(await cache.getMany([BTC])).toEqual([stored(BTC, T0, 61)]);
+    expect(store.latestCalls).toEqual([]);
+    expect(store.manyCalls).toEqual([]);
+  });
+
+  it('replaces a cached "no result yet" at once, the store still empty (published before stored)', async () => {
+    const { cache, store } = setup();
+    expect(await cache.get(BTC)).toBeNull();
+    cache.project(update(BTC, T0, 70));
+    expect(await cache.get(BTC)).toMatchObject({ candleTime: T0, score: 70 });
+    expect(store.latestCalls).toHaveLength(1);
+  });
+
+  it('keeps the newest candle whatever order updates arrive in; the same candle again replaces it', async () => {
+    const { cache } = setup();
+    cache.project(update(BTC, T0 + 2 * MINUTE, 72));
+    cache.project(update(BTC, T0 + MINUTE, 71));
+    expect(await cache.get(BTC)).toMatchObject({ candleTime: T0 + 2 * MINUTE, score: 72 });
+    cache.project(update(BTC, T0 + 2 * MINUTE, 73));
+    expect(await cache.get(BTC)).toMatchObject({ candleTime: T0 + 2 * MINUTE, score: 73 });
+  });
+
+  it('serves a projected result until its next one is overdue, then asks the store at most every LATEST_MAX_AGE_MS', async () => {
+    const { cache, store, clock } = setup();
+    clock.set(T0 + MINUTE);
+    cache.project(update(BTC, T0, 61));
+    // The next result (candle T0+1m) is due at T0 + 2m; a missed message goes unnoticed until then + grace.
+    clock.set(T0 + 2 * MINUTE + OVERDUE_GRACE_MS);
+    expect(await cache.get(BTC)).toMatchObject({ candleTime: T0 });
+    expect(store.latestCalls).toHaveLength(0);
+    clock.advance(1);
+    // Overdue, and the store has nothing newer (a halted market): the projected result stays.
+    expect(await cache.get(BTC)).toMatchObject({ candleTime: T0, score: 61 });
+    expect(await cache.get(BTC)).toMatchObject({ candleTime: T0 });
+    expect(store.latestCalls).toHaveLength(1);
+    // The update of T0+1m was missed (a Redis reconnect) but stored: the next check finds it.
+    store.put(stored(BTC, T0 + MINUTE, 62));
+    clock.advance(LATEST_MAX_AGE_MS + 1);
+    expect(await cache.get(BTC)).toMatchObject({ candleTime: T0 + MINUTE, score: 62 });
+    expect(store.latestCalls).toHaveLength(2);
+  });
+
+  it('never lets a store read replace a newer projected result', async () => {
+    const { cache, store } = setup();
+    store.put(stored(BTC, T0, 61));
+    store.hold();
+    const pending = cache.get(BTC);
+    // The bus delivers T0+1m while the cold read (which finds T0) is in flight.
+    cache.project(update(BTC, T0 + MINUTE, 70));
+    store.release();
+    expect(await pending).toMatchObject({ candleTime: T0 + MINUTE, score: 70 });
+    expect(await cache.get(BTC)).toMatchObject({ candleTime: T0 + MINUTE, score: 70 });
+    expect(store.latestCalls).toHaveLength(1);
+  });
+
+  it.each([
+    ['no result', { ...BTC, candleTime: T0 }],
+    ['the result of another candle', { ...update(BTC, T0), candleTime: T0 + MINUTE }],
+    ['the result of another stream', { ...update(LTC, T0), ...BTC }],
+    [
+      'a result without its headline',
+      { ...BTC, candleTime: T0, result: { ...headline(BTC, T0), score: '61' } },
+    ],
+    [
+      'a result with an unknown label',
+      { ...BTC, candleTime: T0, result: { ...headline(BTC, T0), label: 'UP' } },
+    ],
+  ] as [string, ProjectedUpdate][])(
+    'refuses an update carrying %s and reads that stream from the store',
+    async (_, bad) => {
+      const { cache, store } = setup();
+      cache.project(update(BTC, T0 - MINUTE, 40));
+      store.put(stored(BTC, T0 - MINUTE, 41));
+
+      expect(cache.project(bad)).toBe(false);
+      expect(await cache.get(BTC)).toMatchObject({ candleTime: T0 - MINUTE, score: 41 });
+      expect(store.latestCalls).toHaveLength(1);
+    },
+  );
+});
+
 describe('LatestResults getMany', () => {
-  it('answers cached streams from memory and the rest in one store query, in request order', async () => {
+  it('answers held streams from memory and the rest in one store query, in request order', async () => {
     const { cache, store } = setup();
     store.put(stored(BTC, T0, 10));
     store.put(stored(LTC, T0, 20));
     store.put(stored(ETH, T0, 30));
     await cache.get(LTC);
+    cache.project(update(SOL, T0, 40));
     const answers = await cache.getMany([ETH, LTC, SOL, BTC]);
-    expect(answers.map((answer) => answer?.score ?? null)).toEqual([30, 20, null, 10]);
-    expect(store.manyCalls).toEqual([[streamRoom(ETH), streamRoom(SOL), streamRoom(BTC)]]);
+    expect(answers.map((answer) => answer?.score ?? null)).toEqual([30, 20, 40, 10]);
+    expect(store.manyCalls).toEqual([[streamRoom(ETH), streamRoom(BTC)]]);
     expect(store.latestCalls).toEqual([streamRoom(LTC)]);
   });
 
@@ -265,7 +284,7 @@ describe('LatestResults getMany', () => {
     expect(store.manyCalls).toHaveLength(1);
   });
 
-  it('queries nothing when every stream is cached', async () => {
+  it('queries nothing when every stream is held', async () => {
     const { cache, store } = setup();
     store.put(stored(BTC, T0, 10));
     await cache.get(BTC);
@@ -286,22 +305,17 @@ describe('LatestResults getMany', () => {
     ]);
   });
 
-  it('refetches announced and expired streams, and does not cache one older than announced', async () => {
+  it('keeps a projected result newer than what the store query finds', async () => {
     const { cache, store, clock } = setup();
     store.put(stored(BTC, T0, 10));
-    store.put(stored(LTC, T0, 20));
-    store.put(stored(ETH, T0, 30));
-    await cache.getMany([BTC, LTC, ETH]);
-    cache.announce(BTC, T0 + MINUTE);
-    // The store has not received BTC's T0+1 result yet.
-    expect((await cache.getMany([BTC, LTC])).map((answer) => answer?.score ?? null)).toEqual([10, 20]);
-    expect(store.manyCalls.at(-1)).toEqual([streamRoom(BTC)]);
-    expect((await cache.getMany([BTC])).map((answer) => answer?.score ?? null)).toEqual([10]);
-    expect(store.manyCalls.at(-1)).toEqual([streamRoom(BTC)]);
+    store.hold();
+    const pending = cache.getMany([BTC]);
+    cache.project(update(BTC, T0 + MINUTE, 11));
+    store.release();
+    expect((await pending).map((answer) => answer?.score)).toEqual([11]);
     clock.advance(LATEST_MAX_AGE_MS + 1);
-    await cache.getMany([LTC, ETH]);
-    expect(store.manyCalls.at(-1)).toEqual([streamRoom(LTC), streamRoom(ETH)]);
-    expect(store.manyCalls).toHaveLength(4);
+    expect((await cache.getMany([BTC])).map((answer) => answer?.score)).toEqual([11]);
+    expect(store.manyCalls).toHaveLength(1);
   });
 });
 
@@ -313,7 +327,7 @@ describe('LatestResults size bound', () => {
     await cache.get(LTC);
     await cache.get(ETH);
     expect(store.latestCalls).toHaveLength(3);
-    // LTC and ETH are cached; BTC was evicted, so asking for it reads the store (and evicts LTC).
+    // LTC and ETH are held; BTC was evicted, so asking for it reads the store (and evicts LTC).
     await cache.get(ETH);
     await cache.get(LTC);
     expect(store.latestCalls).toHaveLength(3);
@@ -325,18 +339,14 @@ describe('LatestResults size bound', () => {
     expect(store.latestCalls).toHaveLength(5);
   });
 
-  it('evicts nothing when a stream already held is refreshed at the bound', async () => {
+  it('evicts nothing when a stream already held is replaced at the bound', async () => {
     const { cache, store } = setup(2);
     for (const market of [BTC, LTC]) store.put(stored(market, T0));
     await cache.get(BTC);
     await cache.get(LTC);
-    store.put(stored(LTC, T0 + MINUTE));
-    cache.announce(LTC, T0 + MINUTE);
+    cache.project(update(LTC, T0 + MINUTE));
     expect(await cache.get(LTC)).toMatchObject({ candleTime: T0 + MINUTE });
-    expect(store.latestCalls).toHaveLength(3);
-    // BTC, the oldest entry, is still cached.
     await cache.get(BTC);
-    await cache.get(LTC);
-    expect(store.latestCalls).toHaveLength(3);
+    expect(store.latestCalls).toHaveLength(2);
   });
 });

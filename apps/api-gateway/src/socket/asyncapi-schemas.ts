@@ -141,7 +141,7 @@ const COMPONENT_SCORES: Properties<LiveUpdate['components']> = Object.fromEntrie
 
 export const LIVE_UPDATE = objectOf<LiveUpdate>(
   'A new confluence result of a market stream: the compact (Socket.IO) shape plus provenance ' +
-    '(ConfluenceUpdatedEvent, as published on the bus). Times are ms since the epoch here, where ' +
+    '(LiveUpdatePayload: the bus event without its domain result). Times are ms since the epoch here, where ' +
     'the REST result and the subscribe snapshot write ISO 8601 strings.',
   {
     ...STREAM_FIELDS,

@@ -265,7 +265,8 @@ function operations(settings: AsyncApiSettings): Readonly<Record<string, Operati
     confluenceUpdated: operation('send', 'confluenceUpdated', {
       title: 'A new confluence result',
       summary: 'Every result the analysis worker publishes for the stream: on candle close and on refresh.',
-      description: 'The bus event, as published and validated (ConfluenceUpdatedEvent).',
+      description:
+        'The bus event as validated, without the domain result it carries for the gateways (LiveUpdatePayload).',
     }),
     signalChanged: operation('send', 'signalChanged', {
       title: 'The signal label changed',

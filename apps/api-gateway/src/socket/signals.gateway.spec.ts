@@ -279,12 +279,17 @@ describe('updates from the bus', () => {
       () => seen.get(subscriber)?.length === 3 && seen.get(other)?.length === 1,
       'the updates to reach the subscribers',
     );
+    // Sockets get the live shape: the bus event without the domain result it carries.
+    const live = ({ result, ...rest }: typeof first): Omit<typeof first, 'result'> => {
+      expect(result).toEqual(expect.objectContaining({ candleTime: rest.candleTime }));
+      return rest;
+    };
     expect(seen.get(subscriber)).toEqual([
-      { event: 'confluence.updated', payload: first },
+      { event: 'confluence.updated', payload: live(first) },
       { event: 'signal.changed', payload: signal },
-      { event: 'confluence.updated', payload: second },
+      { event: 'confluence.updated', payload: live(second) },
     ]);
-    expect(seen.get(other)).toEqual([{ event: 'confluence.updated', payload: fiveMinutes }]);
+    expect(seen.get(other)).toEqual([{ event: 'confluence.updated', payload: live(fiveMinutes) }]);
     const emitted = await metrics.socketEmits.get();
     expect(emitted.values.map(({ labels, value }) => [labels.event, value]).sort()).toEqual([
       ['confluence.updated', 3],

@@ -183,7 +183,9 @@ export class SignalsGateway
   }
 
   #onUpdate(event: ConfluenceUpdatedEvent): void {
-    this.#namespace?.local.to(streamRoom(event)).emit('confluence.updated', event);
+    // Clients get the compact shape; the domain result is for the latest-result projection.
+    const { result: _result, ...live } = event;
+    this.#namespace?.local.to(streamRoom(event)).emit('confluence.updated', live);
     this.metrics.socketEmits.inc({ event: 'confluence.updated' });
   }
 

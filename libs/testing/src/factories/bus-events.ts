@@ -98,7 +98,8 @@ export type ConfluenceUpdatedOverrides = Partial<Omit<ConfluenceUpdatedData, 'co
 /**
  * A result as the worker publishes it: the input emitted at the candle's close, computed 500 ms
  * later and published at once; the label follows the score at the shipped thresholds; the input
- * hash is unique to the candle time.
+ * hash is unique to the candle time. A candle update carries a `result` with the domain result's
+ * headline (what the gateway's projection checks); a test that renders it passes a real one.
  */
 function confluenceUpdated(overrides: ConfluenceUpdatedOverrides = {}): ConfluenceUpdatedData {
   const timeframe = overrides.timeframe ?? FACTORY_TIMEFRAME;
@@ -106,24 +107,35 @@ function confluenceUpdated(overrides: ConfluenceUpdatedOverrides = {}): Confluen
   const inputEmittedAt = overrides.inputEmittedAt ?? candleTime + timeframeToMs(timeframe);
   const computedAt = overrides.computedAt ?? inputEmittedAt + 500;
   const score = overrides.score ?? 50;
-  return {
+  const trigger = overrides.trigger ?? 'candle';
+  const headline = {
     ...market(overrides),
-    source: overrides.source ?? 'live',
-    emittedAt: overrides.emittedAt ?? computedAt,
     timeframe,
     candleTime,
-    trigger: overrides.trigger ?? 'candle',
-    inputEmittedAt,
     computedAt,
     score,
     label: overrides.label ?? labelForScore(score),
     confidence: overrides.confidence ?? 40,
     coverage: overrides.coverage ?? 1,
-    components: { ...DEFAULT_COMPONENTS, ...overrides.components },
     engineVersion: overrides.engineVersion ?? '1.0.0',
     configHash: overrides.configHash ?? 'c'.repeat(64),
     inputHash: overrides.inputHash ?? hexDigestOf(candleTime),
+  };
+  const result =
+    'result' in overrides
+      ? overrides.result
+      : trigger === 'candle'
+        ? { ...headline, staleness: 0 }
+        : undefined;
+  return {
+    ...headline,
+    source: overrides.source ?? 'live',
+    emittedAt: overrides.emittedAt ?? computedAt,
+    trigger,
+    inputEmittedAt,
+    components: { ...DEFAULT_COMPONENTS, ...overrides.components },
     reasoning: overrides.reasoning ?? 'test result',
+    ...(result === undefined ? {} : { result }),
   };
 }
 
