@@ -9,19 +9,21 @@ import { ErrorsFilter } from './http/errors.filter.js';
 import { installBodyDecoding } from './http/body-decoding.js';
 import { RequestContextHooks } from './http/request-context.hooks.js';
 import { API_KEY_SCHEME } from './http/guards.js';
-import { createValidationPipe } from './http/validation.js';
+import { createValidationPipe, installJsonDepthLimit } from './http/validation.js';
 import { ASYNCAPI_PATH, serveAsyncApi } from './socket/asyncapi.js';
 import { SignalsIoAdapter } from './socket/signals-io.adapter.js';
 
 /**
  * What every REST answer depends on (controller specs install the same): the request context
- * (request id, API key, timing), compressed bodies, the one error shape and the validation pipe.
+ * (request id, API key, timing), compressed bodies, the JSON depth limit, the one error shape and
+ * the validation pipe.
  * First of all, so every answer (a 413 for a too-large body, a 404) has a request id and is timed.
  */
 export function installRestEdge(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   new RequestContextHooks(app.get(ApiKeyRing), app.get(GatewayMetrics)).install(fastify);
   installBodyDecoding(fastify);
+  installJsonDepthLimit(fastify);
   app.useGlobalFilters(new ErrorsFilter());
   app.useGlobalPipes(createValidationPipe());
 }

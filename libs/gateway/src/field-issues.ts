@@ -1,4 +1,4 @@
-import { CANDLE_SERIES_CONSTRAINT, type FieldIssue, parseIssueMessage } from '@app/contracts/dto';
+import type { FieldIssue } from '@app/contracts/dto';
 
 /** The part of class-validator's ValidationError the gateway reads. */
 export interface ValidationErrorLike {
@@ -18,17 +18,15 @@ function messageOf(message: string, property: string): string {
 }
 
 /**
- * Every offending field of a request, with its full path (`candles.1m[3].high`,
- * `orderBook.bids[0].price`): the body of a 400. Candle series report one issue per candle field.
+ * Every offending field of a request, with its full path (`orderBook.bids[0].price`): the body of
+ * a 400, one issue per failed constraint.
  */
 export function flattenValidationErrors(errors: readonly ValidationErrorLike[], prefix = ''): FieldIssue[] {
   const issues: FieldIssue[] = [];
   for (const error of errors) {
     const path = join(prefix, error.property);
     for (const [name, message] of Object.entries(error.constraints ?? {})) {
-      if (name === CANDLE_SERIES_CONSTRAINT) issues.push(...parseIssueMessage(message, prefix));
-      else if (name === 'whitelistValidation')
-        issues.push({ field: path, message: 'property should not exist' });
+      if (name === 'whitelistValidation') issues.push({ field: path, message: 'property should not exist' });
       else issues.push({ field: path, message: messageOf(message, error.property) });
     }
     issues.push(...flattenValidationErrors(error.children ?? [], path));

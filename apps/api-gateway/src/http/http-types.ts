@@ -7,6 +7,8 @@ export interface HttpRequest {
   readonly originalUrl: string;
   readonly ip?: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The parsed body (JSON for the POST routes); absent without one. */
+  readonly body?: unknown;
   /** The matched route's template (`/v1/confluence/:exchange/:symbol`); absent when none matched. */
   readonly routeOptions?: { readonly url?: string | undefined };
   /** Set by the request-context hook. */

@@ -1,88 +1,39 @@
-import { type ArgumentMetadata, BadRequestException, type Type, ValidationPipe } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
-import { isPlainRecord, plainFieldsOf } from '@app/contracts/dto';
+import { BadRequestException, ValidationPipe } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import type { FieldIssue } from '@app/contracts/dto';
 import { flattenValidationErrors, MAX_JSON_DEPTH, tooDeepAt, type ValidationErrorLike } from '@app/gateway';
-
-/** Validated path parameters and query strings remembered, by DTO and raw text. */
-const MAX_REMEMBERED = 1000;
-
-function flatStrings(value: unknown): value is Readonly<Record<string, string>> {
-  if (typeof value !== 'object' || value === null) return false;
-  return Object.values(value).every((item) => typeof item === 'string');
-}
+import { CompiledValidationPipe } from './compiled-validation.js';
 
 /**
- * The ValidationPipe with three additions. Input nested past MAX_JSON_DEPTH is refused before
- * class-transformer recurses into it. A path or query that passed once is not transformed and
- * validated again: the same few `GET latest` URLs come thousands of times a second, and the DTOs
- * are read-only, so the validated instance is reused (bounded; failures are not kept). And a
- * body's candle series (`plainFieldsOf`) skip class-transformer: their validators read the parsed
- * JSON (every key checked, so nothing unknown gets through), and copying every candle object
- * made a 500-candle POST analyze cost 4,657 µs in-process instead of 2,256.
+ * The 400 of a request's input: every offending field with its path, and the first three in the
+ * message. Thrown by the ValidationPipe, the CandleBodyPipe and the JSON depth limit alike.
  */
-class GatewayValidationPipe extends ValidationPipe {
-  readonly #passed = new Map<string, unknown>();
-
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const memo =
-      (metadata.type === 'param' || metadata.type === 'query') &&
-      metadata.metatype !== undefined &&
-      flatStrings(value)
-        ? `${metadata.type}:${metadata.metatype.name}:${JSON.stringify(value)}`
-        : null;
-    // Checked first: a remembered path or query (flat strings) cannot be nested too deep.
-    if (memo !== null && this.#passed.has(memo)) return this.#passed.get(memo);
-    // Only what a DTO will transform: class-transformer's recursion is what overflows. An untyped
-    // argument (a Socket.IO payload) is left to its handler, which answers in its acknowledgement.
-    const path = this.toValidate(metadata) ? tooDeepAt(value) : null;
-    if (path !== null)
-      throw new BadRequestException({
-        message: `invalid input: ${path}`,
-        errors: [{ field: path, message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }],
-      });
-    const plain = metadata.type === 'body' && metadata.metatype ? plainFieldsOf(metadata.metatype) : [];
-    if (plain.length > 0 && metadata.metatype && isPlainRecord(value))
-      return this.#withPlainFields(value, metadata.metatype, plain);
-    const transformed: unknown = await super.transform(value, metadata);
-    if (memo !== null) {
-      if (this.#passed.size >= MAX_REMEMBERED) this.#passed.clear();
-      this.#passed.set(memo, transformed);
-    }
-    return transformed;
-  }
-
-  /**
-   * What ValidationPipe does for a JSON object body (no binary values, gaps or primitives can come
-   * from JSON), except that `fields` are taken out before class-transformer and put back as parsed.
-   */
-  async #withPlainFields(
-    value: Record<string, unknown>,
-    metatype: Type<unknown>,
-    fields: readonly string[],
-  ): Promise<unknown> {
-    const rest: Record<string, unknown> = {};
-    const held: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) (fields.includes(key) ? held : rest)[key] = item;
-    this.stripProtoKeys(rest);
-    const entity = plainToInstance(metatype, rest, this.transformOptions) as object;
-    Object.assign(entity, held);
-    // class-validator itself: the pipe's `validate` needs a package it loads on its first use.
-    const errors = await validate(entity, {
-      ...this.validatorOptions,
-      validationError: { target: false, ...this.validatorOptions.validationError },
+export class InvalidInputException extends BadRequestException {
+  constructor(readonly issues: readonly FieldIssue[]) {
+    super({
+      message: `invalid input: ${issues
+        .slice(0, 3)
+        .map((issue) => issue.field)
+        .join(', ')}${issues.length > 3 ? ', …' : ''}`,
+      errors: issues,
     });
-    if (errors.length > 0) throw await this.exceptionFactory(errors);
-    return entity;
   }
 }
 
+/** A body nested past MAX_JSON_DEPTH, named by the path of its first too-deep object or array. */
+export function tooDeepInput(path: string): InvalidInputException {
+  return new InvalidInputException([
+    { field: path, message: `is nested deeper than ${MAX_JSON_DEPTH} levels` },
+  ]);
+}
+
 /**
- * Every DTO: unknown properties refused (`forbidNonWhitelisted`), query strings converted to
- * their types, and a 400 that lists every offending field with its path.
+ * Nest's ValidationPipe for every DTO: unknown properties refused (`forbidNonWhitelisted`), query
+ * strings converted to their types, and a 400 that lists every offending field with its path;
+ * input its compiled check is certain of is answered without it (CompiledValidationPipe).
  */
-export function createValidationPipe(): ValidationPipe {
-  return new GatewayValidationPipe({
+export function createValidationPipe(): CompiledValidationPipe {
+  const validation = new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -90,15 +41,22 @@ export function createValidationPipe(): ValidationPipe {
     forbidUnknownValues: true,
     stopAtFirstError: false,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors: ValidationErrorLike[]) => {
-      const issues = flattenValidationErrors(errors);
-      return new BadRequestException({
-        message: `invalid input: ${issues
-          .slice(0, 3)
-          .map((issue) => issue.field)
-          .join(', ')}${issues.length > 3 ? ', …' : ''}`,
-        errors: issues,
-      });
-    },
+    exceptionFactory: (errors: ValidationErrorLike[]) =>
+      new InvalidInputException(flattenValidationErrors(errors)),
+  });
+  return new CompiledValidationPipe(validation);
+}
+
+/**
+ * Every parsed request body nested past MAX_JSON_DEPTH is a 400 before Nest sees it: a hostile
+ * `[[[…]]]` thousands deep would overflow class-transformer's recursion (a 500). A `preValidation`
+ * hook, so any body route is covered, and its error takes the path of Fastify's own refusals of a
+ * body (413, 415): Nest's error handler, then ErrorsFilter, so the 400 has the usual shape. Like
+ * those, it comes before the guards: a too-deep body is refused even without an API key.
+ */
+export function installJsonDepthLimit(fastify: FastifyInstance): void {
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const path = tooDeepAt(request.body);
+    done(path === null ? undefined : tooDeepInput(path));
   });
 }

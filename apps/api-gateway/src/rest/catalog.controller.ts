@@ -1,11 +1,18 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import { WeightsConfig } from '@app/config';
 import { WeightManager, type WeightSet } from '@app/confluence';
-import { IndicatorsRequestDto, normalizeSymbol, SignalsQueryDto, SYMBOL_PATTERN } from '@app/contracts/dto';
+import {
+  INDICATOR_CANDLES,
+  IndicatorsRequestDto,
+  normalizeSymbol,
+  SignalsQueryDto,
+  SYMBOL_PATTERN,
+} from '@app/contracts/dto';
 import { MarketBoard, OnDemandAnalysis, ResultQueries, type StreamView } from '@app/gateway';
 import type { SignalChange } from '@app/persistence';
+import { CandleBody } from '../http/candle-body.pipe.js';
 import { Endpoint } from '../http/guards.js';
 import {
   IndicatorsResponseDto,
@@ -79,7 +86,10 @@ export class CatalogController {
     type: IndicatorsResponseDto,
     description: 'one series per indicator output, as long as the candles',
   })
-  indicators(@Body() body: IndicatorsRequestDto): ReturnType<OnDemandAnalysis['indicators']> {
+  @ApiBody({ type: IndicatorsRequestDto })
+  indicators(
+    @CandleBody(INDICATOR_CANDLES) body: IndicatorsRequestDto,
+  ): ReturnType<OnDemandAnalysis['indicators']> {
     return this.onDemand.indicators(body.candles);
   }
 }

@@ -264,6 +264,27 @@ describe('POST /v1/confluence/analyze', () => {
     expect(onDemand.analyzeAndStore).not.toHaveBeenCalled();
   });
 
+  it('refuses a body nested too deep with 400 naming the path, as it is parsed (before the key)', async () => {
+    const deep = `{"symbol":"BTC/USDT","candles":{"1m":${'['.repeat(5000)}${']'.repeat(5000)}}}`;
+    for (const headers of [{ 'X-API-Key': KEYS.bot }, {}]) {
+      const response = await api()
+        .post('/v1/confluence/analyze')
+        .set({ ...headers, 'Content-Type': 'application/json' })
+        .send(deep)
+        .expect(400);
+
+      const path = `candles.1m${'[0]'.repeat(30)}`;
+      expect(bodyOf(response)).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: `invalid input: ${path}`,
+        errors: [{ field: path, message: 'is nested deeper than 32 levels' }],
+        requestId: expect.any(String) as unknown,
+      });
+    }
+    expect(onDemand.analyzeAndStore).not.toHaveBeenCalled();
+  });
+
   it('answers 429 with Retry-After past the route limit (analyze: 20 a minute per key)', async () => {
     const limit = config.app.rateLimits.routes.analyze?.limit ?? 0;
     expect(limit).toBe(20);

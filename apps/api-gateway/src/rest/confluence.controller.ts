@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
+  ANALYZE_CANDLES,
   AnalyzeRequestDto,
   HistoryQueryDto,
   LatestQueryDto,
@@ -10,6 +11,7 @@ import {
 } from '@app/contracts/dto';
 import { MarketBoard, OnDemandAnalysis, ResultQueries } from '@app/gateway';
 import type { StoredResult } from '@app/persistence';
+import { CandleBody } from '../http/candle-body.pipe.js';
 import { Endpoint } from '../http/guards.js';
 import type { HttpResponse } from '../http/http-types.js';
 import { ApiErrors } from './api-errors.js';
@@ -124,8 +126,9 @@ export class ConfluenceController {
   @Endpoint('analyze', { json: true })
   @ApiOperation({ summary: 'Analyse candles the client sends; stored only with `store: true`' })
   @ApiOkResponse({ type: AnalyzeResponseDto, description: 'the full result (as GET latest), plus `stored`' })
+  @ApiBody({ type: AnalyzeRequestDto })
   @ApiErrors(503)
-  analyze(@Body() body: AnalyzeRequestDto): Promise<Record<string, unknown>> {
+  analyze(@CandleBody(ANALYZE_CANDLES) body: AnalyzeRequestDto): Promise<Record<string, unknown>> {
     return this.onDemand.analyzeAndStore(body);
   }
 }

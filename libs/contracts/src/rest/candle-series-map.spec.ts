@@ -1,19 +1,13 @@
 import 'reflect-metadata';
 import { describe, expect, it } from '@jest/globals';
-import { validateSync } from 'class-validator';
 // By path: the @app/testing barrel also loads mongoose and the fake exchange (about 1 s a suite).
 import { candleFactory } from '../../../testing/src/factories/index.js';
 import type { Timeframe } from '../timeframe.js';
-import {
-  CANDLE_SERIES_CONSTRAINT,
-  candleSeriesMapIssues,
-  IsCandleSeries,
-  parseIssueMessage,
-} from './candle-series.js';
+import { candleSeriesMapIssues } from './candle-series.js';
+import { ANALYZE_CANDLES, AnalyzeRequestDto, INDICATOR_CANDLES, IndicatorsRequestDto } from './rest-dtos.js';
 
-/** Series of several timeframes at once, and the class-validator decorator built on the checks. */
+/** Series of several timeframes at once, and the candle rules of the POST bodies built on the checks. */
 
-const MINUTE = 60_000;
 /** Friday 2021-02-19 00:00 UTC, the first candle of the bundled BTC files. */
 const T0 = Date.UTC(2021, 1, 19);
 
@@ -85,50 +79,33 @@ describe('candleSeriesMapIssues', () => {
   });
 });
 
-describe('IsCandleSeries and parseIssueMessage', () => {
-  class Unaligned {
-    @IsCandleSeries() readonly candles!: unknown;
-  }
-  class Aligned {
-    @IsCandleSeries('timeframe') readonly candles!: unknown;
-    readonly timeframe?: unknown;
-  }
+describe('the candle rules of the POST bodies', () => {
+  const candles = [candleFactory.build({ timestamp: T0 }), candleFactory.build({ timestamp: T0 + 90_000 })];
 
-  function constraint(target: object): string | undefined {
-    return validateSync(target)[0]?.constraints?.[CANDLE_SERIES_CONSTRAINT];
-  }
-
-  it('checks alignment only when the named property holds a timeframe', () => {
-    const candles = [candleFactory.build({ timestamp: T0 }), candleFactory.build({ timestamp: T0 + 90_000 })];
-    expect(constraint(Object.assign(new Unaligned(), { candles }))).toBeUndefined();
-    expect(constraint(Object.assign(new Aligned(), { candles }))).toBeUndefined();
-    expect(constraint(Object.assign(new Aligned(), { candles, timeframe: '2m' }))).toBeUndefined();
-    expect(
-      parseIssueMessage(constraint(Object.assign(new Aligned(), { candles, timeframe: '1m' })) ?? '', ''),
-    ).toEqual([{ field: 'candles[1].timestamp', message: 'must be a 1m candle open time (UTC)' }]);
+  it('names the DTO and the property they check', () => {
+    expect([ANALYZE_CANDLES.dto, ANALYZE_CANDLES.field]).toEqual([AnalyzeRequestDto, 'candles']);
+    expect([INDICATOR_CANDLES.dto, INDICATOR_CANDLES.field]).toEqual([IndicatorsRequestDto, 'candles']);
   });
 
-  it('writes the issues into the message and reads them back, under a prefix', () => {
-    const candles = [
-      candleFactory.build({ timestamp: T0, low: 100.5 }),
-      candleFactory.build({ timestamp: T0 }),
-      candleFactory.build({ timestamp: T0 + 2 * MINUTE, volume: -1 }),
-    ];
-    const message = constraint(Object.assign(new Unaligned(), { candles }));
-    expect(parseIssueMessage(message ?? '', 'body')).toEqual([
-      { field: 'body.candles[0].low', message: 'must be ≤ min(open, close)' },
-      {
-        field: 'body.candles[1].timestamp',
-        message: 'must be later than the previous candle (oldest first)',
-      },
-      { field: 'body.candles[2].volume', message: 'must be ≥ 0' },
+  it("aligns indicators' candles only when the body's timeframe is one", () => {
+    expect(INDICATOR_CANDLES.issues(candles, {})).toEqual([]);
+    expect(INDICATOR_CANDLES.issues(candles, { timeframe: '2m' })).toEqual([]);
+    expect(INDICATOR_CANDLES.issues(candles, { timeframe: '1m' })).toEqual([
+      { field: 'candles[1].timestamp', message: 'must be a 1m candle open time (UTC)' },
+    ]);
+    expect(INDICATOR_CANDLES.issues(undefined, { timeframe: '1m' })).toEqual([
+      { field: 'candles', message: 'must be an array of candles' },
     ]);
   });
 
-  it('keeps a message that is not a list of issues whole, on the prefix', () => {
-    expect(parseIssueMessage('something odd', 'candles')).toEqual([
-      { field: 'candles', message: 'something odd' },
+  it("checks analyze's series by timeframe, under candles", () => {
+    const bad = [candleFactory.build({ timestamp: T0, low: 100.5 }), candleFactory.build({ timestamp: T0 })];
+    expect(ANALYZE_CANDLES.issues({ '1m': bad }, { timeframe: '1h' })).toEqual([
+      { field: 'candles.1m[0].low', message: 'must be ≤ min(open, close)' },
+      { field: 'candles.1m[1].timestamp', message: 'must be later than the previous candle (oldest first)' },
     ]);
-    expect(parseIssueMessage('{"field":1}', '')).toEqual([{ field: '', message: '{"field":1}' }]);
+    expect(ANALYZE_CANDLES.issues(undefined, {})).toEqual([
+      { field: 'candles', message: 'must be an object of timeframe → candles' },
+    ]);
   });
 });

@@ -18,8 +18,9 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { TIMEFRAMES, type Timeframe } from '../timeframe.js';
-import { IsCandleSeries, IsCandleSeriesMap, MAX_CANDLES_PER_TIMEFRAME } from './candle-series.js';
+import type { FieldIssue } from '../confluence.error.js';
+import { isTimeframe, TIMEFRAMES, type Timeframe } from '../timeframe.js';
+import { candleSeriesIssues, candleSeriesMapIssues, MAX_CANDLES_PER_TIMEFRAME } from './candle-series.js';
 
 const finite = { allowNaN: false, allowInfinity: false } as const;
 /** A ccxt exchange id. */
@@ -45,7 +46,7 @@ export function normalizeSymbol(symbol: string): string {
   return symbol.includes('/') ? symbol : symbol.replace('-', '/');
 }
 
-/** Documentation of one candle (validated by `IsCandleSeries`, which names each bad field). */
+/** Documentation of one candle (validated by `candleSeriesIssues`, which names each bad field). */
 export class CandleDto {
   @ApiProperty({
     description: 'Open time, ms since the epoch (UTC), aligned to the timeframe',
@@ -140,7 +141,7 @@ export class AnalyzeRequestDto {
     additionalProperties: { type: 'array', items: { $ref: '#/components/schemas/CandleDto' } },
     example: { '1m': [{ timestamp: 1613692800000, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 }] },
   })
-  @IsCandleSeriesMap()
+  // No class-validator rule: checked by ANALYZE_CANDLES, below.
   readonly candles!: Readonly<Partial<Record<Timeframe, readonly CandleDto[]>>>;
   @ApiPropertyOptional({ type: OrderBookDto })
   @AbsentOrValid()
@@ -167,16 +168,46 @@ export class AnalyzeRequestDto {
   readonly store?: boolean;
 }
 
+/**
+ * A request body whose candles are checked by hand as the client sent them, and every other
+ * property by its DTO's class-validator rules (the gateway's CandleBodyPipe runs both into one
+ * 400). class-transformer never sees the candles: it would copy every candle object.
+ */
+export interface CandleBodyRules<T extends object> {
+  /** The DTO of the body; its candle property has no class-validator rule. */
+  readonly dto: new () => T;
+  /** The property holding the candles. */
+  readonly field: keyof T & string;
+  /** Every issue of the candles (`value`, as parsed), by its path; `body` is the whole parsed body. */
+  readonly issues: (value: unknown, body: Readonly<Record<string, unknown>>) => FieldIssue[];
+}
+
+/** POST analyze's `candles`: `{"<timeframe>": [candles]}`, each series aligned to its key. */
+export const ANALYZE_CANDLES: CandleBodyRules<AnalyzeRequestDto> = {
+  dto: AnalyzeRequestDto,
+  field: 'candles',
+  issues: (value) => candleSeriesMapIssues(value, 'candles'),
+};
+
 /** POST /v1/indicators. */
 export class IndicatorsRequestDto {
   @ApiProperty({ type: [CandleDto], description: `oldest first, at most ${MAX_CANDLES_PER_TIMEFRAME}` })
-  @IsCandleSeries('timeframe')
+  // No class-validator rule: checked by INDICATOR_CANDLES, below.
   readonly candles!: readonly CandleDto[];
   @ApiPropertyOptional({ enum: TIMEFRAMES, description: 'when given, open times must be aligned to it' })
   @AbsentOrValid()
   @IsIn(TIMEFRAMES)
   readonly timeframe?: Timeframe;
 }
+
+/** POST indicators' `candles`: one series, aligned to the body's `timeframe` when that is one. */
+export const INDICATOR_CANDLES: CandleBodyRules<IndicatorsRequestDto> = {
+  dto: IndicatorsRequestDto,
+  field: 'candles',
+  // A bad timeframe is the DTO's issue (`timeframe`), not one per candle.
+  issues: (value, body) =>
+    candleSeriesIssues(value, 'candles', isTimeframe(body.timeframe) ? body.timeframe : null),
+};
 
 /** `:exchange/:symbol` path parameters. */
 export class MarketParamsDto {
