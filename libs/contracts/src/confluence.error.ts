@@ -58,9 +58,13 @@ export abstract class ConfluenceError extends Error {
 export class InputError extends ConfluenceError {
   readonly code = ErrorCode.InputInvalid;
 
+  /** By default the message names the first three fields (`errors` of a 400 lists them all). */
   constructor(
     readonly issues: readonly FieldIssue[],
-    message = `invalid input: ${issues.map((issue) => issue.field).join(', ')}`,
+    message = `invalid input: ${issues
+      .slice(0, 3)
+      .map((issue) => issue.field)
+      .join(', ')}${issues.length > 3 ? ', …' : ''}`,
   ) {
     super(message);
   }

@@ -36,6 +36,7 @@ interface Entry {
   readonly projected: boolean;
 }
 
+const SIGNALS: readonly unknown[] = Object.values(Signal);
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const isString = (value: unknown): value is string => typeof value === 'string';
 
@@ -51,7 +52,7 @@ function headlineOf(update: ProjectedUpdate): ResultHeadline | null {
   const typed =
     [result.computedAt, result.score, result.confidence, result.coverage, result.staleness].every(isNumber) &&
     [result.engineVersion, result.configHash, result.inputHash].every(isString) &&
-    (Object.values(Signal) as unknown[]).includes(result.label);
+    SIGNALS.includes(result.label);
   return same && typed ? (result as unknown as ResultHeadline) : null;
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { InputError } from '@app/contracts';
 import {
   ANALYZE_CANDLES,
   AnalyzeRequestDto,
@@ -11,7 +12,6 @@ import {
 // By path: the @app/testing barrel also loads mongoose and the fake exchange (about 1 s a suite).
 import { candleFactory, FACTORY_EPOCH } from '../../../../libs/testing/src/factories/index.js';
 import { CandleBodyPipe } from './candle-body.pipe.js';
-import { InvalidInputException } from './validation.js';
 
 const T0 = FACTORY_EPOCH;
 const analyzePipe = new CandleBodyPipe(ANALYZE_CANDLES);
@@ -23,8 +23,9 @@ async function refusal(call: Promise<unknown>): Promise<{ message: string; error
     () => null,
     (caught: unknown) => caught,
   );
-  expect(error).toBeInstanceOf(InvalidInputException);
-  return (error as InvalidInputException).getResponse() as { message: string; errors: unknown[] };
+  expect(error).toBeInstanceOf(InputError);
+  const { message, issues } = error as InputError;
+  return { message, errors: [...issues] };
 }
 
 describe('CandleBodyPipe on POST analyze bodies', () => {

@@ -1,9 +1,10 @@
 import { createParamDecorator, type ExecutionContext, type PipeTransform, type Type } from '@nestjs/common';
 import { OmitType } from '@nestjs/swagger';
-import { type CandleBodyRules, type FieldIssue, isPlainRecord } from '@app/contracts/dto';
+import { type FieldIssue, InputError } from '@app/contracts';
+import { type CandleBodyRules, isPlainRecord } from '@app/contracts/dto';
 import { tooDeepAt } from '@app/gateway';
 import type { HttpRequest } from './http-types.js';
-import { createValidationPipe, InvalidInputException, tooDeepInput } from './validation.js';
+import { createValidationPipe, tooDeepInput } from './validation.js';
 
 /**
  * A body that carries candles (POST analyze, POST indicators), validated whole into one 400 that
@@ -42,12 +43,11 @@ export class CandleBodyPipe<T extends object> implements PipeTransform<unknown, 
     try {
       checked = await this.#validation.transform(input, { type: 'body', metatype: this.#rest });
     } catch (error) {
-      if (!(error instanceof InvalidInputException)) throw error;
+      if (!(error instanceof InputError)) throw error;
       issues = error.issues;
     }
     const candleIssues = this.rules.issues(candles, body);
-    if (checked === null || candleIssues.length > 0)
-      throw new InvalidInputException([...issues, ...candleIssues]);
+    if (checked === null || candleIssues.length > 0) throw new InputError([...issues, ...candleIssues]);
     return Object.assign(new dto(), checked, { [field]: candles });
   }
 }

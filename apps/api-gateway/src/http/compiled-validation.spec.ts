@@ -9,7 +9,8 @@ import {
   SignalsQueryDto,
 } from '@app/contracts/dto';
 import { WeightsQueryDto } from '../rest/catalog.controller.js';
-import { createValidationPipe, InvalidInputException } from './validation.js';
+import { InputError } from '@app/contracts';
+import { createValidationPipe } from './validation.js';
 
 /**
  * The gateway's pipe (the compiled check in front of Nest's ValidationPipe) against the
@@ -87,7 +88,10 @@ async function outcome(call: () => unknown): Promise<Outcome> {
   try {
     return { ok: true, value: await call() };
   } catch (error) {
-    return { ok: false, error: error instanceof InvalidInputException ? error.getResponse() : error };
+    return {
+      ok: false,
+      error: error instanceof InputError ? { message: error.message, errors: error.issues } : error,
+    };
   }
 }
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { type ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { AnalyzeRequestDto, HistoryQueryDto, LatestQueryDto, MarketParamsDto } from '@app/contracts/dto';
-import { createValidationPipe, InvalidInputException, tooDeepInput } from './validation.js';
+import { InputError } from '@app/contracts';
+import { ERROR_STATUS } from './errors.filter.js';
+import { createValidationPipe, tooDeepInput } from './validation.js';
 
 const PARAM: ArgumentMetadata = { type: 'param', metatype: MarketParamsDto };
 const QUERY: ArgumentMetadata = { type: 'query', metatype: LatestQueryDto };
@@ -38,9 +40,10 @@ describe('the gateway ValidationPipe', () => {
       pipe.transform({ exchange: 'Binance', symbol: 'btc', timeframe: '1m', extra: '1' }, PARAM),
     );
 
-    expect(error).toBeInstanceOf(InvalidInputException);
-    expect((error as InvalidInputException).getStatus()).toBe(400);
-    expect((error as InvalidInputException).getResponse()).toEqual({
+    expect(error).toBeInstanceOf(InputError);
+    const { code, message, issues } = error as InputError;
+    expect(ERROR_STATUS[code]).toBe(400);
+    expect({ message, errors: issues }).toEqual({
       message: 'invalid input: timeframe, extra, exchange, …',
       errors: [
         { field: 'timeframe', message: 'property should not exist' },
@@ -58,12 +61,13 @@ describe('the gateway ValidationPipe', () => {
     expect(await pipe.transform(body, { type: 'custom', metatype: AnalyzeRequestDto })).toBe(body);
     // The same body as a plain `@Body()` would be refused: the DTO has no rule for its candles.
     expect(await refusal(pipe.transform(body, { type: 'body', metatype: AnalyzeRequestDto }))).toBeInstanceOf(
-      InvalidInputException,
+      InputError,
     );
   });
 
   it('names a body nested too deep by its path', () => {
-    expect(tooDeepInput('orderBook.bids[0][0]').getResponse()).toEqual({
+    const { message, issues } = tooDeepInput('orderBook.bids[0][0]');
+    expect({ message, errors: issues }).toEqual({
       message: 'invalid input: orderBook.bids[0][0]',
       errors: [{ field: 'orderBook.bids[0][0]', message: 'is nested deeper than 32 levels' }],
     });

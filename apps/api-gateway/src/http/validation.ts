@@ -1,30 +1,12 @@
-import { BadRequestException, ValidationPipe } from '@nestjs/common';
+import { ValidationPipe } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import type { FieldIssue } from '@app/contracts/dto';
+import { InputError } from '@app/contracts';
 import { flattenValidationErrors, MAX_JSON_DEPTH, tooDeepAt, type ValidationErrorLike } from '@app/gateway';
 import { CompiledValidationPipe } from './compiled-validation.js';
 
-/**
- * The 400 of a request's input: every offending field with its path, and the first three in the
- * message. Thrown by the ValidationPipe, the CandleBodyPipe and the JSON depth limit alike.
- */
-export class InvalidInputException extends BadRequestException {
-  constructor(readonly issues: readonly FieldIssue[]) {
-    super({
-      message: `invalid input: ${issues
-        .slice(0, 3)
-        .map((issue) => issue.field)
-        .join(', ')}${issues.length > 3 ? ', …' : ''}`,
-      errors: issues,
-    });
-  }
-}
-
 /** A body nested past MAX_JSON_DEPTH, named by the path of its first too-deep object or array. */
-export function tooDeepInput(path: string): InvalidInputException {
-  return new InvalidInputException([
-    { field: path, message: `is nested deeper than ${MAX_JSON_DEPTH} levels` },
-  ]);
+export function tooDeepInput(path: string): InputError {
+  return new InputError([{ field: path, message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }]);
 }
 
 /**
@@ -41,8 +23,7 @@ export function createValidationPipe(): CompiledValidationPipe {
     forbidUnknownValues: true,
     stopAtFirstError: false,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors: ValidationErrorLike[]) =>
-      new InvalidInputException(flattenValidationErrors(errors)),
+    exceptionFactory: (errors: ValidationErrorLike[]) => new InputError(flattenValidationErrors(errors)),
   });
   return new CompiledValidationPipe(validation);
 }
