@@ -182,6 +182,13 @@ export function describeOperations(gateway: RestGateway): void {
         expect(page.headers['content-type']).toMatch(/^text\/html/);
         expect(page.text).toMatch(/swagger-ui/i);
       });
+
+      it('sends a browser opening / to the docs page', async () => {
+        const home = await api().get('/').expect(302);
+
+        expect(home.headers.location).toBe('/docs');
+        expect(home.headers['x-content-type-options']).toBe('nosniff');
+      });
     });
 
     describe('request ids, security headers and CORS', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@app/config';
 import { RedisKeys } from '@app/bus';
-import { ApiKeyRing } from '@app/gateway';
+import { AccessPolicy, ApiKeyRing } from '@app/gateway';
 import { PROJECT_CONFIG_DIR } from '@app/testing';
 import { ApiGatewayModule } from './api-gateway.module.js';
 import { GatewayRedis } from './ops/gateway-redis.js';
@@ -12,6 +12,7 @@ function moduleFor(env: Record<string, string>): ApiGatewayModule {
     config.app,
     config.environment,
     new ApiKeyRing(config.environment.apiKeyHashes),
+    AccessPolicy.of(config),
     new GatewayRedis(null, new RedisKeys('test'), 100),
   );
 }

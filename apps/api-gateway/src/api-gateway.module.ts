@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import {
   AppConfig,
+  ConfluenceConfig,
   configuredStreams,
   Environment,
   ExchangesConfig,
@@ -14,6 +15,7 @@ import { EngineFactory, ResultFormatter } from '@app/confluence';
 import { ConfluenceModule } from '@app/confluence/nest';
 import { Clock } from '@app/contracts';
 import {
+  AccessPolicy,
   ApiKeyRing,
   GatewayMetrics,
   LatestResults,
@@ -29,6 +31,7 @@ import { throttlerOptions } from './http/guards.js';
 import { GatewayRedis } from './ops/gateway-redis.js';
 import { MetricsController } from './ops/metrics.controller.js';
 import { ReadinessController, readinessProviders } from './ops/readiness.controller.js';
+import { RootController } from './ops/root.controller.js';
 import { CatalogController } from './rest/catalog.controller.js';
 import { ConfluenceController } from './rest/confluence.controller.js';
 import { SignalsGateway } from './socket/signals.gateway.js';
@@ -86,12 +89,23 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
         ),
     }),
   ],
-  controllers: [ConfluenceController, CatalogController, ReadinessController, MetricsController],
+  controllers: [
+    ConfluenceController,
+    CatalogController,
+    ReadinessController,
+    MetricsController,
+    RootController,
+  ],
   providers: [
     {
       provide: ApiKeyRing,
       inject: [Environment],
       useFactory: (environment: Environment) => new ApiKeyRing(environment.apiKeyHashes),
+    },
+    {
+      provide: AccessPolicy,
+      inject: [ConfluenceConfig],
+      useFactory: (config: ConfluenceConfig) => AccessPolicy.of(config),
     },
     {
       provide: MarketBoard,
@@ -164,6 +178,7 @@ export class ApiGatewayModule implements OnModuleInit {
     private readonly app: AppConfig,
     private readonly environment: Environment,
     private readonly keys: ApiKeyRing,
+    private readonly access: AccessPolicy,
     private readonly redis: GatewayRedis,
   ) {}
 
@@ -174,7 +189,12 @@ export class ApiGatewayModule implements OnModuleInit {
         'API_KEY_HASHES is required when NODE_ENV=production (POST endpoints accept only configured keys)',
       );
     const { cors, rateLimits } = this.app;
-    if (this.keys.size === 0)
+    if (this.access.open)
+      this.logger.log(
+        `no API keys configured, listening on loopback in local mode: every endpoint is open, POSTs ` +
+          `included (set API_KEY_HASHES to require keys; anything not local/loopback always does)`,
+      );
+    else if (this.keys.size === 0)
       this.logger.warn('no API keys configured (API_KEY_HASHES): POST endpoints answer 401 until one is set');
     this.logger.log(
       `CORS origins ${cors.origins.join(', ') || '(none)'}; rate limit ${rateLimits.default.limit} requests / ` +

@@ -4,7 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppConfig } from '@app/config';
 import { SERVICE_VERSION } from '@app/contracts';
-import { ApiKeyRing, GatewayMetrics } from '@app/gateway';
+import { AccessPolicy, ApiKeyRing, GatewayMetrics } from '@app/gateway';
 import { ErrorsFilter } from './http/errors.filter.js';
 import { installBodyDecoding } from './http/body-decoding.js';
 import { RequestContextHooks } from './http/request-context.hooks.js';
@@ -21,7 +21,9 @@ import { SignalsIoAdapter } from './socket/signals-io.adapter.js';
  */
 export function installRestEdge(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
-  new RequestContextHooks(app.get(ApiKeyRing), app.get(GatewayMetrics)).install(fastify);
+  new RequestContextHooks(app.get(ApiKeyRing), app.get(AccessPolicy), app.get(GatewayMetrics)).install(
+    fastify,
+  );
   installBodyDecoding(fastify);
   installJsonDepthLimit(fastify);
   app.useGlobalFilters(new ErrorsFilter());

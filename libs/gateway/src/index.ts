@@ -1,4 +1,5 @@
 export * from './api-keys.js';
+export * from './access-policy.js';
 export * from './field-issues.js';
 export * from './gateway-metrics.js';
 export * from './latest-results.js';

@@ -11,7 +11,7 @@ import {
 import { ApiHeader, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import { ThrottlerGuard, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
 import { AppConfig } from '@app/config';
-import { ApiKeyRing } from '@app/gateway';
+import { AccessPolicy, ApiKeyRing } from '@app/gateway';
 import { ErrorBodyDto } from './error-body.dto.js';
 import { headerValue, type HttpRequest } from './http-types.js';
 
@@ -65,15 +65,16 @@ export function throttlerOptions(app: AppConfig, storage: ThrottlerStorage): Thr
 }
 
 /**
- * `X-API-Key`: POST endpoints always need a configured key, reads when `access.readsRequireKey`.
+ * `X-API-Key`: POST endpoints always need a configured key, reads when `access.readsRequireKey`
+ * (both decided by the AccessPolicy: a keyless local gateway on loopback needs none).
  * A key that matches none is refused wherever it is sent (a typo should not silently fall back
  * to anonymous limits).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
-    private readonly app: AppConfig,
     private readonly keys: ApiKeyRing,
+    private readonly access: AccessPolicy,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
@@ -82,7 +83,7 @@ export class ApiKeyGuard implements CanActivate {
     if (state?.badKey === true)
       throw new UnauthorizedException('X-API-Key does not match any configured key');
     const write = request.method !== 'GET' && request.method !== 'HEAD';
-    if (!write && !this.app.access.readsRequireKey) return true;
+    if (!this.access.requiresKey(write ? 'write' : 'read')) return true;
     if (state?.apiKey != null) return true;
     if (this.keys.size === 0)
       throw new UnauthorizedException(

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import type { ApiKeyRing, GatewayMetrics } from '@app/gateway';
+import type { AccessPolicy, ApiKeyRing, GatewayMetrics } from '@app/gateway';
 import { headerValue, type HttpRequest, type HttpResponse } from './http-types.js';
 
 /**
@@ -16,6 +16,7 @@ export class RequestContextHooks {
 
   constructor(
     private readonly keys: ApiKeyRing,
+    private readonly access: AccessPolicy,
     private readonly metrics: GatewayMetrics,
   ) {}
 
@@ -36,7 +37,10 @@ export class RequestContextHooks {
   start(requestId: string, request: HttpRequest, reply: HttpResponse): void {
     const key = headerValue(request, 'x-api-key');
     const apiKey = key === undefined ? null : this.keys.verify(key);
-    request.context = { requestId, apiKey, badKey: key !== undefined && apiKey === null };
+    // An open local gateway has no keys to match: a key sent anyway (a client configured for
+    // another deployment) is ignored rather than refused.
+    const badKey = key !== undefined && apiKey === null && !this.access.open;
+    request.context = { requestId, apiKey, badKey };
     reply.header('X-Request-Id', requestId);
   }
 

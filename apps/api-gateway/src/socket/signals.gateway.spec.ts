@@ -4,7 +4,14 @@ import { Test } from '@nestjs/testing';
 import { AppConfig, loadConfig } from '@app/config';
 import { InProcessEventBus } from '@app/bus';
 import { AnalysisEventName, EventBus, type StreamRef, streamRoom } from '@app/contracts';
-import { ApiKeyRing, GatewayMetrics, LatestResults, MarketBoard, ResultQueries } from '@app/gateway';
+import {
+  AccessPolicy,
+  ApiKeyRing,
+  GatewayMetrics,
+  LatestResults,
+  MarketBoard,
+  ResultQueries,
+} from '@app/gateway';
 import {
   busEventFactory,
   createConfigFixture,
@@ -81,6 +88,7 @@ beforeAll(async () => {
       SignalsGateway,
       { provide: AppConfig, useValue: APP },
       { provide: ApiKeyRing, useValue: new ApiKeyRing([]) },
+      { provide: AccessPolicy, useValue: new AccessPolicy('keys', APP.access) },
       { provide: MarketBoard, useValue: board },
       { provide: LatestResults, useValue: latest },
       { provide: ResultQueries, useValue: queries },

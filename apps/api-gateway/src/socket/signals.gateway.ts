@@ -28,6 +28,7 @@ import {
 } from '@app/contracts';
 import { type ConfluenceUpdatedEvent, type SignalChangedEvent } from '@app/contracts/dto';
 import {
+  AccessPolicy,
   ApiKeyRing,
   ConnectionsPerIp,
   GatewayMetrics,
@@ -67,6 +68,7 @@ export class SignalsGateway
   constructor(
     private readonly app: AppConfig,
     private readonly keys: ApiKeyRing,
+    private readonly access: AccessPolicy,
     private readonly board: MarketBoard,
     private readonly latest: LatestResults,
     private readonly queries: ResultQueries,
@@ -91,7 +93,7 @@ export class SignalsGateway
   }
 
   #admit(socket: SignalsSocket): { reason: string; message: string } | null {
-    if (this.app.access.socketsRequireKey) {
+    if (this.access.requiresKey('socket')) {
       const auth = socket.handshake.auth as Record<string, unknown>;
       const header = socket.handshake.headers['x-api-key'];
       const key =

@@ -3,7 +3,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig, type ConfluenceConfig } from '@app/config';
-import { ApiKeyRing, GatewayMetrics, MarketBoard, MemoryThrottlerStorage } from '@app/gateway';
+import { AccessPolicy, ApiKeyRing, GatewayMetrics, MarketBoard, MemoryThrottlerStorage } from '@app/gateway';
 import { type FastifyTestApp, ManualClock, type RecordingLogger, startFastifyApp } from '@app/testing';
 import { installRestEdge } from '../../api-gateway.setup.js';
 import { throttlerOptions } from '../../http/guards.js';
@@ -32,6 +32,7 @@ export async function startRestController(options: {
       ...options.providers,
       { provide: AppConfig, useValue: config.app },
       { provide: ApiKeyRing, useValue: new ApiKeyRing(config.environment.apiKeyHashes) },
+      { provide: AccessPolicy, useValue: AccessPolicy.of(config) },
       {
         provide: GatewayMetrics,
         useValue: new GatewayMetrics(

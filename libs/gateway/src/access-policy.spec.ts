@@ -1,0 +1,66 @@
+import { describe, expect, it } from '@jest/globals';
+import { type AccessFacts, accessModeOf, AccessPolicy, isLoopbackHost } from './access-policy.js';
+
+const LOCAL: AccessFacts = { mode: 'local', nodeEnv: 'development', host: '127.0.0.1', keyCount: 0 };
+
+describe('isLoopbackHost', () => {
+  it.each([
+    '127.0.0.1',
+    '127.8.9.10',
+    'localhost',
+    'LOCALHOST',
+    '::1',
+    '[::1]',
+    '0:0:0:0:0:0:0:1',
+    '::ffff:127.0.0.1',
+  ])('%s is loopback', (host) => {
+    expect(isLoopbackHost(host)).toBe(true);
+  });
+
+  it.each(['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', '::ffff:10.0.0.1', 'example.com', '128.0.0.1', ''])(
+    '%s is not',
+    (host) => {
+      expect(isLoopbackHost(host)).toBe(false);
+    },
+  );
+});
+
+describe('accessModeOf', () => {
+  it('opens a local, non-production gateway on loopback with no keys configured', () => {
+    expect(accessModeOf(LOCAL)).toBe('open-local');
+    expect(accessModeOf({ ...LOCAL, host: '::1', nodeEnv: 'test' })).toBe('open-local');
+  });
+
+  it.each([
+    ['distributed mode', { mode: 'distributed' }],
+    ['production', { nodeEnv: 'production' }],
+    ['a non-loopback address', { host: '0.0.0.0' }],
+    ['a LAN address', { host: '192.168.1.20' }],
+    ['a configured key', { keyCount: 1 }],
+  ] as const)('keeps the key rule for %s', (_case, change: Partial<AccessFacts>) => {
+    expect(accessModeOf({ ...LOCAL, ...change })).toBe('keys');
+  });
+});
+
+describe('AccessPolicy', () => {
+  const strict = { readsRequireKey: true, socketsRequireKey: true };
+  const relaxed = { readsRequireKey: false, socketsRequireKey: false };
+
+  it('asks for no key at all when open, whatever the access rules say', () => {
+    const open = new AccessPolicy('open-local', strict);
+    expect(open.open).toBe(true);
+    expect(['write', 'read', 'socket'].map((kind) => open.requiresKey(kind as 'write'))).toEqual([
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('with keys: writes always, reads and sockets as configured', () => {
+    expect(new AccessPolicy('keys', relaxed).requiresKey('write')).toBe(true);
+    expect(new AccessPolicy('keys', relaxed).requiresKey('read')).toBe(false);
+    expect(new AccessPolicy('keys', relaxed).requiresKey('socket')).toBe(false);
+    expect(new AccessPolicy('keys', strict).requiresKey('read')).toBe(true);
+    expect(new AccessPolicy('keys', strict).requiresKey('socket')).toBe(true);
+  });
+});
