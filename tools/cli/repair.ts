@@ -87,6 +87,8 @@ export async function runRepair(args: readonly string[], io: RepairIo): Promise<
       createAnalyzer: (market) =>
         new MarketAnalyzer(market, createConfluenceEngine({ indicators, weights }), {
           refreshIntervalMs: config.app.analysis.refreshIntervalMs,
+          // As the worker analyses them, so a recomputed result equals the one it would have stored.
+          clock: config.runtime.marketData === 'replay' ? 'data' : 'wall',
         }),
       formatter: new ResultFormatter(),
       now: () => io.now(),

@@ -10,7 +10,7 @@ import {
   StoreAndBusSink,
 } from '@app/analysis';
 import { MarketCoordination } from '@app/bus';
-import { AppConfig, ExchangesConfig, IndicatorsConfig } from '@app/config';
+import { AppConfig, ExchangesConfig, IndicatorsConfig, RuntimeSettings } from '@app/config';
 import { EngineFactory, ResultFormatter, warmupCandlesFor } from '@app/confluence';
 import { Clock, EventBus, type MarketRef, type Timeframe } from '@app/contracts';
 import {
@@ -23,6 +23,7 @@ import {
 
 interface DriverDeps {
   readonly app: AppConfig;
+  readonly runtime: RuntimeSettings;
   readonly exchanges: ExchangesConfig;
   readonly indicators: IndicatorsConfig;
   readonly engines: EngineFactory;
@@ -54,8 +55,13 @@ function createAnalysisDriver(deps: DriverDeps): AnalysisDriver {
     formatter,
     now,
   });
+  // Replayed candles are analysed as of the replay's own time (see AnalyzerOptions.clock).
+  const clock = deps.runtime.marketData === 'replay' ? 'data' : 'wall';
   const createAnalyzer = (market: MarketRef): MarketAnalyzer =>
-    new MarketAnalyzer(market, engines.create(), { refreshIntervalMs: app.analysis.refreshIntervalMs });
+    new MarketAnalyzer(market, engines.create(), {
+      refreshIntervalMs: app.analysis.refreshIntervalMs,
+      clock,
+    });
   if (!coordination.enabled)
     return new LocalAnalysis({
       bus,
@@ -115,6 +121,7 @@ export const analysisDriverProvider: Provider = {
   provide: AnalysisDriver,
   inject: [
     AppConfig,
+    RuntimeSettings,
     ExchangesConfig,
     IndicatorsConfig,
     EngineFactory,
@@ -130,6 +137,7 @@ export const analysisDriverProvider: Provider = {
   ],
   useFactory: (
     app: AppConfig,
+    runtime: RuntimeSettings,
     exchanges: ExchangesConfig,
     indicators: IndicatorsConfig,
     engines: EngineFactory,
@@ -145,6 +153,7 @@ export const analysisDriverProvider: Provider = {
   ) =>
     createAnalysisDriver({
       app,
+      runtime,
       exchanges,
       indicators,
       engines,

@@ -191,8 +191,9 @@ export class ApiGatewayModule implements OnModuleInit {
     const { cors, rateLimits } = this.app;
     if (this.access.open)
       this.logger.log(
-        `no API keys configured, listening on loopback in local mode: every endpoint is open, POSTs ` +
-          `included (set API_KEY_HASHES to require keys; anything not local/loopback always does)`,
+        // Worded without "listening on": scripts and tests wait for the boot line that says where.
+        `open access: local mode on a loopback address with no API keys, so no endpoint asks for one, ` +
+          `POSTs included (set API_KEY_HASHES to require keys; any other set-up always does)`,
       );
     else if (this.keys.size === 0)
       this.logger.warn('no API keys configured (API_KEY_HASHES): POST endpoints answer 401 until one is set');

@@ -11,6 +11,15 @@ import type {
 export interface AnalyzerOptions {
   /** Least time between two refreshes of a market (fresher book/flow between candle closes). */
   readonly refreshIntervalMs: number;
+  /**
+   * What a result is "as of" (its `computedAt`, and the time its staleness is measured against).
+   * `wall`: the clock, for live data. `data`: the latest candle close this market has reached, for
+   * replayed candles — years old by the wall clock, they would otherwise all read as years stale.
+   * The data clock is also what makes a replay's results the same on every run, takeovers and
+   * rebuilds included (it is derived from the analyzer's state, which snapshots carry).
+   * Default `wall`.
+   */
+  readonly clock?: 'wall' | 'data';
 }
 
 type SnapshotEvent = Extract<
@@ -63,7 +72,7 @@ export class MarketAnalyzer {
       const fed = this.engine.addCandle(this.#key(timeframe), candle);
       if (!fed.accepted) throw new Error(`rebuild ${this.#describe(timeframe)}: ${fed.detail}`);
       this.#candles.set(timeframe, candle.timestamp);
-      this.engine.analyze(this.#key(timeframe), now);
+      this.engine.analyze(this.#key(timeframe), this.#asOf(now));
     }
     this.#labels.clear();
     for (const [timeframe, label] of Object.entries(state.labels) as [Timeframe, Signal][])
@@ -144,7 +153,7 @@ export class MarketAnalyzer {
     }
     counts.candles++;
     this.#candles.set(payload.timeframe, payload.candle.timestamp);
-    const outcome = this.engine.analyze(key, now);
+    const outcome = this.engine.analyze(key, this.#asOf(now));
     if (outcome.status !== 'ready') return;
     const { result } = outcome;
     updates.push({ result, source: payload.source, trigger: 'candle', inputEmittedAt: payload.emittedAt });
@@ -198,8 +207,9 @@ export class MarketAnalyzer {
   /** Re-scores every warm timeframe on the fresher book/flow (published, not stored). */
   #refresh(input: MarketEvent, now: number, updates: AnalysisUpdate[]): void {
     this.#lastRefreshAt = now;
+    const asOf = this.#asOf(now);
     for (const timeframe of this.#candles.keys()) {
-      const outcome = this.engine.analyze(this.#key(timeframe), now);
+      const outcome = this.engine.analyze(this.#key(timeframe), asOf);
       if (outcome.status !== 'ready') continue;
       updates.push({
         result: outcome.result,
@@ -208,6 +218,14 @@ export class MarketAnalyzer {
         inputEmittedAt: input.payload.emittedAt,
       });
     }
+  }
+
+  /** `now` on the wall clock; on the data clock, the latest candle close reached (see `clock`). */
+  #asOf(now: number): number {
+    if (this.options.clock !== 'data' || this.#candles.size === 0) return now;
+    let latest = -Infinity;
+    for (const [timeframe, time] of this.#candles) latest = Math.max(latest, time + timeframeToMs(timeframe));
+    return latest;
   }
 
   #key(timeframe: Timeframe): MarketKey {

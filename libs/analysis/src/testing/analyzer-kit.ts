@@ -28,8 +28,10 @@ export const newEngine = (): ConfluenceEngine =>
 export const MARKET = { exchange: 'binance', symbol: 'BTC/USDT' } as const;
 export const REFRESH_MS = 5_000;
 export const key = (timeframe: Timeframe): MarketKey => ({ ...MARKET, timeframe });
-export const newAnalyzer = (engine: ConfluenceEngine = newEngine()): MarketAnalyzer =>
-  new MarketAnalyzer(MARKET, engine, { refreshIntervalMs: REFRESH_MS });
+export const newAnalyzer = (
+  engine: ConfluenceEngine = newEngine(),
+  clock: 'wall' | 'data' = 'wall',
+): MarketAnalyzer => new MarketAnalyzer(MARKET, engine, { refreshIntervalMs: REFRESH_MS, clock });
 
 export const btc1m = loadMarketCandles(MARKET_FILES.btc1m, 1_500);
 export const btc5m = loadMarketCandles(MARKET_FILES.btc5m, 300);
