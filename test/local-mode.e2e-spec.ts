@@ -8,6 +8,8 @@ import {
   eventually,
   freePort,
   isListening,
+  loadMarketCandles,
+  MARKET_FILES,
   PROJECT_CONFIG_DIR,
   REPO_ROOT,
   SpawnedProcess,
@@ -23,6 +25,8 @@ const ENTRIES = {
   'analysis-worker': 'dist/apps/analysis-worker/src/main.js',
   'market-data': 'dist/apps/market-data/src/main.js',
 } as const;
+
+const CANDLES = loadMarketCandles(MARKET_FILES.btc1m, 300);
 
 const running: SpawnedProcess[] = [];
 let fixture: ConfigFixture | undefined;
@@ -74,6 +78,28 @@ describe('local mode (npm start)', () => {
         /"message":"replaying 3 file\(s\) at 60× real time after the first \d+ candles of each at once","context":"market-data"/,
       );
       expect(child.stdout).toMatch(/"message":"weights orderFlow 0\.3[^"]*","context":"analysis-worker"/);
+
+      // What a new user tries first. Posting candles needs no key here (loopback, no key configured),
+      // and one line said so.
+      expect(child.stdout).toMatch(/open access: local mode on a loopback address with no API keys/);
+      const posted = await fetch(`http://127.0.0.1:${port}/v1/confluence/analyze`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ symbol: 'BTC/USDT', candles: { '1m': CANDLES } }),
+      });
+      expect(posted.status).toBe(200);
+      expect(await posted.json()).toMatchObject({ source: 'client', timeframe: '1m' });
+      // A replayed result reads like a live one: as of the replay's clock, not years stale.
+      let latest: { source?: string; stalenessMs?: number; computedAt?: string; candleTime?: string } = {};
+      await eventually(async () => {
+        const answer = await fetch(`http://127.0.0.1:${port}/v1/confluence/binance/BTC-USDT?timeframe=1m`);
+        if (answer.status !== 200) return false;
+        latest = (await answer.json()) as typeof latest;
+        return true;
+      }, 'a replayed BTC/USDT 1m result');
+      expect(latest.source).toBe('replay');
+      expect(latest.stalenessMs).toBeLessThanOrEqual(5 * 60_000);
+      expect(Date.parse(latest.computedAt ?? '')).toBe(Date.parse(latest.candleTime ?? '') + 60_000);
 
       child.signal(signal);
       expect(await child.exited).toEqual({ code: 0, signal: null });
