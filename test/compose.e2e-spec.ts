@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { listenAddressOf, loadConfig } from '@app/config';
 import type { ServiceName } from '@app/contracts';
 import { PROJECT_CONFIG_DIR, REPO_ROOT } from '@app/testing';
+import { readinessUrl, serviceFromCommand } from '../tools/healthcheck/healthcheck.js';
 
 /**
  * No Docker engine runs on the machines this is developed on, so the compose file is checked
@@ -16,10 +17,20 @@ interface ComposeService {
   readonly ports?: readonly string[];
   readonly healthcheck?: { readonly test: readonly string[] };
   readonly image?: string;
+  readonly profiles?: readonly string[];
+  readonly volumes?: readonly string[];
 }
 
 const composeText = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
-const compose = parse(composeText, { merge: true }) as { services: Record<string, ComposeService> };
+const compose = parse(composeText, { merge: true }) as {
+  services: Record<string, ComposeService>;
+  volumes: Record<string, unknown>;
+};
+const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+/** The exec-form HEALTHCHECK of the image (`HEALTHCHECK [options] \\\n CMD [...]`). */
+const imageHealthcheck = JSON.parse(
+  /^HEALTHCHECK (?:--\S+ )*\\?\s*CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? 'null',
+) as string[] | null;
 const packageScripts = (
   JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
 ).scripts;
@@ -39,14 +50,18 @@ const PRODUCTION_ENV = {
 };
 
 describe('docker-compose.yml', () => {
-  it('runs the three apps plus Redis and MongoDB', () => {
-    expect(Object.keys(compose.services).sort()).toEqual([
-      'analysis-worker',
-      'api-gateway',
-      'market-data',
-      'mongo',
-      'redis',
-    ]);
+  it('runs the three apps plus Redis and MongoDB, and Prometheus and Grafana only in the monitoring profile', () => {
+    const byProfile = (profile: string | undefined) =>
+      Object.entries(compose.services)
+        .filter(([, service]) => service.profiles?.[0] === profile)
+        .map(([name]) => name)
+        .sort();
+
+    expect(byProfile(undefined)).toEqual(['analysis-worker', 'api-gateway', 'market-data', 'mongo', 'redis']);
+    expect(byProfile('monitoring')).toEqual(['grafana', 'prometheus']);
+    expect(Object.values(compose.services).every((service) => (service.profiles?.length ?? 0) <= 1)).toBe(
+      true,
+    );
   });
 
   it.each(APPS)(
@@ -62,16 +77,20 @@ describe('docker-compose.yml', () => {
   );
 
   it.each(APPS)(
-    'runs $service in production (distributed) mode, health-checked on its configured port',
+    'runs $service in production (distributed) mode, health-checked by the image check on its readiness port',
     ({ service }) => {
       const definition = compose.services[service];
       const config = loadConfig({ env: PRODUCTION_ENV });
       const { host, port } = listenAddressOf(config, service);
+      // What PID 1 runs in the container: the image's tini, then the service's command.
+      const pid1 = ['/usr/bin/tini', '--', ...(definition?.command ?? [])];
 
       expect(definition?.environment?.NODE_ENV).toBe('production');
       expect(config.runtime.mode).toBe('distributed');
       expect(host).toBe('0.0.0.0');
-      expect(definition?.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/health/live`);
+      expect(definition?.healthcheck?.test).toEqual(['CMD', ...(imageHealthcheck ?? ['no HEALTHCHECK'])]);
+      expect(serviceFromCommand(pid1)).toBe(service);
+      expect(readinessUrl(config, service)).toBe(`http://127.0.0.1:${port}/health/ready`);
     },
   );
 
@@ -102,10 +121,118 @@ describe('docker-compose.yml', () => {
   });
 
   it('builds an image that runs as a non-root user', () => {
-    const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
-
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/npm ci/);
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
+  });
+
+  it('runs every command under tini, so signals reach Node and zombies are reaped', () => {
+    expect(dockerfile).toMatch(/apt-get install -y --no-install-recommends tini/);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--"\]$/m);
+    // Compose sets `command`, never `entrypoint`: that would drop tini.
+    for (const { service } of APPS)
+      expect(Object.keys(compose.services[service] ?? {})).not.toContain('entrypoint');
+  });
+
+  it('health-checks the image with the built healthcheck tool, which the image builds', () => {
+    const entry = imageHealthcheck?.[1] ?? '';
+
+    expect(imageHealthcheck).toEqual(['node', 'dist/tools/healthcheck/main.js']);
+    expect(dockerfile).toMatch(/^COPY tools \.\/tools$/m);
+    expect(existsSync(join(REPO_ROOT, entry))).toBe(true);
+    // Its timeout covers the probe's own (readiness waits up to dependencyTimeoutMs, then + 1 s).
+    const timeout = Number(/^HEALTHCHECK .*--timeout=(\d+)s/m.exec(dockerfile)?.[1]);
+    const config = loadConfig({ env: PRODUCTION_ENV });
+    expect(timeout * 1000).toBeGreaterThan(config.monitoring.health.dependencyTimeoutMs + 1_000);
+  });
+});
+
+describe('docker-compose.yml, monitoring profile', () => {
+  const MONITORING = ['prometheus', 'grafana'] as const;
+
+  /** `./host/path:/container/path[:ro]` bind mounts (named volumes have no leading `.`/`/`). */
+  function bindMounts(service: string): { source: string; target: string; readOnly: boolean }[] {
+    return (compose.services[service]?.volumes ?? [])
+      .filter((volume) => volume.startsWith('./'))
+      .map((volume) => {
+        const [source = '', target = '', mode] = volume.split(':');
+        return { source: join(REPO_ROOT, source), target, readOnly: mode === 'ro' };
+      });
+  }
+
+  it.each(MONITORING)('runs %s from its official image at a pinned version', (service) => {
+    const image = compose.services[service]?.image ?? '';
+
+    expect(image).toMatch(/^(prom\/prometheus|grafana\/grafana):v?\d+\.\d+\.\d+$/);
+  });
+
+  it.each(MONITORING)('publishes %s on loopback only (neither has authentication here)', (service) => {
+    const ports = compose.services[service]?.ports ?? [];
+
+    expect(ports.length).toBe(1);
+    for (const port of ports) expect(port).toMatch(/^127\.0\.0\.1:\$\{[A-Z_]+_PORT:-\d+\}:\d+$/);
+  });
+
+  it.each(MONITORING)(
+    'mounts files that exist, read-only, and keeps its data in a named volume',
+    (service) => {
+      const mounts = bindMounts(service);
+      const named = (compose.services[service]?.volumes ?? []).filter((volume) => !volume.startsWith('./'));
+
+      expect(mounts.length).toBeGreaterThan(0);
+      for (const { source, readOnly } of mounts)
+        expect([source, existsSync(source), readOnly]).toEqual([source, true, true]);
+      expect(named).toHaveLength(1);
+      expect(Object.keys(compose.volumes)).toContain(named[0]?.split(':')[0]);
+    },
+  );
+
+  it('starts Prometheus on the mounted prometheus.yml, whose rule file is mounted beside it', () => {
+    const prometheus = compose.services.prometheus;
+    const configFlag = prometheus?.command?.find((arg) => arg.startsWith('--config.file=')) ?? '';
+    const mount = bindMounts('prometheus').find(({ target }) =>
+      configFlag.slice('--config.file='.length).startsWith(`${target}/`),
+    );
+    const configFile = join(
+      mount?.source ?? '',
+      configFlag.slice('--config.file='.length + (mount?.target.length ?? 0)),
+    );
+    const config = parse(readFileSync(configFile, 'utf8')) as { rule_files: string[] };
+
+    expect(mount?.source).toBe(join(REPO_ROOT, 'monitoring/prometheus'));
+    // rule_files are relative to the config file, so the same paths hold here and in the container.
+    for (const rules of config.rule_files) expect(existsSync(join(mount?.source ?? '', rules))).toBe(true);
+  });
+
+  it('provisions Grafana with the Prometheus service as its datasource and the mounted dashboards', () => {
+    const mounts = bindMounts('grafana');
+    const provisioning = mounts.find(({ target }) => target === '/etc/grafana/provisioning');
+    const datasources = parse(
+      readFileSync(join(provisioning?.source ?? '', 'datasources/prometheus.yml'), 'utf8'),
+    ) as { datasources: { url: string; uid: string; type: string }[] };
+    const providers = parse(
+      readFileSync(join(provisioning?.source ?? '', 'dashboards/confluence.yml'), 'utf8'),
+    ) as { providers: { options: { path: string } }[] };
+    const dashboardPath = providers.providers[0]?.options.path;
+    const dashboards = mounts.find(({ target }) => target === dashboardPath);
+    const home = compose.services.grafana?.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH ?? '';
+
+    expect(datasources.datasources).toEqual([
+      expect.objectContaining({ type: 'prometheus', uid: 'prometheus', url: 'http://prometheus:9090' }),
+    ]);
+    expect(dashboards?.source).toBe(join(REPO_ROOT, 'monitoring/grafana/dashboards'));
+    expect(home.startsWith(`${dashboardPath}/`)).toBe(true);
+    expect(existsSync(join(dashboards?.source ?? '', home.slice((dashboardPath ?? '').length)))).toBe(true);
+  });
+
+  it('lets Grafana be viewed without an account and logged into by nobody (no default admin password)', () => {
+    const environment = compose.services.grafana?.environment ?? {};
+
+    expect(environment).toMatchObject({
+      GF_AUTH_ANONYMOUS_ENABLED: 'true',
+      GF_AUTH_ANONYMOUS_ORG_ROLE: 'Viewer',
+      GF_AUTH_DISABLE_LOGIN_FORM: 'true',
+      GF_AUTH_BASIC_ENABLED: 'false',
+    });
   });
 });

@@ -10,7 +10,10 @@ import {
   ResultFormatter,
 } from '@app/confluence';
 import { hashApiKey } from '@app/gateway';
+import { alertRules, renderRuleFile, UnknownMetricError } from './alert-rules.js';
 import { parseFlags, required, UsageError } from './flags.js';
+import { grafanaDashboard, renderDashboard } from './grafana-dashboard.js';
+import { metricCatalog } from './metric-catalog.js';
 
 /** What the CLI may touch, so tests run it in-process with fakes for files and streams. */
 export interface CliIo {
@@ -27,6 +30,8 @@ const USAGE = `usage:
   cli indicators --input <candles.csv> [--output <file.json>]
   cli score --input <candles.csv> [--timeframe 1m] [--symbol BTC/USDT] [--exchange binance]
   cli api-key --name <name>   (a new random API key, and its API_KEY_HASHES entry)
+  cli alert-rules [--out <file>]   (config/monitoring.yaml's alerts as a Prometheus rule file)
+  cli grafana-dashboard [--out <file>]   (a Grafana dashboard of every metric the apps export)
   cli repair --exchange <id> --symbol <BASE/QUOTE> --from <time> --to <time> [--timeframe 1m] [--dry-run]
 CSV: header row, then timestamp(ms, open time),open,high,low,close,volume per line, oldest first.`;
 
@@ -35,6 +40,14 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   const [command, ...rest] = argv;
   try {
     if (command === 'api-key') return apiKey(io, parseFlags(rest));
+    if (command === 'alert-rules')
+      return writeGenerated(io, command, parseFlags(rest), () =>
+        renderRuleFile(alertRules(io.loadConfig().monitoring, metricCatalog())),
+      );
+    if (command === 'grafana-dashboard')
+      return writeGenerated(io, command, parseFlags(rest), () =>
+        renderDashboard(grafanaDashboard(metricCatalog(), io.loadConfig().monitoring)),
+      );
     if (command !== 'indicators' && command !== 'score')
       throw new UsageError(`unknown command "${command ?? ''}"`);
     const flags = parseFlags(rest);
@@ -91,6 +104,32 @@ function apiKey(io: CliIo, flags: Map<string, string>): number {
   io.stderr(
     'Give the key to its client (X-API-Key header); configure only the entry. The key is not stored.\n',
   );
+  return ExitCode.Ok;
+}
+
+/**
+ * A generated monitoring file (committed under monitoring/), to `--out` or stdout; exit 1 when
+ * it would read a metric no app exports.
+ */
+function writeGenerated(
+  io: CliIo,
+  command: string,
+  flags: Map<string, string>,
+  render: () => string,
+): number {
+  const unknown = [...flags.keys()].find((flag) => flag !== 'out');
+  if (unknown !== undefined) throw new UsageError(`${command} takes only --out, not --${unknown}`);
+  let text: string;
+  try {
+    text = render();
+  } catch (error) {
+    if (!(error instanceof UnknownMetricError)) throw error;
+    io.stderr(`${error.message}\n`);
+    return ExitCode.Failure;
+  }
+  const out = flags.get('out');
+  if (out === undefined) io.stdout(text);
+  else io.writeFile(out, text);
   return ExitCode.Ok;
 }
 
