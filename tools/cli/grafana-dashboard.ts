@@ -58,21 +58,31 @@ interface PanelSpec {
 
 /**
  * A Grafana dashboard of every metric the apps export: a row per app with a panel per metric of
- * its own (counters as rates, gauges as they are, histograms as p50/p95), then Node's process
- * metrics of every app. An alert of config/monitoring.yaml draws its threshold on its metric.
+ * its own (counters as rates, gauges as they are, histograms as p50/p95), a row of the metrics
+ * several apps export (the store write path), then Node's process metrics of every app. An alert
+ * of config/monitoring.yaml draws its threshold on its metric.
  */
 export function grafanaDashboard(
   catalog: readonly MetricInfo[],
   monitoring: MonitoringConfig,
 ): GrafanaDashboard {
-  const sections: [string, PanelSpec[]][] = [ServiceName.ApiGateway, ServiceName.AnalysisWorker].map(
-    (service) => [
-      service,
-      catalog
-        .filter((metric) => !metric.process && metric.services.includes(service))
-        .map((metric) => metricPanel(metric, monitoring.alerts)),
-    ],
-  );
+  const own = catalog.filter((metric) => !metric.process);
+  const sections: [string, PanelSpec[]][] = [
+    ServiceName.ApiGateway,
+    ServiceName.AnalysisWorker,
+    ServiceName.MarketData,
+  ].map((service) => [
+    service,
+    own
+      .filter((metric) => metric.services.length === 1 && metric.services[0] === service)
+      .map((metric) => metricPanel(metric, monitoring.alerts)),
+  ]);
+  sections.push([
+    'shared (every app that writes)',
+    own
+      .filter((metric) => metric.services.length > 1)
+      .map((metric) => metricPanel(metric, monitoring.alerts, '{{job}} {{instance}}')),
+  ]);
   sections.push([
     'process (every app)',
     PROCESS_PANELS.map(({ title, expr, unit }) => {
@@ -112,15 +122,21 @@ export function metricNamesOf(expr: string): string[] {
   );
 }
 
-function metricPanel(metric: MetricInfo, alerts: readonly AlertRule[]): PanelSpec {
+function metricPanel(
+  metric: MetricInfo,
+  alerts: readonly AlertRule[],
+  unlabelled = '{{instance}}',
+): PanelSpec {
   const labels = metric.labels.map((label) => `{{${label}}}`).join(' ');
-  const legend = labels === '' ? '{{instance}}' : labels;
+  const legend = labels === '' ? unlabelled : labels;
   const base = {
     title: metric.name.replace(/^confluence_/, ''),
     description: metric.help,
     alerts: alerts.filter((alert) => alert.metric === metric.name),
   };
-  if (metric.kind === 'counter') {
+  // A counter an alert compares as it is (`dropped_writes_total > 0`) is charted as it is, so the
+  // alert's threshold line means what the alert means; other counters as rates.
+  if (metric.kind === 'counter' && base.alerts.length === 0) {
     // Labelled counters summed per label (over replicas); unlabelled ones per replica.
     const expr =
       metric.labels.length === 0

@@ -2,6 +2,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { WorkerMetrics, type WorkerMetricsStatus } from '@app/analysis';
 import { ServiceName } from '@app/contracts';
 import { GatewayMetrics, MarketBoard } from '@app/gateway';
+import { MarketDataMetrics } from '@app/market';
+import { registerWriteMetrics } from '@app/persistence';
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram' | 'summary';
 
@@ -23,17 +25,22 @@ const PROCESS_PREFIX = 'confluence_';
 /**
  * Every metric the apps export, read from the registries the apps themselves build (the same
  * classes, with sources that are never read: nothing is collected here), so an alert rule or a
- * dashboard panel can be checked against what really exists. market-data serves no `/metrics`.
+ * dashboard panel can be checked against what really exists.
  */
 export function metricCatalog(): readonly MetricInfo[] {
   const unread = (): never => {
     throw new Error('the catalog only lists metrics; it never collects them');
   };
   const gateway = new GatewayMetrics(
-    { board: new MarketBoard([], 1, unread), sockets: unread, droppedWrites: unread },
+    { board: new MarketBoard([], 1, unread), sockets: unread, writes: unread, now: () => 0 },
     { processMetrics: true },
   );
-  const worker = new WorkerMetrics((): WorkerMetricsStatus => unread(), { processMetrics: true });
+  const worker = new WorkerMetrics((): WorkerMetricsStatus => unread(), {
+    processMetrics: true,
+    writes: unread,
+  });
+  const marketData = new MarketDataMetrics(unread, { processMetrics: true, now: unread });
+  registerWriteMetrics(marketData.registry, unread);
   const defaults = new Registry();
   collectDefaultMetrics({ register: defaults, prefix: PROCESS_PREFIX });
   const processNames = new Set(defaults.getMetricsAsArray().map((metric) => metric.name));
@@ -41,6 +48,7 @@ export function metricCatalog(): readonly MetricInfo[] {
   for (const [service, registry] of [
     [ServiceName.ApiGateway, gateway.registry],
     [ServiceName.AnalysisWorker, worker.registry],
+    [ServiceName.MarketData, marketData.registry],
   ] as const)
     for (const metric of describe(registry)) {
       const known = byName.get(metric.name);

@@ -178,7 +178,17 @@ describe('grafanaDashboard', () => {
     expect(dashboard.panels.filter((p) => p.type === 'row').map((p) => p.title)).toEqual([
       'api-gateway',
       'analysis-worker',
+      'market-data',
+      'shared (every app that writes)',
       'process (every app)',
+    ]);
+    // A metric several apps export is charted once, in the shared row, per process.
+    const shared = dashboard.panels.filter((p) => p.title.startsWith('store_'));
+    expect(shared.map((p) => p.title).sort()).toEqual([
+      'store_dropped_writes_total',
+      'store_pending_writes',
+      'store_rejected_writes_total (per second)',
+      'store_written_total (per second)',
     ]);
   });
 

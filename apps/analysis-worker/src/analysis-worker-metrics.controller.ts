@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Module } from '@nestjs/common';
 import { type DistributedAnalysisStatus, WorkerMetrics } from '@app/analysis';
+import { PersistenceModule, StoreWriter } from '@app/persistence';
 import { AnalysisWorkerModule } from './analysis-worker.module.js';
 import { AnalysisWorkerService } from './analysis-worker.service.js';
 
@@ -12,7 +13,7 @@ import { AnalysisWorkerService } from './analysis-worker.service.js';
 export class AnalysisWorkerMetricsController {
   readonly #metrics: WorkerMetrics;
 
-  constructor(service: AnalysisWorkerService) {
+  constructor(service: AnalysisWorkerService, writer: StoreWriter) {
     const empty: Pick<
       DistributedAnalysisStatus,
       'markets' | 'takeovers' | 'restores' | 'rebuilds' | 'snapshotsSaved' | 'lostCommits' | 'ownership'
@@ -31,7 +32,7 @@ export class AnalysisWorkerMetricsController {
         // A worker in local mode (embedded by a test) has no ownership: zeros, not an error.
         return status.mode === 'distributed' ? status : { ...empty, counters: status.counters };
       },
-      { processMetrics: true },
+      { processMetrics: true, writes: () => writer.status() },
     );
   }
 
@@ -43,5 +44,8 @@ export class AnalysisWorkerMetricsController {
   }
 }
 
-@Module({ imports: [AnalysisWorkerModule], controllers: [AnalysisWorkerMetricsController] })
+@Module({
+  imports: [AnalysisWorkerModule, PersistenceModule],
+  controllers: [AnalysisWorkerMetricsController],
+})
 export class AnalysisWorkerMetricsModule {}

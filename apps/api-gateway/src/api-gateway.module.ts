@@ -159,10 +159,15 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
     SocketRegistry,
     {
       provide: GatewayMetrics,
-      inject: [MarketBoard, SocketRegistry, StoreWriter],
-      useFactory: (board: MarketBoard, sockets: SocketRegistry, writer: StoreWriter) =>
+      inject: [MarketBoard, SocketRegistry, StoreWriter, Clock],
+      useFactory: (board: MarketBoard, sockets: SocketRegistry, writer: StoreWriter, clock: Clock) =>
         new GatewayMetrics(
-          { board, sockets: () => sockets.stats(), droppedWrites: () => writer.status().dropped },
+          {
+            board,
+            sockets: () => sockets.stats(),
+            writes: () => writer.status(),
+            now: () => clock.now(),
+          },
           { processMetrics: true },
         ),
     },

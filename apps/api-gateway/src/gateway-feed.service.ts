@@ -31,12 +31,7 @@ export class GatewayFeed implements OnApplicationBootstrap, OnApplicationShutdow
           this.#logger.warn(
             `confluence.updated ${streamRoom(event)} ${String(event.candleTime)}: its result is not a domain result of that candle; GET latest reads the store for it`,
           );
-        this.metrics.results.inc({
-          exchange: event.exchange,
-          timeframe: event.timeframe,
-          trigger: event.trigger,
-        });
-        this.metrics.analysisLag.set(Math.max(0, event.emittedAt - event.inputEmittedAt) / 1000);
+        this.metrics.resultHeard(event);
       }),
       this.bus.subscribe(AnalysisEventName.SignalChanged, (event) => {
         this.metrics.signals.inc({ exchange: event.exchange, timeframe: event.timeframe, to: event.to });

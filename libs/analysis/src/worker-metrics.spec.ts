@@ -56,6 +56,20 @@ describe('WorkerMetrics', () => {
     expect(later).toContain('confluence_worker_ownership_lost_total{reason="expired"} 3');
   });
 
+  it('adds the write path of the worker when given one', async () => {
+    const metrics = new WorkerMetrics(() => status(0, {}), {
+      processMetrics: false,
+      writes: () => ({ pending: 2, written: 900, dropped: 5, rejected: 0 }),
+    });
+
+    expect(samples(await metrics.registry.metrics())).toEqual(
+      expect.arrayContaining([
+        'confluence_store_dropped_writes_total 5',
+        'confluence_store_pending_writes 2',
+      ]),
+    );
+  });
+
   it('adds the process metrics when asked', async () => {
     const metrics = new WorkerMetrics(() => status(0, {}), { processMetrics: true });
     expect(await metrics.registry.metrics()).toMatch(/^confluence_process_cpu_seconds_total /m);

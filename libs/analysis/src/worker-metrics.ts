@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { registerWriteMetrics, type WriteMetricsStatus } from '@app/persistence';
 import type { AnalysisCounters } from './analysis-stats.js';
 import type { DistributedAnalysisStatus } from './distributed-analysis.js';
 
@@ -16,8 +17,16 @@ export type WorkerMetricsStatus = Pick<
 export class WorkerMetrics {
   readonly registry = new Registry();
 
-  constructor(status: () => WorkerMetricsStatus, options: { readonly processMetrics: boolean }) {
+  constructor(
+    status: () => WorkerMetricsStatus,
+    options: {
+      readonly processMetrics: boolean;
+      /** The worker's store write path (results and signals), when it has one. */
+      readonly writes?: () => WriteMetricsStatus;
+    },
+  ) {
     const registers = [this.registry];
+    if (options.writes !== undefined) registerWriteMetrics(this.registry, options.writes);
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'confluence_' });
     new Gauge({
       name: 'confluence_worker_markets',

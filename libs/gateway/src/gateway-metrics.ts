@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { registerWriteMetrics, type WriteMetricsStatus } from '@app/persistence';
 import type { MarketBoard } from './market-board.js';
 
 /** What the metrics read at scrape time (each is cheap: counters kept elsewhere). */
@@ -10,8 +11,19 @@ export interface MetricSources {
     readonly subscriptions: number;
     readonly rooms: number;
   };
-  /** Store writes refused because the write buffer was full (this process's writer). */
-  readonly droppedWrites: () => number;
+  /** This process's store write path (results posted with `store: true`; all writes in local mode). */
+  readonly writes: () => WriteMetricsStatus;
+  /** The clock, for how long ago the last result was heard. */
+  readonly now: () => number;
+}
+
+/** The parts of a `confluence.updated` event the metrics count. */
+interface HeardResult {
+  readonly exchange: string;
+  readonly timeframe: string;
+  readonly trigger: string;
+  readonly emittedAt: number;
+  readonly inputEmittedAt: number;
 }
 
 /**
@@ -26,8 +38,14 @@ export class GatewayMetrics {
   readonly analysisLag: Gauge;
   readonly socketEmits: Counter<'event'>;
   readonly socketRejected: Counter<'reason'>;
+  /** When the last result was heard; the start until then, so results that never come show too. */
+  #lastResultAt: number;
+  readonly #now: () => number;
 
   constructor(sources: MetricSources, options: { readonly processMetrics: boolean }) {
+    this.#now = sources.now;
+    this.#lastResultAt = sources.now();
+    const lastResultAt = (): number => this.#lastResultAt;
     const registers = [this.registry];
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'confluence_' });
     this.httpDuration = new Histogram({
@@ -105,13 +123,22 @@ export class GatewayMetrics {
             );
       },
     });
+    // The lag gauge keeps its last value when results stop; this one grows, so an alert sees it.
     new Gauge({
-      name: 'confluence_store_dropped_writes_total',
-      help: 'store writes refused because the write buffer was full (counted since start)',
+      name: 'confluence_last_result_age_seconds',
+      help: 'seconds since this replica last heard a result on the bus (since start when none yet)',
       registers,
       collect() {
-        this.set(sources.droppedWrites());
+        this.set(Math.max(0, sources.now() - lastResultAt()) / 1000);
       },
     });
+    registerWriteMetrics(this.registry, sources.writes);
+  }
+
+  /** Counts a `confluence.updated` heard on the bus: results, lag, and when. */
+  resultHeard(event: HeardResult): void {
+    this.results.inc({ exchange: event.exchange, timeframe: event.timeframe, trigger: event.trigger });
+    this.analysisLag.set(Math.max(0, event.emittedAt - event.inputEmittedAt) / 1000);
+    this.#lastResultAt = this.#now();
   }
 }

@@ -14,3 +14,4 @@ export * from './exchange/response-validation.js';
 export * from './exchange/snapshot-feeds.js';
 export * from './market-ingestion.js';
 export * from './recording-bus.js';
+export * from './market-data-metrics.js';

@@ -7,6 +7,7 @@ export * from './repositories/signal.repository.js';
 export * from './repositories/candle.repository.js';
 export * from './repositories/llm.repository.js';
 export * from './write-path/store-writer.js';
+export * from './write-path/write-metrics.js';
 export * from './write-path/describe-writes.js';
 export * from './store-target.js';
 export * from './store-health.js';

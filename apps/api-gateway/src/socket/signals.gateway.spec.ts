@@ -75,7 +75,8 @@ const metrics = new GatewayMetrics(
   {
     board: new MarketBoard([], 3, () => 0),
     sockets: () => registry.stats(),
-    droppedWrites: () => 0,
+    writes: () => ({ pending: 0, written: 0, dropped: 0, rejected: 0 }),
+    now: () => 0,
   },
   { processMetrics: false },
 );

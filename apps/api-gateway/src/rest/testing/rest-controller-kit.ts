@@ -39,7 +39,8 @@ export async function startRestController(options: {
           {
             board: new MarketBoard([], 3, () => clock.now()),
             sockets: () => ({ connections: 0, subscriptions: 0, rooms: 0 }),
-            droppedWrites: () => 0,
+            writes: () => ({ pending: 0, written: 0, dropped: 0, rejected: 0 }),
+            now: () => clock.now(),
           },
           { processMetrics: false },
         ),

@@ -1,0 +1,113 @@
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { ExchangeCounters } from './faults/exchange-gate.js';
+import type { MarketDataStatus } from './market-ingestion.js';
+
+const STATES = ['ok', 'degraded', 'down'] as const;
+
+/**
+ * market-data's Prometheus metrics, read from its status at scrape time: each exchange's state
+ * (one series per state, 1 for the current one — the usual way to export an enum) and request
+ * counters, each stream's published, backfilled and missing candles and how long ago it last
+ * published, the replay's progress, and the process. A registry of its own (prom-client's default
+ * one is module-level state), to which the app adds its store write path.
+ */
+export class MarketDataMetrics {
+  readonly registry = new Registry();
+
+  constructor(
+    status: () => MarketDataStatus,
+    options: {
+      readonly processMetrics: boolean;
+      readonly now: () => number;
+    },
+  ) {
+    const registers = [this.registry];
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'confluence_' });
+    new Gauge({
+      name: 'confluence_exchange_state',
+      help: 'state of each exchange feed: 1 on the current one of ok, degraded, down',
+      labelNames: ['exchange', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const exchange of status().exchanges)
+          for (const state of STATES)
+            this.set({ exchange: exchange.exchange, state }, exchange.status === state ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'confluence_exchanges_down',
+      help: 'exchange feeds that are down (consecutive failures past exchangeDownAfterFailures, or breaker open)',
+      registers,
+      collect() {
+        this.set(status().exchanges.filter((exchange) => exchange.status === 'down').length);
+      },
+    });
+    const requestTotals: [string, string, keyof ExchangeCounters][] = [
+      ['requests', 'calls made to the exchange', 'requests'],
+      ['failures', 'calls that failed (after their retries)', 'failures'],
+      ['rate_limited', 'calls answered with a rate limit', 'rateLimited'],
+      ['malformed', 'responses (or parts) dropped because they did not validate', 'malformed'],
+      ['retries', 'retries of failed calls', 'retries'],
+    ];
+    for (const [name, help, field] of requestTotals)
+      new Counter({
+        name: `confluence_exchange_${name}_total`,
+        help,
+        labelNames: ['exchange'],
+        registers,
+        collect() {
+          this.reset();
+          for (const exchange of status().exchanges)
+            this.inc({ exchange: exchange.exchange }, exchange.counters[field]);
+        },
+      });
+    const candleTotals: [string, string, 'published' | 'backfilled' | 'missing'][] = [
+      ['published', 'closed candles published on the bus', 'published'],
+      ['backfilled', 'candles published late to close a gap', 'backfilled'],
+      ['missing', 'intervals declared missing (the exchange skipped them every time asked)', 'missing'],
+    ];
+    for (const [name, help, field] of candleTotals)
+      new Counter({
+        name: `confluence_candles_${name}_total`,
+        help,
+        labelNames: ['exchange', 'symbol', 'timeframe'],
+        registers,
+        collect() {
+          this.reset();
+          for (const exchange of status().exchanges)
+            for (const market of exchange.markets)
+              this.inc(
+                { exchange: exchange.exchange, symbol: market.symbol, timeframe: market.timeframe },
+                market[field],
+              );
+        },
+      });
+    new Gauge({
+      name: 'confluence_candle_publish_age_seconds',
+      help: 'seconds since each stream last published a closed candle (market-data side of freshness)',
+      labelNames: ['exchange', 'symbol', 'timeframe'],
+      registers,
+      collect() {
+        this.reset();
+        const now = options.now();
+        for (const exchange of status().exchanges)
+          for (const market of exchange.markets)
+            if (market.lastPublishedAt !== null)
+              this.set(
+                { exchange: exchange.exchange, symbol: market.symbol, timeframe: market.timeframe },
+                Math.max(0, now - market.lastPublishedAt) / 1000,
+              );
+      },
+    });
+    new Counter({
+      name: 'confluence_replay_candles_published_total',
+      help: 'candles the replay has published (replay mode only)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(status().replay?.published ?? 0);
+      },
+    });
+  }
+}
