@@ -8,7 +8,8 @@
  */
 import 'reflect-metadata';
 import type { Server } from 'node:http';
-import { loadConfig, secretValuesOf } from '@app/config';
+import { isatty } from 'node:tty';
+import { loadConfig, logFormatOf, secretValuesOf } from '@app/config';
 import { AnalysisEventName, EventBus, type LiveUpdate } from '@app/contracts';
 import type { BusEventData } from '@app/contracts/dto';
 import { StoreWriter } from '@app/persistence';
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   const logger = new ConfluenceLogger({
     service: localService.name,
     level: config.app.logging.level,
-    format: config.app.logging.format,
+    format: logFormatOf(config, isatty(1)),
     secrets: secretValuesOf(config.environment),
   });
   const app = await createServiceApp(config, localService, logger);

@@ -78,6 +78,10 @@ describe('local mode (npm start)', () => {
         /"message":"replaying 3 file\(s\) at 60× real time after the first \d+ candles of each at once","context":"market-data"/,
       );
       expect(child.stdout).toMatch(/"message":"weights orderFlow 0\.3[^"]*","context":"analysis-worker"/);
+      // Nest's wiring lines (modules loaded, routes mapped, ...) are debug, below the default level.
+      expect(child.stdout).not.toMatch(
+        /"context":"(NestFactory|InstanceLoader|RoutesResolver|RouterExplorer|WebSocketsController|NestApplication)"/,
+      );
 
       // What a new user tries first. Posting candles needs no key here (loopback, no key configured),
       // and one line said so.
@@ -123,6 +127,25 @@ describe('local mode (npm start)', () => {
 
     expect(child.output).toContain('stopped');
     expect(child.output).not.toContain('Sup3r-Secret-Pw');
+  });
+
+  it('prints compact readable lines with LOG_FORMAT=pretty', async () => {
+    const port = await freePort();
+    const child = start(ENTRIES.local, {
+      PORT: String(port),
+      CONFIG_DIR: PROJECT_CONFIG_DIR,
+      LOG_FORMAT: 'pretty',
+    });
+
+    await child.waitFor(/listening on/);
+    child.signal('SIGTERM');
+    await child.exited;
+
+    const lines = child.stdout.split('\n').filter((line) => line !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3} (WARN|LOG) +\[[\w-]+\] \S/);
+    expect(child.stdout).toMatch(/ LOG {3}\[Boot\] local listening on http:\/\/127\.0\.0\.1:\d+ /);
+    expect(child.output).not.toContain('"level"');
   });
 
   it('exits non-zero before listening on a bad configuration, printing every violation with its file and key', async () => {

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { type ConfigIssue } from './config.types.js';
+import { LOG_FORMATS, type LogFormat } from './schema/app.schema.js';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -16,6 +17,8 @@ export class Environment {
   readonly configDir!: string;
   /** `DATA_DIR`: the candle files replay reads (default `./data`). */
   readonly dataDir!: string;
+  /** `LOG_FORMAT`: `json` or `pretty`, over app.yaml's `logging.format`. */
+  readonly logFormat?: LogFormat;
   /** `MONGODB_URI` (secret: may carry credentials). */
   readonly mongodbUri?: string;
   /** `REDIS_URL` (secret: may carry credentials). */
@@ -161,6 +164,18 @@ export function readEnvironment(env: NodeJS.ProcessEnv, cwd: string, issues: Con
     }
   }
 
+  const rawLogFormat = nonEmpty(env.LOG_FORMAT);
+  let logFormat: LogFormat | undefined;
+  if (rawLogFormat !== undefined) {
+    if ((LOG_FORMATS as readonly string[]).includes(rawLogFormat)) logFormat = rawLogFormat as LogFormat;
+    else
+      issues.push({
+        file: ENV_FILE,
+        path: 'LOG_FORMAT',
+        message: `must be one of ${LOG_FORMATS.join(', ')} (got "${rawLogFormat}")`,
+      });
+  }
+
   const rawDir = nonEmpty(env.CONFIG_DIR) ?? 'config';
   const rawDataDir = nonEmpty(env.DATA_DIR) ?? 'data';
   return Object.assign(new Environment(), {
@@ -168,6 +183,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv, cwd: string, issues: Con
     port,
     configDir: isAbsolute(rawDir) ? rawDir : resolve(cwd, rawDir),
     dataDir: isAbsolute(rawDataDir) ? rawDataDir : resolve(cwd, rawDataDir),
+    logFormat,
     mongodbUri: readUrl(env, 'MONGODB_URI', ['mongodb', 'mongodb+srv'], issues),
     redisUrl: readUrl(env, 'REDIS_URL', ['redis', 'rediss'], issues),
     exchangeCredentials: readExchangeCredentials(env, issues),

@@ -11,6 +11,7 @@ export {
   secretValuesOf,
 } from './environment.js';
 export { CONFIG_FILES, loadConfig, type LoadConfigOptions } from './load-config.js';
+export * from './log-format.js';
 export * from './replay-files.js';
 export * from './schema/app.schema.js';
 export * from './schema/exchanges.schema.js';

@@ -186,6 +186,15 @@ const BAD_SETTINGS: readonly BadCase[] = [
     message: /must be one of the following values: fatal, error, warn, log, debug, verbose/,
   },
   {
+    name: 'an unknown log format',
+    setup: (fx) => {
+      fx.patch('app.yaml', 'format: auto', 'format: text');
+    },
+    file: 'app.yaml',
+    path: 'logging.format',
+    message: /must be one of the following values: auto, json, pretty/,
+  },
+  {
     name: 'an alert on a malformed metric name',
     setup: (fx) => {
       fx.patch('monitoring.yaml', 'metric: confluence_analysis_lag_seconds', 'metric: analysis-lag');

@@ -197,6 +197,7 @@ describe('environment variables', () => {
     ['PORT', 'eighty', /^must be an integer from 1 to 65535/],
     ['PORT', '65536', /^must be an integer from 1 to 65535/],
     ['NODE_ENV', 'staging', /^must be one of development, test, production/],
+    ['LOG_FORMAT', 'text', /^must be one of json, pretty \(got "text"\)$/],
     ['MONGODB_URI', 'postgres://u:secretpw@h/db', /^must use mongodb:\/\/ or mongodb\+srv:\/\//],
     ['REDIS_URL', 'not a url secretpw', /^is not a valid URL$/],
   ])('rejects %s=%s', (name, value, message) => {

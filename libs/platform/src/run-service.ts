@@ -1,9 +1,11 @@
+import { isatty } from 'node:tty';
 import type { INestApplication } from '@nestjs/common';
 import {
   ConfigValidationError,
   type ConfluenceConfig,
   listenAddressOf,
   loadConfig,
+  logFormatOf,
   secretValuesOf,
 } from '@app/config';
 import { ShutdownReport, errorMessage } from '@app/contracts';
@@ -92,7 +94,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   const logger = new ConfluenceLogger({
     service: definition.name,
     level: config.app.logging.level,
-    format: config.app.logging.format,
+    format: logFormatOf(config, isatty(1)),
     secrets: secretValuesOf(config.environment),
   });
   installCrashHandlers(process, logger, (code) => process.exit(code));

@@ -23,6 +23,12 @@ export type RuntimeMode = (typeof RUNTIME_MODES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
+/** What a log line looks like: one JSON object, or a short coloured line for a person. */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+/** app.yaml's `logging.format`: a format, or `auto` to choose by where the output goes. */
+export type LogFormatSetting = LogFormat | 'auto';
+
 export class PortsConfig {
   @IsInt() @Min(1) @Max(65535) readonly apiGateway!: number;
   @IsInt() @Min(1) @Max(65535) readonly analysisWorker!: number;
@@ -110,8 +116,11 @@ export class RateLimitsConfig {
 
 export class LoggingConfig {
   @IsIn(LOG_LEVELS) readonly level!: LogLevelName;
-  /** `json` for containers and log shippers, `pretty` for a developer's terminal. */
-  @IsIn(['json', 'pretty']) readonly format!: 'json' | 'pretty';
+  /**
+   * `json` for containers and log shippers, `pretty` for a developer's terminal; `auto` picks
+   * pretty only on a terminal in local mode outside production (resolveLogFormat).
+   */
+  @IsIn(['auto', ...LOG_FORMATS]) readonly format!: LogFormatSetting;
 }
 
 /** Retention and the write path of the store (MongoDB, or the embedded server in local mode). */
@@ -214,7 +223,7 @@ export const APP_DEFAULTS: ConfigShape<AppConfig> = {
     pingTimeoutMs: 20_000,
     maxMessageBytes: 16_384,
   },
-  logging: { level: 'log', format: 'json' },
+  logging: { level: 'log', format: 'auto' },
   storage: {
     resultsRetentionDays: 30,
     signalsRetentionDays: 365,
