@@ -115,8 +115,13 @@ export interface GatewayCluster {
   weights(index: 0 | 1, key: string): Promise<Response>;
 }
 
+export interface GatewayClusterOptions {
+  /** Changes to the gateways' configuration, after the kit's own (distributed mode, key prefix, limits). */
+  readonly configure?: (fixture: ConfigFixture) => void;
+}
+
 /** Starts the cluster before the tests of the calling describe block and tears it down after them. */
-export function twoGatewayCluster(): GatewayCluster {
+export function twoGatewayCluster(options: GatewayClusterOptions = {}): GatewayCluster {
   const running: SpawnedProcess[] = [];
   const clients: SignalsClient[] = [];
   const prefix = `test-gateway-${randomUUID()}`;
@@ -192,6 +197,7 @@ export function twoGatewayCluster(): GatewayCluster {
       '    indicators: { limit: 30, ttlSeconds: 60 }',
       `    indicators: { limit: 30, ttlSeconds: 60 }\n    weights: { limit: ${String(WEIGHTS_LIMIT)}, ttlSeconds: 60 }`,
     );
+    options.configure?.(fixture);
     redis = new Redis(REDIS_URL);
     // The test only publishes; the bus wants a subscriber connection all the same (never connected).
     subscriber = new Redis(REDIS_URL, { lazyConnect: true });

@@ -76,13 +76,18 @@ export interface Reference {
   readonly signals: SignalFields[];
 }
 
-export function reference(file: string, config: ReturnType<typeof loadConfig>, market: string): Reference {
+export function reference(
+  file: string,
+  config: ReturnType<typeof loadConfig>,
+  market: string,
+  candles: number = CANDLES,
+): Reference {
   const [exchange = '', symbol = ''] = market.split(' ');
   const engine = createConfluenceEngine({ indicators: config.indicators, weights: config.weights });
   const key = { exchange, symbol, timeframe: '1m' as const };
   const results: ResultFields[] = [];
   const signals: SignalFields[] = [];
-  for (const candle of loadMarketCandles(file, CANDLES)) {
+  for (const candle of loadMarketCandles(file, candles)) {
     engine.addCandle(key, candle);
     const outcome = engine.analyze(key, 0);
     if (outcome.status !== 'ready') continue;

@@ -14,7 +14,7 @@ import type {
 import { AnalysisDriver, type StopWork } from './analysis-driver.js';
 import type { MarketAnalyzer } from './market-analyzer.js';
 import { type Checkpoint, MarketResume, parseCheckpoint } from './market-resume.js';
-import { processInTurns } from './process-in-turns.js';
+import { processUntilStopped } from './process-in-turns.js';
 import type {
   LogSink,
   AnalysisMessage,
@@ -154,8 +154,9 @@ export class DistributedAnalysis extends AnalysisDriver {
   }
 
   /**
-   * Stops reading, lets `flush` write what is pending (its stored checkpoints need the leases),
-   * then releases the markets so other workers take them over at once.
+   * Stops reading and ends the batch in hand at its next turn (what it analysed is committed, the
+   * rest left to the next owner), lets `flush` write what is pending (its stored checkpoints need
+   * the leases), then releases the markets so other workers take them over at once.
    */
   async stop(flush?: () => Promise<void>): Promise<void> {
     this.#stopping.abort();
@@ -250,14 +251,21 @@ export class DistributedAnalysis extends AnalysisDriver {
     const fresh =
       until === null ? batch.events : batch.events.filter((e) => compareOffsets(e.offset, until) > 0);
     if (until !== null && compareOffsets(batch.lastOffset, until) <= 0) {
-      await this.#store(owned, repair, batch.lastOffset);
-      owned.offset = batch.lastOffset;
+      owned.offset = (await this.#store(owned, repair, batch.lastOffset)).reached;
       return;
     }
-    if (repair.length > 0 && until !== null) await this.#store(owned, repair, until);
+    if (repair.length > 0 && until !== null) {
+      const { reached } = await this.#store(owned, repair, until);
+      // Stopped inside the repair: the next owner re-stores the rest, as this one would have.
+      if (reached !== until) {
+        owned.offset = reached;
+        return;
+      }
+    }
     owned.publishedUntil = null;
-    const output = await this.#store(owned, fresh, batch.lastOffset);
-    const checkpoint = this.#checkpoint(owned, batch.lastOffset);
+    // Stopping, it may end before the batch does: what it analysed is committed, the rest left to the next owner.
+    const { output, reached } = await this.#store(owned, fresh, batch.lastOffset);
+    const checkpoint = this.#checkpoint(owned, reached);
     const now = this.deps.now();
     const messages: AnalysisMessage[] = [
       ...output.updates.map((update) => ({
@@ -279,32 +287,39 @@ export class DistributedAnalysis extends AnalysisDriver {
       );
       return;
     }
-    owned.offset = batch.lastOffset;
+    owned.offset = reached;
     this.#stats.add(output, now);
     if (this.settings.logUpdates)
       for (const update of output.updates) this.deps.logger.log(updateLine(update));
   }
 
-  /** Analyses events and queues their store write; once written, the stored checkpoint moves to `offset`. */
+  /**
+   * Analyses events and queues their store write; once written, the stored checkpoint moves to where
+   * it got: `offset`, or, stopping, the last event analysed before it stopped (processUntilStopped).
+   */
   async #store(
     owned: OwnedMarket,
     events: readonly LoggedMarketEvent[],
     offset: string,
-  ): Promise<AnalysisOutput> {
+  ): Promise<{ readonly output: AnalysisOutput; readonly reached: string }> {
     // In turns: a batch of hundreds of events must not hold up the lease renewals.
-    const output = await processInTurns(owned.analyzer, events, this.deps.now());
+    const { output, processed } = await processUntilStopped(owned.analyzer, events, this.deps.now(), {
+      stop: this.#stopping.signal,
+    });
+    const reached = processed === events.length ? offset : events[processed - 1]?.offset;
+    if (reached === undefined) throw new Error('stopped before the first turn of a batch');
     owned.sinceSnapshot += output.counts.candles;
-    // Taken now (the state at `offset`), saved once the results up to it are stored.
+    // Taken now (the state at `reached`), saved once the results up to it are stored.
     const snapshot =
-      owned.sinceSnapshot >= this.settings.snapshotEveryCandles ? this.#takeSnapshot(owned, offset) : null;
-    const checkpoint = this.#checkpoint(owned, offset);
+      owned.sinceSnapshot >= this.settings.snapshotEveryCandles ? this.#takeSnapshot(owned, reached) : null;
+    const checkpoint = this.#checkpoint(owned, reached);
     const accepted = this.deps.sink.store(output, async () => {
-      if (await this.deps.log.saveStored(owned.market, this.settings.workerId, offset, checkpoint))
-        owned.storedAt = offset;
+      if (await this.deps.log.saveStored(owned.market, this.settings.workerId, reached, checkpoint))
+        owned.storedAt = reached;
       await this.#saveSnapshot(snapshot);
     });
     if (!accepted) this.#stats.storeRefused();
-    return output;
+    return { output, reached };
   }
 
   #checkpoint(owned: OwnedMarket, offset: string): string {

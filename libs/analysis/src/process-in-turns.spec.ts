@@ -1,8 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from '@jest/globals';
+import { MarketEventName } from '@app/contracts';
 import { expectDeepEqual } from '@app/testing';
 import type { MarketEvent } from './analysis.types.js';
-import { processInTurns } from './process-in-turns.js';
+import { processInTurns, processUntilStopped } from './process-in-turns.js';
 import {
   book,
   bookEvent,
@@ -74,6 +75,40 @@ describe('processInTurns', () => {
 
     // 240 1m and 48 5m candles: 36 turns of 8, each letting other callbacks run.
     expect(during).toBeGreaterThanOrEqual(30);
+  });
+
+  it('stops between two turns once aborted: what it processed equals one process() call over those events', async () => {
+    const events = busyMarket(320);
+    const now = (events.at(-1)?.payload.emittedAt ?? 0) + 60_000;
+    const stop = new AbortController();
+    const stopping = newAnalyzer();
+    const process = stopping.process.bind(stopping);
+    let turns = 0;
+    // Aborted during the 30th turn (past the warm-up): that turn completes, no 31st begins.
+    stopping.process = (batch, at) => {
+      if (++turns === 30) stop.abort();
+      return process(batch, at);
+    };
+
+    const { output, processed } = await processUntilStopped(stopping, events, now, {
+      candlesPerTurn: 8,
+      stop: stop.signal,
+    });
+
+    expect(turns).toBe(30);
+    // Right after the 240th closed candle, with nothing of the next one taken.
+    const candles = events.slice(0, processed).filter((e) => e.name === MarketEventName.CandleClosed);
+    expect(candles).toHaveLength(240);
+    expect(output.updates.length).toBeGreaterThan(20);
+    expect(events[processed - 1]?.name).toBe(MarketEventName.CandleClosed);
+    const whole = newAnalyzer();
+    expectDeepEqual(output, whole.process(events.slice(0, processed), now));
+    expectDeepEqual(stopping.state(), whole.state());
+    // Not aborted, it goes to the end like processInTurns.
+    const untouched = await processUntilStopped(newAnalyzer(), events, now, {
+      stop: new AbortController().signal,
+    });
+    expect(untouched.processed).toBe(events.length);
   });
 
   it('handles a batch with no candle, and an empty one', async () => {

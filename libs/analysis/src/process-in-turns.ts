@@ -24,6 +24,27 @@ export async function processInTurns(
   now: number,
   candlesPerTurn = CANDLES_PER_TURN,
 ): Promise<AnalysisOutput> {
+  return (await processUntilStopped(analyzer, events, now, { candlesPerTurn })).output;
+}
+
+/** What `processUntilStopped` analysed: the first `processed` events, and their output. */
+export interface PartialOutput {
+  readonly output: AnalysisOutput;
+  readonly processed: number;
+}
+
+/**
+ * `processInTurns` that ends early, between two turns, once `stop` is aborted: a stopping worker
+ * commits what it computed and hands the rest of its batch back instead of finishing it. The
+ * analyzer then stands right after the last event processed (a closed candle, nothing pending),
+ * so its state there is a checkpoint the next owner resumes from exactly.
+ */
+export async function processUntilStopped(
+  analyzer: MarketAnalyzer,
+  events: readonly MarketEvent[],
+  now: number,
+  { candlesPerTurn = CANDLES_PER_TURN, stop }: { candlesPerTurn?: number; stop?: AbortSignal } = {},
+): Promise<PartialOutput> {
   const outputs: AnalysisOutput[] = [];
   let start = 0;
   let candles = 0;
@@ -34,9 +55,10 @@ export async function processInTurns(
     start = i + 1;
     candles = 0;
     await nextTurn();
+    if (stop?.aborted === true) return { output: merge(outputs), processed: start };
   }
   if (start < events.length || outputs.length === 0) outputs.push(analyzer.process(events.slice(start), now));
-  return merge(outputs);
+  return { output: merge(outputs), processed: events.length };
 }
 
 function merge(outputs: readonly AnalysisOutput[]): AnalysisOutput {

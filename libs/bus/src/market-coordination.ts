@@ -27,11 +27,13 @@ export class MarketCoordination {
   }
 
   /** One worker's leases on `markets` (the same list in every worker). */
-  leases(options: Omit<MarketLeasesOptions, 'redis' | 'prefix'>): MarketLeases {
+  leases(options: Omit<MarketLeasesOptions, 'redis' | 'subscriber' | 'prefix'>): MarketLeases {
     this.#require('market leases');
     return new MarketLeases({
       ...options,
       redis: this.connections.commands(),
+      // Its own connection: a subscribed one serves nothing else.
+      subscriber: this.connections.open('leases'),
       prefix: this.connections.keys.prefix,
     });
   }

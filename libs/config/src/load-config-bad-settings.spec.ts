@@ -13,6 +13,24 @@ const BAD_SETTINGS: readonly BadCase[] = [
     message: /^must be less than retryMaxMs \(10000\)$/,
   },
   {
+    name: 'a drain delay as long as the shutdown timeout',
+    setup: (fx) => {
+      fx.patch('app.yaml', 'drainDelayMs: 0', 'drainDelayMs: 10000');
+    },
+    file: 'app.yaml',
+    path: 'http.drainDelayMs',
+    message: /^must be less than shutdownTimeoutMs \(10000\)$/,
+  },
+  {
+    name: 'a negative drain delay',
+    setup: (fx) => {
+      fx.patch('app.yaml', 'drainDelayMs: 0', 'drainDelayMs: -1');
+    },
+    file: 'app.yaml',
+    path: 'http.drainDelayMs',
+    message: /must not be less than 0/,
+  },
+  {
     name: 'a results retention of zero days',
     setup: (fx) => {
       fx.patch('app.yaml', 'resultsRetentionDays: 30', 'resultsRetentionDays: 0');

@@ -11,6 +11,7 @@ export const SocketEventName = {
   Unsubscribe: 'unsubscribe',
   ConfluenceUpdated: 'confluence.updated',
   SignalChanged: 'signal.changed',
+  ServerShutdown: 'server.shutdown',
 } as const;
 
 /** What a client names when it subscribes or unsubscribes: one market stream. */
@@ -64,10 +65,25 @@ export interface SignalsClientEvents {
   unsubscribe(request: SubscriptionRequest, ack: (answer: UnsubscribeAck) => void): void;
 }
 
-/** Events the server sends (Socket.IO's `ServerToClientEvents` map), only to the market's room. */
+/**
+ * Sent to each connection of a replica that is stopping, just before it closes the connection: the
+ * client reconnects (socket.io-client does by itself: the close is a `transport close`), which a
+ * balancer gives another replica, and subscribes again.
+ */
+export interface ServerShutdownNotice {
+  readonly reason: 'shutdown';
+  /** Wait this long before reconnecting: spread over the replica's clients, so they do not all come at once. */
+  readonly retryAfterMs: number;
+}
+
+/**
+ * Events the server sends (Socket.IO's `ServerToClientEvents` map): results only to the market's
+ * room, the shutdown notice to every connection.
+ */
 export interface SignalsServerEvents {
   'confluence.updated'(update: LiveUpdate): void;
   'signal.changed'(change: LiveSignalChange): void;
+  'server.shutdown'(notice: ServerShutdownNotice): void;
 }
 
 /** The room of one market stream: `exchange:BASE/QUOTE:timeframe`. */

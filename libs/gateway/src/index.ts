@@ -6,6 +6,7 @@ export * from './latest-results.js';
 export * from './market-board.js';
 export * from './market-freshness.indicator.js';
 export * from './redis-throttler-storage.js';
+export * from './socket-drain.js';
 export * from './socket-limits.js';
 export * from './on-demand-analysis.js';
 export * from './memory-throttler-storage.js';

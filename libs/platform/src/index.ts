@@ -1,4 +1,5 @@
 export * from './confluence.logger.js';
+export * from './http-drain.js';
 export * from './liveness.controller.js';
 export * from './process-guards.js';
 export * from './readiness.controller.js';

@@ -7,6 +7,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 // By path: the @app/testing barrel also loads mongoose and the fake exchange.
 import { httpServerOf } from '../../testing/src/http.js';
+import { HttpDrain } from './http-drain.js';
 import { ReadinessChecks, readinessController } from './readiness.controller.js';
 
 /**
@@ -18,7 +19,12 @@ import { ReadinessChecks, readinessController } from './readiness.controller.js'
 class Dependencies {
   store: HealthIndicatorStatus = 'up';
   feed: HealthIndicatorStatus = 'up';
+  /** Counts the store check's runs. */
+  storeChecks = 0;
 }
+
+/** The process's drain as readiness sees it: draining or not (the test sets it). */
+const drain: { draining: boolean } = { draining: false };
 
 const dependencies = new Dependencies();
 let app: INestApplication;
@@ -39,11 +45,15 @@ beforeAll(async () => {
       {
         provide: ReadinessChecks,
         useValue: new ReadinessChecks([
-          () => report('store', dependencies.store),
+          () => {
+            dependencies.storeChecks += 1;
+            return report('store', dependencies.store);
+          },
           // Asynchronous like a ping: both kinds of check are awaited alike.
           () => Promise.resolve(report('feed', dependencies.feed)),
         ]),
       },
+      { provide: HttpDrain, useValue: drain },
     ],
   }).compile();
   app = moduleRef.createNestApplication(new FastifyAdapter());
@@ -96,6 +106,24 @@ describe('readinessController', () => {
         feed: { status: 'degraded', message: 'feed is slow' },
       },
     });
+  });
+
+  it('answers 503 draining from the stop signal on, without running the checks', async () => {
+    const checks = dependencies.storeChecks;
+    drain.draining = true;
+    try {
+      const response = await ready('up', 'up');
+
+      expect(response.status).toBe(503);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.body).toEqual({
+        status: 'down',
+        checks: { process: { status: 'down', reason: 'draining: the process is stopping' } },
+      });
+      expect(dependencies.storeChecks).toBe(checks);
+    } finally {
+      drain.draining = false;
+    }
   });
 
   it('documents both answers with the one response schema, and the app’s own down rule', () => {

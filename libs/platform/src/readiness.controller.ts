@@ -3,12 +3,15 @@ import {
   Get,
   Header,
   HttpStatus,
+  Inject,
+  Optional,
   Res,
   ServiceUnavailableException,
   type Type,
 } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, type HealthIndicatorFunction } from '@nestjs/terminus';
+import { HttpDrain } from './http-drain.js';
 
 export type ReadinessStatus = 'ok' | 'degraded' | 'down';
 
@@ -32,7 +35,8 @@ export class ReadinessResponseDto implements ReadinessBody {
     },
     description:
       'by dependency, its status and reason: the gateway checks store, writes, redis, bus and marketData; ' +
-      'the worker store, writes, bus and analysis; market-data exchanges, writes and bus',
+      'the worker store, writes, bus and analysis; market-data exchanges, writes and bus. While the process ' +
+      'drains after a stop signal, the one check is `process` (down, reason "draining: the process is stopping")',
   })
   readonly checks!: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
@@ -52,6 +56,14 @@ export interface ReadinessDocs {
   readonly downWhen: string;
 }
 
+/** The answer from the stop signal on: the balancer stops sending while the process drains. */
+function drainingAnswer(): ReadinessBody {
+  return {
+    status: 'down',
+    checks: { process: { status: 'down', reason: 'draining: the process is stopping' } },
+  };
+}
+
 /** The one thing used of Fastify's reply. */
 interface StatusSetter {
   status(code: number): unknown;
@@ -65,6 +77,9 @@ export interface ReadinessEndpoint {
  * The `GET /health/ready` controller every app serves, over the `ReadinessChecks` its module
  * provides: `ok`, `degraded` (a check is degraded: still serving, stay in rotation; 200) or `down`
  * (a check is down, or the process is stopping: 503), the same shape everywhere, never cached.
+ * From the stop signal on (HttpDrain) it answers 503 with the one check `process` (draining),
+ * without running the others: the dependencies are about to close, and nothing they say would put
+ * the process back in rotation.
  *
  * A factory rather than one shared class so that each app documents its own `down` rule; an app
  * lists the class it returns in exactly one module. Local mode hosts only the gateway's (the
@@ -78,6 +93,9 @@ export function readinessController(docs: ReadinessDocs): Type<ReadinessEndpoint
     constructor(
       private readonly health: HealthCheckService,
       private readonly readiness: ReadinessChecks,
+      // Absent only where no process runs the app (module tests without platform's process module).
+      // By token: a union type gives DI no class to go by.
+      @Inject(HttpDrain) @Optional() private readonly drain: HttpDrain | null = null,
     ) {}
 
     @Get('ready')
@@ -86,6 +104,10 @@ export function readinessController(docs: ReadinessDocs): Type<ReadinessEndpoint
     @ApiResponse({ status: 200, type: ReadinessResponseDto, description: 'ok or degraded' })
     @ApiResponse({ status: 503, type: ReadinessResponseDto, description: `down: ${docs.downWhen}` })
     async ready(@Res({ passthrough: true }) response: StatusSetter): Promise<ReadinessBody> {
+      if (this.drain?.draining === true) {
+        response.status(HttpStatus.SERVICE_UNAVAILABLE);
+        return drainingAnswer();
+      }
       try {
         const result = await this.health.check([...this.readiness.checks]);
         return { status: result.status === 'degraded' ? 'degraded' : 'ok', checks: result.details };

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { isatty } from 'node:tty';
 import type { INestApplication } from '@nestjs/common';
 import {
@@ -10,6 +11,7 @@ import {
 } from '@app/config';
 import { ShutdownReport, errorMessage } from '@app/contracts';
 import { ConfluenceLogger } from './confluence.logger.js';
+import { HttpDrain } from './http-drain.js';
 import { installCrashHandlers } from './process-guards.js';
 import { createServiceApp } from './service-app.js';
 import type { ServiceDefinition } from './service-definition.js';
@@ -42,10 +44,15 @@ function loadConfigOrReport(service: string): ConfluenceConfig | null {
 }
 
 /**
- * Stops on SIGINT/SIGTERM: closes the app (Nest's shutdown hooks run), then lets the process
- * end. A second signal, or a close that outlasts `timeoutMs`, exits at once with code 1.
+ * Stops on SIGINT/SIGTERM: drains the HTTP server (http-drain.ts), closes the app (Nest's
+ * shutdown hooks run), then lets the process end. A second signal, or a stop that outlasts
+ * `shutdownTimeoutMs`, exits at once with code 1.
  */
-function stopOnSignals(app: INestApplication, logger: ConfluenceLogger, timeoutMs: number): void {
+function stopOnSignals(
+  app: INestApplication,
+  logger: ConfluenceLogger,
+  { shutdownTimeoutMs: timeoutMs, drainDelayMs }: ConfluenceConfig['app']['http'],
+): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
@@ -64,7 +71,14 @@ function stopOnSignals(app: INestApplication, logger: ConfluenceLogger, timeoutM
       logger.error(`still running ${timeoutMs} ms after ${signal}: exiting`, SHUTDOWN);
       process.exit(1);
     }, timeoutMs).unref();
-    app.close().then(
+    // The HTTP drain before Nest's hooks: the requests it finishes still have the store, the bus and Redis.
+    const close = async (): Promise<void> => {
+      await app
+        .get(HttpDrain, { strict: false })
+        .drain(app.getHttpServer() as Server, { delayMs: drainDelayMs, report, signal });
+      await app.close();
+    };
+    close().then(
       () => {
         if (report.losses.length === 0) {
           logger.log('stopped', SHUTDOWN);
@@ -107,7 +121,7 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     await app.listen(port, host);
     // Before the line that says we listen: whoever waits for it may signal at once, and a signal
     // with no handler yet would kill the process without a clean shutdown.
-    stopOnSignals(app, logger, config.app.http.shutdownTimeoutMs);
+    stopOnSignals(app, logger, config.app.http);
     logger.log(
       `${definition.name} listening on http://${host}:${port} ` +
         `(mode ${config.runtime.mode}, hosts ${definition.hosts.join(', ')}, ` +

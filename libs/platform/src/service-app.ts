@@ -12,6 +12,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type ConfluenceConfig, ConfluenceConfigModule } from '@app/config';
 import { Clock, SERVICE_VERSION, ShutdownReport, SystemClock } from '@app/contracts';
+import { HttpDrain } from './http-drain.js';
 import { LivenessController } from './liveness.controller.js';
 import type { ServiceDefinition } from './service-definition.js';
 import { ServiceInfo } from './service-info.js';
@@ -21,12 +22,13 @@ class ServiceRootModule {}
 
 /**
  * What every process provides everywhere: its one ShutdownReport (a write path reports what it
- * could not write) and the Clock (the wall clock; tests override it with virtual time).
+ * could not write), its HttpDrain (readiness and the Socket.IO gateway take part in the drain)
+ * and the Clock (the wall clock; tests override it with virtual time).
  */
 @Global()
 @Module({
-  providers: [ShutdownReport, { provide: Clock, useClass: SystemClock }],
-  exports: [ShutdownReport, Clock],
+  providers: [ShutdownReport, HttpDrain, { provide: Clock, useClass: SystemClock }],
+  exports: [ShutdownReport, HttpDrain, Clock],
 })
 class ProcessModule {}
 

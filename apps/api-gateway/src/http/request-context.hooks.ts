@@ -3,13 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import type { AccessPolicy, ApiKeyRing, GatewayMetrics } from '@app/gateway';
 import { headerValue, type HttpRequest, type HttpResponse } from './http-types.js';
 
+const READINESS_ROUTE = '/health/ready';
+
 /**
  * First on every request (a Fastify `onRequest` hook, so before body parsing, routing misses and
  * every guard): echoes its request id (kept from `X-Request-Id` when sane, see
  * libs/platform) in the response and verifies any `X-API-Key` once. When the answer has gone out (`onResponse`) the
  * request is timed into the latency histogram by route template and status; client errors are
- * logged at `warn`, server errors at `error`, each with its request id; successes at `debug`
- * (thousands a second would drown the log).
+ * logged at `warn`, server errors at `error` (readiness' 503 at `warn`), each with its request
+ * id; successes at `debug` (thousands a second would drown the log).
  */
 export class RequestContextHooks {
   readonly #logger = new Logger('http');
@@ -54,7 +56,9 @@ export class RequestContextHooks {
     if (status < 400 && !Logger.isLevelEnabled('debug')) return;
     const context = request.context;
     const line = `${request.method} ${request.originalUrl} ${status} ${elapsedMs.toFixed(1)} ms requestId=${context?.requestId ?? '-'}${context?.apiKey == null ? '' : ` key=${context.apiKey}`}`;
-    if (status >= 500) this.#logger.error(line);
+    // Readiness answers 503 by design (a dependency down, or the process draining: its body says
+    // which), once per balancer probe: not a server fault.
+    if (status >= 500 && route !== READINESS_ROUTE) this.#logger.error(line);
     else if (status >= 400) this.#logger.warn(line);
     else this.#logger.debug(line);
   }

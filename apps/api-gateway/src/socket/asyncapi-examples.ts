@@ -1,6 +1,7 @@
 import {
   type LiveSignalChange,
   type LiveUpdate,
+  type ServerShutdownNotice,
   type SocketErrorCode,
   type SubscribeAck,
   type SubscriptionRequest,
@@ -30,6 +31,7 @@ export interface AsyncApiExamples {
   readonly refused: Readonly<Record<string, JsonValue>>;
   readonly confluenceUpdated: Readonly<Record<string, JsonValue>>;
   readonly signalChanged: Readonly<Record<string, JsonValue>>;
+  readonly serverShutdown: Readonly<Record<string, JsonValue>>;
   readonly connectionRefused: Readonly<Record<string, JsonValue>>;
 }
 
@@ -107,6 +109,9 @@ export function asyncApiExamples(
     },
     confluenceUpdated: { 'a result on candle close': update },
     signalChanged: { 'NEUTRAL to LONG': change },
+    serverShutdown: {
+      'the replica stops': { reason: 'shutdown', retryAfterMs: 750 } satisfies ServerShutdownNotice,
+    },
     connectionRefused: {
       'too many connections': {
         message: `too many connections from this address (max ${limits.maxConnectionsPerIp})`,

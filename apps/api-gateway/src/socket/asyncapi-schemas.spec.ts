@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { APP_DEFAULTS } from '@app/config';
+import { RECONNECT_SPREAD_MS } from '@app/gateway';
 import { LiveUpdatePayload, SignalChangedEvent, SubscriptionDto, validatePayload } from '@app/contracts/dto';
 import { asyncApiMessages } from '../../../../test/asyncapi-messages.js';
 import { openApiToJsonSchema, restSchemasFrom } from './asyncapi-rest-schemas.js';
@@ -116,6 +117,28 @@ describe('the payload schemas agree with the payload classes', () => {
       forbidNonWhitelisted: true,
     });
     expect(messages.check('subscribe', payload) === null).toBe(errors.length === 0);
+  });
+
+  it('server.shutdown: a reason and a whole, bounded wait, nothing else', () => {
+    const notice = examples.serverShutdown['the replica stops'];
+    expect(messages.check('serverShutdown', notice)).toBeNull();
+    expect(messages.check('serverShutdown', { reason: 'shutdown', retryAfterMs: 0 })).toBeNull();
+    expect(
+      messages.check('serverShutdown', { reason: 'shutdown', retryAfterMs: RECONNECT_SPREAD_MS }),
+    ).toBeNull();
+    for (const wrong of [
+      { reason: 'restart', retryAfterMs: 0 },
+      { reason: 'shutdown', retryAfterMs: -1 },
+      { reason: 'shutdown', retryAfterMs: 1.5 },
+      { reason: 'shutdown', retryAfterMs: RECONNECT_SPREAD_MS + 1 },
+      { reason: 'shutdown' },
+      { retryAfterMs: 0 },
+      { reason: 'shutdown', retryAfterMs: 0, extra: 1 },
+    ])
+      expect({ wrong, valid: messages.check('serverShutdown', wrong) === null }).toEqual({
+        wrong,
+        valid: false,
+      });
   });
 
   it('refuses an acknowledgement of the other kind or with an unknown error code', () => {

@@ -4,6 +4,7 @@ import {
   DataSource,
   type LiveSignalChange,
   type LiveUpdate,
+  type ServerShutdownNotice,
   Signal,
   type SocketError,
   SocketErrorCode,
@@ -14,6 +15,7 @@ import {
   UpdateTrigger,
 } from '@app/contracts';
 import { EXCHANGE_PATTERN, SYMBOL_PATTERN } from '@app/contracts/dto';
+import { RECONNECT_SPREAD_MS } from '@app/gateway';
 
 /*
  * The JSON Schemas (AsyncAPI Schema Objects, a superset of JSON Schema draft-07) of what travels
@@ -191,6 +193,22 @@ export const LIVE_SIGNAL_CHANGE = objectOf<LiveSignalChange>(
     to: { type: 'string', enum: SIGNALS, description: 'the new label' },
     score: SCORE,
     confidence: SCORE,
+  },
+);
+
+export const SERVER_SHUTDOWN = objectOf<ServerShutdownNotice>(
+  'This replica is stopping. Sent to every connection just before the server closes it (the client ' +
+    'sees a `transport close`, which socket.io-client answers by reconnecting by itself; a balancer ' +
+    'gives it another replica). Subscribe again once connected.',
+  {
+    reason: { const: 'shutdown' },
+    retryAfterMs: {
+      type: 'integer',
+      minimum: 0,
+      maximum: RECONNECT_SPREAD_MS,
+      description:
+        "wait this long before reconnecting: spread over the replica's connections, so they do not all come back at once",
+    },
   },
 );
 

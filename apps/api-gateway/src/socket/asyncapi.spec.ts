@@ -117,6 +117,7 @@ describe('the AsyncAPI document of /signals', () => {
       unsubscribeReply: null,
       confluenceUpdated: AnalysisEventName.ConfluenceUpdated,
       signalChanged: AnalysisEventName.SignalChanged,
+      serverShutdown: SocketEventName.ServerShutdown,
       connectError: null,
     });
     const actions = Object.entries(document.operations).map(([id, operation]) => [
@@ -129,6 +130,7 @@ describe('the AsyncAPI document of /signals', () => {
       ['unsubscribe', 'receive', ['unsubscribed', 'refused']],
       ['confluenceUpdated', 'send', null],
       ['signalChanged', 'send', null],
+      ['serverShutdown', 'send', null],
       ['connectError', 'send', null],
     ]);
     const names = Object.values(document.components.messages).map((message) => message.name);
@@ -140,6 +142,7 @@ describe('the AsyncAPI document of /signals', () => {
       'refused',
       'confluence.updated',
       'signal.changed',
+      'server.shutdown',
       'connect_error',
     ]);
   });
@@ -220,7 +223,7 @@ describe('the AsyncAPI document of /signals', () => {
           errors: null,
         });
       }
-    expect(examples).toBe(11);
+    expect(examples).toBe(12);
   });
 
   it(`serves it at ${ASYNCAPI_PATH}, cacheable, as the running configuration describes it`, async () => {

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { AppConfig, Environment } from '@app/config';
+import { RECONNECT_SPREAD_MS } from '@app/gateway';
 import {
   SERVICE_VERSION,
   SIGNALS_NAMESPACE,
@@ -18,6 +19,7 @@ import {
   LIVE_SIGNAL_CHANGE,
   LIVE_UPDATE,
   refusedSchema,
+  SERVER_SHUTDOWN,
   socketErrorSchema,
   SUBSCRIPTION_REQUEST,
   subscribedSchema,
@@ -106,6 +108,7 @@ const CLIENT_EVENTS = {
 const SERVER_EVENTS = {
   confluenceUpdated: SocketEventName.ConfluenceUpdated,
   signalChanged: SocketEventName.SignalChanged,
+  serverShutdown: SocketEventName.ServerShutdown,
 } as const satisfies Record<string, keyof SignalsServerEvents>;
 
 /** The messages of the connect refusals (signals.gateway.ts `#admit`; the text is what clients see). */
@@ -136,7 +139,8 @@ function description(settings: AsyncApiSettings): string {
       `a ping every ${socket.pingIntervalMs} ms, a client silent for ${socket.pingIntervalMs + socket.pingTimeoutMs} ms is dropped.`,
     'On reconnect, subscribe again: the server keeps no session (no connection-state recovery), and ' +
       'each new subscribe answers a fresh snapshot. Events carry no sequence number; ' +
-      '`candleTime` and `computedAt` order the results of a stream.',
+      '`candleTime` and `computedAt` order the results of a stream. A replica that stops sends ' +
+      '`server.shutdown` to each connection, then closes it: reconnect (after `retryAfterMs`) and subscribe again.',
   ].join('\n\n');
 }
 
@@ -206,6 +210,12 @@ const CHANNELS: Readonly<Record<string, Channel>> = {
     description: 'Sent to the subscribers of the stream only (its room), once per change.',
     messages: { signalChanged: ref('components', 'messages', 'signalChanged') },
   },
+  serverShutdown: {
+    address: SERVER_EVENTS.serverShutdown,
+    title: 'server.shutdown',
+    description: 'Sent to every connection of a replica that stops, just before it closes the connection.',
+    messages: { serverShutdown: ref('components', 'messages', 'serverShutdown') },
+  },
   connectError: {
     address: null,
     title: 'connection refused',
@@ -273,6 +283,13 @@ function operations(settings: AsyncApiSettings): Readonly<Record<string, Operati
       summary: "The stream's label (LONG / NEUTRAL / SHORT) moved.",
       description: 'The bus event, as published and validated (SignalChangedEvent).',
     }),
+    serverShutdown: operation('send', 'serverShutdown', {
+      title: 'Tell a connection to reconnect',
+      summary: 'The replica is stopping: the connection closes next, then reconnect and subscribe again.',
+      description:
+        'The close is a transport close (socket.io-client reconnects by itself, with its own backoff); ' +
+        `\`retryAfterMs\` spreads the reconnections of a replica over up to ${RECONNECT_SPREAD_MS} ms.`,
+    }),
     connectError: operation('send', 'connectError', {
       title: 'Refuse a connection',
       summary:
@@ -299,6 +316,7 @@ const MESSAGES = {
     'A new confluence result of the stream.',
   ],
   signalChanged: [SERVER_EVENTS.signalChanged, 'LiveSignalChange', "The stream's label changed."],
+  serverShutdown: [SERVER_EVENTS.serverShutdown, 'ServerShutdown', 'This replica stops: reconnect.'],
   connectionRefused: ['connect_error', 'ConnectError', 'Why the connection was refused.'],
 } as const satisfies Record<keyof AsyncApiExamples, readonly [string, string, string]>;
 
@@ -328,6 +346,7 @@ export function buildAsyncApiDocument(settings: AsyncApiSettings): AsyncApiDocum
     Refused: refusedSchema(ref('components', 'schemas', 'SocketError')),
     LiveUpdate: LIVE_UPDATE,
     LiveSignalChange: LIVE_SIGNAL_CHANGE,
+    ServerShutdown: SERVER_SHUTDOWN,
     ConnectError: connectErrorSchema(connectRefusals(settings)),
   };
   return {

@@ -1,7 +1,9 @@
 import {
+  Inject,
   Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  Optional,
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
@@ -35,8 +37,10 @@ import {
   LatestResults,
   MarketBoard,
   ResultQueries,
+  SocketDrain,
   TokenBucket,
 } from '@app/gateway';
+import { HttpDrain } from '@app/platform';
 import { SignalsExceptionFilter } from './socket-errors.filter.js';
 import { SocketRateGuard } from './socket-rate.guard.js';
 import type { SignalsNamespace, SignalsSocket } from './socket-types.js';
@@ -52,7 +56,8 @@ import { SubscriptionPipe } from './subscription.pipe.js';
  * Limits: connections per IP and API key (at the handshake), subscriptions per socket, messages
  * per second per socket (SocketRateGuard). Payloads are checked by SubscriptionPipe; every
  * refusal is a domain error SignalsExceptionFilter answers in the acknowledgement. Socket.IO
- * removes a dead socket (ping timeout) from its rooms itself.
+ * removes a dead socket (ping timeout) from its rooms itself. When the process stops, the HTTP
+ * drain has every socket told `server.shutdown` and closed once the listener is (SocketDrain).
  */
 @WebSocketGateway({ namespace: SIGNALS_NAMESPACE })
 @UseGuards(SocketRateGuard)
@@ -63,6 +68,7 @@ export class SignalsGateway
   readonly #logger = new Logger('signals');
   readonly #connections: ConnectionsPerIp;
   readonly #unsubscribe: (() => void)[] = [];
+  readonly #drain = new SocketDrain();
   #namespace: SignalsNamespace | null = null;
 
   constructor(
@@ -75,6 +81,9 @@ export class SignalsGateway
     private readonly bus: EventBus,
     private readonly metrics: GatewayMetrics,
     private readonly registry: SocketRegistry,
+    // Absent only in module tests that run no process (platform's process module provides it). By
+    // token: a union type gives DI no class to go by.
+    @Inject(HttpDrain) @Optional() private readonly httpDrain: HttpDrain | null = null,
   ) {
     this.#connections = new ConnectionsPerIp(app.socket.maxConnectionsPerIp);
   }
@@ -82,6 +91,12 @@ export class SignalsGateway
   afterInit(namespace: SignalsNamespace): void {
     this.#namespace = namespace;
     this.registry.attach(namespace);
+    this.httpDrain?.add({
+      close: () => `${this.#drain.close(namespace.sockets.values())} socket(s) told to reconnect`,
+    });
+    namespace.on('connection', (socket) => {
+      this.#drain.admit(socket);
+    });
     namespace.use((socket, next) => {
       const refusal = this.#admit(socket);
       if (refusal === null) next();

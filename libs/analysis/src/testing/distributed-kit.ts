@@ -194,6 +194,8 @@ export interface WorkerPool {
     history: CandleHistory,
     workerId: string,
     overrides?: Partial<DistributedAnalysisSettings>,
+    /** The analyzers it creates (a test may watch or time what they do); newAnalyzer by default. */
+    createAnalyzer?: (market: MarketRef) => MarketAnalyzer,
   ): Worker;
   stopWorker(worker: Worker): Promise<void>;
 }
@@ -214,6 +216,7 @@ export function workerPool(): WorkerPool {
     history: CandleHistory,
     workerId: string,
     overrides: Partial<DistributedAnalysisSettings> = {},
+    createAnalyzer: (market: MarketRef) => MarketAnalyzer = newAnalyzer,
   ): Worker {
     const settings: DistributedAnalysisSettings = {
       workerId,
@@ -238,7 +241,7 @@ export function workerPool(): WorkerPool {
       history,
       sink,
       formatter,
-      createAnalyzer: newAnalyzer,
+      createAnalyzer,
       now: () => NOW,
       logger,
     });

@@ -60,6 +60,11 @@ export function workersKey(prefix: string): string {
   return `${prefix}:workers`;
 }
 
+/** Where a worker says the membership changed (it joined, left, or handed markets over): the id. */
+export function membershipChannel(prefix: string): string {
+  return `${prefix}:workers:changed`;
+}
+
 /** Renews `owner`'s lease on `key`; false when the key is gone or someone else holds it. */
 export async function renewLease(redis: Redis, key: string, owner: string, ttlMs: number): Promise<boolean> {
   return (await redis.eval(LEASE_RENEW_SCRIPT, 1, key, owner, ttlMs)) === 1;

@@ -7,6 +7,7 @@ import {
   LEASE_ACQUIRE_SCRIPT,
   leaseKey,
   MEMBERSHIP_TTLS,
+  membershipChannel,
   releaseLease,
   renewLease,
   workersKey,
@@ -21,6 +22,12 @@ export type LeaseLossReason = 'rebalanced' | 'expired' | 'stopped';
 export interface MarketLeasesOptions {
   /** A normal (non-subscriber) connection, owned by the caller: never quit here. */
   readonly redis: Redis;
+  /**
+   * A connection of its own for the membership channel (subscriber mode), owned by the caller.
+   * With it, a worker runs its round as soon as another says it joined, left or handed markets
+   * over, instead of at its next renewal; without it, it sees the change then.
+   */
+  readonly subscriber?: Redis;
   /** Keys: `${prefix}:lease:${marketId}` and `${prefix}:workers`. */
   readonly prefix: string;
   /** Unique per process; it is the value of every lease this worker holds. */
@@ -64,6 +71,8 @@ interface Held {
  * hashing to decide who should hold what. A worker releases what HRW gives another live member,
  * and acquires what HRW gives it once the holder has released it or the lease has expired; a
  * dead worker's markets move about MEMBERSHIP_TTLS TTLs plus one renew period after its last tick.
+ * With a subscriber, a worker that joins, stops or hands markets over announces it, and the
+ * others run their round at once: a clean stop's markets move within a round trip or two.
  */
 export class MarketLeases {
   readonly #held = new Map<string, Held>();
@@ -83,6 +92,12 @@ export class MarketLeases {
   #loop: Promise<void> | null = null;
   #stopped = false;
   #stopping: Promise<void> | null = null;
+  /** Whether this worker said it joined (after its first heartbeat). */
+  #announcedJoin = false;
+  /** Another worker's announcement: run a round now (ticks queue, so it never overlaps one). */
+  readonly #onAnnouncement = (channel: string, from: string): void => {
+    if (channel === membershipChannel(this.options.prefix) && from !== this.workerId) void this.tick();
+  };
 
   constructor(private readonly options: MarketLeasesOptions) {
     if (!Number.isFinite(options.ttlMs) || options.ttlMs < 30)
@@ -102,11 +117,17 @@ export class MarketLeases {
     return this.options.workerId;
   }
 
-  /** Joins membership and ticks now, then every ttlMs/3 until stop(). */
+  /** Joins membership and ticks now, then every ttlMs/3 (and on others' announcements) until stop(). */
   start(): void {
     if (this.#loop !== null || this.#stopped) {
       this.#say('warn', 'start() ignored: already started or stopped');
       return;
+    }
+    const { subscriber, prefix } = this.options;
+    if (subscriber !== undefined) {
+      subscriber.on('message', this.#onAnnouncement);
+      // Until it is subscribed, changes are seen at the next renewal, as without a subscriber.
+      void this.#bestEffort('subscribe', this.#call(subscriber.subscribe(membershipChannel(prefix))));
     }
     this.#loop = this.#runLoop();
   }
@@ -172,8 +193,15 @@ export class MarketLeases {
       await this.#lose(held, 'stopped');
       if (release) await this.#bestEffort(`release ${marketId(held.market)}`, this.#release(held.market));
     }
-    if (release)
+    if (release) {
       await this.#bestEffort('leave membership', this.#call(redis.zrem(workersKey(prefix), this.workerId)));
+      await this.#announce();
+    }
+    const { subscriber } = this.options;
+    if (subscriber !== undefined) {
+      subscriber.off('message', this.#onAnnouncement);
+      await this.#bestEffort('unsubscribe', this.#call(subscriber.unsubscribe(membershipChannel(prefix))));
+    }
     this.#members = [];
     this.#say('log', `stopped (${release ? 'released' : 'leases left to expire'})`);
   }
@@ -207,6 +235,7 @@ export class MarketLeases {
     // Without a fresh member list, do not move anything: renewing is all that is safe.
     if (members === null || this.#stopped) return;
     const wanted: MarketRef[] = [];
+    let released = false;
     for (const market of this.#markets) {
       const id = marketId(market);
       const winner = rendezvousOwner(id, members);
@@ -215,11 +244,25 @@ export class MarketLeases {
         // The consumer stops first (onLost is awaited), then the newcomer may take it.
         await this.#lose(held, 'rebalanced');
         await this.#bestEffort(`release ${id}`, this.#release(market), errors);
+        released = true;
       } else if (held === undefined && winner === this.workerId) {
         wanted.push(market);
       }
     }
     await this.#acquire(wanted, errors);
+    // Joined (the holders of its share release it now), or released markets (their winner takes them now).
+    if (released || !this.#announcedJoin) {
+      this.#announcedJoin = true;
+      await this.#announce(errors);
+    }
+  }
+
+  /** Tells the other workers the membership changed; they run a round at once. Harmless if lost. */
+  async #announce(errors?: string[]): Promise<void> {
+    const { redis, prefix, subscriber } = this.options;
+    if (subscriber === undefined) return;
+    const publish = redis.publish(membershipChannel(prefix), this.workerId);
+    await this.#bestEffort('announce', this.#call(publish), errors);
   }
 
   async #heartbeat(): Promise<string[]> {

@@ -62,6 +62,11 @@ export class HttpConfig {
   @IsInt() @Min(1024) @Max(64 * 1024 * 1024) readonly bodyLimitBytes!: number;
   /** How long a stopping process waits for in-flight work before it exits anyway. */
   @IsInt() @Min(100) @Max(120_000) readonly shutdownTimeoutMs!: number;
+  /**
+   * After a stop signal, how long to keep serving (readiness already 503) before the listener
+   * closes: the time a balancer needs to stop sending. Part of the shutdown timeout, not added to it.
+   */
+  @IsInt() @Min(0) @Max(60_000) @IsLessThanProperty('shutdownTimeoutMs') readonly drainDelayMs!: number;
 }
 
 /** Origins are scheme://host[:port]; a wildcard is only allowed without credentials. */
@@ -211,6 +216,7 @@ export const APP_DEFAULTS: ConfigShape<AppConfig> = {
     ports: { apiGateway: 3000, analysisWorker: 3001, marketData: 3002 },
     bodyLimitBytes: 2 * 1024 * 1024,
     shutdownTimeoutMs: 10_000,
+    drainDelayMs: 0,
   },
   cors: { origins: ['http://localhost:3000'], credentials: false },
   rateLimits: { default: { limit: 120, ttlSeconds: 60 }, routes: {} },
