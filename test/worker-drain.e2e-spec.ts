@@ -72,22 +72,33 @@ afterAll(async () => {
   dataDir?.cleanup();
 });
 
-/** `{"timestamp":…,"message":"binance BTC/USDT 1m 2021-02-19T09:41:00Z: 66.1 LONG (…)"}`: result lines. */
+/** The JSON log records of an output (`time` and `message` of each). */
+function records(output: string): { time: number; message: string }[] {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { time: number; message: string });
+}
+
+/** Result lines: `{"level":"log","time":…,"message":"binance BTC/USDT 1m 2021-02-19T09:41:00Z: 66.1 LONG (…)"}`. */
 function publishedLines(output: string): { market: string; candleTime: number; at: number }[] {
   const lines: { market: string; candleTime: number; at: number }[] = [];
-  for (const match of output.matchAll(/"timestamp":(\d+),"message":"(\w+) (\S+) 1m (\S+Z): /g))
-    lines.push({
-      market: `${match[2] ?? ''}:${match[3] ?? ''}`,
-      candleTime: Date.parse(match[4] ?? ''),
-      at: Number(match[1]),
-    });
+  for (const { time, message } of records(output)) {
+    const match = /^(\w+) (\S+) 1m (\S+Z): /.exec(message);
+    if (match !== null)
+      lines.push({
+        market: `${match[1] ?? ''}:${match[2] ?? ''}`,
+        candleTime: Date.parse(match[3] ?? ''),
+        at: time,
+      });
+  }
   return lines;
 }
 
 function timestampOf(output: string, message: RegExp): number {
-  for (const line of output.split('\n'))
-    if (message.test(line)) return Number(/"timestamp":(\d+)/.exec(line)?.[1]);
-  throw new Error(`no ${String(message)} in:\n${output}`);
+  const found = records(output).find((record) => message.test(record.message));
+  if (found === undefined) throw new Error(`no ${String(message)} in:\n${output}`);
+  return found.time;
 }
 
 describe('analysis worker drain on SIGTERM (separate processes, private Redis)', () => {
