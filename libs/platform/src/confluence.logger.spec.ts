@@ -57,6 +57,25 @@ describe('ConfluenceLogger', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('careful');
   });
+
+  it('follows the levels Nest passes on (runService tells Nest the configured ones)', () => {
+    const { lines, streams } = capture();
+    const logger = new ConfluenceLogger({
+      service: 'test',
+      level: 'warn',
+      format: 'json',
+      secrets: [],
+      streams,
+    });
+
+    logger.setLogLevels(logLevelsFrom('debug'));
+    logger.debug('now shown');
+    logger.verbose('still hidden');
+    logger.setLogLevels(logLevelsFrom('error'));
+    logger.warn('hidden again');
+
+    expect(lines.map((line) => (JSON.parse(line) as { message: string }).message)).toEqual(['now shown']);
+  });
 });
 
 /** A terminal or a pipe, recording what the logger writes to it. */

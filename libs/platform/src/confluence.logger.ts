@@ -125,6 +125,12 @@ export class ConfluenceLogger implements LoggerService {
     );
   }
 
+  /** Nest's `Logger.overrideLogger(levels)` passes its levels on: the least severe one is the level. */
+  setLogLevels(levels: LogLevel[]): void {
+    const least = SEVERITY.filter((level) => levels.includes(level)).at(-1);
+    if (least !== undefined) this.pino.level = least;
+  }
+
   log(message: unknown, ...optionalParams: unknown[]): void {
     this.write('log', parseLogCall([message, ...optionalParams], this.service));
   }

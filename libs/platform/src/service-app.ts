@@ -4,6 +4,7 @@ import {
   type DynamicModule,
   Global,
   type INestApplication,
+  Logger,
   type LoggerService,
   Module,
 } from '@nestjs/common';
@@ -13,6 +14,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { type ConfluenceConfig, ConfluenceConfigModule } from '@app/config';
 import { Clock, SERVICE_VERSION, ShutdownReport, SystemClock } from '@app/contracts';
 import { HttpDrain } from './http-drain.js';
+import { ConfluenceLogger, logLevelsFrom } from './confluence.logger.js';
 import { LivenessController } from './liveness.controller.js';
 import type { ServiceDefinition } from './service-definition.js';
 import { ServiceInfo } from './service-info.js';
@@ -114,6 +116,10 @@ export async function createServiceApp(
       bodyParser: false,
     },
   );
+  // Nest answers `Logger.isLevelEnabled` from levels it was told, and without them says every level
+  // is on for a logger that is not its own ConsoleLogger: the request hook would then build a debug
+  // line for every successful request, for our logger to drop.
+  if (logger instanceof ConfluenceLogger) Logger.overrideLogger(logLevelsFrom(config.app.logging.level));
   for (const configure of definition.configure ?? []) await configure(app);
   app.enableCors({ origin: [...config.app.cors.origins], credentials: config.app.cors.credentials });
   return app;
