@@ -117,6 +117,23 @@ export async function storedResults(db: Db, market: string): Promise<ResultField
   }));
 }
 
+/** A market's stored 1m signals ("binance BTC/USDT"), oldest first, as the reference has them. */
+export async function storedSignals(db: Db, market: string): Promise<SignalFields[]> {
+  const [exchange, symbol] = market.split(' ');
+  const docs = await db
+    .collection('signals')
+    .find({ exchange, symbol, timeframe: '1m' })
+    .sort({ time: 1 })
+    .toArray();
+  return docs.map((d) => ({
+    time: (d.time as Date).getTime(),
+    from: d.from as string | null,
+    to: d.to as string,
+    score: d.score as number,
+    confidence: d.confidence as number,
+  }));
+}
+
 export interface Published {
   readonly subject: string;
   readonly payload: {

@@ -28,6 +28,7 @@ import {
   rendered,
   type ResultFields,
   storedResults,
+  storedSignals,
   TapLog,
   workerIdOf,
   workerStatus,
@@ -255,21 +256,10 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
             .toArray()
         ).map((d) => (d.timestamp as Date).getTime());
         expect({ market, candles: candleTimes }).toEqual({ market, candles: candlesOf.get(market) });
-        const signals = await db
-          .collection('signals')
-          .find({ exchange, symbol, timeframe: '1m' })
-          .sort({ time: 1 })
-          .toArray();
-        expect({
+        expect({ market, signals: await storedSignals(db, market) }).toEqual({
           market,
-          signals: signals.map((d) => ({
-            time: (d.time as Date).getTime(),
-            from: d.from as string | null,
-            to: d.to as string,
-            score: d.score as number,
-            confidence: d.confidence as number,
-          })),
-        }).toEqual({ market, signals: want.signals });
+          signals: want.signals,
+        });
       }
     } finally {
       await client.close();

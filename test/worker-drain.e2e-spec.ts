@@ -23,6 +23,7 @@ import {
   reference,
   rendered,
   storedResults,
+  storedSignals,
   TapLog,
   workerIdOf,
   workerStatus,
@@ -246,22 +247,10 @@ describe('analysis worker drain on SIGTERM (separate processes, private Redis)',
           market,
           results: want.results,
         });
-        const [exchange, symbol] = market.split(' ');
-        const signals = await db
-          .collection('signals')
-          .find({ exchange, symbol, timeframe: '1m' })
-          .sort({ time: 1 })
-          .toArray();
-        expect({
+        expect({ market, signals: await storedSignals(db, market) }).toEqual({
           market,
-          signals: signals.map((d) => ({
-            time: (d.time as Date).getTime(),
-            from: d.from as string | null,
-            to: d.to as string,
-            score: d.score as number,
-            confidence: d.confidence as number,
-          })),
-        }).toEqual({ market, signals: want.signals });
+          signals: want.signals,
+        });
       }
     } finally {
       await client.close();
