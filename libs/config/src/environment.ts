@@ -139,16 +139,21 @@ function readUrl(
   return value;
 }
 
+/** `raw` when it is one of `allowed`; otherwise an issue naming the variable, and undefined. */
+function oneOf<T extends string>(
+  name: string,
+  raw: string,
+  allowed: readonly T[],
+  issues: ConfigIssue[],
+): T | undefined {
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  issues.push({ file: ENV_FILE, path: name, message: `must be one of ${allowed.join(', ')} (got "${raw}")` });
+  return undefined;
+}
+
 export function readEnvironment(env: NodeJS.ProcessEnv, cwd: string, issues: ConfigIssue[]): Environment {
-  const rawNodeEnv = nonEmpty(env.NODE_ENV) ?? 'development';
-  let nodeEnv: NodeEnv = 'development';
-  if ((NODE_ENVS as readonly string[]).includes(rawNodeEnv)) nodeEnv = rawNodeEnv as NodeEnv;
-  else
-    issues.push({
-      file: ENV_FILE,
-      path: 'NODE_ENV',
-      message: `must be one of ${NODE_ENVS.join(', ')} (got "${rawNodeEnv}")`,
-    });
+  const nodeEnv: NodeEnv =
+    oneOf('NODE_ENV', nonEmpty(env.NODE_ENV) ?? 'development', NODE_ENVS, issues) ?? 'development';
 
   const rawPort = nonEmpty(env.PORT);
   let port: number | undefined;
@@ -165,16 +170,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv, cwd: string, issues: Con
   }
 
   const rawLogFormat = nonEmpty(env.LOG_FORMAT);
-  let logFormat: LogFormat | undefined;
-  if (rawLogFormat !== undefined) {
-    if ((LOG_FORMATS as readonly string[]).includes(rawLogFormat)) logFormat = rawLogFormat as LogFormat;
-    else
-      issues.push({
-        file: ENV_FILE,
-        path: 'LOG_FORMAT',
-        message: `must be one of ${LOG_FORMATS.join(', ')} (got "${rawLogFormat}")`,
-      });
-  }
+  const logFormat: LogFormat | undefined =
+    rawLogFormat === undefined ? undefined : oneOf('LOG_FORMAT', rawLogFormat, LOG_FORMATS, issues);
 
   const rawDir = nonEmpty(env.CONFIG_DIR) ?? 'config';
   const rawDataDir = nonEmpty(env.DATA_DIR) ?? 'data';
