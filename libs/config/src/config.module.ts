@@ -5,6 +5,7 @@ import { Environment } from './environment.js';
 import { AppConfig } from './schema/app.schema.js';
 import { ExchangesConfig } from './schema/exchanges.schema.js';
 import { IndicatorsConfig } from './schema/indicators.schema.js';
+import { LlmConfig, LlmPrompt } from './schema/llm.schema.js';
 import { MonitoringConfig } from './schema/monitoring.schema.js';
 import { WeightsConfig } from './schema/weights.schema.js';
 
@@ -21,6 +22,8 @@ export const CONFIG_NAMESPACES = [
   'indicators',
   'weights',
   'monitoring',
+  'llm',
+  'llmPrompt',
 ] as const;
 export type ConfigNamespace = (typeof CONFIG_NAMESPACES)[number];
 
@@ -47,6 +50,8 @@ export class ConfluenceConfigModule {
       indicators: config.indicators,
       weights: config.weights,
       monitoring: config.monitoring,
+      llm: config.llm,
+      llmPrompt: config.llmPrompt,
     };
     const namespaces = CONFIG_NAMESPACES.map((name) => registerAs(name, () => parts[name]));
     const byClass: readonly [abstract new () => object, ConfigNamespace][] = [
@@ -57,6 +62,8 @@ export class ConfluenceConfigModule {
       [IndicatorsConfig, 'indicators'],
       [WeightsConfig, 'weights'],
       [MonitoringConfig, 'monitoring'],
+      [LlmConfig, 'llm'],
+      [LlmPrompt, 'llmPrompt'],
     ];
     const providers: Provider[] = [
       { provide: ConfluenceConfig, useValue: config },

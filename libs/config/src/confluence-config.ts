@@ -3,6 +3,7 @@ import { type Environment } from './environment.js';
 import { type AppConfig, type RuntimeMode } from './schema/app.schema.js';
 import { type ExchangesConfig } from './schema/exchanges.schema.js';
 import { type IndicatorsConfig } from './schema/indicators.schema.js';
+import { type LlmConfig, type LlmPrompt } from './schema/llm.schema.js';
 import { type MonitoringConfig } from './schema/monitoring.schema.js';
 import { type WeightsConfig } from './schema/weights.schema.js';
 
@@ -27,6 +28,9 @@ export class ConfluenceConfig {
   readonly indicators!: IndicatorsConfig;
   readonly weights!: WeightsConfig;
   readonly monitoring!: MonitoringConfig;
+  readonly llm!: LlmConfig;
+  /** The prompt template llm.yaml names, loaded from config/prompts. */
+  readonly llmPrompt!: LlmPrompt;
   /** The files that were read, relative to the config directory, for the boot log. */
   readonly files!: readonly string[];
   /** Facts an operator should see at boot (an in-memory store, say); not errors. */

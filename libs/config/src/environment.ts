@@ -33,6 +33,11 @@ export class Environment {
    * hashes are configured, so neither a config leak nor a log line can reveal a key.
    */
   readonly apiKeyHashes!: readonly ApiKeyHash[];
+  /**
+   * `OPENAI_API_KEYS`: keys of the OpenAI-compatible endpoint (comma-separated), tried in turn;
+   * none: no LLM opinions. Logs and health name a key by its last four characters only.
+   */
+  readonly openAiKeys!: readonly string[];
 }
 
 export interface ApiKeyHash {
@@ -68,6 +73,26 @@ function readApiKeyHashes(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): ApiKey
     else hashes.push({ name, sha256 });
   }
   return hashes;
+}
+
+function readOpenAiKeys(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): string[] {
+  const raw = nonEmpty(env.OPENAI_API_KEYS);
+  if (raw === undefined) return [];
+  const keys: string[] = [];
+  for (const [index, entry] of raw.split(',').entries()) {
+    const key = entry.trim();
+    // Never echo the value: a typo in one key still holds the secret.
+    if (!/^[\x21-\x7e]{8,512}$/.test(key))
+      issues.push({
+        file: ENV_FILE,
+        path: `OPENAI_API_KEYS[${index}]`,
+        message: 'must be 8–512 printable characters without spaces',
+      });
+    else if (keys.includes(key))
+      issues.push({ file: ENV_FILE, path: `OPENAI_API_KEYS[${index}]`, message: 'repeats an earlier key' });
+    else keys.push(key);
+  }
+  return keys;
 }
 
 export interface ExchangeCredentials {
@@ -185,6 +210,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv, cwd: string, issues: Con
     redisUrl: readUrl(env, 'REDIS_URL', ['redis', 'rediss'], issues),
     exchangeCredentials: readExchangeCredentials(env, issues),
     apiKeyHashes: readApiKeyHashes(env, issues),
+    openAiKeys: readOpenAiKeys(env, issues),
   });
 }
 
@@ -200,6 +226,7 @@ export function secretValuesOf(environment: Environment): string[] {
       // Invalid URLs never get this far (readUrl rejects them).
     }
   }
+  secrets.push(...environment.openAiKeys);
   for (const { apiKey, secret, password } of Object.values(environment.exchangeCredentials)) {
     secrets.push(apiKey, secret, ...(password === undefined ? [] : [password]));
   }

@@ -34,8 +34,14 @@ describe('loadConfig', () => {
       'indicators.yaml',
       'weights.yaml',
       'monitoring.yaml',
+      'llm.yaml',
+      'prompts/opinion-v1.yaml',
     ]);
     expect(config.notices.join(' ')).toMatch(/MONGODB_URI is not set/);
+    expect(config.notices.join(' ')).toMatch(/OPENAI_API_KEYS is not set: no LLM opinions/);
+    expect(config.llm.model).toBe('gpt-4o-mini');
+    expect(config.llmPrompt.version).toBe('opinion-v1');
+    expect(config.llmPrompt.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('returns deeply frozen objects', () => {
@@ -151,6 +157,7 @@ describe('environment overlay', () => {
         NODE_ENV: 'production',
         REDIS_URL: 'redis://127.0.0.1:6379',
         MONGODB_URI: 'mongodb://user:pw@db.internal:27017/confluence',
+        OPENAI_API_KEYS: 'sk-test-first-0001, sk-test-second-0002',
       },
     });
 
@@ -162,6 +169,7 @@ describe('environment overlay', () => {
       throttlerStorage: 'redis',
     });
     expect(config.app.http.host).toBe('0.0.0.0');
+    expect(config.environment.openAiKeys).toEqual(['sk-test-first-0001', 'sk-test-second-0002']);
     expect(config.notices).toEqual([]);
   });
 

@@ -9,6 +9,8 @@ import { type Environment, readEnvironment } from './environment.js';
 import { APP_DEFAULTS, AppConfig } from './schema/app.schema.js';
 import { EXCHANGE_ITEM_DEFAULTS, EXCHANGES_DEFAULTS, ExchangesConfig } from './schema/exchanges.schema.js';
 import { INDICATORS_DEFAULTS, IndicatorsConfig } from './schema/indicators.schema.js';
+import { LLM_DEFAULTS, LLM_REPLACE_PATHS, LlmConfig } from './schema/llm.schema.js';
+import { loadPrompt } from './llm-prompt.js';
 import { MONITORING_DEFAULTS, MonitoringConfig } from './schema/monitoring.schema.js';
 import { WEIGHTS_DEFAULTS, WEIGHTS_REPLACE_PATHS, WeightsConfig } from './schema/weights.schema.js';
 import { extractSecrets } from './secrets.js';
@@ -47,6 +49,7 @@ const SECTIONS = {
     replace: WEIGHTS_REPLACE_PATHS,
   },
   monitoring: { file: 'monitoring.yaml', schema: MonitoringConfig, defaults: MONITORING_DEFAULTS },
+  llm: { file: 'llm.yaml', schema: LlmConfig, defaults: LLM_DEFAULTS, replace: LLM_REPLACE_PATHS },
 } as const satisfies Record<string, SectionSpec<object>>;
 
 export const CONFIG_FILES: readonly string[] = Object.values(SECTIONS).map((section) => section.file);
@@ -211,11 +214,13 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfluenceConfig {
   const indicators = loadSection(SECTIONS.indicators, environment, issues, files);
   const weights = loadSection(SECTIONS.weights, environment, issues, files);
   const monitoring = loadSection(SECTIONS.monitoring, environment, issues, files);
+  const llm = loadSection(SECTIONS.llm, environment, issues, files);
+  const llmPrompt = llm.valid ? loadPrompt(environment.configDir, llm.value.prompt, issues, files) : null;
   if (weights.valid && exchanges.valid) checkCrossFile(weights, exchanges.value, issues);
   if (exchanges.valid) checkRecordedBooks(exchanges, issues);
   const runtime = resolveRuntime(app.value, exchanges.value, environment, issues);
 
-  if (issues.length > 0) throw new ConfigValidationError(issues);
+  if (issues.length > 0 || llmPrompt === null) throw new ConfigValidationError(issues);
 
   const notices: string[] = [];
   if (runtime.store === 'embedded') {
@@ -223,6 +228,10 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfluenceConfig {
       'MONGODB_URI is not set: results are kept by the embedded in-memory store and vanish on exit (not for production)',
     );
   }
+  if (environment.openAiKeys.length === 0)
+    notices.push("OPENAI_API_KEYS is not set: no LLM opinions, results carry the engine's label alone");
+  else if (!llm.value.enabled)
+    notices.push("llm.yaml enabled is false: no LLM opinions, results carry the engine's label alone");
   return deepFreeze(
     Object.assign(new ConfluenceConfig(), {
       environment,
@@ -232,6 +241,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfluenceConfig {
       indicators: indicators.value,
       weights: weights.value,
       monitoring: monitoring.value,
+      llm: llm.value,
+      llmPrompt,
       files,
       notices,
     }),

@@ -15,3 +15,4 @@ export * from './shutdown-report.js';
 export * from './clock.js';
 export * from './error-message.js';
 export * from './log-sink.js';
+export * from './llm-opinion.js';

@@ -136,8 +136,6 @@ export class StorageConfig {
   @IsInt() @Min(1) @Max(3650) readonly signalsRetentionDays!: number;
   /** Recorded order-book snapshots (exchanges.yaml `orderBook.record`) are kept this many days. */
   @IsInt() @Min(1) @Max(3650) readonly orderBookRetentionDays!: number;
-  /** Cached LLM analyses expire after this many seconds. */
-  @IsInt() @Min(60) @Max(30 * 86_400) readonly llmCacheTtlSeconds!: number;
   /** Writes waiting while the store is unreachable; beyond this, new writes are refused and counted. */
   @IsInt() @Min(10) @Max(1_000_000) readonly writeBufferSize!: number;
   /** Retry backoff of a failed write: exponential from the base to the cap, with full jitter. */
@@ -234,7 +232,6 @@ export const APP_DEFAULTS: ConfigShape<AppConfig> = {
     resultsRetentionDays: 30,
     signalsRetentionDays: 365,
     orderBookRetentionDays: 90,
-    llmCacheTtlSeconds: 3600,
     writeBufferSize: 10_000,
     retryBaseMs: 200,
     retryMaxMs: 10_000,
