@@ -1,4 +1,4 @@
-import type { Candle, DataSource, Signal, StreamRef } from '@app/contracts';
+import type { Candle, DataSource, LlmOpinion, Signal, StreamRef } from '@app/contracts';
 
 /** One market stream, as the store keys it (the domain's StreamRef). */
 export type StoredMarket = StreamRef;
@@ -32,6 +32,12 @@ export interface StoredResult extends ResultHeadline {
   readonly format: ResultFormat;
   /** Plain data: the domain result (format 1) or the legacy rendering (format 0). */
   readonly result: Readonly<Record<string, unknown>>;
+  /**
+   * A model's opinion about this result, once one was attached (`ResultRepository.attachOpinion`);
+   * absent (no key) until then. Saving a result never writes it: a re-store of the same inputs
+   * keeps the stored one, a re-store with other inputs drops it.
+   */
+  readonly llm?: LlmOpinion;
 }
 
 /**

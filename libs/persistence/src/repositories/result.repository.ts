@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Model } from 'mongoose';
-import type { Signal, Timeframe } from '@app/contracts';
+import type { AnyBulkWriteOperation, Model } from 'mongoose';
+import type { LlmOpinion, Signal, Timeframe } from '@app/contracts';
 import { type Page, ResultFormat, type StoredMarket, type StoredResult } from '../persistence.types.js';
 import { MODEL_NAMES, type ResultDocument } from '../schemas/store.schemas.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -48,7 +48,37 @@ function toResult(doc: ResultDocument): StoredResult {
     ...(doc.format === ResultFormat.Domain && doc.result !== undefined
       ? { format: ResultFormat.Domain, result: doc.result }
       : { format: ResultFormat.RenderedV1, result: doc.breakdown ?? {} }),
+    ...(doc.llm === undefined ? {} : { llm: doc.llm }),
   };
+}
+
+/**
+ * The statements that store one result. Updated in place rather than replaced, so an opinion
+ * attached to the candle's result survives a retried write or a re-store after a takeover; but an
+ * opinion is about one set of inputs, so the statement before drops it when the stored result's
+ * inputs differ from the new one's. The order matters: the drop must see the old `inputHash`.
+ */
+function storeStatements(result: StoredResult, storedAt: number): AnyBulkWriteOperation<ResultDocument>[] {
+  // `llm` is never written from here: attachOpinion owns it.
+  const { result: body, format, llm, ...headline } = result;
+  const doc: Omit<ResultDocument, 'llm'> = {
+    ...headline,
+    candleTime: new Date(result.candleTime),
+    computedAt: new Date(result.computedAt),
+    storedAt: new Date(storedAt),
+    // A legacy rendering (format 0, as read back from an old document) keeps its old field.
+    ...(format === ResultFormat.Domain ? { format, result: { ...body } } : { breakdown: { ...body } }),
+  };
+  const filter = { ...marketFilter(result), candleTime: doc.candleTime };
+  // An update, not a replace: the other format's fields, if an earlier write of the candle left them, go.
+  const stale =
+    format === ResultFormat.Domain ? { breakdown: 1 as const } : { format: 1 as const, result: 1 as const };
+  return [
+    {
+      updateOne: { filter: { ...filter, inputHash: { $ne: doc.inputHash } }, update: { $unset: { llm: 1 } } },
+    },
+    { updateOne: { filter, update: { $set: doc, $unset: stale }, upsert: true } },
+  ];
 }
 
 /** Confluence results: one per candle of a stream, newest first. */
@@ -65,31 +95,35 @@ export class ResultRepository {
     await this.saveMany([result], storedAt);
   }
 
-  /** Stores results in one bulk write (each replaces its candle's earlier result, so retries are idempotent). */
+  /**
+   * Stores results in one bulk write; each replaces its candle's earlier result, so retries are
+   * idempotent. An opinion attached to the earlier result is kept when the inputs are the same
+   * (same `inputHash`) and dropped otherwise.
+   */
   async saveMany(results: readonly StoredResult[], storedAt: number): Promise<void> {
     if (results.length === 0) return;
     await this.#indexes.settled();
     await this.model.bulkWrite(
-      results.map((result) => {
-        const { result: body, format, ...headline } = result;
-        const doc: ResultDocument = {
-          ...headline,
-          candleTime: new Date(result.candleTime),
-          computedAt: new Date(result.computedAt),
-          storedAt: new Date(storedAt),
-          // A legacy rendering (format 0, as read back from an old document) keeps its old field.
-          ...(format === ResultFormat.Domain ? { format, result: { ...body } } : { breakdown: { ...body } }),
-        };
-        return {
-          replaceOne: {
-            filter: { ...marketFilter(result), candleTime: doc.candleTime },
-            replacement: doc,
-            upsert: true,
-          },
-        };
-      }),
+      results.flatMap((result) => storeStatements(result, storedAt)),
       { ordered: true },
     );
+  }
+
+  /**
+   * Attaches a model's opinion to the stored result of a candle (replacing an earlier opinion);
+   * false when no result of that candle is stored (nothing is created). An available opinion
+   * names the inputs it is about: it is attached only while the stored result has those inputs,
+   * so one that arrives after a re-store with other inputs is refused (false) rather than shown
+   * beside a result it is not about.
+   */
+  async attachOpinion(stream: StoredMarket, candleTime: number, opinion: LlmOpinion): Promise<boolean> {
+    const filter = {
+      ...marketFilter(stream),
+      candleTime: new Date(candleTime),
+      ...(opinion.status === 'ok' ? { inputHash: opinion.inputHash } : {}),
+    };
+    const { matchedCount } = await this.model.updateOne(filter, { $set: { llm: opinion } }).exec();
+    return matchedCount > 0;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Schema } from 'mongoose';
+import type { LlmOpinion } from '@app/contracts';
 
 /**
  * Mongoose schemas of the store. Times are BSON Dates in the database (readable in mongosh and
@@ -50,6 +51,8 @@ export interface ResultDocument {
   result?: Record<string, unknown>;
   /** The v1 REST rendering, on documents written before `format` 1 only. */
   breakdown?: Record<string, unknown>;
+  /** A model's opinion about the result, once attached; about this `inputHash` only. */
+  llm?: LlmOpinion;
 }
 
 export interface SignalDocument {
@@ -135,6 +138,7 @@ export function resultSchema(retention: RetentionSettings): Schema<ResultDocumen
       format: { type: Number },
       result: { type: Schema.Types.Mixed },
       breakdown: { type: Schema.Types.Mixed },
+      llm: { type: Schema.Types.Mixed, required: false },
     },
     { collection: COLLECTIONS.results, versionKey: false, minimize: false },
   );
