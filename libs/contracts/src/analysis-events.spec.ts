@@ -40,3 +40,46 @@ describe('confluence.updated carries the domain result of a candle update', () =
     expect(validateBusEvent(UPDATED, { ...event, trigger: 'refresh' }).ok).toBe(false);
   });
 });
+
+describe('llm.opinion carries an opinion of either status', () => {
+  const OPINION = AnalysisEventName.LlmOpinion;
+
+  it('accepts an available opinion and an unavailable one, as sent', () => {
+    const available = busEventFactory.llmOpinion();
+    const unavailable = busEventFactory.llmOpinion({
+      opinion: { status: 'unavailable', reason: 'budget-exhausted', detail: 'the daily budget is spent' },
+    });
+
+    for (const event of [available, unavailable]) {
+      const validated = validateBusEvent(OPINION, event);
+      expect(validated.ok && { ...validated.value.opinion }).toEqual(event.opinion);
+    }
+  });
+
+  it.each([
+    [
+      'a confidence above 1',
+      { confidence: 1.7 },
+      'opinion.confidence: confidence must not be greater than 1',
+    ],
+    [
+      'a signal outside the three',
+      { signal: 'BUY' },
+      'opinion.signal: signal must be one of the following values: LONG, NEUTRAL, SHORT',
+    ],
+    ['an unknown field', { mood: 'bullish' }, 'opinion.mood: property mood should not exist'],
+  ])('refuses an available opinion with %s, naming the field', (_, change, error) => {
+    const event = busEventFactory.llmOpinion();
+    const bad = { ...event, opinion: { ...event.opinion, ...change } };
+
+    expect(validateBusEvent(OPINION, bad)).toEqual({ ok: false, errors: [error] });
+  });
+
+  it('refuses an unavailable opinion with an unknown reason', () => {
+    const event = busEventFactory.llmOpinion({
+      opinion: { status: 'unavailable', reason: 'bored' as 'busy', detail: '' },
+    });
+
+    expect(validateBusEvent(OPINION, event).ok).toBe(false);
+  });
+});

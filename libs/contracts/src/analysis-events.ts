@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
   IsDefined,
   IsIn,
   IsInt,
@@ -9,13 +12,16 @@ import {
   IsString,
   Matches,
   Max,
+  MaxLength,
   Min,
   MinLength,
+  IsOptional,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { AnalysisEventName, UpdateTrigger } from './event-names.js';
 import { MarketEventBase } from './market-events.js';
+import { OpinionUnavailableReason } from './llm-opinion.js';
 import { Signal, type SignalChange } from './signal.js';
 import { TIMEFRAMES, type Timeframe } from './timeframe.js';
 
@@ -85,6 +91,40 @@ export class ConfluenceUpdatedEvent extends LiveUpdatePayload {
   readonly result?: Readonly<Record<string, unknown>>;
 }
 
+const whenOk = ValidateIf((opinion: OpinionPayload) => opinion.status === 'ok');
+const whenUnavailable = ValidateIf((opinion: OpinionPayload) => opinion.status === 'unavailable');
+
+/** A blended label on the wire (BlendedLabel, llm-opinion.ts). */
+export class BlendedLabelPayload {
+  @IsNumber(finite) @Min(0) @Max(1) readonly weight!: number;
+  @IsNumber(finite) @Min(0) @Max(100) readonly score!: number;
+  @IsIn(SIGNALS) readonly label!: Signal;
+}
+
+/** An opinion on the wire (LlmOpinion, llm-opinion.ts): `status` decides which fields it has. */
+export class OpinionPayload {
+  @IsIn(['ok', 'unavailable']) readonly status!: 'ok' | 'unavailable';
+  @whenOk @IsIn(SIGNALS) readonly signal?: Signal;
+  @whenOk @IsNumber(finite) @Min(0) @Max(1) readonly confidence?: number;
+  @whenOk @IsString() @MaxLength(4_000) readonly reasoning?: string;
+  @whenOk
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MaxLength(1_000, { each: true })
+  readonly risks?: readonly string[];
+  @whenOk @IsBoolean() readonly agrees?: boolean;
+  @IsOptional() @ValidateNested() @Type(() => BlendedLabelPayload) readonly blended?: BlendedLabelPayload;
+  @whenOk @IsString() @MinLength(1) readonly model?: string;
+  @whenOk @IsString() @MinLength(1) readonly promptVersion?: string;
+  @whenOk @Matches(SHA256) readonly promptHash?: string;
+  @whenOk @Matches(SHA256) readonly inputHash?: string;
+  @whenOk @IsInt() @Min(0) readonly createdAt?: number;
+  @whenOk @IsBoolean() readonly cached?: boolean;
+  @whenUnavailable @IsIn(Object.values(OpinionUnavailableReason)) readonly reason?: OpinionUnavailableReason;
+  @whenUnavailable @IsString() @MaxLength(1_000) readonly detail?: string;
+}
+
 /** `signal.changed`: a SignalChange (signal.ts) with where and when it was published. */
 export class SignalChangedEvent extends MarketEventBase implements SignalChange {
   @IsIn(TIMEFRAMES) readonly timeframe!: Timeframe;
@@ -96,7 +136,28 @@ export class SignalChangedEvent extends MarketEventBase implements SignalChange 
   @IsNumber(finite) @Min(0) @Max(100) readonly confidence!: number;
 }
 
+/**
+ * `llm.opinion`: a model's opinion of one stored result (or why there is none), published by
+ * whoever asked (the worker on a label change, a gateway on demand). The opinion is checked for
+ * its status here and built by the one opinion service; gateways attach it to the latest result
+ * and relay it to the market's room.
+ */
+export class LlmOpinionEvent extends MarketEventBase {
+  @IsIn(TIMEFRAMES) readonly timeframe!: Timeframe;
+  /** Open time of the candle of the result the opinion is about. */
+  @IsInt() @Min(0) readonly candleTime!: number;
+  @Matches(SHA256) readonly inputHash!: string;
+  /** The engine's own score and label of that result, beside which the opinion is shown. */
+  @IsNumber(finite) @Min(0) @Max(100) readonly score!: number;
+  @IsIn(SIGNALS) readonly label!: Signal;
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => OpinionPayload)
+  readonly opinion!: OpinionPayload;
+}
+
 export const ANALYSIS_EVENT_PAYLOADS = {
   [AnalysisEventName.ConfluenceUpdated]: ConfluenceUpdatedEvent,
   [AnalysisEventName.SignalChanged]: SignalChangedEvent,
+  [AnalysisEventName.LlmOpinion]: LlmOpinionEvent,
 } as const;

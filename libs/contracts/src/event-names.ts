@@ -11,6 +11,8 @@ export type MarketEventName = (typeof MarketEventName)[keyof typeof MarketEventN
 export const AnalysisEventName = {
   ConfluenceUpdated: 'confluence.updated',
   SignalChanged: 'signal.changed',
+  /** A model's opinion of a result (issue 22): never part of the exactly-once result chain. */
+  LlmOpinion: 'llm.opinion',
 } as const;
 export type AnalysisEventName = (typeof AnalysisEventName)[keyof typeof AnalysisEventName];
 

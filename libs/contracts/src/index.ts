@@ -13,6 +13,7 @@ export * from './event-bus.js';
 export * from './socket-events.js';
 export * from './shutdown-report.js';
 export * from './clock.js';
+export * from './backoff.js';
 export * from './error-message.js';
 export * from './log-sink.js';
 export * from './llm-opinion.js';

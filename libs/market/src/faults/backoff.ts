@@ -1,17 +1,5 @@
-export interface BackoffPolicy {
-  readonly baseMs: number;
-  readonly maxMs: number;
-}
-
-/**
- * Exponential backoff with full jitter (Brooker, "Exponential Backoff And Jitter", AWS
- * Architecture Blog, 2015): uniform in [0, min(cap, base · 2^attempt)], so clients that failed
- * together do not retry together. `attempt` counts from 0.
- */
-export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number): number {
-  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempt, 30));
-  return Math.floor(random() * ceiling);
-}
+// Shared with the LLM client; kept importable from here for the exchange code.
+export { type BackoffPolicy, backoffDelay } from '@app/contracts';
 
 /**
  * The wait a server asked for: `Retry-After` in seconds or as an HTTP date (RFC 9110 §10.2.3),

@@ -12,6 +12,7 @@ export type TradesBatchData = BusEventData<'market.trades.batch'>;
 export type DerivativesSnapshotData = BusEventData<'market.derivatives.snapshot'>;
 export type ConfluenceUpdatedData = BusEventData<'confluence.updated'>;
 export type SignalChangedData = BusEventData<'signal.changed'>;
+export type LlmOpinionData = BusEventData<'llm.opinion'>;
 export type ComponentScoresData = ConfluenceUpdatedData['components'];
 
 function market(overrides: Partial<MarketRef>): MarketRef {
@@ -157,6 +158,37 @@ function signalChanged(overrides: Partial<SignalChangedData> = {}): SignalChange
   };
 }
 
+/** `llm.opinion` about the factory's default result: an available opinion unless one is given. */
+function llmOpinion(overrides: Partial<LlmOpinionData> = {}): LlmOpinionData {
+  const timeframe = overrides.timeframe ?? FACTORY_TIMEFRAME;
+  const candleTime = overrides.candleTime ?? FACTORY_EPOCH;
+  const inputHash = overrides.inputHash ?? 'a'.repeat(64);
+  return {
+    ...market(overrides),
+    source: overrides.source ?? 'live',
+    emittedAt: overrides.emittedAt ?? candleTime + timeframeToMs(timeframe) + 2_000,
+    timeframe,
+    candleTime,
+    inputHash,
+    score: overrides.score ?? 64,
+    label: overrides.label ?? 'LONG',
+    opinion: overrides.opinion ?? {
+      status: 'ok',
+      signal: 'LONG',
+      confidence: 0.62,
+      reasoning: 'Order flow and technical agree; the book is thin above.',
+      risks: ['a close back below the session VWAP'],
+      agrees: true,
+      model: 'gpt-4o-mini',
+      promptVersion: 'opinion-v1',
+      promptHash: 'b'.repeat(64),
+      inputHash,
+      createdAt: candleTime + timeframeToMs(timeframe) + 1_500,
+      cached: false,
+    },
+  };
+}
+
 export const busEventFactory = {
   candleClosed,
   orderBookSnapshot,
@@ -164,4 +196,5 @@ export const busEventFactory = {
   derivativesSnapshot,
   confluenceUpdated,
   signalChanged,
+  llmOpinion,
 } as const;
