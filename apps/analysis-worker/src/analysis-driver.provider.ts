@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Logger, type Provider } from '@nestjs/common';
 import {
+  type AnalysisOutput,
   AnalysisDriver,
   type CandleHistory,
+  changedResults,
   DistributedAnalysis,
   LocalAnalysis,
   MarketAnalyzer,
@@ -13,6 +15,7 @@ import { MarketCoordination } from '@app/bus';
 import { AppConfig, ExchangesConfig, IndicatorsConfig, RuntimeSettings } from '@app/config';
 import { EngineFactory, ResultFormatter, warmupCandlesFor } from '@app/confluence';
 import { Clock, EventBus, type MarketRef, type Timeframe } from '@app/contracts';
+import { SignalOpinions } from '@app/llm';
 import {
   CandleRepository,
   ResultRepository,
@@ -36,6 +39,7 @@ interface DriverDeps {
   readonly candles: CandleRepository;
   readonly snapshots: SnapshotRepository;
   readonly clock: Clock;
+  readonly opinions: SignalOpinions;
 }
 
 /**
@@ -57,6 +61,12 @@ function createAnalysisDriver(deps: DriverDeps): AnalysisDriver {
   });
   // Replayed candles are analysed as of the replay's own time (see AnalyzerOptions.clock).
   const clock = deps.runtime.marketData === 'replay' ? 'data' : 'wall';
+  // Label changes ask the model beside the pipeline (llm.yaml onSignalChange); never awaited.
+  const published = (output: AnalysisOutput): void => {
+    deps.opinions.changed(
+      changedResults(output).map(({ update }) => ({ result: update.result, source: update.source })),
+    );
+  };
   const createAnalyzer = (market: MarketRef): MarketAnalyzer =>
     new MarketAnalyzer(market, engines.create(), {
       refreshIntervalMs: app.analysis.refreshIntervalMs,
@@ -72,6 +82,7 @@ function createAnalysisDriver(deps: DriverDeps): AnalysisDriver {
       logUpdates: app.analysis.logUpdates,
       snapshots,
       snapshotEveryCandles: app.analysis.snapshotEveryCandles,
+      published,
     });
   const workerId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const markets = exchanges.exchanges
@@ -111,6 +122,7 @@ function createAnalysisDriver(deps: DriverDeps): AnalysisDriver {
       createAnalyzer,
       now,
       logger,
+      published,
     },
   );
   logger.log(`worker ${workerId}: ${markets.length} market(s) to share through Redis leases`);
@@ -134,6 +146,7 @@ export const analysisDriverProvider: Provider = {
     CandleRepository,
     SnapshotRepository,
     Clock,
+    SignalOpinions,
   ],
   useFactory: (
     app: AppConfig,
@@ -150,6 +163,7 @@ export const analysisDriverProvider: Provider = {
     candles: CandleRepository,
     snapshots: SnapshotRepository,
     clock: Clock,
+    opinions: SignalOpinions,
   ) =>
     createAnalysisDriver({
       app,
@@ -166,5 +180,6 @@ export const analysisDriverProvider: Provider = {
       candles,
       snapshots,
       clock,
+      opinions,
     }),
 };

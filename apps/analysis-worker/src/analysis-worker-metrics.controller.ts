@@ -1,19 +1,20 @@
 import { Controller, Get, Header, Module } from '@nestjs/common';
 import { type DistributedAnalysisStatus, WorkerMetrics } from '@app/analysis';
+import { LlmOpinions, registerLlmMetrics } from '@app/llm';
 import { PersistenceModule, StoreWriter } from '@app/persistence';
 import { AnalysisWorkerModule } from './analysis-worker.module.js';
 import { AnalysisWorkerService } from './analysis-worker.service.js';
 
 /**
  * GET /metrics of a standalone (distributed) worker: markets held, ownership changes by reason,
- * takeovers, analysis counters, process metrics. Not in local mode, whose gateway serves /metrics
+ * takeovers, analysis counters, LLM opinions, process metrics. Not in local mode, whose gateway serves /metrics
  * and whose worker holds no leases.
  */
 @Controller()
 export class AnalysisWorkerMetricsController {
   readonly #metrics: WorkerMetrics;
 
-  constructor(service: AnalysisWorkerService, writer: StoreWriter) {
+  constructor(service: AnalysisWorkerService, writer: StoreWriter, opinions: LlmOpinions) {
     const empty: Pick<
       DistributedAnalysisStatus,
       'markets' | 'takeovers' | 'restores' | 'rebuilds' | 'snapshotsSaved' | 'lostCommits' | 'ownership'
@@ -34,6 +35,7 @@ export class AnalysisWorkerMetricsController {
       },
       { processMetrics: true, writes: () => writer.status() },
     );
+    registerLlmMetrics(this.#metrics.registry, () => opinions.status());
   }
 
   @Get('metrics')

@@ -1,7 +1,8 @@
 import { Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { AnalysisDriver } from '@app/analysis';
+import { LlmModule, LlmOpinions, OpinionPublisher, SignalOpinions } from '@app/llm';
 import { BusModule } from '@app/bus';
-import { WeightsConfig } from '@app/config';
+import { LlmConfig, WeightsConfig } from '@app/config';
 import { ConfluenceModule } from '@app/confluence/nest';
 import { PersistenceModule } from '@app/persistence';
 import { AnalysisWorkerHealthController } from './analysis-worker-health.controller.js';
@@ -13,11 +14,20 @@ import { AnalysisWorkerService } from './analysis-worker.service.js';
  * (libs/analysis decides; this module wires it).
  */
 @Module({
-  imports: [BusModule, PersistenceModule, ConfluenceModule],
+  imports: [BusModule, PersistenceModule, ConfluenceModule, LlmModule],
   controllers: [AnalysisWorkerHealthController],
-  providers: [analysisDriverProvider, AnalysisWorkerService],
+  providers: [
+    analysisDriverProvider,
+    AnalysisWorkerService,
+    {
+      provide: SignalOpinions,
+      inject: [LlmOpinions, OpinionPublisher, LlmConfig],
+      useFactory: (opinions: LlmOpinions, publisher: OpinionPublisher, llm: LlmConfig) =>
+        new SignalOpinions(opinions, publisher, llm.onSignalChange, new Logger('llm')),
+    },
+  ],
   // The driver too: the standalone worker's readiness reads its status.
-  exports: [AnalysisWorkerService, AnalysisDriver],
+  exports: [AnalysisWorkerService, AnalysisDriver, LlmModule],
 })
 export class AnalysisWorkerModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('analysis-worker');

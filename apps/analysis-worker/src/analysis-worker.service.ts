@@ -1,6 +1,7 @@
 import {
   Inject,
   Injectable,
+  Logger,
   Optional,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
@@ -9,6 +10,7 @@ import {
 import { AnalysisDriver, type StopWork } from '@app/analysis';
 import { AppConfig } from '@app/config';
 import { ShutdownReport } from '@app/contracts';
+import { SignalOpinions } from '@app/llm';
 import { StoreWriter, type StoreWriterStatus } from '@app/persistence';
 
 /**
@@ -20,10 +22,12 @@ export class AnalysisWorkerService
   implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown
 {
   readonly #flushMs: number;
+  private readonly logger = new Logger('analysis-worker');
 
   constructor(
     private readonly driver: AnalysisDriver,
     private readonly writer: StoreWriter,
+    private readonly opinions: SignalOpinions,
     app: AppConfig,
     // By token: a union type gives DI no class to go by.
     @Inject(ShutdownReport) @Optional() private readonly report: ShutdownReport | null = null,
@@ -42,7 +46,12 @@ export class AnalysisWorkerService
 
   /** Local: after market-data stopped publishing, so every candle it published was analysed. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.driver.stopsAt === 'before-shutdown') await this.driver.shutdown(this.#stopWork());
+    const work = this.#stopWork();
+    if (this.driver.stopsAt === 'before-shutdown') await this.driver.shutdown(work);
+    // Opinions already asked publish and queue their store write (flushed with the store, next);
+    // one still waiting on the model at the deadline is given up, the result stands without it.
+    if (this.opinions.pending > 0 && (await work.bounded(this.opinions.drain())) === 'timeout')
+      this.logger.warn(`stopping with ${this.opinions.pending} LLM opinion(s) still asked: not published`);
   }
 
   status(): ReturnType<AnalysisDriver['status']> & { readonly store: StoreWriterStatus } {

@@ -25,6 +25,7 @@ import {
   RedisThrottlerStorage,
   ResultQueries,
 } from '@app/gateway';
+import { LlmModule, LlmOpinions, registerLlmMetrics } from '@app/llm';
 import { PersistenceModule, ResultRepository, SignalRepository, StoreWriter } from '@app/persistence';
 import { GatewayFeed } from './gateway-feed.service.js';
 import { throttlerOptions } from './http/guards.js';
@@ -70,6 +71,7 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
     PersistenceModule,
     BusModule,
     ConfluenceModule,
+    LlmModule,
     GatewayRedisModule,
     TerminusModule,
     ThrottlerModule.forRootAsync({
@@ -159,9 +161,15 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
     SocketRegistry,
     {
       provide: GatewayMetrics,
-      inject: [MarketBoard, SocketRegistry, StoreWriter, Clock],
-      useFactory: (board: MarketBoard, sockets: SocketRegistry, writer: StoreWriter, clock: Clock) =>
-        new GatewayMetrics(
+      inject: [MarketBoard, SocketRegistry, StoreWriter, LlmOpinions, Clock],
+      useFactory: (
+        board: MarketBoard,
+        sockets: SocketRegistry,
+        writer: StoreWriter,
+        opinions: LlmOpinions,
+        clock: Clock,
+      ) => {
+        const metrics = new GatewayMetrics(
           {
             board,
             sockets: () => sockets.stats(),
@@ -169,7 +177,10 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
             now: () => clock.now(),
           },
           { processMetrics: true },
-        ),
+        );
+        registerLlmMetrics(metrics.registry, () => opinions.status());
+        return metrics;
+      },
     },
     GatewayFeed,
     SignalsGateway,

@@ -2,7 +2,7 @@ import type { ResultFormatter } from '@app/confluence';
 import { type AnalysisEventName, UpdateTrigger } from '@app/contracts';
 import { type BusEventData } from '@app/contracts/dto';
 import type { SignalChange } from '@app/persistence';
-import type { AnalysisUpdate, LabelChange } from './analysis.types.js';
+import type { AnalysisOutput, AnalysisUpdate, LabelChange } from './analysis.types.js';
 
 export function storedChange(change: LabelChange): SignalChange {
   const { exchange, symbol, timeframe, time, from, to, score, confidence } = change;
@@ -49,4 +49,26 @@ export function updateLine(update: AnalysisUpdate): string {
     `(coverage ${Math.round(result.coverage * 100)} %, confidence ${result.confidence.toFixed(0)}` +
     `${update.trigger === 'refresh' ? ', refresh' : ''})`
   );
+}
+
+/**
+ * The label changes of a batch with the candle result that made each (a change is always of a
+ * candle result of the same batch); the first label of a stream (from nothing) is left out: it is
+ * where a stream starts, not a change worth asking a model about.
+ */
+export function changedResults(
+  output: Pick<AnalysisOutput, 'updates' | 'changes'>,
+): { readonly change: LabelChange; readonly update: AnalysisUpdate }[] {
+  const found: { change: LabelChange; update: AnalysisUpdate }[] = [];
+  for (const change of output.changes) {
+    if (change.from === null) continue;
+    const update = output.updates.find(
+      (u) =>
+        u.trigger === 'candle' &&
+        u.result.timeframe === change.timeframe &&
+        u.result.candleTime === change.time,
+    );
+    if (update !== undefined) found.push({ change, update });
+  }
+  return found;
 }

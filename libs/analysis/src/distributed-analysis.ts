@@ -60,6 +60,8 @@ export interface DistributedAnalysisDeps {
   readonly createAnalyzer: (market: MarketRef) => MarketAnalyzer;
   readonly now: () => number;
   readonly logger: LogSink;
+  /** Told of each committed batch (LLM opinions on label changes); must not wait on anything. */
+  readonly published?: (output: AnalysisOutput) => void;
 }
 
 /** A market this worker holds: its analyzer, where its log is read, and what was already published. */
@@ -288,6 +290,7 @@ export class DistributedAnalysis extends AnalysisDriver {
       return;
     }
     owned.offset = reached;
+    this.deps.published?.(output);
     this.#stats.add(output, now);
     if (this.settings.logUpdates)
       for (const update of output.updates) this.deps.logger.log(updateLine(update));

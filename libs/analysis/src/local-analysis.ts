@@ -2,7 +2,13 @@ import { MarketEventName, marketId, errorMessage } from '@app/contracts';
 import { updateLine } from './analysis-output.js';
 import { type AnalysisCounters, AnalysisStats } from './analysis-stats.js';
 import { saveSnapshot, takeSnapshot } from './analysis-snapshots.js';
-import type { AnalysisSink, MarketEvent, MarketSnapshot, SnapshotStore } from './analysis.types.js';
+import type {
+  AnalysisOutput,
+  AnalysisSink,
+  MarketEvent,
+  MarketSnapshot,
+  SnapshotStore,
+} from './analysis.types.js';
 import type { MarketAnalyzer } from './market-analyzer.js';
 import { AnalysisDriver, type StopWork } from './analysis-driver.js';
 import type { LogSink, EventBus, MarketRef } from '@app/contracts';
@@ -22,6 +28,8 @@ export interface LocalAnalysisDeps {
    */
   readonly snapshots?: SnapshotStore;
   readonly snapshotEveryCandles?: number;
+  /** Told of each published batch (LLM opinions on label changes); must not wait on anything. */
+  readonly published?: (output: AnalysisOutput) => void;
 }
 
 interface LocalMarket {
@@ -102,6 +110,7 @@ export class LocalAnalysis extends AnalysisDriver {
     const output = local.analyzer.process([event], this.deps.now());
     // Published first: rendering the stored breakdown and starting the write stay off the live path.
     await this.deps.sink.publish(output);
+    this.deps.published?.(output);
     this.#stats.add(output, this.deps.now());
     local.sinceSnapshot += output.counts.candles;
     const every = this.deps.snapshotEveryCandles ?? Infinity;

@@ -5,7 +5,7 @@ import { type RawIssue, validateConfigSection } from './validate.js';
 import { locateIssue, readYamlSource } from './yaml-source.js';
 
 /** Placeholders a template may use; anything else in `{{…}}` is a typo that would reach the model. */
-const PLACEHOLDERS = new Set(['facts', 'reasoningMaxChars', 'maxRisks']);
+const PLACEHOLDERS: readonly string[] = ['facts', 'reasoningMaxChars', 'maxRisks'];
 
 /**
  * Reads `prompts/<name>.yaml` from the config directory. Its hash covers the version and both
@@ -19,7 +19,7 @@ export function loadPrompt(
 ): LlmPrompt | null {
   const file = `prompts/${name}.yaml`;
   const read = readYamlSource(configDir, file, true);
-  if (read === null || read.source === null) {
+  if (read?.source == null) {
     issues.push(...(read?.issues ?? []));
     return null;
   }
@@ -31,10 +31,10 @@ export function loadPrompt(
     const text = source.data[part];
     if (typeof text !== 'string') continue;
     for (const [, placeholder = ''] of text.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g))
-      if (!PLACEHOLDERS.has(placeholder))
+      if (!PLACEHOLDERS.includes(placeholder))
         raw.push({
           path: [part],
-          message: `unknown placeholder {{${placeholder}}} (known: ${[...PLACEHOLDERS].join(', ')})`,
+          message: `unknown placeholder {{${placeholder}}} (known: ${PLACEHOLDERS.join(', ')})`,
         });
   }
   issues.push(...raw.map((issue) => locateIssue([source], file, issue.path, issue.message)));
@@ -42,5 +42,6 @@ export function loadPrompt(
   const hash = createHash('sha256')
     .update(JSON.stringify([template.version, template.system, template.user]))
     .digest('hex');
-  return Object.assign(new LlmPrompt(), { name, ...template, hash });
+  const { version, system, user } = template;
+  return Object.assign(new LlmPrompt(), { name, version, system, user, hash });
 }

@@ -19,7 +19,8 @@ export const OpinionUnavailableReason = {
   /** Too many opinions already waiting for the shared rate limit. */
   Busy: 'busy',
 } as const;
-export type OpinionUnavailableReason = (typeof OpinionUnavailableReason)[keyof typeof OpinionUnavailableReason];
+export type OpinionUnavailableReason =
+  (typeof OpinionUnavailableReason)[keyof typeof OpinionUnavailableReason];
 
 /** The label a configurable share of the model's opinion would give (`llm.blend.weight` > 0). */
 export interface BlendedLabel {
