@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { InProcessEventBus } from '@app/bus';
 import { ResultFormatter } from '@app/confluence';
 import { MarketEventName } from '@app/contracts';
+import { changedResults } from './analysis-output.js';
 import { LocalAnalysis } from './local-analysis.js';
 import {
   FakeSnapshotStore,
@@ -117,5 +118,60 @@ describe('LocalAnalysis across a restart', () => {
     expect(second.logger.lines.filter((l) => l.startsWith('warn'))).toEqual([
       expect.stringMatching(/snapshot refused \(.*config.*\); warming up from new candles/),
     ]);
+  });
+});
+
+describe('LocalAnalysis tells who listens of each published batch', () => {
+  it('hands every label change after a stream’s first label, with the result that made it', async () => {
+    const logger = new RecordingLogger();
+    const bus = new InProcessEventBus(logger);
+    const told: {
+      timeframe: string;
+      candleTime: number;
+      from: string | null;
+      to: string;
+      inputHash: string;
+    }[] = [];
+    const analysis = new LocalAnalysis({
+      bus,
+      sink: { store: () => true, publish: () => Promise.resolve() },
+      createAnalyzer: newAnalyzer,
+      now: () => NOW,
+      logger,
+      logUpdates: false,
+      published: (output) => {
+        for (const { change, update } of changedResults(output))
+          told.push({
+            timeframe: change.timeframe,
+            candleTime: change.time,
+            from: change.from,
+            to: change.to,
+            inputHash: update.result.inputHash,
+          });
+      },
+    });
+    analysis.start();
+    const events = timeline(400);
+    for (const payload of events) await bus.publish(MarketEventName.CandleClosed, payload);
+
+    // The reference: label transitions of an unbroken run, stream by stream, first labels left out.
+    const previous = new Map<string, string>();
+    const expected: typeof told = [];
+    for (const result of reference(events).values()) {
+      const before = previous.get(result.timeframe);
+      if (before !== undefined && before !== result.label)
+        expected.push({
+          timeframe: result.timeframe,
+          candleTime: result.candleTime,
+          from: before,
+          to: result.label,
+          inputHash: result.inputHash,
+        });
+      previous.set(result.timeframe, result.label);
+    }
+    const order = (list: typeof told) =>
+      [...list].sort((a, b) => a.candleTime - b.candleTime || a.timeframe.localeCompare(b.timeframe));
+    expect(order(told)).toEqual(order(expected));
+    expect(told.length).toBeGreaterThan(3);
   });
 });
