@@ -100,14 +100,17 @@ describe('docker-compose.yml', () => {
     expect(compose.services['market-data']?.ports).toBeUndefined();
   });
 
-  it('has no default for any secret: each must be set or compose refuses to start', () => {
+  it('has no default for any secret: each must be set or compose refuses to start, or is optional and empty', () => {
     const secretReferences = [
-      ...composeText.matchAll(/\$\{([A-Z_]*(PASSWORD|USERNAME|SECRET|TOKEN|KEY)[A-Z_]*)(:?[-?])?/g),
+      ...composeText.matchAll(/\$\{([A-Z_]*(PASSWORD|USERNAME|SECRET|TOKEN|KEY)[A-Z_]*)(:?[-?])?([^}]*)\}/g),
     ];
+    // Optional secrets: their feature is off without them, and they default to nothing at all.
+    const optional = ['OPENAI_API_KEYS'];
 
     expect(secretReferences.length).toBeGreaterThan(0);
-    for (const [reference, , , operator] of secretReferences)
-      expect([reference, operator]).toEqual([reference, ':?']);
+    for (const [reference, name = '', , operator, rest] of secretReferences)
+      if (optional.includes(name)) expect(reference).toBe(`\${${name}:-}`);
+      else expect([name, operator, rest === '' ? '' : 'message']).toEqual([name, ':?', 'message']);
     // And no key holds a literal secret value.
     expect(composeText).not.toMatch(/^\s*[A-Z_]*(PASSWORD|SECRET|TOKEN)[A-Z_]*:\s*[^$\s]/m);
   });
@@ -116,8 +119,20 @@ describe('docker-compose.yml', () => {
     const gateway = compose.services['api-gateway']?.environment ?? {};
 
     expect(gateway.API_KEY_HASHES).toMatch(/^\$\{API_KEY_HASHES:\?/);
-    expect(Object.keys(gateway).sort()).toEqual(['API_KEY_HASHES', 'MONGODB_URI', 'NODE_ENV', 'REDIS_URL']);
+    expect(Object.keys(gateway).sort()).toEqual([
+      'API_KEY_HASHES',
+      'MONGODB_URI',
+      'NODE_ENV',
+      'OPENAI_API_KEYS',
+      'REDIS_URL',
+    ]);
     expect(compose.services['analysis-worker']?.environment?.API_KEY_HASHES).toBeUndefined();
+  });
+
+  it('gives the LLM keys to the apps that ask the model only, never to market-data', () => {
+    for (const app of ['api-gateway', 'analysis-worker'])
+      expect(compose.services[app]?.environment?.OPENAI_API_KEYS).toBe('${OPENAI_API_KEYS:-}');
+    expect(compose.services['market-data']?.environment?.OPENAI_API_KEYS).toBeUndefined();
   });
 
   it('builds an image that runs as a non-root user', () => {

@@ -94,6 +94,7 @@ describe('.env.example', () => {
       'MONGODB_URI',
       'MONGO_ROOT_PASSWORD',
       'MONGO_ROOT_USERNAME',
+      'OPENAI_API_KEYS',
       'REDIS_PASSWORD',
       'REDIS_URL',
     ]);

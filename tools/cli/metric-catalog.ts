@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { WorkerMetrics, type WorkerMetricsStatus } from '@app/analysis';
 import { ServiceName } from '@app/contracts';
 import { GatewayMetrics, MarketBoard } from '@app/gateway';
+import { registerLlmMetrics } from '@app/llm';
 import { MarketDataMetrics } from '@app/market';
 import { registerWriteMetrics } from '@app/persistence';
 
@@ -39,6 +40,9 @@ export function metricCatalog(): readonly MetricInfo[] {
     processMetrics: true,
     writes: unread,
   });
+  // Both apps that ask the model register its metrics (local mode: the one process's).
+  registerLlmMetrics(gateway.registry, unread);
+  registerLlmMetrics(worker.registry, unread);
   const marketData = new MarketDataMetrics(unread, { processMetrics: true, now: unread });
   registerWriteMetrics(marketData.registry, unread);
   const defaults = new Registry();
