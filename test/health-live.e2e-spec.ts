@@ -85,10 +85,10 @@ describe('GET /health/ready', () => {
    * `GET /health/ready` in one process would fail its boot).
    */
   const CHECKS: Readonly<Record<string, readonly string[]>> = {
-    'api-gateway': ['store', 'writes', 'bus', 'marketData'],
-    'analysis-worker': ['store', 'writes', 'bus', 'analysis'],
+    'api-gateway': ['store', 'writes', 'bus', 'marketData', 'llm'],
+    'analysis-worker': ['store', 'writes', 'bus', 'analysis', 'llm'],
     'market-data': ['exchanges', 'writes', 'bus'],
-    local: ['store', 'writes', 'bus', 'marketData'],
+    local: ['store', 'writes', 'bus', 'marketData', 'llm'],
   };
 
   it.each(SERVICES.map((service) => [service.name, service] as const))(

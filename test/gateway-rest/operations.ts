@@ -78,7 +78,7 @@ export function describeOperations(gateway: RestGateway): void {
     });
 
     describe('health, metrics and docs', () => {
-      it('answers liveness, and readiness ok with the store, writes, bus and market-data checks', async () => {
+      it('answers liveness, and readiness ok with the store, writes, bus, market-data and LLM checks', async () => {
         await api().get('/health/live').expect(200);
         const response = await api().get('/health/ready').expect(200);
 
@@ -92,6 +92,8 @@ export function describeOperations(gateway: RestGateway): void {
               status: 'up',
               exchanges: [{ exchange: 'binance', status: 'ok', streams: 4, fresh: 4 }],
             },
+            // No OPENAI_API_KEYS here: opinions are off, which is not a fault.
+            llm: { status: 'up', state: 'off', message: 'no LLM opinions: no OPENAI_API_KEYS configured' },
           },
         });
         expect(
