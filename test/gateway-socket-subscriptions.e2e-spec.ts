@@ -10,6 +10,7 @@ import {
   BTC_5M,
   hasUpdate,
   LTC_1M,
+  opinion,
   record,
   SIGNALS_SETTINGS,
   signalChange,
@@ -29,7 +30,7 @@ import { describeAsyncApiConformance } from './socket-asyncapi.js';
 describe('Socket.IO /signals in local mode: subscriptions and delivery', () => {
   /** Candle time and input hash of the last BTC/USDT 1m result the replay published. */
   let lastBtc1m: { candleTime: number; inputHash: string } | undefined;
-  const { app, metrics, open, publish, publishSignal } = signalsApp(SIGNALS_SETTINGS, {
+  const { app, metrics, open, publish, publishSignal, publishOpinion } = signalsApp(SIGNALS_SETTINGS, {
     onBus: (bus) =>
       bus.subscribe(AnalysisEventName.ConfluenceUpdated, (event) => {
         if (event.symbol === 'BTC/USDT' && event.timeframe === '1m')
@@ -79,7 +80,7 @@ describe('Socket.IO /signals in local mode: subscriptions and delivery', () => {
     await request(httpServerOf(app())).get('/v1/confluence/binance/LTC-USDT?timeframe=1m').expect(404);
   });
 
-  it('delivers each update and signal change once, only to the subscribers of its stream', async () => {
+  it('delivers each update, signal change and opinion once, only to the subscribers of its stream', async () => {
     const [btc, ltc, both] = await Promise.all([open(), open(), open()]);
     const received = { btc: record(btc), ltc: record(ltc), both: record(both) };
     expect(await ask(btc, 'subscribe', BTC_1M)).toMatchObject({ ok: true });
@@ -90,8 +91,11 @@ describe('Socket.IO /signals in local mode: subscriptions and delivery', () => {
 
     await publish(update(BTC_1M, 1));
     await publishSignal(signalChange(BTC_1M, 1));
+    await publishOpinion(opinion(BTC_1M, 1));
     await publish(update(LTC_1M, 2));
     await publishSignal(signalChange(LTC_1M, 2));
+    await publishOpinion(opinion(LTC_1M, 2));
+    await publishOpinion(opinion(BTC_5M, 3));
     await publish(update(BTC_5M, 3));
     // Markers last: a connection delivers in order, so once they arrive nothing earlier is pending.
     await publish(update(BTC_1M, 98));
@@ -104,11 +108,13 @@ describe('Socket.IO /signals in local mode: subscriptions and delivery', () => {
     expect(received.btc).toEqual({
       updates: [update(BTC_1M, 1), update(BTC_1M, 98)],
       signals: [signalChange(BTC_1M, 1)],
+      opinions: [opinion(BTC_1M, 1)],
     });
     expect(received.both).toEqual(received.btc);
     expect(received.ltc).toEqual({
       updates: [update(LTC_1M, 2), update(LTC_1M, 99)],
       signals: [signalChange(LTC_1M, 2)],
+      opinions: [opinion(LTC_1M, 2)],
     });
   });
 
@@ -131,10 +137,15 @@ describe('Socket.IO /signals in local mode: subscriptions and delivery', () => {
     await publish(update(LTC_1M, 12));
     await eventually(() => hasUpdate(received.leaving, 12) && hasUpdate(received.staying, 11), 'the markers');
 
-    expect(received.leaving).toEqual({ updates: [update(BTC_1M, 10), update(LTC_1M, 12)], signals: [] });
+    expect(received.leaving).toEqual({
+      updates: [update(BTC_1M, 10), update(LTC_1M, 12)],
+      signals: [],
+      opinions: [],
+    });
     expect(received.staying).toEqual({
       updates: [update(BTC_1M, 10), update(BTC_1M, 11)],
       signals: [signalChange(BTC_1M, 11)],
+      opinions: [],
     });
   });
 
@@ -252,5 +263,5 @@ describe('Socket.IO /signals in local mode: subscriptions and delivery', () => {
     expect(later).toEqual({ ok: true, room: 'binance:LTC/USDT:1m', snapshot: null });
   });
 
-  describeAsyncApiConformance({ app, open, publish, publishSignal });
+  describeAsyncApiConformance({ app, open, publish, publishSignal, publishOpinion });
 });

@@ -7,9 +7,15 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '@app/config';
 import { AnalysisEventName, EventBus, type Timeframe } from '@app/contracts';
-import { type ConfluenceUpdatedEvent, type EventData, type SignalChangedEvent } from '@app/contracts/dto';
+import {
+  type ConfluenceUpdatedEvent,
+  type EventData,
+  type LlmOpinionEvent,
+  type SignalChangedEvent,
+} from '@app/contracts/dto';
 import { createServiceApp } from '@app/platform';
 import {
+  busEventFactory,
   type ConfigFixture,
   createConfigFixture,
   createReplayDataDir,
@@ -122,6 +128,7 @@ export interface SignalsApp {
   open(options?: Parameters<typeof connectClient>[1]): Promise<SignalsClient>;
   publish(event: EventData<ConfluenceUpdatedEvent>): Promise<void>;
   publishSignal(event: EventData<SignalChangedEvent>): Promise<void>;
+  publishOpinion(event: EventData<LlmOpinionEvent>): Promise<void>;
   metrics(): Promise<string>;
 }
 
@@ -172,6 +179,9 @@ export function signalsApp(
     async publishSignal(event) {
       await app().get(EventBus).publish(AnalysisEventName.SignalChanged, event);
     },
+    async publishOpinion(event) {
+      await app().get(EventBus).publish(AnalysisEventName.LlmOpinion, event);
+    },
     metrics: async () => (await request(httpServerOf(app())).get('/metrics').expect(200)).text,
   };
 }
@@ -218,16 +228,32 @@ export function signalChange(stream: Stream, n: number): EventData<SignalChanged
   };
 }
 
+/** A valid `llm.opinion` payload about the result of `update(stream, n)`. */
+export function opinion(stream: Stream, n: number): EventData<LlmOpinionEvent> {
+  const about = update(stream, n);
+  return busEventFactory.llmOpinion({
+    ...stream,
+    source: 'replay',
+    emittedAt: about.emittedAt + 2_000,
+    candleTime: about.candleTime,
+    inputHash: about.inputHash,
+    score: about.score,
+    label: about.label,
+  });
+}
+
 /** Everything a client receives, in arrival order. */
 export interface Received {
   readonly updates: EventData<ConfluenceUpdatedEvent>[];
   readonly signals: EventData<SignalChangedEvent>[];
+  readonly opinions: EventData<LlmOpinionEvent>[];
 }
 
 export function record(client: SignalsClient): Received {
-  const received: Received = { updates: [], signals: [] };
+  const received: Received = { updates: [], signals: [], opinions: [] };
   client.on('confluence.updated', (event) => received.updates.push(event));
   client.on('signal.changed', (event) => received.signals.push(event));
+  client.on('llm.opinion', (event) => received.opinions.push(event));
   return received;
 }
 

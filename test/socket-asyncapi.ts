@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { eventually, httpServerOf } from '@app/testing';
+import { busEventFactory, eventually, httpServerOf } from '@app/testing';
 import { ASYNCAPI_PATH } from '../apps/api-gateway/src/socket/asyncapi.js';
 import { REFUSED_REQUESTS } from '../apps/api-gateway/src/socket/asyncapi-examples.js';
 import { bodyOf } from './gateway-kit.js';
@@ -36,10 +36,10 @@ type ServedDocument = AsyncApiDocumentLike & {
  * wrong payloads, so a pass means something.
  */
 export function describeAsyncApiConformance(
-  signals: Pick<SignalsApp, 'app' | 'open' | 'publish' | 'publishSignal'>,
+  signals: Pick<SignalsApp, 'app' | 'open' | 'publish' | 'publishSignal' | 'publishOpinion'>,
 ): void {
   describe('against the AsyncAPI document it serves', () => {
-    const { app, open, publish, publishSignal } = signals;
+    const { app, open, publish, publishSignal, publishOpinion } = signals;
     let document: ServedDocument;
     let messages: ReturnType<typeof asyncApiMessages>;
     const api = (): ReturnType<typeof request> => request(httpServerOf(app()));
@@ -92,12 +92,22 @@ export function describeAsyncApiConformance(
       await publish(update(BTC_1M, 60));
       await publishSignal({ ...signalChange(BTC_1M, 60), from: null });
       await publishSignal(signalChange(BTC_1M, 61));
+      await publishOpinion(busEventFactory.llmOpinion({ ...BTC_1M, source: 'replay' }));
+      await publishOpinion(
+        busEventFactory.llmOpinion({
+          ...BTC_1M,
+          source: 'replay',
+          opinion: { status: 'unavailable', reason: 'budget-exhausted', detail: 'the daily budget is spent' },
+        }),
+      );
       await publish(update(BTC_1M, 62));
       await eventually(() => hasUpdate(received, 62), 'update 62');
       expect(received.updates).toHaveLength(2);
       expect(received.signals).toHaveLength(2);
+      expect(received.opinions.map((event) => event.opinion.status)).toEqual(['ok', 'unavailable']);
       for (const event of received.updates) expectMessage('confluenceUpdated', event);
       for (const event of received.signals) expectMessage('signalChanged', event);
+      for (const event of received.opinions) expectMessage('llmOpinion', event);
 
       const unsubscribed = await ask(client, 'unsubscribe', { ...BTC_1M, symbol: 'BTC-USDT' });
       expectMessage('unsubscribed', unsubscribed);
@@ -115,6 +125,10 @@ export function describeAsyncApiConformance(
       expect(messages.check('confluenceUpdated', { ...event, label: 'MAYBE' })).not.toBeNull();
       expect(messages.check('confluenceUpdated', { ...event, undocumented: true })).not.toBeNull();
       expect(messages.check('signalChanged', { ...change, to: null })).not.toBeNull();
+      const [answer] = received.opinions;
+      expect(
+        messages.check('llmOpinion', { ...answer, opinion: { ...answer?.opinion, confidence: 2 } }),
+      ).not.toBeNull();
       expect(messages.check('subscribe', { ...BTC_1M, timeframe: '7m' })).not.toBeNull();
     });
 

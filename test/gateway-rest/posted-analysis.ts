@@ -146,6 +146,23 @@ export function describePostedAnalysis(gateway: RestGateway): void {
         expect(bodyOf<HistoryBody>(history).items.map(candleTimeOf)).toEqual([stored.candleTime]);
       });
 
+      it('answers an unavailable opinion (no-key) with llm: true when no OpenAI key is configured', async () => {
+        const noKey = { status: 'unavailable', reason: 'no-key', detail: 'no OPENAI_API_KEYS configured' };
+        const body = { symbol: 'ETH/USDT', exchange: 'mybotc', candles: { '1m': candles } };
+
+        const asked = await analyze({ ...body, llm: true, store: true }).expect(200);
+        const notAsked = await analyze(body).expect(200);
+        const history = await api().get('/v1/confluence/mybotc/ETH-USDT/history').expect(200);
+        const refused = expectError(await analyze({ ...body, llm: 'yes' }), 400);
+
+        const { stored: _stored, source: _source, ...result } = bodyOf<Record<string, unknown>>(notAsked);
+        expect(asked.body).toEqual({ ...result, source: 'client', stored: true, llm: noKey });
+        expect(notAsked.body).not.toHaveProperty('llm');
+        // The opinion is attached to the stored result: the history shows it beside the score.
+        expect(bodyOf<HistoryBody>(history).items).toEqual([{ ...result, source: null, llm: noKey }]);
+        expect(refused.errors).toEqual([{ field: 'llm', message: 'must be a boolean value' }]);
+      });
+
       it('refuses store: true for a stream the service tracks, and stores nothing', async () => {
         const before = await storedLatest('binance', 'BTC/USDT', '1m');
 

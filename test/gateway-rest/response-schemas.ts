@@ -108,6 +108,28 @@ export function describeResponseSchemas(gateway: RestGateway): void {
         '/v1/indicators',
         200,
       );
+      // Without OPENAI_API_KEYS every opinion is `unavailable`; the e2e of the LLM endpoints
+      // (gateway-llm.e2e-spec.ts) checks the available ones against the same document.
+      const withOpinion = await expectDocumented(
+        api()
+          .post('/v1/confluence/analyze')
+          .set('X-API-Key', alpha.key)
+          .send({ symbol: 'BTC/USDT', candles: { '1m': candles }, llm: true }),
+        'post',
+        '/v1/confluence/analyze',
+        200,
+      );
+      expect((withOpinion as { llm: unknown }).llm).toMatchObject({
+        status: 'unavailable',
+        reason: 'no-key',
+      });
+      await expectDocumented(
+        api().post('/v1/llm/analyze/binance/BTC-USDT').set('X-API-Key', alpha.key),
+        'post',
+        '/v1/llm/analyze/{exchange}/{symbol}',
+        200,
+      );
+      await expectDocumented(api().get('/v1/llm/costs'), 'get', '/v1/llm/costs', 200);
       await expectDocumented(api().get('/health/ready'), 'get', '/health/ready', 200);
       await expectDocumented(api().get('/health/live'), 'get', '/health/live', 200);
     });
@@ -132,6 +154,21 @@ export function describeResponseSchemas(gateway: RestGateway): void {
         '/v1/confluence/{exchange}/{symbol}',
         404,
       );
+      await expectDocumented(
+        api().post('/v1/llm/analyze/binance/DOGE-USDT').set('X-API-Key', alpha.key),
+        'post',
+        '/v1/llm/analyze/{exchange}/{symbol}',
+        404,
+      );
+      const badDay = await expectDocumented(
+        api().get('/v1/llm/costs?from=2026-02-30'),
+        'get',
+        '/v1/llm/costs',
+        400,
+      );
+      expect((badDay as { errors: unknown[] }).errors).toEqual([
+        { field: 'from', message: 'is not a day of the calendar: 2026-02-30' },
+      ]);
     });
   });
 }

@@ -22,11 +22,18 @@ import {
   MarketBoard,
   MemoryThrottlerStorage,
   OnDemandAnalysis,
+  OpinionRequests,
   RedisThrottlerStorage,
   ResultQueries,
 } from '@app/gateway';
-import { LlmModule, LlmOpinions, registerLlmMetrics } from '@app/llm';
-import { PersistenceModule, ResultRepository, SignalRepository, StoreWriter } from '@app/persistence';
+import { LlmModule, LlmOpinions, OpinionPublisher, registerLlmMetrics } from '@app/llm';
+import {
+  LlmCostRepository,
+  PersistenceModule,
+  ResultRepository,
+  SignalRepository,
+  StoreWriter,
+} from '@app/persistence';
 import { GatewayFeed } from './gateway-feed.service.js';
 import { throttlerOptions } from './http/guards.js';
 import { GatewayRedis } from './ops/gateway-redis.js';
@@ -35,6 +42,7 @@ import { ReadinessController, readinessProviders } from './ops/readiness.control
 import { RootController } from './ops/root.controller.js';
 import { CatalogController } from './rest/catalog.controller.js';
 import { ConfluenceController } from './rest/confluence.controller.js';
+import { LlmController } from './rest/llm.controller.js';
 import { SignalsGateway } from './socket/signals.gateway.js';
 import { SocketRegistry } from './socket/socket-registry.js';
 
@@ -94,6 +102,7 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
   controllers: [
     ConfluenceController,
     CatalogController,
+    LlmController,
     ReadinessController,
     MetricsController,
     RootController,
@@ -143,19 +152,49 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
     },
     {
       provide: OnDemandAnalysis,
-      inject: [EngineFactory, ResultFormatter, MarketBoard, ResultRepository, Clock],
+      inject: [EngineFactory, ResultFormatter, MarketBoard, ResultRepository, LlmOpinions, Clock],
       useFactory: (
         engines: EngineFactory,
         formatter: ResultFormatter,
         board: MarketBoard,
         results: ResultRepository,
+        opinions: LlmOpinions,
         clock: Clock,
       ) =>
-        new OnDemandAnalysis(engines.create(), formatter, {
-          board,
-          results,
+        new OnDemandAnalysis(
+          engines.create(),
+          formatter,
+          { board, results, clock, logger: new Logger('api-gateway') },
+          { opinions, results },
+        ),
+    },
+    {
+      provide: OpinionRequests,
+      inject: [
+        ResultQueries,
+        MarketBoard,
+        LlmOpinions,
+        OpinionPublisher,
+        LlmCostRepository,
+        RuntimeSettings,
+        Clock,
+      ],
+      useFactory: (
+        queries: ResultQueries,
+        board: MarketBoard,
+        opinions: LlmOpinions,
+        publisher: OpinionPublisher,
+        costs: LlmCostRepository,
+        runtime: RuntimeSettings,
+        clock: Clock,
+      ) =>
+        new OpinionRequests(queries, board, {
+          opinions,
+          publisher,
+          costs,
           clock,
-          logger: new Logger('api-gateway'),
+          logger: new Logger('llm'),
+          defaultSource: runtime.marketData,
         }),
     },
     SocketRegistry,

@@ -1,11 +1,12 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AnalysisEventName, EventBus, MarketEventName, streamRoom } from '@app/contracts';
-import { GatewayMetrics, LatestResults, MarketBoard } from '@app/gateway';
+import { GatewayMetrics, LatestResults, MarketBoard, opinionOfPayload } from '@app/gateway';
 
 /**
  * What the gateway learns from the bus: closed candles (market freshness), new results (the
- * latest-result projection, results/s, analysis lag) and signal changes (metrics). The Socket.IO
- * fan-out subscribes on its own (SignalsGateway).
+ * latest-result projection, results/s, analysis lag), signal changes (metrics) and the model's
+ * opinions (attached to the projected result they are about, so GET latest shows them at once).
+ * The Socket.IO fan-out subscribes on its own (SignalsGateway).
  */
 @Injectable()
 export class GatewayFeed implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -35,6 +36,17 @@ export class GatewayFeed implements OnApplicationBootstrap, OnApplicationShutdow
       }),
       this.bus.subscribe(AnalysisEventName.SignalChanged, (event) => {
         this.metrics.signals.inc({ exchange: event.exchange, timeframe: event.timeframe, to: event.to });
+      }),
+      this.bus.subscribe(AnalysisEventName.LlmOpinion, (event) => {
+        const opinion = opinionOfPayload(event.opinion);
+        const { exchange, symbol, timeframe, candleTime, inputHash } = event;
+        // One of an older candle (or of inputs since replaced) is not attached: it is in the store.
+        if (opinion !== null)
+          this.latest.attachOpinion({ exchange, symbol, timeframe, candleTime, inputHash, opinion });
+        else
+          this.#logger.warn(
+            `llm.opinion ${streamRoom(event)} ${String(candleTime)}: an incomplete opinion, ignored`,
+          );
       }),
     );
   }

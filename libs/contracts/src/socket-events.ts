@@ -1,4 +1,4 @@
-import type { LiveUpdatePayload, SignalChangedEvent } from './analysis-events.js';
+import type { LiveUpdatePayload, LlmOpinionEvent, SignalChangedEvent } from './analysis-events.js';
 import type { EventData } from './event-validation.js';
 import type { Timeframe } from './timeframe.js';
 
@@ -11,6 +11,7 @@ export const SocketEventName = {
   Unsubscribe: 'unsubscribe',
   ConfluenceUpdated: 'confluence.updated',
   SignalChanged: 'signal.changed',
+  LlmOpinion: 'llm.opinion',
   ServerShutdown: 'server.shutdown',
 } as const;
 
@@ -46,6 +47,8 @@ export interface SocketError {
  */
 export type LiveUpdate = EventData<LiveUpdatePayload>;
 export type LiveSignalChange = EventData<SignalChangedEvent>;
+/** `llm.opinion` as the bus carries it: the model's opinion beside the engine's score and label. */
+export type LiveLlmOpinion = EventData<LlmOpinionEvent>;
 
 export type SubscribeAck =
   | {
@@ -83,6 +86,7 @@ export interface ServerShutdownNotice {
 export interface SignalsServerEvents {
   'confluence.updated'(update: LiveUpdate): void;
   'signal.changed'(change: LiveSignalChange): void;
+  'llm.opinion'(opinion: LiveLlmOpinion): void;
   'server.shutdown'(notice: ServerShutdownNotice): void;
 }
 

@@ -13,3 +13,5 @@ export * from './memory-throttler-storage.js';
 export * from './json-depth.js';
 export * from './result-queries.js';
 export * from './stored-result-view.js';
+export * from './opinion-payload.js';
+export * from './opinion-requests.js';

@@ -1,4 +1,4 @@
-import { Signal, streamRoom, timeframeToMs } from '@app/contracts';
+import { type LlmOpinion, Signal, streamRoom, timeframeToMs } from '@app/contracts';
 import { type ResultHeadline, type StoredMarket, type StoredResult, storedResult } from '@app/persistence';
 
 /** The store reads the cache needs (ResultRepository). */
@@ -26,6 +26,14 @@ export const OVERDUE_GRACE_MS = 60_000;
 export interface ProjectedUpdate extends StoredMarket {
   readonly candleTime: number;
   readonly result?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** An opinion as the bus carries it (`llm.opinion`): about one candle's result of a stream. */
+export interface ProjectedOpinion extends StoredMarket {
+  readonly candleTime: number;
+  /** The input hash of the result the opinion is about. */
+  readonly inputHash: string;
+  readonly opinion: LlmOpinion;
 }
 
 interface Entry {
@@ -88,7 +96,33 @@ export class LatestResults {
     }
     const held = this.#entries.get(key)?.result;
     if (held != null && held.candleTime > headline.candleTime) return true;
-    this.#set(key, { result: storedResult(headline), checkedAt: this.now(), projected: true });
+    // The same result again (a redelivery) keeps the opinion already attached to it.
+    const llm =
+      held?.llm !== undefined &&
+      held.candleTime === headline.candleTime &&
+      held.inputHash === headline.inputHash
+        ? { llm: held.llm }
+        : {};
+    this.#set(key, { result: { ...storedResult(headline), ...llm }, checkedAt: this.now(), projected: true });
+    return true;
+  }
+
+  /**
+   * An opinion from the bus, attached to the held latest result when it is about that result: the
+   * same candle and the same inputs (the event names the result's input hash, and an available
+   * opinion its own), since an opinion of another input set would be shown beside a result it is
+   * not about. False when nothing matched: an opinion of an older candle is in the store for the
+   * history, and a stream not held is read from the store. A new object, so nothing rendered from
+   * the old one (ETags, cached bytes) is reused.
+   */
+  attachOpinion(update: ProjectedOpinion): boolean {
+    const key = streamRoom(update);
+    const entry = this.#entries.get(key);
+    const held = entry?.result;
+    if (entry === undefined || held == null) return false;
+    if (held.candleTime !== update.candleTime || held.inputHash !== update.inputHash) return false;
+    if (update.opinion.status === 'ok' && update.opinion.inputHash !== held.inputHash) return false;
+    this.#entries.set(key, { ...entry, result: { ...held, llm: update.opinion } });
     return true;
   }
 

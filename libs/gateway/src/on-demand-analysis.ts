@@ -13,6 +13,7 @@ import {
   errorMessage,
   type FieldIssue,
   InputError,
+  type LlmOpinion,
   type LogSink,
   StoreUnavailableError,
   type Timeframe,
@@ -34,11 +35,20 @@ export interface OnDemandStore {
   readonly logger: LogSink;
 }
 
+/** What asking the model about a posted result needs (the gateway wires libs/llm's LlmOpinions). */
+export interface OnDemandOpinions {
+  readonly opinions: { opinionOf(result: ConfluenceResult): Promise<LlmOpinion> };
+  /** Where the opinion of a stored result is attached. */
+  readonly results: Pick<ResultRepository, 'attachOpinion'>;
+}
+
 /** POST analyze's body: a client's market (exchange `custom` when unnamed) and its data. */
 export interface PostedAnalysis extends Omit<CandleAnalysisRequest, 'exchange'> {
   readonly exchange?: string | undefined;
   /** Keep the result in the market's history (never for a market the service tracks itself). */
   readonly store?: boolean | undefined;
+  /** Ask the model's opinion of the result (answered as `llm`, attached when stored). */
+  readonly llm?: boolean | undefined;
 }
 
 /**
@@ -54,20 +64,64 @@ export class OnDemandAnalysis {
     private readonly engine: ConfluenceEngine,
     private readonly formatter: ResultFormatter,
     private readonly store?: OnDemandStore,
+    private readonly opinions?: OnDemandOpinions,
   ) {}
 
   /**
-   * POST analyze: the full result as GET latest shows it, `source: 'client'`, and whether it was
-   * stored. Bad input is an InputError naming the fields; a store that fails is a
-   * StoreUnavailableError (the client learns the result was not kept, the log why).
+   * POST analyze: the full result as GET latest shows it, `source: 'client'`, whether it was
+   * stored, and with `llm: true` the model's opinion of it (attached to the stored result too).
+   * Bad input is an InputError naming the fields; a store that fails is a StoreUnavailableError
+   * (the client learns the result was not kept, the log why).
    */
   async analyzeAndStore(posted: PostedAnalysis): Promise<Record<string, unknown>> {
-    const { exchange = 'custom', store, ...data } = posted;
+    const { exchange = 'custom', store, llm, ...data } = posted;
     const symbol = normalizeSymbol(posted.symbol);
     const outcome = this.analyze({ ...data, exchange, symbol });
     if (!outcome.ok) throw new InputError(outcome.issues);
-    if (store !== true) return { ...outcome.full, source: 'client', stored: false };
-    const { result } = outcome;
+    const stored = store === true;
+    if (stored) await this.#store(outcome.result);
+    const answer = { ...outcome.full, source: 'client', stored };
+    if (llm !== true) return answer;
+    return { ...answer, llm: await this.#opinionOf(outcome.result, stored) };
+  }
+
+  /**
+   * The opinion of a posted result, attached to it when it was stored: straight to the store,
+   * not through the bus (OpinionPublisher), since a client's stream has no socket room and no
+   * projection to feed, and its source (`client`) is none the bus carries; and at once, so a
+   * failure reaches the client, as the result's own store failure does.
+   */
+  async #opinionOf(result: ConfluenceResult, stored: boolean): Promise<LlmOpinion> {
+    if (this.opinions === undefined) throw new Error('OnDemandAnalysis was built without opinions');
+    const opinion = await this.opinions.opinions.opinionOf(result);
+    if (!stored) return opinion;
+    const { exchange, symbol, timeframe, candleTime } = result;
+    let attached: boolean;
+    try {
+      attached = await this.opinions.results.attachOpinion(
+        { exchange, symbol, timeframe },
+        candleTime,
+        opinion,
+      );
+    } catch (error) {
+      this.store?.logger.warn(
+        `POST analyze: attaching the LLM opinion of ${exchange} ${symbol} ${timeframe} failed: ${errorMessage(error)}`,
+      );
+      throw new StoreUnavailableError(
+        'the store is unavailable: the result was stored, its LLM opinion was not (asking again reuses the cached opinion)',
+        { cause: error },
+      );
+    }
+    // Only a concurrent re-store of the candle with other inputs leaves nothing to attach to.
+    if (!attached)
+      this.store?.logger.warn(
+        `POST analyze: the LLM opinion of ${exchange} ${symbol} ${timeframe} found no stored result with its inputs`,
+      );
+    return opinion;
+  }
+
+  async #store(result: ConfluenceResult): Promise<void> {
+    const { exchange, symbol } = result;
     if (this.store === undefined) throw new Error('OnDemandAnalysis was built without a store');
     const { board, results, clock, logger } = this.store;
     if (board.knows(result))
@@ -90,7 +144,6 @@ export class OnDemandAnalysis {
         cause: error,
       });
     }
-    return { ...outcome.full, source: 'client', stored: true };
   }
 
   analyze(request: CandleAnalysisRequest): OnDemandOutcome {

@@ -24,6 +24,25 @@ describe('renderStoredResult', () => {
 
     expect(stored.format).toBe(ResultFormat.Domain);
     expect(renderStoredResult(stored, formatter)).toEqual(formatter.full(outcome.result));
+    expect(renderStoredResult(stored, formatter)).not.toHaveProperty('llm');
+    const llm = { status: 'unavailable', reason: 'no-key', detail: 'no OPENAI_API_KEYS configured' } as const;
+    expect(renderStoredResult({ ...stored, llm }, formatter)).toEqual({
+      ...formatter.full(outcome.result),
+      llm,
+    });
+  });
+
+  it("shows the model's opinion, once attached, beside the rendering of either format", () => {
+    const llm = {
+      status: 'unavailable',
+      reason: 'busy',
+      detail: 'more than 100 opinions are waiting',
+    } as const;
+    const formatter = new ResultFormatter();
+    const legacy = storedResultFactory.build({ format: ResultFormat.RenderedV1, result: { score: 42.5 } });
+
+    expect(renderStoredResult({ ...legacy, llm }, formatter)).toEqual({ score: 42.5, llm });
+    expect(renderStoredResult(legacy, formatter)).not.toHaveProperty('llm');
   });
 
   it('serves a legacy document’s v1 rendering as it is', () => {

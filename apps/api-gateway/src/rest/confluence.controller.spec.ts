@@ -231,6 +231,22 @@ describe('POST /v1/confluence/analyze', () => {
     expect({ ...posted }).toEqual(ANALYZE_BODY);
   });
 
+  it('hands `llm: true` on (the opinion is the service’s to ask), and `llm: null` is a 400', async () => {
+    await api()
+      .post('/v1/confluence/analyze')
+      .set('X-API-Key', KEYS.bot)
+      .send({ ...ANALYZE_BODY, llm: true })
+      .expect(200);
+    const refused = await api()
+      .post('/v1/confluence/analyze')
+      .set('X-API-Key', KEYS.bot)
+      .send({ ...ANALYZE_BODY, llm: null })
+      .expect(400);
+
+    expect(onDemand.analyzeAndStore.mock.calls.map(([posted]) => posted.llm)).toEqual([true]);
+    expect(fieldsOf(refused)).toEqual(['llm']);
+  });
+
   it('refuses without a key (401), with an unknown key (401), and a non-JSON body (415)', async () => {
     const cases = [
       { key: undefined, type: 'application/json', status: 401, message: 'X-API-Key header required' },
@@ -257,10 +273,12 @@ describe('POST /v1/confluence/analyze', () => {
     const response = await api()
       .post('/v1/confluence/analyze')
       .set('X-API-Key', KEYS.bot)
-      .send({ symbol: 'btc', candles: { '1m': [candleFactory.raw({ high: 1 })] }, store: 'yes' })
+      .send({ symbol: 'btc', candles: { '1m': [candleFactory.raw({ high: 1 })] }, store: 'yes', llm: 'yes' })
       .expect(400);
 
-    expect(fieldsOf(response)).toEqual(expect.arrayContaining(['symbol', 'store', 'candles.1m[0].high']));
+    expect(fieldsOf(response)).toEqual(
+      expect.arrayContaining(['symbol', 'store', 'llm', 'candles.1m[0].high']),
+    );
     expect(onDemand.analyzeAndStore).not.toHaveBeenCalled();
   });
 

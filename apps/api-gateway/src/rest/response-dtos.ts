@@ -1,4 +1,4 @@
-import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import type { FullResult, WeightSet } from '@app/confluence';
 import {
   COMPONENT_NAMES,
@@ -10,6 +10,12 @@ import {
   TIMEFRAMES,
 } from '@app/contracts';
 import type { StreamStatus, StreamView } from '@app/gateway';
+import {
+  type AvailableOpinionDto,
+  OPINION_MODELS,
+  opinionSchema,
+  type UnavailableOpinionDto,
+} from './opinion-dtos.js';
 
 /*
  * What every REST operation answers, as classes Swagger reads (`/docs` shows the schemas and a
@@ -104,7 +110,8 @@ export class EffectiveWeightsDto implements Readonly<FullResult['effectiveWeight
   readonly components!: Readonly<Partial<Record<Timeframe, Readonly<Record<ComponentName, number>>>>>;
 }
 
-/** GET latest: the full result and where its data came from. */
+/** GET latest: the full result, where its data came from, and the model's opinion once given. */
+@ApiExtraModels(...OPINION_MODELS)
 export class ConfluenceResultDto implements FullResult {
   @ApiProperty({ example: 'binance' }) readonly exchange!: string;
   @ApiProperty({ example: 'BTC/USDT' }) readonly symbol!: string;
@@ -128,6 +135,13 @@ export class ConfluenceResultDto implements FullResult {
     description: "live or replay (the service's own results), client (POST analyze); null: not known here",
   })
   readonly source!: (typeof SOURCES)[number] | null;
+  @ApiPropertyOptional({
+    ...opinionSchema(),
+    description:
+      "the LLM's opinion of this result, beside the engine's score (absent until one is asked: on a " +
+      'label change, or on demand)',
+  })
+  readonly llm?: AvailableOpinionDto | UnavailableOpinionDto;
 }
 
 /** POST analyze: the full result, and whether it was stored. */

@@ -1,4 +1,5 @@
 import {
+  type LiveLlmOpinion,
   type LiveSignalChange,
   type LiveUpdate,
   type ServerShutdownNotice,
@@ -31,6 +32,7 @@ export interface AsyncApiExamples {
   readonly refused: Readonly<Record<string, JsonValue>>;
   readonly confluenceUpdated: Readonly<Record<string, JsonValue>>;
   readonly signalChanged: Readonly<Record<string, JsonValue>>;
+  readonly llmOpinion: Readonly<Record<string, JsonValue>>;
   readonly serverShutdown: Readonly<Record<string, JsonValue>>;
   readonly connectionRefused: Readonly<Record<string, JsonValue>>;
 }
@@ -88,6 +90,36 @@ export function asyncApiExamples(
     score: 64.2,
     confidence: 58,
   } as const satisfies LiveSignalChange;
+  const about = {
+    ...BTC_1M,
+    source: 'live',
+    emittedAt: 1_700_000_062_300,
+    candleTime: update.candleTime,
+    inputHash: update.inputHash,
+    score: update.score,
+    label: update.label,
+  } as const;
+  const opinion = {
+    ...about,
+    opinion: {
+      status: 'ok',
+      signal: 'LONG',
+      confidence: 0.62,
+      reasoning: 'Volume and price structure lead; the book is thin above the last high.',
+      risks: ['a close back below the breakout level'],
+      agrees: true,
+      model: 'gpt-4o-mini',
+      promptVersion: 'opinion-v1',
+      promptHash: '9c'.repeat(32),
+      inputHash: update.inputHash,
+      createdAt: 1_700_000_062_100,
+      cached: false,
+    },
+  } as const satisfies LiveLlmOpinion;
+  const noKey = {
+    ...about,
+    opinion: { status: 'unavailable', reason: 'no-key', detail: 'no OPENAI_API_KEYS configured' },
+  } as const satisfies LiveLlmOpinion;
   return {
     subscribe: { 'BTC/USDT 1m': BTC_1M },
     unsubscribe: { 'the REST symbol form': { ...BTC_1M, symbol: 'BTC-USDT' } },
@@ -109,6 +141,7 @@ export function asyncApiExamples(
     },
     confluenceUpdated: { 'a result on candle close': update },
     signalChanged: { 'NEUTRAL to LONG': change },
+    llmOpinion: { 'an answer that agrees': opinion, 'no key configured': noKey },
     serverShutdown: {
       'the replica stops': { reason: 'shutdown', retryAfterMs: 750 } satisfies ServerShutdownNotice,
     },

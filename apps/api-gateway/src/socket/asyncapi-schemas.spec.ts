@@ -3,7 +3,13 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { APP_DEFAULTS } from '@app/config';
 import { RECONNECT_SPREAD_MS } from '@app/gateway';
-import { LiveUpdatePayload, SignalChangedEvent, SubscriptionDto, validatePayload } from '@app/contracts/dto';
+import {
+  LiveUpdatePayload,
+  LlmOpinionEvent,
+  SignalChangedEvent,
+  SubscriptionDto,
+  validatePayload,
+} from '@app/contracts/dto';
 import { asyncApiMessages } from '../../../../test/asyncapi-messages.js';
 import { openApiToJsonSchema, restSchemasFrom } from './asyncapi-rest-schemas.js';
 import { asyncApiExamples } from './asyncapi-examples.js';
@@ -23,6 +29,12 @@ const examples = asyncApiExamples({
 const UPDATE = examples.confluenceUpdated['a result on candle close'] as Record<string, unknown>;
 const CHANGE = examples.signalChanged['NEUTRAL to LONG'] as Record<string, unknown>;
 const REQUEST = examples.subscribe['BTC/USDT 1m'] as Record<string, unknown>;
+const OPINION = examples.llmOpinion['an answer that agrees'] as Record<string, unknown>;
+const ANSWER = OPINION.opinion as Record<string, unknown>;
+const NO_KEY = (examples.llmOpinion['no key configured'] as Record<string, unknown>).opinion as Record<
+  string,
+  unknown
+>;
 
 const document = buildAsyncApiDocument({
   version: '0',
@@ -102,6 +114,72 @@ describe('the payload schemas agree with the payload classes', () => {
   )('signal.changed %s', (_, payload) => {
     const byClass = validatePayload(SignalChangedEvent, payload).ok;
     expect(messages.check('signalChanged', payload) === null).toBe(byClass);
+  });
+
+  it.each(
+    variants(OPINION, {
+      ...STREAM_CHANGES,
+      candleTime: [0, -1, 1.5],
+      inputHash: ['0'.repeat(64), 'g'.repeat(64)],
+      score: [100, 100.5],
+      label: ['SHORT', 'MAYBE'],
+      opinion: [NO_KEY, null, 'ok', { ...NO_KEY, reason: 'teapot' }],
+    }),
+  )('llm.opinion %s', (name, payload) => {
+    const byClass = validatePayload(LlmOpinionEvent, payload).ok;
+    expect({ name, byDocument: messages.check('llmOpinion', payload) === null }).toEqual({
+      name,
+      byDocument: byClass,
+    });
+  });
+
+  it.each([
+    ...variants(ANSWER, {
+      status: ['unavailable', 'maybe'],
+      signal: ['NEUTRAL', 'MAYBE'],
+      confidence: [0, 1, 1.01, -0.1, '0.5'],
+      reasoning: ['', 'r'.repeat(4_000), 'r'.repeat(4_001), 3],
+      risks: [
+        [],
+        Array.from({ length: 20 }, () => 'x'),
+        Array.from({ length: 21 }, () => 'x'),
+        ['x'.repeat(1_001)],
+        [7],
+      ],
+      agrees: [false, 'yes'],
+      blended: [
+        { weight: 0.3, score: 55, label: 'NEUTRAL' },
+        { weight: 1.5, score: 55, label: 'NEUTRAL' },
+        { weight: 0.3, score: 55 },
+      ],
+      model: ['', 'gpt-4o'],
+      promptHash: ['A'.repeat(64)],
+      createdAt: [1.5, -1],
+      cached: [true, 'no'],
+    }),
+    ...variants(NO_KEY, { reason: ['budget-exhausted', 'teapot'], detail: ['', 'd'.repeat(1_001)] }),
+  ])('llm.opinion with the opinion %s', (name, opinion) => {
+    const payload = { ...OPINION, opinion };
+    const byClass = validatePayload(LlmOpinionEvent, payload).ok;
+    expect({ name, byDocument: messages.check('llmOpinion', payload) === null }).toEqual({
+      name,
+      byDocument: byClass,
+    });
+  });
+
+  it('llm.opinion: the document refuses the other shape’s fields, which the class lets through unchecked', () => {
+    // Each shape lists only its own fields; the class validates a field only under its status.
+    for (const opinion of [
+      { ...NO_KEY, signal: 'LONG' },
+      { ...ANSWER, reason: 'no-key' },
+    ]) {
+      const payload = { ...OPINION, opinion };
+      expect({ opinion, byClass: validatePayload(LlmOpinionEvent, payload).ok }).toEqual({
+        opinion,
+        byClass: true,
+      });
+      expect(messages.check('llmOpinion', payload)).not.toBeNull();
+    }
   });
 
   it.each(

@@ -47,6 +47,8 @@ export interface JsonSchema extends JsonObject {
   readonly pattern?: string;
   readonly format?: string;
   readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly maxItems?: number;
   readonly minimum?: number;
   readonly maximum?: number;
   readonly properties?: Readonly<Record<string, JsonSchema>>;
@@ -58,10 +60,10 @@ export interface JsonSchema extends JsonObject {
 }
 
 /** One schema per field of `T`, none missing and none extra (the compiler checks both). */
-type Properties<T> = { readonly [K in keyof T]-?: JsonSchema };
+export type Properties<T> = { readonly [K in keyof T]-?: JsonSchema };
 
 /** An object schema of `T`: every field required except those named optional. */
-function objectOf<T>(
+export function objectOf<T>(
   description: string,
   properties: Properties<T>,
   optional: readonly (keyof T & string)[] = [],
@@ -78,10 +80,10 @@ function objectOf<T>(
 /** A pattern written for a JS RegExp, without its anchors (to build a larger one). */
 const inner = (pattern: RegExp): string => pattern.source.replace(/^\^/, '').replace(/\$$/, '');
 
-const SIGNALS: readonly Signal[] = Object.values(Signal);
-const SCORE = { type: 'number', minimum: 0, maximum: 100 } as const;
-const TIME_MS = { type: 'integer', minimum: 0 } as const;
-const SHA256 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+export const SIGNALS: readonly Signal[] = Object.values(Signal);
+export const SCORE = { type: 'number', minimum: 0, maximum: 100 } as const;
+export const TIME_MS = { type: 'integer', minimum: 0 } as const;
+export const SHA256 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 const TIMEFRAME: JsonSchema = {
   type: 'string',
   enum: TIMEFRAMES,
@@ -91,7 +93,7 @@ const TIMEFRAME: JsonSchema = {
 const UNIFIED_SYMBOL = '[A-Z0-9]+/[A-Z0-9]+(:[A-Z0-9]+)?';
 
 /** The stream fields every server event starts with (MarketEventBase and the timeframe). */
-const STREAM_FIELDS = {
+export const STREAM_FIELDS = {
   exchange: { type: 'string', minLength: 1, description: 'ccxt exchange id', examples: ['binance'] },
   symbol: {
     type: 'string',

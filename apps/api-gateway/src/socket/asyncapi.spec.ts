@@ -5,7 +5,14 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AppConfig, Environment, loadConfig } from '@app/config';
-import { AnalysisEventName, SERVICE_VERSION, Signal, SocketEventName, TIMEFRAMES } from '@app/contracts';
+import {
+  AnalysisEventName,
+  OpinionUnavailableReason,
+  SERVICE_VERSION,
+  Signal,
+  SocketEventName,
+  TIMEFRAMES,
+} from '@app/contracts';
 import { httpServerOf, PROJECT_CONFIG_DIR } from '@app/testing';
 import { asyncApiMessages, asyncApiProblems, resolvePointer } from '../../../../test/asyncapi-messages.js';
 import { ConfluenceResultDto } from '../rest/response-dtos.js';
@@ -117,6 +124,7 @@ describe('the AsyncAPI document of /signals', () => {
       unsubscribeReply: null,
       confluenceUpdated: AnalysisEventName.ConfluenceUpdated,
       signalChanged: AnalysisEventName.SignalChanged,
+      llmOpinion: AnalysisEventName.LlmOpinion,
       serverShutdown: SocketEventName.ServerShutdown,
       connectError: null,
     });
@@ -130,6 +138,7 @@ describe('the AsyncAPI document of /signals', () => {
       ['unsubscribe', 'receive', ['unsubscribed', 'refused']],
       ['confluenceUpdated', 'send', null],
       ['signalChanged', 'send', null],
+      ['llmOpinion', 'send', null],
       ['serverShutdown', 'send', null],
       ['connectError', 'send', null],
     ]);
@@ -142,6 +151,7 @@ describe('the AsyncAPI document of /signals', () => {
       'refused',
       'confluence.updated',
       'signal.changed',
+      'llm.opinion',
       'server.shutdown',
       'connect_error',
     ]);
@@ -157,6 +167,10 @@ describe('the AsyncAPI document of /signals', () => {
       null,
     ]);
     expect(at('#/components/schemas/LiveUpdate/required')).toHaveLength(18);
+    expect(at('#/components/schemas/LiveLlmOpinion/properties/label/enum')).toEqual(Object.values(Signal));
+    expect(
+      at('#/components/schemas/LiveLlmOpinion/properties/opinion/oneOf/1/properties/reason/enum'),
+    ).toEqual(Object.values(OpinionUnavailableReason));
     expect(at('#/components/schemas/SocketError/required')).toEqual(['code', 'message']);
     expect(at('#/components/schemas/ConnectError/properties/message/enum')).toEqual([
       'too many connections from this address (max 9)',
@@ -223,7 +237,7 @@ describe('the AsyncAPI document of /signals', () => {
           errors: null,
         });
       }
-    expect(examples).toBe(12);
+    expect(examples).toBe(14);
   });
 
   it(`serves it at ${ASYNCAPI_PATH}, cacheable, as the running configuration describes it`, async () => {

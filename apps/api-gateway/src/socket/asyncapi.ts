@@ -1,21 +1,23 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { AppConfig, Environment } from '@app/config';
-import { RECONNECT_SPREAD_MS } from '@app/gateway';
-import {
-  SERVICE_VERSION,
-  SIGNALS_NAMESPACE,
-  type SignalsClientEvents,
-  type SignalsServerEvents,
-  SocketEventName,
-} from '@app/contracts';
+import { SERVICE_VERSION, SIGNALS_NAMESPACE } from '@app/contracts';
 import { ConfluenceResultDto } from '../rest/response-dtos.js';
+import {
+  type AsyncApiMessage,
+  type Channel,
+  CHANNELS,
+  messages,
+  type Operation,
+  operations,
+  ref,
+} from './asyncapi-channels.js';
+import { LIVE_LLM_OPINION } from './asyncapi-opinion-schemas.js';
 import { restSchemasFrom } from './asyncapi-rest-schemas.js';
 import {
   connectErrorSchema,
   type JsonObject,
   type JsonSchema,
-  type JsonValue,
   LIVE_SIGNAL_CHANGE,
   LIVE_UPDATE,
   refusedSchema,
@@ -25,13 +27,16 @@ import {
   subscribedSchema,
   UNSUBSCRIBED,
 } from './asyncapi-schemas.js';
-import { type AsyncApiExamples, asyncApiExamples } from './asyncapi-examples.js';
+import { asyncApiExamples } from './asyncapi-examples.js';
+
+export type { AsyncApiMessage } from './asyncapi-channels.js';
 
 /*
  * The AsyncAPI 3.0 document of the Socket.IO namespace /signals, the live counterpart of the
  * OpenAPI document at /docs-json, served beside it. It describes the gateway (the application):
  * it receives `subscribe`/`unsubscribe` and answers each in a Socket.IO acknowledgement, and it
- * sends `confluence.updated` and `signal.changed`. Conventions, since AsyncAPI has no Socket.IO
+ * sends `confluence.updated`, `signal.changed` and `llm.opinion` (the catalogue of channels,
+ * operations and messages: asyncapi-channels.ts). Conventions, since AsyncAPI has no Socket.IO
  * binding: the server's URL is what `io()` is given (its path is the namespace), each channel is
  * one event name (its address), a message's `name` is that event name, and an acknowledgement is
  * a reply on a channel without an address (Socket.IO correlates it by packet id, not by name).
@@ -39,35 +44,6 @@ import { type AsyncApiExamples, asyncApiExamples } from './asyncapi-examples.js'
 
 /** Where the document is served, beside /docs-json and public like it. */
 export const ASYNCAPI_PATH = '/docs/asyncapi.json';
-
-interface Reference extends JsonObject {
-  readonly $ref: string;
-}
-
-export interface AsyncApiMessage {
-  readonly name: string;
-  readonly title: string;
-  readonly summary: string;
-  readonly payload: Reference;
-  readonly examples?: readonly { readonly name: string; readonly payload: JsonValue }[];
-}
-
-interface Channel {
-  readonly address: string | null;
-  readonly title: string;
-  readonly description: string;
-  readonly messages: Readonly<Record<string, Reference>>;
-}
-
-interface Operation {
-  readonly action: 'send' | 'receive';
-  readonly channel: Reference;
-  readonly title: string;
-  readonly summary: string;
-  readonly description: string;
-  readonly messages: readonly Reference[];
-  readonly reply?: { readonly channel: Reference; readonly messages: readonly Reference[] };
-}
 
 export interface AsyncApiDocument {
   readonly asyncapi: '3.0.0';
@@ -98,19 +74,6 @@ export interface AsyncApiSettings {
   readonly restSchemas: Readonly<Record<string, unknown>> | undefined;
 }
 
-const ref = (...path: string[]): Reference => ({ $ref: `#/${path.join('/')}` });
-
-// The event names, checked against the typed event maps the gateway and clients use.
-const CLIENT_EVENTS = {
-  subscribe: SocketEventName.Subscribe,
-  unsubscribe: SocketEventName.Unsubscribe,
-} as const satisfies Record<string, keyof SignalsClientEvents>;
-const SERVER_EVENTS = {
-  confluenceUpdated: SocketEventName.ConfluenceUpdated,
-  signalChanged: SocketEventName.SignalChanged,
-  serverShutdown: SocketEventName.ServerShutdown,
-} as const satisfies Record<string, keyof SignalsServerEvents>;
-
 /** The messages of the connect refusals (signals.gateway.ts `#admit`; the text is what clients see). */
 export function connectRefusals(settings: Pick<AsyncApiSettings, 'socket' | 'socketsRequireKey'>): string[] {
   return [
@@ -126,7 +89,7 @@ function description(settings: AsyncApiSettings): string {
   return [
     'Live confluence results of the tracked market streams over Socket.IO (v4 clients), namespace ' +
       `\`${SIGNALS_NAMESPACE}\`. Subscribe to a stream (exchange, symbol, timeframe), get its latest ` +
-      'stored result in the acknowledgement, then every `confluence.updated` and `signal.changed` ' +
+      'stored result in the acknowledgement, then every `confluence.updated`, `signal.changed` and `llm.opinion` ' +
       'of that stream, once, whichever gateway replica the connection is on. REST and its OpenAPI ' +
       'document: /docs, /docs-json.',
     'Conventions (AsyncAPI has no Socket.IO binding): a message `name` is the Socket.IO event name; ' +
@@ -166,175 +129,6 @@ function server(settings: AsyncApiSettings): JsonObject {
   };
 }
 
-const CHANNELS: Readonly<Record<string, Channel>> = {
-  subscribe: {
-    address: CLIENT_EVENTS.subscribe,
-    title: 'subscribe',
-    description:
-      "Start receiving a stream's events; repeating a subscription held is answered again, not counted twice.",
-    messages: { subscribe: ref('components', 'messages', 'subscribe') },
-  },
-  unsubscribe: {
-    address: CLIENT_EVENTS.unsubscribe,
-    title: 'unsubscribe',
-    description: "Stop receiving a stream's events; the connection's other subscriptions stay.",
-    messages: { unsubscribe: ref('components', 'messages', 'unsubscribe') },
-  },
-  subscribeReply: {
-    address: null,
-    title: 'subscribe acknowledgement',
-    description: 'The acknowledgement of a `subscribe`.',
-    messages: {
-      subscribed: ref('components', 'messages', 'subscribed'),
-      refused: ref('components', 'messages', 'refused'),
-    },
-  },
-  unsubscribeReply: {
-    address: null,
-    title: 'unsubscribe acknowledgement',
-    description: 'The acknowledgement of an `unsubscribe`.',
-    messages: {
-      unsubscribed: ref('components', 'messages', 'unsubscribed'),
-      refused: ref('components', 'messages', 'refused'),
-    },
-  },
-  confluenceUpdated: {
-    address: SERVER_EVENTS.confluenceUpdated,
-    title: 'confluence.updated',
-    description: 'Sent to the subscribers of the stream only (its room), once per result.',
-    messages: { confluenceUpdated: ref('components', 'messages', 'confluenceUpdated') },
-  },
-  signalChanged: {
-    address: SERVER_EVENTS.signalChanged,
-    title: 'signal.changed',
-    description: 'Sent to the subscribers of the stream only (its room), once per change.',
-    messages: { signalChanged: ref('components', 'messages', 'signalChanged') },
-  },
-  serverShutdown: {
-    address: SERVER_EVENTS.serverShutdown,
-    title: 'server.shutdown',
-    description: 'Sent to every connection of a replica that stops, just before it closes the connection.',
-    messages: { serverShutdown: ref('components', 'messages', 'serverShutdown') },
-  },
-  connectError: {
-    address: null,
-    title: 'connection refused',
-    description: "Socket.IO's CONNECT_ERROR packet, the answer to a handshake the namespace refuses.",
-    messages: { connectionRefused: ref('components', 'messages', 'connectionRefused') },
-  },
-};
-
-/** An operation on a channel of one message; the gateway's perspective (it receives what clients emit). */
-function operation(
-  action: Operation['action'],
-  channel: string,
-  text: Pick<Operation, 'title' | 'summary' | 'description'>,
-  reply?: string,
-): Operation {
-  const messagesOf = (name: string): Reference[] =>
-    Object.keys(CHANNELS[name]?.messages ?? {}).map((message) => ref('channels', name, 'messages', message));
-  return {
-    action,
-    channel: ref('channels', channel),
-    ...text,
-    messages: messagesOf(channel),
-    ...(reply === undefined
-      ? {}
-      : { reply: { channel: ref('channels', reply), messages: messagesOf(reply) } }),
-  };
-}
-
-function operations(settings: AsyncApiSettings): Readonly<Record<string, Operation>> {
-  const { maxSubscriptionsPerSocket: max } = settings.socket;
-  return {
-    subscribe: operation(
-      'receive',
-      'subscribe',
-      {
-        title: 'Subscribe to a stream',
-        summary: 'Join the room of one market stream and get its latest stored result.',
-        description:
-          'Refused with bad-request (malformed), unknown-market (not tracked: GET /v1/markets), ' +
-          `limit-exceeded (already ${max} other subscriptions) or rate-limited. The room is joined before the ` +
-          'snapshot is read, so no update falls between them (one may arrive twice: as snapshot and event).',
-      },
-      'subscribeReply',
-    ),
-    unsubscribe: operation(
-      'receive',
-      'unsubscribe',
-      {
-        title: 'Unsubscribe from a stream',
-        summary: 'Leave the room of one market stream.',
-        description:
-          'Refused with bad-request or rate-limited (or internal): the stream is not looked up, and leaving ' +
-          'a room not joined is answered ok.',
-      },
-      'unsubscribeReply',
-    ),
-    confluenceUpdated: operation('send', 'confluenceUpdated', {
-      title: 'A new confluence result',
-      summary: 'Every result the analysis worker publishes for the stream: on candle close and on refresh.',
-      description:
-        'The bus event as validated, without the domain result it carries for the gateways (LiveUpdatePayload).',
-    }),
-    signalChanged: operation('send', 'signalChanged', {
-      title: 'The signal label changed',
-      summary: "The stream's label (LONG / NEUTRAL / SHORT) moved.",
-      description: 'The bus event, as published and validated (SignalChangedEvent).',
-    }),
-    serverShutdown: operation('send', 'serverShutdown', {
-      title: 'Tell a connection to reconnect',
-      summary: 'The replica is stopping: the connection closes next, then reconnect and subscribe again.',
-      description:
-        'The close is a transport close (socket.io-client reconnects by itself, with its own backoff); ' +
-        `\`retryAfterMs\` spreads the reconnections of a replica over up to ${RECONNECT_SPREAD_MS} ms.`,
-    }),
-    connectError: operation('send', 'connectError', {
-      title: 'Refuse a connection',
-      summary:
-        'The handshake is refused: no valid API key (when required), or too many connections from the address.',
-      description: 'Nothing is counted for a refused connection; the client may retry later.',
-    }),
-  };
-}
-
-/** Each message: its Socket.IO event name (or the reply's name), payload schema and summary. */
-const MESSAGES = {
-  subscribe: [CLIENT_EVENTS.subscribe, 'SubscriptionRequest', 'The stream to subscribe to.'],
-  unsubscribe: [
-    CLIENT_EVENTS.unsubscribe,
-    'SubscriptionRequest',
-    'The stream to unsubscribe from (either symbol form).',
-  ],
-  subscribed: ['subscribed', 'Subscribed', 'ok: true, with the snapshot.'],
-  unsubscribed: ['unsubscribed', 'Unsubscribed', 'ok: true.'],
-  refused: ['refused', 'Refused', 'ok: false, with the error.'],
-  confluenceUpdated: [
-    SERVER_EVENTS.confluenceUpdated,
-    'LiveUpdate',
-    'A new confluence result of the stream.',
-  ],
-  signalChanged: [SERVER_EVENTS.signalChanged, 'LiveSignalChange', "The stream's label changed."],
-  serverShutdown: [SERVER_EVENTS.serverShutdown, 'ServerShutdown', 'This replica stops: reconnect.'],
-  connectionRefused: ['connect_error', 'ConnectError', 'Why the connection was refused.'],
-} as const satisfies Record<keyof AsyncApiExamples, readonly [string, string, string]>;
-
-function messages(examples: AsyncApiExamples): Record<string, AsyncApiMessage> {
-  const result: Record<string, AsyncApiMessage> = {};
-  for (const id of Object.keys(MESSAGES) as (keyof AsyncApiExamples)[]) {
-    const [name, schema, summary] = MESSAGES[id];
-    result[id] = {
-      name,
-      title: name,
-      summary,
-      payload: ref('components', 'schemas', schema),
-      examples: Object.entries(examples[id]).map(([example, payload]) => ({ name: example, payload })),
-    };
-  }
-  return result;
-}
-
 export function buildAsyncApiDocument(settings: AsyncApiSettings): AsyncApiDocument {
   const snapshot = ConfluenceResultDto.name;
   const schemas: Readonly<Record<string, JsonSchema | JsonObject>> = {
@@ -346,6 +140,7 @@ export function buildAsyncApiDocument(settings: AsyncApiSettings): AsyncApiDocum
     Refused: refusedSchema(ref('components', 'schemas', 'SocketError')),
     LiveUpdate: LIVE_UPDATE,
     LiveSignalChange: LIVE_SIGNAL_CHANGE,
+    LiveLlmOpinion: LIVE_LLM_OPINION,
     ServerShutdown: SERVER_SHUTDOWN,
     ConnectError: connectErrorSchema(connectRefusals(settings)),
   };
@@ -355,7 +150,7 @@ export function buildAsyncApiDocument(settings: AsyncApiSettings): AsyncApiDocum
     defaultContentType: 'application/json',
     servers: { gateway: server(settings) },
     channels: CHANNELS,
-    operations: operations(settings),
+    operations: operations(settings.socket),
     components: {
       schemas,
       messages: messages(asyncApiExamples(settings.socket)),

@@ -257,7 +257,7 @@ describe('rate limit', () => {
 });
 
 describe('updates from the bus', () => {
-  it("reach the sockets in the stream's room, in bus order, and no other socket", async () => {
+  it("reach the sockets in the stream's room, in bus order, and no other socket (opinions too)", async () => {
     const [subscriber, other] = [await connect(), await connect()];
     const seen = new Map<SignalsClient, { event: string; payload: unknown }[]>([
       [subscriber, []],
@@ -266,6 +266,7 @@ describe('updates from the bus', () => {
     for (const [client, list] of seen) {
       client.on('confluence.updated', (payload) => list.push({ event: 'confluence.updated', payload }));
       client.on('signal.changed', (payload) => list.push({ event: 'signal.changed', payload }));
+      client.on('llm.opinion', (payload) => list.push({ event: 'llm.opinion', payload }));
     }
     expect(await ask(subscriber, 'subscribe', BTC_1M)).toMatchObject({ ok: true });
     // `other` held BTC 1m and left it; it stays subscribed to BTC 5m.
@@ -277,15 +278,17 @@ describe('updates from the bus', () => {
     const signal = busEventFactory.signalChanged({ ...BTC_1M, from: 'NEUTRAL', to: 'LONG', score: 64 });
     const fiveMinutes = busEventFactory.confluenceUpdated({ ...BTC_5M, score: 40 });
     const second = busEventFactory.confluenceUpdated({ ...BTC_1M, candleTime: first.candleTime + 60_000 });
+    const opinion = busEventFactory.llmOpinion({ ...BTC_1M, candleTime: first.candleTime });
     await bus.publish(AnalysisEventName.ConfluenceUpdated, first);
     await bus.publish(AnalysisEventName.SignalChanged, signal);
+    await bus.publish(AnalysisEventName.LlmOpinion, opinion);
     await bus.publish(AnalysisEventName.ConfluenceUpdated, fiveMinutes);
     await bus.publish(AnalysisEventName.ConfluenceUpdated, second);
 
     // Each socket's packets arrive in order: once the last update of its own rooms is in, an update
     // of another room published before it would have arrived too.
     await eventually(
-      () => seen.get(subscriber)?.length === 3 && seen.get(other)?.length === 1,
+      () => seen.get(subscriber)?.length === 4 && seen.get(other)?.length === 1,
       'the updates to reach the subscribers',
     );
     // Sockets get the live shape: the bus event without the domain result it carries.
@@ -296,12 +299,15 @@ describe('updates from the bus', () => {
     expect(seen.get(subscriber)).toEqual([
       { event: 'confluence.updated', payload: live(first) },
       { event: 'signal.changed', payload: signal },
+      // The bus payload as published: the opinion beside the engine's score and label.
+      { event: 'llm.opinion', payload: opinion },
       { event: 'confluence.updated', payload: live(second) },
     ]);
     expect(seen.get(other)).toEqual([{ event: 'confluence.updated', payload: live(fiveMinutes) }]);
     const emitted = await metrics.socketEmits.get();
     expect(emitted.values.map(({ labels, value }) => [labels.event, value]).sort()).toEqual([
       ['confluence.updated', 3],
+      ['llm.opinion', 1],
       ['signal.changed', 1],
     ]);
   });

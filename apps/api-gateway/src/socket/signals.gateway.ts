@@ -28,7 +28,11 @@ import {
   type SubscribeAck,
   type UnsubscribeAck,
 } from '@app/contracts';
-import { type ConfluenceUpdatedEvent, type SignalChangedEvent } from '@app/contracts/dto';
+import {
+  type ConfluenceUpdatedEvent,
+  type LlmOpinionEvent,
+  type SignalChangedEvent,
+} from '@app/contracts/dto';
 import {
   AccessPolicy,
   ApiKeyRing,
@@ -48,8 +52,8 @@ import { SocketRegistry } from './socket-registry.js';
 import { SubscriptionPipe } from './subscription.pipe.js';
 
 /**
- * `/signals`: clients subscribe to market streams and get `confluence.updated` (compact shape) and
- * `signal.changed` in that stream's room only. Every gateway replica hears every update on the
+ * `/signals`: clients subscribe to market streams and get `confluence.updated` (compact shape),
+ * `signal.changed` and `llm.opinion` in that stream's room only. Every gateway replica hears every update on the
  * bus and emits it to its own sockets (`namespace.local`): one path, no Redis round trip per
  * update, and each subscriber, connected to one replica, gets each update once and in bus order.
  * (It replaced a per-update claim in Redis plus an emit through the adapter to every replica.)
@@ -192,6 +196,9 @@ export class SignalsGateway
       this.bus.subscribe(AnalysisEventName.SignalChanged, (event) => {
         this.#onSignal(event);
       }),
+      this.bus.subscribe(AnalysisEventName.LlmOpinion, (event) => {
+        this.#onOpinion(event);
+      }),
     );
   }
 
@@ -209,5 +216,10 @@ export class SignalsGateway
   #onSignal(event: SignalChangedEvent): void {
     this.#namespace?.local.to(streamRoom(event)).emit('signal.changed', event);
     this.metrics.socketEmits.inc({ event: 'signal.changed' });
+  }
+
+  #onOpinion(event: LlmOpinionEvent): void {
+    this.#namespace?.local.to(streamRoom(event)).emit('llm.opinion', event);
+    this.metrics.socketEmits.inc({ event: 'llm.opinion' });
   }
 }

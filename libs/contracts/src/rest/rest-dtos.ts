@@ -166,6 +166,15 @@ export class AnalyzeRequestDto {
   @AbsentOrValid()
   @IsBoolean()
   readonly store?: boolean;
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      "ask the LLM's opinion of the result (answered as `llm`, and attached to it when stored); " +
+      'a cached answer makes no request and says `cached: true`',
+  })
+  @AbsentOrValid()
+  @IsBoolean()
+  readonly llm?: boolean;
 }
 
 /**
@@ -294,6 +303,22 @@ export class SignalsQueryDto {
   @ApiPropertyOptional({ enum: TIMEFRAMES }) @IsOptional() @IsIn(TIMEFRAMES) readonly timeframe?: Timeframe;
   @QueryTime('changes at or after this candle open time (ms)') readonly since?: number;
   @PageLimit() readonly limit?: number;
+}
+
+/** A UTC day as the LLM cost ledger keys it. */
+export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MESSAGE = 'must be a day (YYYY-MM-DD)';
+
+/** GET /v1/llm/costs: a range of UTC days, both ends included (each defaults to today). */
+export class LlmCostsQueryDto {
+  @ApiPropertyOptional({ example: '2026-12-01', description: 'first day (UTC), default today' })
+  @IsOptional()
+  @Matches(DAY_PATTERN, { message: DAY_MESSAGE })
+  readonly from?: string;
+  @ApiPropertyOptional({ example: '2026-12-07', description: 'last day (UTC), default today' })
+  @IsOptional()
+  @Matches(DAY_PATTERN, { message: DAY_MESSAGE })
+  readonly to?: string;
 }
 
 /** `subscribe` / `unsubscribe` on `/signals` (validated with the same rules as REST). */
