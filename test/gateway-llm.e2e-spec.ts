@@ -154,7 +154,15 @@ describe('LLM opinions at the gateway, through the real SDK against a fake OpenA
       expect(first.llm).toEqual(opinionOf(first, false));
       expect(second.llm).toEqual({ ...(first.llm ?? fail()), cached: true });
       expect(without).not.toHaveProperty('llm');
-      expect({ ...without, stored: false }).toEqual({ ...first, llm: undefined, stored: false });
+      expect({ ...without, stored: false }).toEqual({
+        ...first,
+        llm: undefined,
+        replay: { ...first.replay, llm: undefined },
+        stored: false,
+      });
+      // The answer joins the replay block: what it is a function of besides the inputs.
+      const { model, promptVersion, promptHash } = (first.llm ?? fail()) as Record<string, unknown>;
+      expect(first.replay).toMatchObject({ llm: { model, promptVersion, promptHash } });
       expect([afterFirst - before, requests() - afterFirst]).toEqual([1, 0]);
       // The request went to the configured endpoint, with the configured key and model.
       expect((fake ?? fail()).requests.at(-1)).toMatchObject({
@@ -198,7 +206,12 @@ describe('LLM opinions at the gateway, through the real SDK against a fake OpenA
 
       expect(requests() - sent).toBe(1);
       expect(answer.llm).toEqual(opinionOf(latestBefore, false));
-      expect(answer.result).toEqual({ ...latestBefore, llm: answer.llm });
+      const { model, promptVersion, promptHash } = answer.llm as unknown as Record<string, unknown>;
+      expect(answer.result).toEqual({
+        ...latestBefore,
+        replay: { ...latestBefore.replay, llm: { model, promptVersion, promptHash } },
+        llm: answer.llm,
+      });
       // GET latest shows it at once (the bus event reached the projection), under a new ETag.
       expect(after.body).toEqual(answer.result);
       expect(after.headers.etag).not.toBe(before.headers.etag);

@@ -84,13 +84,16 @@ describe('LatestResults.attachOpinion', () => {
     expect(reads).toEqual([]);
   });
 
-  it('replaces an earlier opinion of the same result (an unavailable one too)', async () => {
+  it('lets an answer replace an unavailable opinion of the same result, never the other way round', async () => {
     const { latest } = projection();
     latest.project({ ...BTC, candleTime: T0, result: headline(T0) });
-    latest.attachOpinion({ ...BTC, candleTime: T0, inputHash: INPUTS, opinion: answer() });
     expect(latest.attachOpinion({ ...BTC, candleTime: T0, inputHash: INPUTS, opinion: noKey })).toBe(true);
-
     expect(opinionOf(await latest.get(BTC))).toEqual(noKey);
+    expect(latest.attachOpinion({ ...BTC, candleTime: T0, inputHash: INPUTS, opinion: answer() })).toBe(true);
+
+    // A later ask that failed (budget, busy) says nothing new about the same inputs.
+    expect(latest.attachOpinion({ ...BTC, candleTime: T0, inputHash: INPUTS, opinion: noKey })).toBe(false);
+    expect(opinionOf(await latest.get(BTC))).toEqual(answer());
   });
 
   it('ignores an opinion of another candle, of other inputs, or of a stream it does not hold', async () => {

@@ -112,7 +112,8 @@ export class LatestResults {
    * same candle and the same inputs (the event names the result's input hash, and an available
    * opinion its own), since an opinion of another input set would be shown beside a result it is
    * not about. False when nothing matched: an opinion of an older candle is in the store for the
-   * history, and a stream not held is read from the store. A new object, so nothing rendered from
+   * history, and a stream not held is read from the store; an unavailable opinion never replaces
+   * an available one. A new object, so nothing rendered from
    * the old one (ETags, cached bytes) is reused.
    */
   attachOpinion(update: ProjectedOpinion): boolean {
@@ -122,6 +123,8 @@ export class LatestResults {
     if (entry === undefined || held == null) return false;
     if (held.candleTime !== update.candleTime || held.inputHash !== update.inputHash) return false;
     if (update.opinion.status === 'ok' && update.opinion.inputHash !== held.inputHash) return false;
+    // As in the store: a failed later ask does not hide the answer already shown.
+    if (update.opinion.status === 'unavailable' && held.llm?.status === 'ok') return false;
     this.#entries.set(key, { ...entry, result: { ...held, llm: update.opinion } });
     return true;
   }

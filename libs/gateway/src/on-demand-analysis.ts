@@ -22,6 +22,7 @@ import {
 import { normalizeSymbol } from '@app/contracts/dto';
 import { type ResultRepository, storedResult } from '@app/persistence';
 import type { MarketBoard } from './market-board.js';
+import { withOpinion } from './stored-result-view.js';
 
 export type OnDemandOutcome =
   | { readonly ok: true; readonly result: ConfluenceResult; readonly full: FullResult }
@@ -82,7 +83,7 @@ export class OnDemandAnalysis {
     if (stored) await this.#store(outcome.result);
     const answer = { ...outcome.full, source: 'client', stored };
     if (llm !== true) return answer;
-    return { ...answer, llm: await this.#opinionOf(outcome.result, stored) };
+    return withOpinion(answer, await this.#opinionOf(outcome.result, stored));
   }
 
   /**

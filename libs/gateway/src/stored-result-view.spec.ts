@@ -30,6 +30,30 @@ describe('renderStoredResult', () => {
       ...formatter.full(outcome.result),
       llm,
     });
+    // An answer also names, in the replay block, the model and prompt it is a function of.
+    const answer = {
+      status: 'ok',
+      signal: 'LONG',
+      confidence: 0.6,
+      reasoning: 'Flow leads.',
+      risks: [],
+      agrees: true,
+      model: 'gpt-4o-mini',
+      promptVersion: 'opinion-v1',
+      promptHash: 'd'.repeat(64),
+      inputHash: outcome.result.inputHash,
+      createdAt: 1,
+      cached: false,
+    } as const;
+    const full = formatter.full(outcome.result);
+    expect(renderStoredResult({ ...stored, llm: answer }, formatter)).toEqual({
+      ...full,
+      replay: {
+        ...full.replay,
+        llm: { model: 'gpt-4o-mini', promptVersion: 'opinion-v1', promptHash: 'd'.repeat(64) },
+      },
+      llm: answer,
+    });
   });
 
   it("shows the model's opinion, once attached, beside the rendering of either format", () => {

@@ -96,17 +96,30 @@ describe('ResultRepository.attachOpinion', () => {
     expect((await raw(BTC, 4))?.llm).toEqual(attached);
   });
 
-  it('replaces an earlier opinion, and attaches an unavailable one whatever the inputs', async () => {
+  it('attaches an unavailable opinion whatever the inputs, and an available one replaces it', async () => {
     const stored = result(BTC, 3);
-    expect(await repos.results.attachOpinion(BTC, stored.candleTime, opinion(stored))).toBe(true);
+    const read = async () =>
+      (await repos.results.history({ market: BTC, from: stored.candleTime, to: stored.candleTime, limit: 5 }))
+        .items;
+
     expect(await repos.results.attachOpinion(BTC, stored.candleTime, unavailable)).toBe(true);
+    expect(await read()).toEqual([{ ...stored, llm: unavailable }]);
+    expect(await repos.results.attachOpinion(BTC, stored.candleTime, opinion(stored))).toBe(true);
+    expect(await read()).toEqual([{ ...stored, llm: opinion(stored) }]);
+  });
+
+  it('never lets an unavailable opinion (a later failed ask) replace an available one', async () => {
+    const stored = result(BTC, 4);
+    await repos.results.attachOpinion(BTC, stored.candleTime, opinion(stored));
+
+    expect(await repos.results.attachOpinion(BTC, stored.candleTime, unavailable)).toBe(false);
     const page = await repos.results.history({
       market: BTC,
       from: stored.candleTime,
       to: stored.candleTime,
       limit: 5,
     });
-    expect(page.items).toEqual([{ ...stored, llm: unavailable }]);
+    expect(page.items).toEqual([{ ...stored, llm: opinion(stored) }]);
   });
 
   it('returns false for a candle without a stored result, and creates nothing', async () => {

@@ -50,12 +50,22 @@ export class ThresholdsDto {
   @ApiProperty({ ...SCORE, description: 'score at or above which the label is LONG' }) readonly long!: number;
 }
 
+/** What an LLM answer is a function of, besides the inputs: the model and the prompt template. */
+export class ReplayLlmDto {
+  @ApiProperty({ example: 'gpt-4o-mini' }) readonly model!: string;
+  @ApiProperty({ example: 'opinion-v1' }) readonly promptVersion!: string;
+  @ApiProperty({ ...SHA256, description: 'SHA-256 of the prompt template (config/prompts)' })
+  readonly promptHash!: string;
+}
+
 export class ReplayDto implements Readonly<FullResult['replay']> {
   @ApiProperty({ example: '1.0.0' }) readonly engineVersion!: string;
   @ApiProperty({ ...SHA256, description: 'SHA-256 of the weights and indicator settings' })
   readonly configHash!: string;
   @ApiProperty({ ...SHA256, description: 'SHA-256 of every input: same inputs, same hash, same score' })
   readonly inputHash!: string;
+  @ApiPropertyOptional({ type: ReplayLlmDto, description: 'with an available LLM opinion (`llm`)' })
+  readonly llm?: ReplayLlmDto;
 }
 
 export class SubScoreDto implements FullSubScore {

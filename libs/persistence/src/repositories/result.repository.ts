@@ -114,13 +114,16 @@ export class ResultRepository {
    * false when no result of that candle is stored (nothing is created). An available opinion
    * names the inputs it is about: it is attached only while the stored result has those inputs,
    * so one that arrives after a re-store with other inputs is refused (false) rather than shown
-   * beside a result it is not about.
+   * beside a result it is not about. An unavailable opinion never replaces an available one: a
+   * later ask that failed (budget, busy) says nothing new about the same inputs.
    */
   async attachOpinion(stream: StoredMarket, candleTime: number, opinion: LlmOpinion): Promise<boolean> {
     const filter = {
       ...marketFilter(stream),
       candleTime: new Date(candleTime),
-      ...(opinion.status === 'ok' ? { inputHash: opinion.inputHash } : {}),
+      ...(opinion.status === 'ok'
+        ? { inputHash: opinion.inputHash }
+        : { 'llm.status': { $ne: 'ok' as const } }),
     };
     const { matchedCount } = await this.model.updateOne(filter, { $set: { llm: opinion } }).exec();
     return matchedCount > 0;
