@@ -25,20 +25,23 @@ class RecordingPublisher {
   }
 }
 
-function setup(
-  triggers: Partial<SignalChangeTriggers>,
-  model = new ScriptedModel(...Array.from({ length: 5 }, () => answered(validAnswer()))),
-) {
-  const opinions = new LlmOpinions(
-    opinionSettings(),
+function opinionsWith(model: ScriptedModel | null, off: string | null = null): LlmOpinions {
+  return new LlmOpinions(
+    opinionSettings({ off }),
     model,
     { cache: new MemoryCache(), costs: new MemoryLedger() },
     new ManualClock(T0),
     silentLog,
   );
+}
+
+function setup(
+  triggers: Partial<SignalChangeTriggers>,
+  model = new ScriptedModel(...Array.from({ length: 5 }, () => answered(validAnswer()))),
+) {
   const publisher = new RecordingPublisher();
   const signals = new SignalOpinions(
-    opinions,
+    opinionsWith(model),
     publisher,
     { enabled: true, markets: [], timeframes: [], ...triggers },
     silentLog,
@@ -82,13 +85,7 @@ describe('SignalOpinions', () => {
   });
 
   it('asks nothing when opinions are off (no key), and says nothing on the bus either', async () => {
-    const opinions = new LlmOpinions(
-      opinionSettings({ off: 'no OPENAI_API_KEYS configured' }),
-      null,
-      { cache: new MemoryCache(), costs: new MemoryLedger() },
-      new ManualClock(T0),
-      silentLog,
-    );
+    const opinions = opinionsWith(null, 'no OPENAI_API_KEYS configured');
     const publisher = new RecordingPublisher();
     const signals = new SignalOpinions(
       opinions,
@@ -105,13 +102,7 @@ describe('SignalOpinions', () => {
 
   it('logs a publish that fails and keeps going', async () => {
     const lines: string[] = [];
-    const opinions = new LlmOpinions(
-      opinionSettings(),
-      new ScriptedModel(answered(validAnswer()), answered(validAnswer())),
-      { cache: new MemoryCache(), costs: new MemoryLedger() },
-      new ManualClock(T0),
-      silentLog,
-    );
+    const opinions = opinionsWith(new ScriptedModel(answered(validAnswer())));
     const failing = { publish: (): Promise<void> => Promise.reject(new Error('bus down')) };
     const signals = new SignalOpinions(
       opinions,

@@ -1,3 +1,4 @@
+import type { CachedAnalysis, Charge } from '@app/persistence';
 import type { TokenUsage } from '../client/opinion-model.js';
 
 export interface ModelPrice {
@@ -17,15 +18,9 @@ export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** One charge to the ledger (the persistence repository's `Charge`). */
-export interface LedgerCharge {
-  readonly opId: string;
-  readonly day: string;
-  readonly model: string;
-  readonly promptTokens: number;
-  readonly completionTokens: number;
-  readonly costUsd: number;
-}
+/** One charge to the ledger, and a cached opinion: the repositories' own shapes. */
+export type LedgerCharge = Charge;
+export type OpinionCacheEntry = CachedAnalysis;
 
 /** The daily cost ledger, shared by every process (MongoDB; atomic increments). */
 export interface CostLedger {
@@ -35,14 +30,6 @@ export interface CostLedger {
 }
 
 /** Cached opinions by key; an entry past `expiresAt` is a miss. */
-export interface OpinionCacheEntry {
-  readonly key: string;
-  readonly model: string;
-  readonly value: Readonly<Record<string, unknown>>;
-  readonly createdAt: number;
-  readonly expiresAt: number;
-}
-
 export interface OpinionCache {
   get(key: string, now: number): Promise<OpinionCacheEntry | null>;
   put(entry: OpinionCacheEntry): Promise<void>;
