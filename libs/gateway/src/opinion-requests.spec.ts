@@ -151,7 +151,7 @@ const day = (d: string, model: string, requests: number, promptTokens: number, c
 });
 
 describe('OpinionRequests.costs', () => {
-  it('sums the ledger of the range and adds the budget; both ends default to today (UTC)', async () => {
+  it('sums the ledger of the range and adds the budget; to defaults to today (UTC), from to to', async () => {
     const ledger = [
       day('2026-12-01', 'gpt-4o', 2, 1_000, 300),
       day('2026-12-01', 'gpt-4o-mini', 3, 2_100, 450),
@@ -160,6 +160,7 @@ describe('OpinionRequests.costs', () => {
 
     const report = await service.costs({ from: '2026-11-30', to: '2026-12-01' });
     const today = await service.costs({});
+    const oneDay = await service.costs({ to: '2026-11-30' });
 
     expect(report).toEqual({
       from: '2026-11-30',
@@ -174,7 +175,8 @@ describe('OpinionRequests.costs', () => {
       budget: BUDGET,
     });
     expect(today).toMatchObject({ from: '2026-12-07', to: '2026-12-07' });
-    expect(ranges).toEqual(['2026-11-30..2026-12-01', '2026-12-07..2026-12-07']);
+    expect(oneDay).toMatchObject({ from: '2026-11-30', to: '2026-11-30' });
+    expect(ranges).toEqual(['2026-11-30..2026-12-01', '2026-12-07..2026-12-07', '2026-11-30..2026-11-30']);
   });
 
   it.each([

@@ -128,14 +128,17 @@ export class OpinionRequests {
     }
   }
 
-  /** The ledger of `from` to `to` (UTC days, both included; each defaults to today), summed. */
+  /**
+   * The ledger of `from` to `to` (UTC days, both included), summed: `to` defaults to today and
+   * `from` to `to`, so `?to=2026-11-30` alone is that one day.
+   */
   async costs(query: {
     readonly from?: string | undefined;
     readonly to?: string | undefined;
   }): Promise<CostReport> {
     const today = new Date(this.deps.clock.now()).toISOString().slice(0, 10);
-    const from = query.from ?? today;
     const to = query.to ?? today;
+    const from = query.from ?? to;
     const [start, end] = [dayStart(from), dayStart(to)];
     const issues: FieldIssue[] = [];
     if (start === null) issues.push({ field: 'from', message: `is not a day of the calendar: ${from}` });

@@ -309,9 +309,9 @@ export class SignalsQueryDto {
 export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MESSAGE = 'must be a day (YYYY-MM-DD)';
 
-/** GET /v1/llm/costs: a range of UTC days, both ends included (each defaults to today). */
+/** GET /v1/llm/costs: a range of UTC days, both ends included (`to` defaults to today, `from` to `to`). */
 export class LlmCostsQueryDto {
-  @ApiPropertyOptional({ example: '2026-12-01', description: 'first day (UTC), default today' })
+  @ApiPropertyOptional({ example: '2026-12-01', description: 'first day (UTC), default: to' })
   @IsOptional()
   @Matches(DAY_PATTERN, { message: DAY_MESSAGE })
   readonly from?: string;
