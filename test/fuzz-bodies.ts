@@ -1,3 +1,4 @@
+import { MAX_TIME_MS } from '@app/contracts';
 import { loadMarketCandles, MARKET_FILES } from '@app/testing';
 import { type Draw, type Json, type JsonObject, randomJson, randomScalar, raw, UNICODE } from './fuzz-kit.js';
 
@@ -28,6 +29,25 @@ const BAD_NUMBERS: readonly Json[] = [
   '😀',
 ];
 const CANDLE_FIELDS = ['timestamp', 'open', 'high', 'low', 'close', 'volume'] as const;
+/** Times past the one range (0 to the end of 9999, libs/contracts time-range.ts); 500s before it. */
+export const PAST_TIMES: readonly Json[] = [
+  MAX_TIME_MS + 1,
+  8_640_000_000_000_001,
+  9e15,
+  raw('99999999999999999'),
+  raw('1e300'),
+];
+/** Numbers just past a positive field's bound (zero, the smallest negative) or a finite one's. */
+const NOT_POSITIVE: readonly Json[] = [0, raw('-5e-324'), raw('-1.7976931348623157e308')];
+/** Out-of-range numbers of each candle field, on top of BAD_NUMBERS (which no field takes). */
+const OUT_OF_RANGE: Readonly<Record<(typeof CANDLE_FIELDS)[number], readonly Json[]>> = {
+  timestamp: PAST_TIMES,
+  open: NOT_POSITIVE,
+  high: NOT_POSITIVE,
+  low: NOT_POSITIVE,
+  close: NOT_POSITIVE,
+  volume: [raw('-5e-324'), raw('-1.7976931348623157e308')],
+};
 const btc = loadMarketCandles(MARKET_FILES.btc1m, 60);
 const candlesJson = (count: number): JsonObject[] =>
   btc.slice(0, count).map(({ timestamp, open, high, low, close, volume }) => ({
@@ -58,7 +78,7 @@ function breakCandles(d: Draw, series: Json[]): string {
   const num = (value: Json | undefined): number => (typeof value === 'number' ? value : Number.NaN);
   switch (d.int(0, 8)) {
     case 0:
-      candle[field] = d.pick(BAD_NUMBERS);
+      candle[field] = d.pick([...BAD_NUMBERS, ...OUT_OF_RANGE[field]]);
       return `candle[${i}].${field} bad value`;
     case 1:
       Reflect.deleteProperty(candle, field);
@@ -140,6 +160,10 @@ const BAD_ORDER_BOOKS: readonly Json[] = [
   { timestamp: 1, bids: [[1, 1]], asks: [] },
   { timestamp: 1, bids: [], asks: [], extra: 1 },
   { timestamp: 1, bids: [] },
+  ...PAST_TIMES.map((timestamp) => ({ timestamp, bids: [], asks: [] })),
+  { timestamp: 1, bids: [{ price: 0, size: 1 }], asks: [] },
+  { timestamp: 1, bids: [], asks: [{ price: 1, size: raw('1e309') }] },
+  { timestamp: 1, bids: [], asks: [{ price: raw('-5e-324'), size: 1 }] },
 ];
 const BAD_TRADES: readonly Json[] = [
   'trades',
@@ -150,6 +174,9 @@ const BAD_TRADES: readonly Json[] = [
   [{ timestamp: -1, price: 1, size: 1, side: 'sell' }],
   [1, 2],
   [[1, 1, 1, 'buy']],
+  ...PAST_TIMES.map((timestamp) => [{ timestamp, price: 1, size: 1, side: 'buy' }]),
+  [{ timestamp: 1, price: 0, size: 1, side: 'sell' }],
+  [{ timestamp: 1, price: 1, size: raw('1e309'), side: 'sell' }],
 ];
 const BAD_DERIVATIVES: readonly Json[] = [
   {},
@@ -160,6 +187,12 @@ const BAD_DERIVATIVES: readonly Json[] = [
   [{ timestamp: 1, liquidations: { long: -1, short: 0 } }],
   [{ timestamp: 1, liquidations: [1, 2] }],
   [{ timestamp: 1, longShortRatio: 0 }],
+  ...PAST_TIMES.map((timestamp) => [{ timestamp }]),
+  [{ timestamp: 1, fundingRate: raw('1e309') }],
+  [{ timestamp: 1, fundingRate: raw('-1e309') }],
+  [{ timestamp: 1, openInterest: raw('-5e-324') }],
+  [{ timestamp: 1, longShortRatio: raw('-1e309') }],
+  [{ timestamp: 1, liquidations: { long: 0, short: raw('1e309') } }],
 ];
 
 /** Analyze: 1–3 changes, each making the body invalid on its own. */

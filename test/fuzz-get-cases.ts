@@ -1,3 +1,4 @@
+import { MAX_TIME_MS } from '@app/contracts';
 import {
   alpha,
   type Case,
@@ -47,6 +48,15 @@ const GET_ENDPOINTS = [
       ['cursor', Buffer.from('t:abc').toString('base64url')],
       ['cursor', 'not a cursor'],
       ['timeframe', '2m'],
+      // Past the one time range (libs/contracts time-range.ts), and limits past theirs.
+      ['from', '99999999999999999'],
+      ['from', '8640000000000001'],
+      ['to', '1e300'],
+      ['to', String(MAX_TIME_MS + 1)],
+      ['limit', '1e300'],
+      ['limit', '9007199254740993'],
+      ['cursor', Buffer.from('t:9999999999999999').toString('base64url')],
+      ['cursor', Buffer.from(`t:${MAX_TIME_MS + 1}`).toString('base64url')],
     ],
   },
   {
@@ -81,6 +91,25 @@ const GET_ENDPOINTS = [
       ['since', 'now'],
       ['limit', '0'],
       ['limit', '100000'],
+      ['since', '99999999999999999'],
+      ['since', '1e300'],
+      ['since', String(MAX_TIME_MS + 1)],
+      ['limit', '1e300'],
+    ],
+  },
+  {
+    path: '/v1/llm/costs',
+    good: [
+      ['from', '2026-12-01'],
+      ['to', '2026-12-07'],
+    ],
+    bad: [
+      ['from', '1969-12-31'],
+      ['from', '0000-01-01'],
+      ['to', '2026-02-30'],
+      ['to', '99999-01-01'],
+      ['from', '1e300'],
+      ['to', '-1'],
     ],
   },
   {

@@ -1,12 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from 'helmet';
 import { AppConfig } from '@app/config';
 import { SERVICE_VERSION } from '@app/contracts';
 import { AccessPolicy, ApiKeyRing, GatewayMetrics } from '@app/gateway';
 import { ErrorsFilter } from './http/errors.filter.js';
 import { installBodyDecoding } from './http/body-decoding.js';
+import { gatewaySecurityHeaders, installSecurityHeaders } from './http/security-headers.js';
 import { RequestContextHooks } from './http/request-context.hooks.js';
 import { API_KEY_SCHEME } from './http/guards.js';
 import { createValidationPipe, installJsonDepthLimit } from './http/validation.js';
@@ -31,26 +31,15 @@ export function installRestEdge(app: NestFastifyApplication): void {
 }
 
 /**
- * Application-level set-up of a process hosting the gateway: security headers, one error shape,
- * validation of every DTO, the Socket.IO adapter, and the OpenAPI document at /docs(-json).
+ * Application-level set-up of a process hosting the gateway: security headers on every answer
+ * (security-headers.ts), one error shape, validation of every DTO, the Socket.IO adapter, and the
+ * OpenAPI document at /docs(-json).
  */
 export function configureGateway(nest: INestApplication): void {
   const app = nest as NestFastifyApplication;
   const fastify = app.getHttpAdapter().getInstance();
   installRestEdge(app);
-  // The docs page loads its own scripts and styles; everything else gets helmet's strict defaults.
-  // helmet itself, built once: @fastify/helmet rebuilds it (and re-parses the CSP) per request,
-  // which was 9 % of a GET's CPU. The headers go on the raw response, which Fastify merges.
-  const securityHeaders = helmet({
-    contentSecurityPolicy: {
-      directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
-    },
-  });
-  fastify.addHook('onRequest', (request, reply, done) => {
-    securityHeaders(request.raw, reply.raw, (error?: unknown) => {
-      done(error instanceof Error ? error : undefined);
-    });
-  });
+  installSecurityHeaders(fastify, gatewaySecurityHeaders());
   app.useWebSocketAdapter(new SignalsIoAdapter(app, app.get(AppConfig)));
   const document = SwaggerModule.createDocument(
     app,

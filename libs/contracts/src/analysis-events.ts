@@ -6,7 +6,6 @@ import {
   IsBoolean,
   IsDefined,
   IsIn,
-  IsInt,
   IsNumber,
   IsObject,
   IsString,
@@ -24,6 +23,7 @@ import { MarketEventBase } from './market-events.js';
 import { OpinionUnavailableReason } from './llm-opinion.js';
 import { Signal, type SignalChange } from './signal.js';
 import { TIMEFRAMES, type Timeframe } from './timeframe.js';
+import { IsTimeMs } from './time-validation.js';
 
 const finite = { allowNaN: false, allowInfinity: false } as const;
 const SIGNALS = Object.values(Signal);
@@ -56,11 +56,11 @@ export class ComponentScoresPayload {
 export class LiveUpdatePayload extends MarketEventBase {
   @IsIn(TIMEFRAMES) readonly timeframe!: Timeframe;
   /** Open time of the candle the result belongs to (ms, UTC). */
-  @IsInt() @Min(0) readonly candleTime!: number;
+  @IsTimeMs() readonly candleTime!: number;
   @IsIn(Object.values(UpdateTrigger)) readonly trigger!: UpdateTrigger;
   /** When market-data published the input that triggered it; `emittedAt − inputEmittedAt` is the lag. */
-  @IsInt() @Min(0) readonly inputEmittedAt!: number;
-  @IsInt() @Min(0) readonly computedAt!: number;
+  @IsTimeMs() readonly inputEmittedAt!: number;
+  @IsTimeMs() readonly computedAt!: number;
   @IsNumber(finite) @Min(0) @Max(100) readonly score!: number;
   @IsIn(SIGNALS) readonly label!: Signal;
   @IsNumber(finite) @Min(0) @Max(100) readonly confidence!: number;
@@ -119,7 +119,7 @@ export class OpinionPayload {
   @whenOk @IsString() @MinLength(1) readonly promptVersion?: string;
   @whenOk @Matches(SHA256) readonly promptHash?: string;
   @whenOk @Matches(SHA256) readonly inputHash?: string;
-  @whenOk @IsInt() @Min(0) readonly createdAt?: number;
+  @whenOk @IsTimeMs() readonly createdAt?: number;
   @whenOk @IsBoolean() readonly cached?: boolean;
   @whenUnavailable @IsIn(Object.values(OpinionUnavailableReason)) readonly reason?: OpinionUnavailableReason;
   @whenUnavailable @IsString() @MaxLength(1_000) readonly detail?: string;
@@ -129,7 +129,7 @@ export class OpinionPayload {
 export class SignalChangedEvent extends MarketEventBase implements SignalChange {
   @IsIn(TIMEFRAMES) readonly timeframe!: Timeframe;
   /** Open time of the candle whose result changed the label. */
-  @IsInt() @Min(0) readonly time!: number;
+  @IsTimeMs() readonly time!: number;
   @ValidateIf((_, value) => value !== null) @IsIn(SIGNALS) readonly from!: Signal | null;
   @IsIn(SIGNALS) readonly to!: Signal;
   @IsNumber(finite) @Min(0) @Max(100) readonly score!: number;
@@ -145,7 +145,7 @@ export class SignalChangedEvent extends MarketEventBase implements SignalChange 
 export class LlmOpinionEvent extends MarketEventBase {
   @IsIn(TIMEFRAMES) readonly timeframe!: Timeframe;
   /** Open time of the candle of the result the opinion is about. */
-  @IsInt() @Min(0) readonly candleTime!: number;
+  @IsTimeMs() readonly candleTime!: number;
   @Matches(SHA256) readonly inputHash!: string;
   /** The engine's own score and label of that result, beside which the opinion is shown. */
   @IsNumber(finite) @Min(0) @Max(100) readonly score!: number;

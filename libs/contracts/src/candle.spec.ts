@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { type Candle, candleFaults, isAlignedOpenTime } from './candle.js';
+import { MAX_TIME_MS } from './time-range.js';
 import { TIMEFRAMES, type Timeframe, timeframeToMs } from './timeframe.js';
 
 const MINUTE = 60_000;
@@ -9,6 +10,8 @@ const DAY = 24 * HOUR;
 const T0 = Date.UTC(2021, 1, 19);
 
 const sound: Candle = { timestamp: T0, open: 100, high: 110, low: 95, close: 105, volume: 3 };
+const OPEN_TIME =
+  'must be an open time in ms since the epoch, an integer from 0 to 253402300799999 (9999-12-31T23:59:59.999Z)';
 
 describe('candleFaults', () => {
   it('finds nothing in a sound candle, and allocates nothing for it (the engine checks every candle)', () => {
@@ -25,20 +28,25 @@ describe('candleFaults', () => {
     ['Infinity', { volume: Infinity }, { field: 'volume', message: 'must be a finite number' }],
     ['a zero price', { low: 0 }, { field: 'low', message: 'must be a positive number' }],
     ['a negative volume', { volume: -1 }, { field: 'volume', message: 'must be ≥ 0' }],
+    ['a fractional open time', { timestamp: T0 + 0.5 }, { field: 'timestamp', message: OPEN_TIME }],
+    ['a negative open time', { timestamp: -MINUTE }, { field: 'timestamp', message: OPEN_TIME }],
+    // Past JavaScript's last date (8.64e15): `new Date()` of it is Invalid Date, a 500 downstream.
+    ['an open time past the last date', { timestamp: 9e15 }, { field: 'timestamp', message: OPEN_TIME }],
     [
-      'a fractional open time',
-      { timestamp: T0 + 0.5 },
-      { field: 'timestamp', message: 'must be a non-negative integer (open time, ms)' },
+      'an open time after year 9999',
+      { timestamp: MAX_TIME_MS + 1 },
+      { field: 'timestamp', message: OPEN_TIME },
     ],
-    [
-      'a negative open time',
-      { timestamp: -MINUTE },
-      { field: 'timestamp', message: 'must be a non-negative integer (open time, ms)' },
-    ],
+    ['an integer too large to be a time', { timestamp: 1e300 }, { field: 'timestamp', message: OPEN_TIME }],
     ['a high below the close', { high: 104 }, { field: 'high', message: 'must be ≥ max(open, close)' }],
     ['a low above the open', { low: 101 }, { field: 'low', message: 'must be ≤ min(open, close)' }],
   ])('names %s by its field', (_name, change, fault) => {
     expect(candleFaults({ ...sound, ...change })).toEqual([fault]);
+  });
+
+  it('takes open times from the epoch to the last millisecond of year 9999', () => {
+    expect(new Date(MAX_TIME_MS).toISOString()).toBe('9999-12-31T23:59:59.999Z');
+    for (const timestamp of [0, T0, MAX_TIME_MS]) expect(candleFaults({ ...sound, timestamp })).toEqual([]);
   });
 
   it('lists every broken rule in field order, or only the first when asked', () => {

@@ -1,3 +1,4 @@
+import { isTimeMs, TIME_MS_RANGE } from './time-range.js';
 import { type Timeframe, timeframeToMs } from './timeframe.js';
 
 /** One closed candle; `timestamp` is its open time in Unix milliseconds (UTC). */
@@ -27,12 +28,13 @@ const ENVELOPE: readonly CandleFault[] = Object.freeze([HIGH_BELOW_BODY, LOW_ABO
 const DAY_MS = 86_400_000;
 /** 1970-01-01 was a Thursday; exchanges open weekly candles on Mondays, 4 days later. */
 const MONDAY_OFFSET_MS = 4 * DAY_MS;
+const OPEN_TIME_FAULT = `must be an open time in ms since the epoch, ${TIME_MS_RANGE}`;
 
 /**
  * The rules of a sound candle, written once for every way a candle arrives (REST bodies, CSV
  * files, exchange responses, the engine's own check on every candle it is fed): every field a
- * finite number; the open time a non-negative integer (ms); prices > 0; volume ≥ 0; high ≥
- * max(open, close); low ≤ min(open, close); high ≥ low. The envelope rules are checked only once
+ * finite number; the open time in the one time range (time-range.ts); prices > 0; volume ≥ 0;
+ * high ≥ max(open, close); low ≤ min(open, close); high ≥ low. The envelope rules are checked once
  * the fields are sound. Returns the broken rules in that order (`firstOnly`: at most one); a
  * sound candle costs no allocation, since the engine checks each candle it is fed.
  */
@@ -93,10 +95,7 @@ export function onlyEnvelopeFaults(faults: readonly CandleFault[]): boolean {
 
 function fieldFault(field: CandleField, value: unknown): string | null {
   if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a finite number';
-  if (field === 'timestamp')
-    return Number.isSafeInteger(value) && value >= 0
-      ? null
-      : 'must be a non-negative integer (open time, ms)';
+  if (field === 'timestamp') return isTimeMs(value) ? null : OPEN_TIME_FAULT;
   if (field === 'volume') return value >= 0 ? null : 'must be ≥ 0';
   return value > 0 ? null : 'must be a positive number';
 }

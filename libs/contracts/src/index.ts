@@ -6,6 +6,7 @@ export * from './confluence.error.js';
 export * from './service.js';
 export * from './signal.js';
 export * from './timeframe.js';
+export * from './time-range.js';
 export * from './candle.js';
 export * from './version.js';
 export * from './event-names.js';

@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { DataSource, MarketEventName } from './event-names.js';
 import { TIMEFRAMES, type Timeframe } from './timeframe.js';
+import { IsTimeMs } from './time-validation.js';
 
 const finite = { allowNaN: false, allowInfinity: false } as const;
 
@@ -28,7 +29,7 @@ export class MarketEventBase {
   readonly symbol!: string;
   @IsIn(Object.values(DataSource)) readonly source!: DataSource;
   /** When market-data published it (ms, UTC). */
-  @IsInt() @Min(0) readonly emittedAt!: number;
+  @IsTimeMs() readonly emittedAt!: number;
 }
 
 /**
@@ -38,7 +39,7 @@ export class MarketEventBase {
  */
 export class CandlePayload {
   /** Open time (ms, UTC). */
-  @IsInt() @Min(0) readonly timestamp!: number;
+  @IsTimeMs() readonly timestamp!: number;
   @IsNumber(finite) @IsPositive() readonly open!: number;
   @IsNumber(finite) @IsPositive() readonly high!: number;
   @IsNumber(finite) @IsPositive() readonly low!: number;
@@ -58,7 +59,7 @@ export class BookLevelPayload {
 }
 
 export class OrderBookSnapshotEvent extends MarketEventBase {
-  @IsInt() @Min(0) readonly timestamp!: number;
+  @IsTimeMs() readonly timestamp!: number;
   /** The exchange's update id when it has one, to order snapshots. */
   @IsOptional() @IsInt() @Min(0) readonly sequence?: number;
   @IsArray()
@@ -72,7 +73,7 @@ export class OrderBookSnapshotEvent extends MarketEventBase {
 }
 
 export class TradePayload {
-  @IsInt() @Min(0) readonly timestamp!: number;
+  @IsTimeMs() readonly timestamp!: number;
   @IsNumber(finite) @IsPositive() readonly price!: number;
   @IsNumber(finite) @IsPositive() readonly size!: number;
   @IsIn(['buy', 'sell']) readonly side!: 'buy' | 'sell';
@@ -91,7 +92,7 @@ export class LiquidationsPayload {
 }
 
 export class DerivativesSnapshotEvent extends MarketEventBase {
-  @IsInt() @Min(0) readonly timestamp!: number;
+  @IsTimeMs() readonly timestamp!: number;
   @IsOptional() @IsNumber(finite) readonly fundingRate?: number;
   @IsOptional() @IsNumber(finite) @Min(0) readonly openInterest?: number;
   @IsOptional() @IsNumber(finite) @IsPositive() readonly longShortRatio?: number;

@@ -182,6 +182,9 @@ describe('OpinionRequests.costs', () => {
   it.each([
     [{ from: '2026-02-30' }, ['from'], 'is not a day of the calendar: 2026-02-30'],
     [{ from: '2026-12-01', to: '2025-13-01' }, ['to'], 'is not a day of the calendar: 2025-13-01'],
+    // Before the one time range of every time field (libs/contracts time-range.ts).
+    [{ from: '1969-12-31', to: '1970-01-01' }, ['from'], 'must be 1970-01-01 or later: 1969-12-31'],
+    [{ from: '0000-01-01', to: '0000-01-02' }, ['from', 'to'], 'must be 1970-01-01 or later: 0000-01-01'],
     [{ from: '2026-12-08' }, ['from'], 'must be ≤ to (2026-12-07, today)'],
     [{ from: '2026-12-02', to: '2026-12-01' }, ['from'], 'must be ≤ to (2026-12-01)'],
     [{ from: '2025-12-06', to: '2026-12-07' }, ['to'], 'must be within 366 days of from (both included)'],

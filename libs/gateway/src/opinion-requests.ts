@@ -5,6 +5,7 @@ import {
   errorMessage,
   type FieldIssue,
   InputError,
+  isTimeMs,
   type LlmOpinion,
   type LogSink,
   NotFoundError,
@@ -70,6 +71,15 @@ function dayStart(day: string): number | null {
   const time = DAY_PATTERN.test(day) ? Date.parse(`${day}T00:00:00Z`) : NaN;
   // Date.parse rolls 2026-02-30 over to March 2; the round trip catches it.
   return Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== day ? null : time;
+}
+
+/**
+ * What is wrong with a day of a cost range (`start` its `dayStart`), or null: no calendar's day,
+ * or one before the time range every time field keeps to (time-range.ts; `YYYY` ends it at 9999).
+ */
+function dayFault(day: string, start: number | null): string | null {
+  if (start === null) return `is not a day of the calendar: ${day}`;
+  return isTimeMs(start) ? null : `must be 1970-01-01 or later: ${day}`;
 }
 
 /**
@@ -141,9 +151,10 @@ export class OpinionRequests {
     const from = query.from ?? to;
     const [start, end] = [dayStart(from), dayStart(to)];
     const issues: FieldIssue[] = [];
-    if (start === null) issues.push({ field: 'from', message: `is not a day of the calendar: ${from}` });
-    if (end === null) issues.push({ field: 'to', message: `is not a day of the calendar: ${to}` });
-    if (start === null || end === null) throw new InputError(issues);
+    const [fromFault, toFault] = [dayFault(from, start), dayFault(to, end)];
+    if (fromFault !== null) issues.push({ field: 'from', message: fromFault });
+    if (toFault !== null) issues.push({ field: 'to', message: toFault });
+    if (start === null || end === null || issues.length > 0) throw new InputError(issues);
     if (start > end)
       throw new InputError(
         [{ field: 'from', message: `must be ≤ to (${to}${query.to === undefined ? ', today' : ''})` }],

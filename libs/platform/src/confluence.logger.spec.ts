@@ -134,6 +134,17 @@ describe.each(['json', 'pretty'] as const)('ConfluenceLogger redaction (%s)', (f
     expect(all()).not.toMatch(/whatever|pw123|:p@/);
   });
 
+  it('masks secret query parameters of a logged URL (a client sending its key as ?api_key=)', () => {
+    const { logger, all } = loggerTo(format, { secrets: SECRETS });
+
+    logger.warn('GET /v1/markets?api_key=ck_client-key-1&limit=5 401 0.3 ms requestId=r1', 'http');
+    logger.error('POST /v1/x?token=ck_client-key-2 failed (requestId=r2): boom', 'http');
+
+    expect(all()).toContain('GET /v1/markets?api_key=***&limit=5 401 0.3 ms requestId=r1');
+    expect(all()).toContain('POST /v1/x?token=*** failed (requestId=r2): boom');
+    expect(all()).not.toContain('ck_client-key');
+  });
+
   it('masks the secret values it was given, in the message and in the context', () => {
     const { logger, all } = loggerTo(format, { secrets: SECRETS });
 

@@ -4,6 +4,8 @@ import {
   DataSource,
   type LiveSignalChange,
   type LiveUpdate,
+  MAX_TIME_MS,
+  MIN_TIME_MS,
   type ServerShutdownNotice,
   Signal,
   type SocketError,
@@ -82,7 +84,8 @@ const inner = (pattern: RegExp): string => pattern.source.replace(/^\^/, '').rep
 
 export const SIGNALS: readonly Signal[] = Object.values(Signal);
 export const SCORE = { type: 'number', minimum: 0, maximum: 100 } as const;
-export const TIME_MS = { type: 'integer', minimum: 0 } as const;
+/** The one range of every time field (libs/contracts time-range.ts). */
+export const TIME_MS = { type: 'integer', minimum: MIN_TIME_MS, maximum: MAX_TIME_MS } as const;
 export const SHA256 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 const TIMEFRAME: JsonSchema = {
   type: 'string',

@@ -264,6 +264,17 @@ describe('ConfluenceEngine replay identity', () => {
       0,
     );
     expect(badBook).toMatchObject({ status: 'rejected', field: 'orderBook' });
+    // Past the one time range (year 9999): a date no store or formatter can hold.
+    const lateTrade = engine.analyzeCandles(
+      {
+        exchange: 'x',
+        symbol: 'Y/Z',
+        candles: { '1m': btc1m },
+        trades: [{ timestamp: 9e15, price: 1, size: 1, side: 'buy' }],
+      },
+      0,
+    );
+    expect(lateTrade).toMatchObject({ status: 'rejected', field: 'trades' });
   });
 });
 

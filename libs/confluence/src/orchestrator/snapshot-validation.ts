@@ -1,3 +1,4 @@
+import { isTimeMs, TIME_MS_RANGE } from '@app/contracts';
 import type {
   BookLevel,
   DerivativesSnapshot,
@@ -6,7 +7,8 @@ import type {
 } from '../domain/market-data.types.js';
 
 const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
-const timestampOk = (t: unknown): t is number => typeof t === 'number' && Number.isSafeInteger(t) && t >= 0;
+/** The one time range of every time field (libs/contracts time-range.ts). */
+const TIME_FAULT = `must be a time in ms since the epoch, ${TIME_MS_RANGE}`;
 
 function levelsProblem(side: string, levels: readonly BookLevel[], descending: boolean): string | null {
   for (let i = 0; i < levels.length; i++) {
@@ -26,12 +28,12 @@ function levelsProblem(side: string, levels: readonly BookLevel[], descending: b
 
 /** Why an order-book snapshot is unusable, or null. */
 export function orderBookProblem(book: OrderBookSnapshot): string | null {
-  if (!timestampOk(book.timestamp)) return 'timestamp must be a non-negative integer (ms)';
+  if (!isTimeMs(book.timestamp)) return `timestamp ${TIME_FAULT}`;
   return levelsProblem('bids', book.bids, true) ?? levelsProblem('asks', book.asks, false);
 }
 
 export function tradeProblem(trade: Trade, index: number): string | null {
-  if (!timestampOk(trade.timestamp)) return `trades[${index}].timestamp must be a non-negative integer (ms)`;
+  if (!isTimeMs(trade.timestamp)) return `trades[${index}].timestamp ${TIME_FAULT}`;
   if (!positive(trade.price) || !positive(trade.size))
     return `trades[${index}] needs a positive price and size`;
   // Checked at run time: the type says buy | sell, the wire may not.
@@ -41,7 +43,7 @@ export function tradeProblem(trade: Trade, index: number): string | null {
 }
 
 export function derivativesProblem(d: DerivativesSnapshot): string | null {
-  if (!timestampOk(d.timestamp)) return 'timestamp must be a non-negative integer (ms)';
+  if (!isTimeMs(d.timestamp)) return `timestamp ${TIME_FAULT}`;
   const finite = (v: number | undefined) => v === undefined || Number.isFinite(v);
   if (!finite(d.fundingRate)) return 'fundingRate must be finite';
   if (d.openInterest !== undefined && !(Number.isFinite(d.openInterest) && d.openInterest >= 0))

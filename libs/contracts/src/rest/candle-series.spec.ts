@@ -104,9 +104,15 @@ describe('candleSeriesIssues', () => {
     ['a fraction', T0 + 0.5],
     ['negative', -MINUTE],
     ['beyond the safe integers', 2 ** 53],
+    ['past the last JavaScript date', 9e15],
+    ['after year 9999', 253_402_300_800_000],
   ])('refuses a timestamp that is %s', (_case, timestamp) => {
     expect(candleSeriesIssues([candleFactory.build({ timestamp })], 'c', null)).toEqual([
-      { field: 'c[0].timestamp', message: 'must be a non-negative integer (open time, ms)' },
+      {
+        field: 'c[0].timestamp',
+        message:
+          'must be an open time in ms since the epoch, an integer from 0 to 253402300799999 (9999-12-31T23:59:59.999Z)',
+      },
     ]);
   });
 

@@ -19,6 +19,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { FieldIssue } from '../confluence.error.js';
+import { MAX_TIME_MS, MIN_TIME_MS } from '../time-range.js';
+import { IsTimeMs } from '../time-validation.js';
 import { isTimeframe, TIMEFRAMES, type Timeframe } from '../timeframe.js';
 import { candleSeriesIssues, candleSeriesMapIssues, MAX_CANDLES_PER_TIMEFRAME } from './candle-series.js';
 
@@ -46,11 +48,25 @@ export function normalizeSymbol(symbol: string): string {
   return symbol.includes('/') ? symbol : symbol.replace('-', '/');
 }
 
+/** Several property decorators as one. */
+function all(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => {
+    for (const decorator of decorators) decorator(target, key);
+  };
+}
+
+/** A required time of a body: the one range (time-range.ts), documented as it is checked. */
+function TimeProperty(description: string): PropertyDecorator {
+  return all(ApiProperty({ description, minimum: MIN_TIME_MS, maximum: MAX_TIME_MS }), IsTimeMs());
+}
+
 /** Documentation of one candle (validated by `candleSeriesIssues`, which names each bad field). */
 export class CandleDto {
   @ApiProperty({
     description: 'Open time, ms since the epoch (UTC), aligned to the timeframe',
     example: 1613692800000,
+    minimum: MIN_TIME_MS,
+    maximum: MAX_TIME_MS,
   })
   readonly timestamp!: number;
   @ApiProperty({ minimum: 0, exclusiveMinimum: true, example: 51234.5 }) readonly open!: number;
@@ -71,7 +87,7 @@ export class BookLevelDto {
 }
 
 export class OrderBookDto {
-  @ApiProperty({ description: 'ms since the epoch' }) @IsInt() @Min(0) readonly timestamp!: number;
+  @TimeProperty('ms since the epoch') readonly timestamp!: number;
   @ApiProperty({ type: [BookLevelDto], description: 'best first' })
   @IsArray()
   @ArrayMaxSize(MAX_BOOK_LEVELS)
@@ -87,7 +103,7 @@ export class OrderBookDto {
 }
 
 export class TradeDto {
-  @ApiProperty() @IsInt() @Min(0) readonly timestamp!: number;
+  @TimeProperty('ms since the epoch') readonly timestamp!: number;
   @ApiProperty({ minimum: 0, exclusiveMinimum: true })
   @IsNumber(finite)
   @IsPositive()
@@ -104,7 +120,7 @@ export class LiquidationsDto {
 }
 
 export class DerivativesDto {
-  @ApiProperty() @IsInt() @Min(0) readonly timestamp!: number;
+  @TimeProperty('ms since the epoch') readonly timestamp!: number;
   @ApiPropertyOptional({ description: 'per funding interval, as a fraction' })
   @AbsentOrValid()
   @IsNumber(finite)
@@ -237,21 +253,13 @@ export class LatestQueryDto {
 
 export const MAX_HISTORY_PAGE = 1000;
 
-/** Several property decorators as one. */
-function all(...decorators: PropertyDecorator[]): PropertyDecorator {
-  return (target, key) => {
-    for (const decorator of decorators) decorator(target, key);
-  };
-}
-
-/** An optional query parameter holding a time in ms since the epoch. */
+/** An optional query parameter holding a time in ms since the epoch (the one range). */
 function QueryTime(description: string): PropertyDecorator {
   return all(
-    ApiPropertyOptional({ description }),
+    ApiPropertyOptional({ description, minimum: MIN_TIME_MS, maximum: MAX_TIME_MS }),
     IsOptional(),
     Type(() => Number),
-    IsInt(),
-    Min(0),
+    IsTimeMs(),
   );
 }
 

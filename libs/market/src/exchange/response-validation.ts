@@ -1,5 +1,5 @@
 import { type Candle, candleProblem } from '@app/confluence';
-import type { Timeframe } from '@app/contracts';
+import { isTimeMs, type Timeframe } from '@app/contracts';
 import { MalformedResponseError } from '../faults/exchange-fault.js';
 import { errorMessage } from '@app/contracts';
 
@@ -105,8 +105,8 @@ export function checkOrderBook(book: unknown, depth: number, now: number): Check
     throw new MalformedResponseError(
       `crossed order book (best bid ${bestBid.price} ≥ best ask ${bestAsk.price})`,
     );
-  const timestamp =
-    Number.isSafeInteger(book.timestamp) && (book.timestamp as number) > 0 ? (book.timestamp as number) : now;
+  // In the one time range (time-range.ts), or the bus would refuse the snapshot.
+  const timestamp = isTimeMs(book.timestamp) && book.timestamp > 0 ? book.timestamp : now;
   const sequence =
     Number.isSafeInteger(book.nonce) && (book.nonce as number) >= 0 ? (book.nonce as number) : null;
   return { items: [{ timestamp, sequence, bids, asks }], dropped };
@@ -124,15 +124,14 @@ export function checkTrades(trades: unknown): Checked<TradeData> {
       return;
     }
     const { id, timestamp, price, amount, side } = trade;
-    if (!Number.isSafeInteger(timestamp) || (timestamp as number) <= 0)
-      dropped.push(`trade ${index}: no valid timestamp`);
+    if (!isTimeMs(timestamp) || timestamp === 0) dropped.push(`trade ${index}: no valid timestamp`);
     else if (!finitePositive(price) || !finitePositive(amount))
       dropped.push(`trade ${index}: price and amount must be positive finite numbers`);
     else if (side !== 'buy' && side !== 'sell') dropped.push(`trade ${index}: side must be buy or sell`);
     else
       items.push({
         id: typeof id === 'string' && id !== '' ? id : null,
-        timestamp: timestamp as number,
+        timestamp,
         price,
         size: amount,
         side,

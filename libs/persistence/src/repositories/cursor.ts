@@ -1,3 +1,4 @@
+import { isTimeMs } from '@app/contracts';
 import { StoreInputError } from '../persistence.errors.js';
 
 /**
@@ -11,6 +12,8 @@ export function encodeCursor(time: number): string {
 export function decodeCursor(cursor: string): number {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^t:(\d{1,16})$/.exec(text);
-  if (match === null) throw new StoreInputError('cursor', 'is not a cursor this service issued');
-  return Number(match[1]);
+  // A forged cursor past the time range would reach the query as an Invalid Date (a CastError).
+  const time = match === null ? null : Number(match[1]);
+  if (!isTimeMs(time)) throw new StoreInputError('cursor', 'is not a cursor this service issued');
+  return time;
 }
