@@ -2,6 +2,7 @@
 // decorators, and the validation built on them. Apps and the libs at the edges import these; the
 // engine may not (eslint zone), so it stays free of the validation and framework packages.
 export * from './event-validation.js';
+export { type ArraySizeCheck, compileArraySizeCheck } from './array-sizes.js';
 export { compileFastCheck, type FastCheck } from './fast-validation.js';
 export * from './market-events.js';
 export * from './analysis-events.js';
