@@ -7,6 +7,7 @@ import { AccessPolicy, ApiKeyRing, GatewayMetrics } from '@app/gateway';
 import { ErrorsFilter } from './http/errors.filter.js';
 import { installBodyDecoding } from './http/body-decoding.js';
 import { gatewaySecurityHeaders, installSecurityHeaders } from './http/security-headers.js';
+import { EndpointGate } from './http/endpoint-gate.js';
 import { RequestContextHooks } from './http/request-context.hooks.js';
 import { API_KEY_SCHEME } from './http/guards.js';
 import { createValidationPipe, installJsonDepthLimit } from './http/validation.js';
@@ -24,6 +25,8 @@ export function installRestEdge(app: NestFastifyApplication): void {
   new RequestContextHooks(app.get(ApiKeyRing), app.get(AccessPolicy), app.get(GatewayMetrics)).install(
     fastify,
   );
+  // Before body decoding: a request refused for its key or its rate is never read.
+  EndpointGate.of(app).install(fastify);
   installBodyDecoding(fastify);
   installJsonDepthLimit(fastify);
   app.useGlobalFilters(new ErrorsFilter());

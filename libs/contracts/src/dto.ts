@@ -3,6 +3,7 @@
 // engine may not (eslint zone), so it stays free of the validation and framework packages.
 export * from './event-validation.js';
 export { IsTimeMs } from './time-validation.js';
+export { type ArraySizeCheck, compileArraySizeCheck } from './array-sizes.js';
 export { compileFastCheck, type FastCheck } from './fast-validation.js';
 export * from './market-events.js';
 export * from './analysis-events.js';

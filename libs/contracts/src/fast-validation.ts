@@ -107,7 +107,7 @@ function ruleOf(metadata: ValidationMetadata): Rule | null {
 }
 
 /** The class class-transformer builds for a nested property (as its `@Type` says), probed through its public API. */
-function nestedClassOf(cls: new () => object, property: string): (new () => object) | null {
+export function nestedClassOf(cls: new () => object, property: string): (new () => object) | null {
   const probe = plainToInstance(cls, { [property]: [{}] }) as Record<string, unknown>;
   const element = (probe[property] as unknown[] | undefined)?.[0];
   const single = plainToInstance(cls, { [property]: {} }) as Record<string, unknown>;

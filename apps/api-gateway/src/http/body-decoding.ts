@@ -1,12 +1,11 @@
-import type { Readable } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate, type Zlib } from 'node:zlib';
 import { UnsupportedMediaTypeException } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
+import { errorCodes, type FastifyInstance } from 'fastify';
 
-/** What Fastify reads the body through: it checks Content-Length against the encoded bytes. */
-type DecodedStream = Readable & { receivedEncodedLength: number };
+type Decoder = Transform & Zlib;
 
-function decoderFor(encoding: string): Readable & NodeJS.WritableStream {
+function decoderFor(encoding: string): Decoder {
   if (encoding === 'gzip' || encoding === 'x-gzip') return createGunzip();
   if (encoding === 'deflate') return createInflate();
   return createBrotliDecompress();
@@ -15,10 +14,75 @@ function decoderFor(encoding: string): Readable & NodeJS.WritableStream {
 const SUPPORTED: readonly string[] = ['gzip', 'x-gzip', 'deflate', 'br'];
 
 /**
+ * The decoded body as Fastify reads it, cut off at `limit` decoded bytes with Fastify's own 413
+ * (its error code, so ErrorsFilter words it as any too-large body).
+ */
+export class DecodedBody extends Transform {
+  /** Fastify checks Content-Length against this: the encoded bytes received. */
+  receivedEncodedLength = 0;
+  readonly #decoder: Decoder;
+  readonly #limit: number;
+  #decoded = 0;
+
+  constructor(decoder: Decoder, limit: number) {
+    super();
+    this.#decoder = decoder;
+    this.#limit = limit;
+  }
+
+  /** Decoded bytes let through so far (at most `limit`). */
+  get decodedLength(): number {
+    return this.#decoded;
+  }
+
+  /** Encoded bytes the decoder has taken in: how much of the body was inflated. */
+  get inflatedLength(): number {
+    return this.#decoder.bytesWritten;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.#decoded + chunk.length > this.#limit) {
+      callback(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+      return;
+    }
+    this.#decoded += chunk.length;
+    callback(null, chunk);
+  }
+}
+
+/**
+ * `raw` decoded by `encoding`, at most `limit` bytes of it. Past the limit (or on a corrupt
+ * stream) the decoder is unhooked and destroyed at once, and the rest of `raw` is drained without
+ * being inflated. Fastify's own limit check would answer the same 413 but leave the decoder
+ * piped: a 64 MiB bomb was inflated to its end after the answer had gone out.
+ */
+export function decodeBody(raw: Readable, encoding: string, limit: number): DecodedBody {
+  const decoder = decoderFor(encoding);
+  const body = new DecodedBody(decoder, limit);
+  raw.on('data', (chunk: Buffer) => {
+    body.receivedEncodedLength += chunk.length;
+  });
+  // Stays after Fastify has read (or given up on) the body: an error then has no one else to go to.
+  body.on('error', () => {
+    raw.unpipe(decoder);
+    decoder.destroy();
+    // unpipe() paused it: the rest of the request is read and dropped, so the connection can
+    // carry the next one.
+    raw.resume();
+  });
+  // pipe() forwards no errors: a corrupt stream (Fastify answers 400) or an aborted request.
+  decoder.on('error', (error: Error) => body.destroy(error));
+  raw.on('error', (error: Error) => body.destroy(error));
+  raw.pipe(decoder).pipe(body);
+  return body;
+}
+
+/**
  * Compressed request bodies (`Content-Encoding: gzip | deflate | br`), as Express's body parser
  * accepted them: a client posting 5,000 candles per timeframe can send a tenth of the bytes.
- * Fastify applies `bodyLimit` to the decoded bytes, so a small bomb is a 413; a body that does
+ * Decoding stops at the route's body limit (413), before anything is parsed; a body that does
  * not decompress is a 400 (Fastify marks stream errors as the client's); any other encoding 415.
+ * Installed after the EndpointGate: a request refused for its key or rate is never inflated.
  */
 export function installBodyDecoding(fastify: FastifyInstance): void {
   fastify.addHook('preParsing', (request, _reply, payload, done) => {
@@ -36,13 +100,6 @@ export function installBodyDecoding(fastify: FastifyInstance): void {
       );
       return;
     }
-    const decoder = decoderFor(encoding) as unknown as DecodedStream;
-    decoder.receivedEncodedLength = 0;
-    payload.on('data', (chunk: Buffer) => {
-      decoder.receivedEncodedLength += chunk.length;
-    });
-    payload.on('error', (error: Error) => decoder.destroy(error));
-    payload.pipe(decoder as unknown as NodeJS.WritableStream);
-    done(null, decoder);
+    done(null, decodeBody(payload, encoding, request.routeOptions.bodyLimit));
   });
 }

@@ -6,6 +6,7 @@ import {
   BookLevelDto,
   INDICATOR_CANDLES,
   IndicatorsRequestDto,
+  MAX_TRADES,
   OrderBookDto,
   TradeDto,
 } from '@app/contracts/dto';
@@ -124,6 +125,20 @@ describe('CandleBodyPipe on POST analyze bodies', () => {
       field: 'candles',
       message: 'must be an object of timeframe → candles',
     });
+  });
+
+  it('refuses trades past their bound before class-transformer copies them, with the candle issues', async () => {
+    const trades = new Array<unknown>(3 * MAX_TRADES).fill({ side: 'up' });
+
+    const response = await refusal(
+      analyzePipe.transform({ symbol: 'BTC/USDT', candles: { '1m': [] }, trades }),
+    );
+
+    // Each trade is invalid too: copied and validated, every one would be named.
+    expect(response.errors).toEqual([
+      { field: 'trades', message: `must contain no more than ${MAX_TRADES} elements` },
+      { field: 'candles.1m', message: 'must hold at least one candle' },
+    ]);
   });
 
   it("drops __proto__ keys as Nest's ValidationPipe does, and leaves no prototype changed", async () => {

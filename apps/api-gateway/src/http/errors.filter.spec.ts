@@ -14,7 +14,7 @@ function answerTo(exception: unknown): { status: number; body: unknown } {
     method: 'GET',
     originalUrl: '/v1/test',
     headers: {},
-    context: { requestId: 'req-1', apiKey: null, badKey: false },
+    context: { requestId: 'req-1', apiKey: null, badKey: false, admitted: false },
   };
   const response: HttpResponse = {
     statusCode: 200,

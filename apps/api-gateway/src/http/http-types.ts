@@ -9,8 +9,8 @@ export interface HttpRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The parsed body (JSON for the POST routes); absent without one. */
   readonly body?: unknown;
-  /** The matched route's template (`/v1/confluence/:exchange/:symbol`); absent when none matched. */
-  readonly routeOptions?: { readonly url?: string | undefined };
+  /** The matched route's template (`/v1/confluence/:exchange/:symbol`) and config; absent when none matched. */
+  readonly routeOptions?: { readonly url?: string | undefined; readonly config?: unknown };
   /** Set by the request-context hook. */
   context?: RequestContext | null;
 }
@@ -31,6 +31,8 @@ export interface RequestContext {
   readonly apiKey: string | null;
   /** A key was sent but matches none of the configured keys. */
   readonly badKey: boolean;
+  /** The EndpointGate let it through to a /v1 endpoint (set by the gate, before the body is read). */
+  admitted: boolean;
 }
 
 export function headerValue(request: HttpRequest, name: string): string | undefined {

@@ -8,7 +8,8 @@ const READINESS_ROUTE = '/health/ready';
 /**
  * First on every request (a Fastify `onRequest` hook, so before body parsing, routing misses and
  * every guard): echoes its request id (kept from `X-Request-Id` when sane, see
- * libs/platform) in the response and verifies any `X-API-Key` once. When the answer has gone out (`onResponse`) the
+ * libs/platform) in the response and verifies any `X-API-Key` once (the EndpointGate decides on it
+ * next, before the body is read). When the answer has gone out (`onResponse`) the
  * request is timed into the latency histogram by route template and status; client errors are
  * logged at `warn`, server errors at `error` (readiness' 503 at `warn`), each with its request
  * id; successes at `debug` (thousands a second would drown the log).
@@ -42,7 +43,7 @@ export class RequestContextHooks {
     // An open local gateway has no keys to match: a key sent anyway (a client configured for
     // another deployment) is ignored rather than refused.
     const badKey = key !== undefined && apiKey === null && !this.access.open;
-    request.context = { requestId, apiKey, badKey };
+    request.context = { requestId, apiKey, badKey, admitted: false };
     reply.header('X-Request-Id', requestId);
   }
 

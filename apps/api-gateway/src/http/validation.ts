@@ -33,7 +33,7 @@ export function createValidationPipe(): CompiledValidationPipe {
  * `[[[…]]]` thousands deep would overflow class-transformer's recursion (a 500). A `preValidation`
  * hook, so any body route is covered, and its error takes the path of Fastify's own refusals of a
  * body (413, 415): Nest's error handler, then ErrorsFilter, so the 400 has the usual shape. Like
- * those, it comes before the guards: a too-deep body is refused even without an API key.
+ * those, it comes after the EndpointGate: a body without a valid key is refused (401) unread.
  */
 export function installJsonDepthLimit(fastify: FastifyInstance): void {
   fastify.addHook('preValidation', (request, _reply, done) => {
