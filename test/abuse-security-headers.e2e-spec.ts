@@ -93,8 +93,10 @@ describe('security headers on every answer of the gateway', () => {
     for (const { file, from, to } of [
       ...BASE_PATCHES,
       { file: 'app.yaml', from: 'bodyLimitBytes: 2097152', to: `bodyLimitBytes: ${BODY_LIMIT}` },
-      // One analysis a minute: the second is a 429.
-      ...rateLimitPatches({ analyze: 1 }),
+      // Three per client: requests are counted before their body is read (ADR 0017), so the invalid
+      // JSON and the body over the limit take the key's first two, the analysis its third, and the
+      // next is the throttler's 429.
+      ...rateLimitPatches({ analyze: 3 }),
     ])
       fixture.patch(file, from, to);
     const config = loadConfig({
@@ -148,7 +150,11 @@ describe('security headers on every answer of the gateway', () => {
       ['an unknown key', 401, await api().get('/v1/markets').set('X-API-Key', 'ck_nope')],
       ['an unknown route', 404, await api().get('/v1/nothing-here')],
       ['an unknown market', 404, await api().get('/v1/confluence/binance/DOGE-USDT')],
-      ['a body over the limit', 413, await post(JSON.stringify({ pad: 'x'.repeat(BODY_LIMIT) }))],
+      [
+        'a body over the limit',
+        413,
+        await post(JSON.stringify({ pad: 'x'.repeat(BODY_LIMIT) })).set('X-API-Key', alpha.key),
+      ],
       [
         'a body that is not JSON',
         415,
