@@ -29,7 +29,8 @@ import { describeAsyncApiRefusals } from './socket-asyncapi.js';
  * away without saying so: a client the server drops reconnects and resubscribes, and clients
  * killed without a close handshake or peers gone silent (a hand-written Engine.IO peer) leave
  * nothing behind. And who may connect, on an app of its own: an API key when sockets require one,
- * at most maxConnectionsPerIp connections per address, a place given back whenever one closes.
+ * at most maxConnectionsPerIp connections per address (Engine.IO connections, and /signals sockets),
+ * a place given back whenever one closes.
  */
 
 describe('Socket.IO /signals in local mode: dropped and dead connections', () => {
@@ -198,9 +199,15 @@ describe('Socket.IO /signals access and per-IP limits', () => {
   it('refuses connections beyond maxConnectionsPerIp and admits one again after a close', async () => {
     const auth = { auth: { apiKey: API_KEY } };
     const [first] = await Promise.all([open(auth), open(auth), open(auth)]);
-    expect(await refusal(port(), auth)).toBe('too many connections from this address (max 3)');
+    // Refused at the Engine.IO handshake, before /signals: the client sees a transport error, the
+    // reason is in the HTTP answer.
+    expect(await refusal(port(), auth)).toBe('websocket error');
+    await expect(RawSignalsPeer.open(port())).rejects.toThrow(
+      'HTTP/1.1 400 Bad Request: too many connections from this address (max 3)',
+    );
     // A refused connection takes no place.
     expect(openConnections()).toBe(3);
+    expect(app().get(SocketRegistry).engineConnections()).toBe(3);
 
     first.close();
     await eventually(() => openConnections() === 2, 'the closed connection to be released');

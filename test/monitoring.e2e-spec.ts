@@ -208,10 +208,15 @@ describe(PROMETHEUS_CONFIG, () => {
   it('scrapes exactly the apps that serve /metrics, on their container ports', () => {
     const serving = APPS.filter((service) => served.get(service.name)?.status === 200).map((s) => s.name);
     const production = loadConfig({ env: PRODUCTION_ENV });
+    // The gateway's metrics are on a port of their own in production (http.metricsPort).
+    const metricsPort = (service: ServiceName): number =>
+      (service === apiGatewayService.name ? production.app.http.metricsPort : null) ??
+      listenAddressOf(production, service).port;
 
+    expect(production.app.http.metricsPort).not.toBeNull();
     expect(scrapeConfigs.map((job) => job.job_name).sort()).toEqual([...serving].sort());
     for (const job of scrapeConfigs) {
-      const { port } = listenAddressOf(production, job.job_name as ServiceName);
+      const port = metricsPort(job.job_name as ServiceName);
       const targets = [
         ...(job.static_configs ?? []).flatMap((target) => target.targets),
         ...(job.dns_sd_configs ?? []).flatMap((sd) => sd.names.map((name) => `${name}:${sd.port}`)),

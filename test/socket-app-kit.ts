@@ -67,6 +67,8 @@ export interface SocketSettings {
   readonly messagesPerSecond: number;
   readonly pingIntervalMs: number;
   readonly pingTimeoutMs: number;
+  /** app.yaml's default (10 s) when left out. */
+  readonly connectTimeoutMs?: number;
 }
 
 /** The settings of the subscription and connection suites. */

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { busEventFactory, eventually, httpServerOf } from '@app/testing';
 import { ASYNCAPI_PATH } from '../apps/api-gateway/src/socket/asyncapi.js';
+import { SocketRegistry } from '../apps/api-gateway/src/socket/socket-registry.js';
 import { REFUSED_REQUESTS } from '../apps/api-gateway/src/socket/asyncapi-examples.js';
 import { bodyOf } from './gateway-kit.js';
 import { type AsyncApiDocumentLike, asyncApiMessages, asyncApiProblems } from './asyncapi-messages.js';
@@ -17,7 +18,7 @@ import {
   signalChange,
   update,
 } from './socket-app-kit.js';
-import { ask, refusal } from './socket-kit.js';
+import { ask, RawSignalsPeer, refusal } from './socket-kit.js';
 
 /** The served document, with the parts these tests read beyond the checks' own. */
 type ServedDocument = AsyncApiDocumentLike & {
@@ -188,10 +189,25 @@ export function describeAsyncApiRefusals(
     const messages = asyncApiMessages(document);
 
     const unauthorized = await refusal(port());
+    // /signals counts its sockets per address too, and one Engine.IO connection carries several
+    // when their CONNECTs arrive in one write: one more than the limit gets the connect_error.
+    const peer = await RawSignalsPeer.open(port());
+    const connect = `40/signals,${JSON.stringify({ apiKey: API_KEY })}`;
+    peer.sendTogether(Array.from({ length: maxConnectionsPerIp + 1 }, () => connect));
+    const refused = await peer
+      .next((text) => text.startsWith('44/signals,'))
+      .finally(() => {
+        peer.destroy();
+      });
+    const tooMany = String(
+      (JSON.parse(refused.slice('44/signals,'.length)) as { message?: unknown }).message,
+    );
+    expect(tooMany).toBe(`too many connections from this address (max ${maxConnectionsPerIp})`);
+    // Past the limit of Engine.IO connections the handshake itself is refused, for the same reason.
+    await eventually(() => app().get(SocketRegistry).engineConnections() === 0, 'the peer to be released');
     const auth = { auth: { apiKey: API_KEY } };
     await Promise.all(Array.from({ length: maxConnectionsPerIp }, () => open(auth)));
-    const tooMany = await refusal(port(), auth);
-    expect(tooMany).toBe(`too many connections from this address (max ${maxConnectionsPerIp})`);
+    await expect(RawSignalsPeer.open(port())).rejects.toThrow(`HTTP/1.1 400 Bad Request: ${tooMany}`);
     for (const message of [unauthorized, tooMany])
       expect({ message, errors: messages.check('connectionRefused', { message }) }).toEqual({
         message,

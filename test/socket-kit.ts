@@ -113,6 +113,8 @@ export class RawSignalsPeer {
   #upgraded = false;
   #alive = true;
   #closed = false;
+  /** The server's answer when it refused the upgrade: its status line and body. */
+  #refusal: string | null = null;
   readonly #inbox: string[] = [];
   readonly #waiters: {
     match: (text: string) => boolean;
@@ -127,13 +129,16 @@ export class RawSignalsPeer {
     socket.on('close', () => {
       this.#closed = true;
       for (const waiter of this.#waiters.splice(0))
-        waiter.reject(new Error('the server closed the connection'));
+        waiter.reject(new Error(this.#refusal ?? 'the server closed the connection'));
     });
     // A reset from the server after we stopped answering is expected; it must not crash the test.
     socket.on('error', () => undefined);
   }
 
-  /** Opens the websocket transport (`/socket.io/?EIO=4&transport=websocket`). */
+  /**
+   * Opens the websocket transport (`/socket.io/?EIO=4&transport=websocket`). A refused upgrade
+   * rejects with the server's status line and body (`HTTP/1.1 400 Bad Request: <reason>`).
+   */
   static async open(port: number): Promise<RawSignalsPeer> {
     const socket = connectTcp({ host: '127.0.0.1', port });
     await new Promise<void>((resolve, reject) => {
@@ -155,6 +160,11 @@ export class RawSignalsPeer {
     );
     await peer.next((text) => text.startsWith('0{'));
     return peer;
+  }
+
+  /** Whether the TCP connection is closed (by either side). */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   /** Resolves once the TCP connection is closed (by either side). */
@@ -207,8 +217,12 @@ export class RawSignalsPeer {
       const end = this.#buffer.indexOf('\r\n\r\n');
       if (end < 0) return;
       const head = this.#buffer.subarray(0, end).toString('latin1');
-      // Refused upgrade: closing rejects whoever waits for a message.
+      // Refused upgrade: once its body is in, closing rejects whoever waits for a message.
       if (!head.startsWith('HTTP/1.1 101')) {
+        const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+        if (this.#buffer.length < end + 4 + length) return;
+        const body = this.#buffer.subarray(end + 4, end + 4 + length).toString('utf8');
+        this.#refusal = `${head.split('\r\n')[0] ?? ''}: ${body}`;
         this.socket.destroy();
         return;
       }

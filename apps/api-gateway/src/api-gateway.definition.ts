@@ -1,4 +1,5 @@
 import { ServiceName } from '@app/contracts';
+import { gatewayStartRefusal } from '@app/gateway';
 import type { ServiceDefinition } from '@app/platform';
 import { ApiGatewayModule } from './api-gateway.module.js';
 import { configureGateway } from './api-gateway.setup.js';
@@ -8,4 +9,5 @@ export const apiGatewayService: ServiceDefinition = {
   hosts: [ServiceName.ApiGateway],
   modules: [ApiGatewayModule],
   configure: [configureGateway],
+  refusals: [(config) => gatewayStartRefusal(config.environment)],
 };

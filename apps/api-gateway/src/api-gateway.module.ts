@@ -18,6 +18,7 @@ import {
   AccessPolicy,
   ApiKeyRing,
   GatewayMetrics,
+  gatewayStartRefusal,
   LatestResults,
   MarketBoard,
   MemoryThrottlerStorage,
@@ -38,6 +39,7 @@ import { GatewayFeed } from './gateway-feed.service.js';
 import { throttlerOptions } from './http/guards.js';
 import { GatewayRedis } from './ops/gateway-redis.js';
 import { MetricsController } from './ops/metrics.controller.js';
+import { MetricsListener } from './ops/metrics-listener.js';
 import { ReadinessController, readinessProviders } from './ops/readiness.controller.js';
 import { RootController } from './ops/root.controller.js';
 import { CatalogController } from './rest/catalog.controller.js';
@@ -71,8 +73,9 @@ class GatewayRedisModule {}
 const THROTTLE_REDIS_TIMEOUT_MS = 250;
 
 /**
- * The public edge: REST under /v1, Socket.IO /signals, readiness and metrics. Controllers and
- * the socket gateway wire the decisions made in libs/gateway.
+ * The public edge: REST under /v1, Socket.IO /signals, readiness and metrics (on the API port, or
+ * on a port of its own: MetricsListener). Controllers and the socket gateway wire the decisions
+ * made in libs/gateway.
  */
 @Module({
   imports: [
@@ -221,6 +224,7 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
         return metrics;
       },
     },
+    MetricsListener,
     GatewayFeed,
     SignalsGateway,
     ...readinessProviders,
@@ -237,12 +241,14 @@ export class ApiGatewayModule implements OnModuleInit {
     private readonly redis: GatewayRedis,
   ) {}
 
-  /** Fails the boot of a production gateway without API keys (POST endpoints would refuse everyone). */
+  /**
+   * Fails the boot of a production gateway without API keys (POST endpoints would refuse everyone).
+   * runService refuses it earlier, before any connection (the definitions' `refusals`); this
+   * catches an app built some other way.
+   */
   onModuleInit(): void {
-    if (this.environment.nodeEnv === 'production' && this.keys.size === 0)
-      throw new Error(
-        'API_KEY_HASHES is required when NODE_ENV=production (POST endpoints accept only configured keys)',
-      );
+    const refusal = gatewayStartRefusal(this.environment);
+    if (refusal !== null) throw new Error(refusal);
     const { cors, rateLimits } = this.app;
     if (this.access.open)
       this.logger.log(

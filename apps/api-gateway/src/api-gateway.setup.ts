@@ -1,17 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '@app/config';
-import { SERVICE_VERSION } from '@app/contracts';
 import { AccessPolicy, ApiKeyRing, GatewayMetrics } from '@app/gateway';
 import { ErrorsFilter } from './http/errors.filter.js';
 import { installBodyDecoding } from './http/body-decoding.js';
 import { gatewaySecurityHeaders, installSecurityHeaders } from './http/security-headers.js';
 import { EndpointGate } from './http/endpoint-gate.js';
 import { RequestContextHooks } from './http/request-context.hooks.js';
-import { API_KEY_SCHEME } from './http/guards.js';
 import { createValidationPipe, installJsonDepthLimit } from './http/validation.js';
-import { ASYNCAPI_PATH, serveAsyncApi } from './socket/asyncapi.js';
+import { installApiDocs } from './ops/api-docs.js';
 import { SignalsIoAdapter } from './socket/signals-io.adapter.js';
 
 /**
@@ -36,7 +33,7 @@ export function installRestEdge(app: NestFastifyApplication): void {
 /**
  * Application-level set-up of a process hosting the gateway: security headers on every answer
  * (security-headers.ts), one error shape, validation of every DTO, the Socket.IO adapter, and the
- * OpenAPI document at /docs(-json).
+ * API documents at /docs (ops/api-docs.ts).
  */
 export function configureGateway(nest: INestApplication): void {
   const app = nest as NestFastifyApplication;
@@ -44,19 +41,5 @@ export function configureGateway(nest: INestApplication): void {
   installRestEdge(app);
   installSecurityHeaders(fastify, gatewaySecurityHeaders());
   app.useWebSocketAdapter(new SignalsIoAdapter(app, app.get(AppConfig)));
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Confluence API')
-      .setDescription(
-        'Confluence scores of crypto markets: latest results, history, on-demand analysis, signals. ' +
-          'Live updates: Socket.IO namespace /signals (subscribe / unsubscribe, then confluence.updated and signal.changed), ' +
-          `described by the AsyncAPI document at ${ASYNCAPI_PATH}.`,
-      )
-      .setVersion(SERVICE_VERSION)
-      .addApiKey({ type: 'apiKey', name: 'X-API-Key', in: 'header' }, API_KEY_SCHEME)
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
-  serveAsyncApi(app, document);
+  installApiDocs(app);
 }

@@ -173,6 +173,42 @@ const BAD_SETTINGS: readonly BadCase[] = [
     message: /must use different ports/,
   },
   {
+    name: 'the metrics port on an app port',
+    setup: (fx) => {
+      fx.patch('app.yaml', 'metricsPort: null', 'metricsPort: 3001');
+    },
+    file: 'app.yaml',
+    path: 'http.metricsPort',
+    message: /^must differ from apiGateway, analysisWorker and marketData in ports$/,
+  },
+  {
+    name: 'a metrics port that is not a port',
+    setup: (fx) => {
+      fx.patch('app.yaml', 'metricsPort: null', "metricsPort: 'off'");
+    },
+    file: 'app.yaml',
+    path: 'http.metricsPort',
+    message: /must be a port number \(1–65535\) or null/,
+  },
+  {
+    name: 'docs that are not a boolean',
+    setup: (fx) => {
+      fx.patch('app.yaml', 'docs: true', 'docs: off');
+    },
+    file: 'app.yaml',
+    path: 'access.docs',
+    message: /must be a boolean value/,
+  },
+  {
+    name: 'a connect timeout under 100 ms',
+    setup: (fx) => {
+      fx.patch('app.yaml', 'connectTimeoutMs: 10000', 'connectTimeoutMs: 50');
+    },
+    file: 'app.yaml',
+    path: 'socket.connectTimeoutMs',
+    message: /must not be less than 100/,
+  },
+  {
     name: 'a CORS wildcard with credentials',
     setup: (fx) => {
       fx.patch(

@@ -53,7 +53,8 @@ describe('loadConfig reporting', () => {
       expect.objectContaining({
         file: 'app.yaml',
         path: 'http.prot',
-        message: 'unknown key (allowed: bodyLimitBytes, drainDelayMs, host, ports, shutdownTimeoutMs)',
+        message:
+          'unknown key (allowed: bodyLimitBytes, drainDelayMs, host, metricsPort, ports, shutdownTimeoutMs)',
       }),
     );
   });

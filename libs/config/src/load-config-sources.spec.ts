@@ -169,6 +169,16 @@ describe('environment overlay', () => {
       throttlerStorage: 'redis',
     });
     expect(config.app.http.host).toBe('0.0.0.0');
+    // What a production gateway exposes (README, "Security and exposure").
+    expect(config.app.http.metricsPort).toBe(9464);
+    expect(config.app.access).toEqual(
+      expect.objectContaining({
+        readsRequireKey: false,
+        socketsRequireKey: false,
+        metricsRequireKey: false,
+        docs: false,
+      }),
+    );
     expect(config.environment.openAiKeys).toEqual(['sk-test-first-0001', 'sk-test-second-0002']);
     expect(config.notices).toEqual([]);
   });

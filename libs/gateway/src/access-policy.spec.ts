@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { type AccessFacts, accessModeOf, AccessPolicy, isLoopbackHost } from './access-policy.js';
+import {
+  type AccessFacts,
+  accessModeOf,
+  AccessPolicy,
+  gatewayStartRefusal,
+  isLoopbackHost,
+} from './access-policy.js';
 
 const LOCAL: AccessFacts = { mode: 'local', nodeEnv: 'development', host: '127.0.0.1', keyCount: 0 };
 
@@ -43,24 +49,52 @@ describe('accessModeOf', () => {
 });
 
 describe('AccessPolicy', () => {
-  const strict = { readsRequireKey: true, socketsRequireKey: true };
-  const relaxed = { readsRequireKey: false, socketsRequireKey: false };
+  const strict = { readsRequireKey: true, socketsRequireKey: true, metricsRequireKey: true };
+  const relaxed = { readsRequireKey: false, socketsRequireKey: false, metricsRequireKey: false };
+  const KINDS = ['write', 'read', 'socket', 'metrics'] as const;
 
   it('asks for no key at all when open, whatever the access rules say', () => {
     const open = new AccessPolicy('open-local', strict);
     expect(open.open).toBe(true);
-    expect(['write', 'read', 'socket'].map((kind) => open.requiresKey(kind as 'write'))).toEqual([
+    expect(KINDS.map((kind) => open.requiresKey(kind))).toEqual([false, false, false, false]);
+  });
+
+  it('with keys: writes always, reads, sockets and metrics as configured', () => {
+    expect(KINDS.map((kind) => new AccessPolicy('keys', relaxed).requiresKey(kind))).toEqual([
+      true,
       false,
       false,
       false,
     ]);
+    expect(KINDS.map((kind) => new AccessPolicy('keys', strict).requiresKey(kind))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    // Each rule on its own: metrics does not follow reads.
+    expect(
+      KINDS.map((kind) =>
+        new AccessPolicy('keys', { ...relaxed, metricsRequireKey: true }).requiresKey(kind),
+      ),
+    ).toEqual([true, false, false, true]);
+  });
+});
+
+describe('gatewayStartRefusal', () => {
+  const key = { name: 'ops', sha256: 'a'.repeat(64) };
+
+  it('refuses a production gateway without API keys', () => {
+    expect(gatewayStartRefusal({ nodeEnv: 'production', apiKeyHashes: [] })).toBe(
+      'API_KEY_HASHES is required when NODE_ENV=production (POST endpoints accept only configured keys)',
+    );
   });
 
-  it('with keys: writes always, reads and sockets as configured', () => {
-    expect(new AccessPolicy('keys', relaxed).requiresKey('write')).toBe(true);
-    expect(new AccessPolicy('keys', relaxed).requiresKey('read')).toBe(false);
-    expect(new AccessPolicy('keys', relaxed).requiresKey('socket')).toBe(false);
-    expect(new AccessPolicy('keys', strict).requiresKey('read')).toBe(true);
-    expect(new AccessPolicy('keys', strict).requiresKey('socket')).toBe(true);
+  it.each([
+    ['production with a key', { nodeEnv: 'production', apiKeyHashes: [key] }],
+    ['development without keys', { nodeEnv: 'development', apiKeyHashes: [] }],
+    ['test without keys', { nodeEnv: 'test', apiKeyHashes: [] }],
+  ])('lets %s start', (_case, environment) => {
+    expect(gatewayStartRefusal(environment)).toBeNull();
   });
 });

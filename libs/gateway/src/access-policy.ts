@@ -2,7 +2,7 @@ import { BlockList, isIP } from 'node:net';
 import type { ConfluenceConfig } from '@app/config';
 
 /** What a request is doing, for deciding whether it needs an API key. */
-export type AccessKind = 'write' | 'read' | 'socket';
+export type AccessKind = 'write' | 'read' | 'socket' | 'metrics';
 
 /**
  * `keys`: the configured rules (POSTs always need a key, reads and sockets per app.yaml `access`).
@@ -50,7 +50,11 @@ export function accessModeOf(facts: AccessFacts): AccessMode {
 export class AccessPolicy {
   constructor(
     readonly mode: AccessMode,
-    private readonly rules: { readonly readsRequireKey: boolean; readonly socketsRequireKey: boolean },
+    private readonly rules: {
+      readonly readsRequireKey: boolean;
+      readonly socketsRequireKey: boolean;
+      readonly metricsRequireKey: boolean;
+    },
   ) {}
 
   static of(config: ConfluenceConfig): AccessPolicy {
@@ -69,7 +73,29 @@ export class AccessPolicy {
 
   requiresKey(kind: AccessKind): boolean {
     if (this.open) return false;
-    if (kind === 'write') return true;
-    return kind === 'read' ? this.rules.readsRequireKey : this.rules.socketsRequireKey;
+    switch (kind) {
+      case 'write':
+        return true;
+      case 'read':
+        return this.rules.readsRequireKey;
+      case 'socket':
+        return this.rules.socketsRequireKey;
+      case 'metrics':
+        return this.rules.metricsRequireKey;
+    }
   }
+}
+
+/**
+ * Why a gateway must not start with this environment, or null. A production gateway without API
+ * keys would answer every POST 401; it is refused before anything is built or connected
+ * (ServiceDefinition `refusals`), so it exits at once instead of after its clients gave up.
+ */
+export function gatewayStartRefusal(environment: {
+  readonly nodeEnv: string;
+  readonly apiKeyHashes: readonly unknown[];
+}): string | null {
+  return environment.nodeEnv === 'production' && environment.apiKeyHashes.length === 0
+    ? 'API_KEY_HASHES is required when NODE_ENV=production (POST endpoints accept only configured keys)'
+    : null;
 }

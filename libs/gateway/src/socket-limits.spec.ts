@@ -13,6 +13,16 @@ describe('ConnectionsPerIp', () => {
     expect(connections.ips).toBe(1);
   });
 
+  it('says whether an IP has room without counting anything', () => {
+    const connections = new ConnectionsPerIp(2);
+    connections.acquire('10.0.0.1');
+    expect([connections.hasRoom('10.0.0.1'), connections.count('10.0.0.1')]).toEqual([true, 1]);
+    connections.acquire('10.0.0.1');
+    expect([connections.hasRoom('10.0.0.1'), connections.count('10.0.0.1')]).toEqual([false, 2]);
+    expect([connections.hasRoom('10.0.0.2'), connections.count('10.0.0.2')]).toEqual([true, 0]);
+    expect(connections.total).toBe(2);
+  });
+
   it('counts each IP on its own', () => {
     const connections = new ConnectionsPerIp(1);
     expect(connections.acquire('10.0.0.1')).toBe(true);

@@ -6,10 +6,19 @@ export class ConnectionsPerIp {
 
   /** Counts a connection in, or answers false (and counts nothing) past the limit. */
   acquire(ip: string): boolean {
-    const count = this.#open.get(ip) ?? 0;
-    if (count >= this.limit) return false;
-    this.#open.set(ip, count + 1);
+    if (!this.hasRoom(ip)) return false;
+    this.#open.set(ip, this.count(ip) + 1);
     return true;
+  }
+
+  /** Connections this IP holds now. */
+  count(ip: string): number {
+    return this.#open.get(ip) ?? 0;
+  }
+
+  /** Whether one more connection from this IP would be admitted (nothing is counted). */
+  hasRoom(ip: string): boolean {
+    return this.count(ip) < this.limit;
   }
 
   release(ip: string): void {

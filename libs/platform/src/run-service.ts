@@ -98,7 +98,10 @@ function stopOnSignals(
   process.on('SIGTERM', stop);
 }
 
-/** Entry point of every process: config, logger, app, listen, signals. Never throws. */
+/**
+ * Entry point of every process: config, logger, the definition's refusals, app, listen, signals.
+ * Never throws.
+ */
 export async function runService(definition: ServiceDefinition): Promise<void> {
   const config = loadConfigOrReport(definition.name);
   if (config === null) {
@@ -112,6 +115,14 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
     secrets: secretValuesOf(config.environment),
   });
   installCrashHandlers(process, logger, (code) => process.exit(code));
+  const refusals = (definition.refusals ?? []).flatMap((refuse) => refuse(config) ?? []);
+  if (refusals.length > 0) {
+    // Before the app is created: no store, Redis or bus client exists yet, so nothing is left
+    // reconnecting and the process ends as soon as this returns.
+    logger.fatal(`${definition.name} refuses to start: ${refusals.join('; ')}`, BOOT);
+    process.exitCode = 1;
+    return;
+  }
   for (const notice of config.notices) logger.warn(notice, BOOT);
 
   let app: INestApplication | undefined;

@@ -200,7 +200,10 @@ export function operations(limits: {
       title: 'Refuse a connection',
       summary:
         'The handshake is refused: no valid API key (when required), or too many connections from the address.',
-      description: 'Nothing is counted for a refused connection; the client may retry later.',
+      description:
+        'Nothing is counted for a refused connection; the client may retry later. An address already holding ' +
+        'its limit of Engine.IO connections is refused earlier, at the Engine.IO handshake (an HTTP error with ' +
+        'the same reason, not this event).',
     }),
   };
 }

@@ -45,6 +45,7 @@ describe('the AsyncAPI document of /signals', () => {
     socket: {
       maxSubscriptionsPerSocket: 7,
       maxConnectionsPerIp: 9,
+      connectTimeoutMs: 6_000,
       messagesPerSecond: 4,
       pingIntervalMs: 25_000,
       pingTimeoutMs: 20_000,
@@ -179,6 +180,10 @@ describe('the AsyncAPI document of /signals', () => {
       'Limits per connection: 7 subscriptions; 4 subscribe/unsubscribe',
     );
     expect(document.info.description).toContain('bursts of up to 8');
+    expect(document.info.description).toContain(
+      'Per client address: 9 connections, counted from the Engine.IO handshake',
+    );
+    expect(document.info.description).toContain('joins no namespace within 6000 ms is closed');
     expect(String(at('#/components/schemas/SocketError/properties/code/description'))).toContain(
       'more than 7 subscriptions',
     );

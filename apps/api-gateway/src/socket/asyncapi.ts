@@ -98,7 +98,10 @@ function description(settings: AsyncApiSettings): string {
     `Limits per connection: ${socket.maxSubscriptionsPerSocket} subscriptions; ${socket.messagesPerSecond} ` +
       `subscribe/unsubscribe messages per second, in bursts of up to ${socket.messagesPerSecond * 2} ` +
       `(malformed ones count too); a message over ${socket.maxMessageBytes} bytes closes the connection ` +
-      `(no acknowledgement). Per client address: ${socket.maxConnectionsPerIp} connections. Heartbeat: ` +
+      `(no acknowledgement). Per client address: ${socket.maxConnectionsPerIp} connections, counted from the ` +
+      'Engine.IO handshake whether or not they join a namespace: past that the handshake itself is refused ' +
+      '(HTTP 403 when polling, 400 on a WebSocket upgrade, the reason in the body; socket.io-client reports a ' +
+      `transport error), and a connection that joins no namespace within ${socket.connectTimeoutMs} ms is closed. Heartbeat: ` +
       `a ping every ${socket.pingIntervalMs} ms, a client silent for ${socket.pingIntervalMs + socket.pingTimeoutMs} ms is dropped.`,
     'On reconnect, subscribe again: the server keeps no session (no connection-state recovery), and ' +
       'each new subscribe answers a fresh snapshot. Events carry no sequence number; ' +

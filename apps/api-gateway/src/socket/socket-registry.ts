@@ -20,4 +20,9 @@ export class SocketRegistry {
     for (const room of namespace.adapter.rooms.keys()) if (!namespace.adapter.sids.has(room)) rooms += 1;
     return { connections: namespace.sockets.size, subscriptions, rooms };
   }
+
+  /** Engine.IO connections of the whole server, in a namespace or not (tests read it to find leaks). */
+  engineConnections(): number {
+    return this.#namespace?.server.engine.clientsCount ?? 0;
+  }
 }

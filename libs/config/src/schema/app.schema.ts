@@ -11,6 +11,7 @@ import {
   Max,
   Min,
   registerDecorator,
+  ValidateIf,
   ValidateNested,
   type ValidationArguments,
 } from 'class-validator';
@@ -33,6 +34,25 @@ export class PortsConfig {
   @IsInt() @Min(1) @Max(65535) readonly apiGateway!: number;
   @IsInt() @Min(1) @Max(65535) readonly analysisWorker!: number;
   @IsInt() @Min(1) @Max(65535) readonly marketData!: number;
+}
+
+/** The gateway's metrics port, when set, must differ from every app's port (they may share a host). */
+function IsFreeOfAppPorts(): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'isFreeOfAppPorts',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate(value: unknown, args: ValidationArguments): boolean {
+          const ports = (args.object as Partial<HttpConfig>).ports;
+          if (typeof value !== 'number' || !(ports instanceof PortsConfig)) return true;
+          return ![ports.apiGateway, ports.analysisWorker, ports.marketData].includes(value);
+        },
+        defaultMessage: () => 'must differ from apiGateway, analysisWorker and marketData in ports',
+      },
+    });
+  };
 }
 
 /** The three apps can run on one host, so their ports must differ. */
@@ -67,6 +87,16 @@ export class HttpConfig {
    * closes: the time a balancer needs to stop sending. Part of the shutdown timeout, not added to it.
    */
   @IsInt() @Min(0) @Max(60_000) @IsLessThanProperty('shutdownTimeoutMs') readonly drainDelayMs!: number;
+  /**
+   * The gateway's `/metrics` on a listener of its own, on this port of the same host, and no longer
+   * on the API port: a port no balancer or published port exposes. null: on the API port.
+   */
+  @ValidateIf((_object, value) => value !== null)
+  @IsInt({ message: 'must be a port number (1–65535) or null' })
+  @Min(1)
+  @Max(65535)
+  @IsFreeOfAppPorts()
+  readonly metricsPort!: number | null;
 }
 
 /** Origins are scheme://host[:port]; a wildcard is only allowed without credentials. */
@@ -179,12 +209,22 @@ export class AccessConfig {
   @IsBoolean() readonly readsRequireKey!: boolean;
   /** Socket.IO connections to /signals need a key (handshake `auth.apiKey` or the X-API-Key header). */
   @IsBoolean() readonly socketsRequireKey!: boolean;
+  /** `GET /metrics` on the API port needs a key too (a metrics port of its own never does). */
+  @IsBoolean() readonly metricsRequireKey!: boolean;
+  /** The API documents: /docs (Swagger UI), /docs-json, /docs/asyncapi.json, and `GET /` → /docs. */
+  @IsBoolean() readonly docs!: boolean;
 }
 
 /** Socket.IO `/signals`: per-socket and per-IP limits, heartbeats. */
 export class SocketConfig {
   @IsInt() @Min(1) @Max(10_000) readonly maxSubscriptionsPerSocket!: number;
+  /**
+   * Per client address: Engine.IO connections (from the handshake, whether or not they join a
+   * namespace; the next handshake is refused) and, apart, sockets in /signals.
+   */
   @IsInt() @Min(1) @Max(1_000_000) readonly maxConnectionsPerIp!: number;
+  /** A connection that has not joined a namespace this long after its handshake is closed. */
+  @IsInt() @Min(100) @Max(300_000) readonly connectTimeoutMs!: number;
   /** Sustained subscribe/unsubscribe messages a socket may send per second (bursts of twice this). */
   @IsInt() @Min(1) @Max(10_000) readonly messagesPerSecond!: number;
   /** A client that does not answer a ping within pingInterval + pingTimeout is dropped and cleaned up. */
@@ -215,13 +255,15 @@ export const APP_DEFAULTS: ConfigShape<AppConfig> = {
     bodyLimitBytes: 2 * 1024 * 1024,
     shutdownTimeoutMs: 10_000,
     drainDelayMs: 0,
+    metricsPort: null,
   },
   cors: { origins: ['http://localhost:3000'], credentials: false },
   rateLimits: { default: { limit: 120, ttlSeconds: 60 }, routes: {} },
-  access: { readsRequireKey: false, socketsRequireKey: false },
+  access: { readsRequireKey: false, socketsRequireKey: false, metricsRequireKey: false, docs: true },
   socket: {
     maxSubscriptionsPerSocket: 50,
     maxConnectionsPerIp: 100,
+    connectTimeoutMs: 10_000,
     messagesPerSecond: 10,
     pingIntervalMs: 25_000,
     pingTimeoutMs: 20_000,
