@@ -30,7 +30,7 @@ function verdict(target: MetricsAccessGuard, context: Partial<RequestContext> = 
     method: 'GET',
     originalUrl: '/metrics?name[]=x',
     headers: {},
-    context: { requestId: 'r', apiKey: null, badKey: false, ...context },
+    context: { requestId: 'r', apiKey: null, badKey: false, admitted: false, ...context },
   };
   const execution = { switchToHttp: () => ({ getRequest: () => request }) } as unknown as ExecutionContext;
   try {
