@@ -18,20 +18,18 @@
  * Client and server share the machine's cores: a loaded machine inflates every figure, the idle
  * probe included. Prints a report; asserts nothing.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { availableParallelism, tmpdir } from 'node:os';
-import path from 'node:path';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { hashApiKey } from '@app/gateway';
 import { row } from './bench-kit.js';
+import { benchDirs } from './gateway-fixtures.js';
 import { Child } from './gateway-ipc.js';
 import { percentile } from './gateway-report.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const MARKET_FILE = 'BTC-USDT_1m_2021-02-19_binance.csv';
 const REPLAY_CANDLES = 300;
 const ANALYZE_PATH = '/v1/confluence/analyze';
@@ -65,41 +63,17 @@ const OPTIONS = {
 
 /** A copy of config/ (two keys, logging at warn) and a data dir of one short replay file. */
 function fixtures(): { env: NodeJS.ProcessEnv; apiKeys: readonly string[]; cleanup: () => void } {
-  const configDir = mkdtempSync(path.join(tmpdir(), 'bench-abuse-config-'));
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-abuse-data-'));
-  cpSync(path.join(ROOT, 'config'), configDir, { recursive: true });
-  const patch = (file: string, edits: readonly (readonly [string, string])[]): void => {
-    const target = path.join(configDir, file);
-    let text = readFileSync(target, 'utf8');
-    for (const [from, to] of edits) {
-      if (!text.includes(from)) throw new Error(`config/${file} no longer contains "${from}"`);
-      text = text.replace(from, to);
-    }
-    writeFileSync(target, text);
-  };
-  patch('app.yaml', [
-    ['level: log #', 'level: warn #'],
-    ['logUpdates: true', 'logUpdates: false'],
-  ]);
-  patch('exchanges.yaml', [['speed: 60', 'speed: max']]);
-  const lines = readFileSync(path.join(ROOT, 'data', MARKET_FILE), 'utf8')
-    .trim()
-    .split('\n');
-  writeFileSync(path.join(dataDir, MARKET_FILE), `${lines.slice(0, REPLAY_CANDLES + 1).join('\n')}\n`);
-  cpSync(path.join(ROOT, 'data', 'README.md'), path.join(dataDir, 'README.md'));
+  const dirs = benchDirs('bench-abuse', MARKET_FILE, REPLAY_CANDLES);
   const apiKeys = [randomBytes(24).toString('hex'), randomBytes(24).toString('hex')];
   return {
     env: {
-      CONFIG_DIR: configDir,
-      DATA_DIR: dataDir,
+      CONFIG_DIR: dirs.configDir,
+      DATA_DIR: dirs.dataDir,
       API_KEY_HASHES: apiKeys.map((key, i) => `bench-${i}:${hashApiKey(key)}`).join(','),
       TZ: 'UTC',
     },
     apiKeys,
-    cleanup: () => {
-      rmSync(configDir, { recursive: true, force: true });
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    cleanup: dirs.cleanup,
   };
 }
 

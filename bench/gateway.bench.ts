@@ -36,8 +36,8 @@
  * would give; the ratios compare like with like. A gateway process runs its JavaScript on one
  * thread: a server near 100% of a core in the report is saturated. Prints a report; asserts nothing.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
@@ -46,6 +46,7 @@ import { loadConfig } from '@app/config';
 import { parseCandleCsv } from '@app/confluence';
 import { hashApiKey } from '@app/gateway';
 import { fanOut } from './gateway-fanout.js';
+import { benchDirs } from './gateway-fixtures.js';
 import { Child } from './gateway-ipc.js';
 import { BUDGET, type HttpFigures, printBudget, printFanOut, printHttp } from './gateway-report.js';
 
@@ -85,48 +86,26 @@ const OPTIONS = {
 
 /** A copy of config/ and a data dir of one short replay file; an API key for POST. */
 function fixtures(): { env: NodeJS.ProcessEnv; apiKey: string; cleanup: () => void } {
-  const configDir = mkdtempSync(path.join(tmpdir(), 'bench-gateway-config-'));
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-gateway-data-'));
-  cpSync(path.join(ROOT, 'config'), configDir, { recursive: true });
-  const patch = (file: string, edits: readonly (readonly [string, string])[]): void => {
-    const target = path.join(configDir, file);
-    let text = readFileSync(target, 'utf8');
-    for (const [from, to] of edits) {
-      if (!text.includes(from)) throw new Error(`config/${file} no longer contains "${from}"`);
-      text = text.replace(from, to);
-    }
-    writeFileSync(target, text);
-  };
-  patch('app.yaml', [
+  const dirs = benchDirs('bench-gateway', MARKET_FILE, REPLAY_CANDLES);
+  dirs.patch('app.yaml', [
     ['default: { limit: 120, ttlSeconds: 60 }', 'default: { limit: 1000000, ttlSeconds: 60 }'],
     ['analyze: { limit: 20, ttlSeconds: 60 }', 'analyze: { limit: 1000000, ttlSeconds: 60 }'],
     ['maxConnectionsPerIp: 100', 'maxConnectionsPerIp: 20000'],
-    ['level: log #', 'level: warn #'],
-    ['logUpdates: true', 'logUpdates: false'],
   ]);
-  patch('exchanges.yaml', [['speed: 60', 'speed: max']]);
   const redisPrefix = `bench-gateway-${randomBytes(4).toString('hex')}`;
-  if (OPTIONS.redis) patch('app.yaml', [['keyPrefix: confluence', `keyPrefix: ${redisPrefix}`]]);
-  const lines = readFileSync(path.join(ROOT, 'data', MARKET_FILE), 'utf8')
-    .trim()
-    .split('\n');
-  writeFileSync(path.join(dataDir, MARKET_FILE), `${lines.slice(0, REPLAY_CANDLES + 1).join('\n')}\n`);
-  cpSync(path.join(ROOT, 'data', 'README.md'), path.join(dataDir, 'README.md'));
+  if (OPTIONS.redis) dirs.patch('app.yaml', [['keyPrefix: confluence', `keyPrefix: ${redisPrefix}`]]);
   const apiKey = randomBytes(24).toString('hex');
   return {
     env: {
-      CONFIG_DIR: configDir,
-      DATA_DIR: dataDir,
+      CONFIG_DIR: dirs.configDir,
+      DATA_DIR: dirs.dataDir,
       API_KEY_HASHES: `bench:${hashApiKey(apiKey)}`,
       TZ: 'UTC',
       // REDIS_URL as @app/config reads it from this process's environment, else the local Redis.
       ...(OPTIONS.redis ? { REDIS_URL: loadConfig().environment.redisUrl ?? 'redis://127.0.0.1:6379' } : {}),
     },
     apiKey,
-    cleanup: () => {
-      rmSync(configDir, { recursive: true, force: true });
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    cleanup: dirs.cleanup,
   };
 }
 
