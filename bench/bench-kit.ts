@@ -25,3 +25,12 @@ export function row(label: string, value: string, budget: string, ok: boolean): 
     `${label.padEnd(58)} ${value.padStart(14)}   ${budget.padEnd(22)} ${ok ? 'ok' : 'OVER BUDGET'}`,
   );
 }
+
+/** `--name=N` from the command line, a whole number ≥ 1, or `fallback` when absent. */
+export function option(name: string, fallback: number): number {
+  const raw = process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name}: "${raw}" is not a whole number ≥ 1`);
+  return value;
+}

@@ -25,7 +25,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { hashApiKey } from '@app/gateway';
-import { row } from './bench-kit.js';
+import { option, row } from './bench-kit.js';
 import { benchDirs } from './gateway-fixtures.js';
 import { Child } from './gateway-ipc.js';
 import { percentile } from './gateway-report.js';
@@ -34,14 +34,6 @@ const MARKET_FILE = 'BTC-USDT_1m_2021-02-19_binance.csv';
 const REPLAY_CANDLES = 300;
 const ANALYZE_PATH = '/v1/confluence/analyze';
 const PROBE_PATH = '/health/live';
-
-function option(name: string, fallback: number): number {
-  const raw = process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name}: "${raw}" is not a whole number ≥ 1`);
-  return value;
-}
 
 const OPTIONS = {
   /**

@@ -46,6 +46,7 @@ import { loadConfig } from '@app/config';
 import { parseCandleCsv } from '@app/confluence';
 import { hashApiKey } from '@app/gateway';
 import { fanOut } from './gateway-fanout.js';
+import { option } from './bench-kit.js';
 import { benchDirs } from './gateway-fixtures.js';
 import { Child } from './gateway-ipc.js';
 import { BUDGET, type HttpFigures, printBudget, printFanOut, printHttp } from './gateway-report.js';
@@ -59,14 +60,6 @@ const ROOM = `${STREAM.exchange}:${STREAM.symbol}:${STREAM.timeframe}`;
 const LATEST_PATH = '/v1/confluence/binance/BTC-USDT?timeframe=1m';
 const ANALYZE_PATH = '/v1/confluence/analyze';
 const WARMUP_SECONDS = 3;
-
-function option(name: string, fallback: number): number {
-  const raw = process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name}: "${raw}" is not a whole number ≥ 1`);
-  return value;
-}
 
 const OPTIONS = {
   subscribers: option('subscribers', 5000),

@@ -1,4 +1,4 @@
-import type { DistributedAnalysisStatus } from './distributed-analysis.js';
+import type { DistributedAnalysisStatus } from './distributed-analysis.types.js';
 import type { LocalAnalysisStatus } from './local-analysis.js';
 
 /** What a driver's stop may wait for: each wait is bounded by the caller (store timeout, stop deadline). */

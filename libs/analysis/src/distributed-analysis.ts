@@ -1,68 +1,20 @@
-import type { ResultFormatter } from '@app/confluence';
 import { AnalysisEventName, compareOffsets, marketId, errorMessage } from '@app/contracts';
 import { changedEvent, updateLine, updatedEvent } from './analysis-output.js';
 import { saveSnapshot, takeSnapshot } from './analysis-snapshots.js';
-import { type AnalysisCounters, AnalysisStats } from './analysis-stats.js';
-import type {
-  AnalysisOutput,
-  AnalysisSink,
-  CandleHistory,
-  MarketSnapshot,
-  SnapshotStore,
-} from './analysis.types.js';
+import { AnalysisStats } from './analysis-stats.js';
+import type { AnalysisOutput, MarketSnapshot } from './analysis.types.js';
 
 import { AnalysisDriver, type StopWork } from './analysis-driver.js';
 import type { MarketAnalyzer } from './market-analyzer.js';
 import { type Checkpoint, MarketResume, parseCheckpoint } from './market-resume.js';
 import { processUntilStopped } from './process-in-turns.js';
 import type {
-  LogSink,
-  AnalysisMessage,
-  LogBatch,
-  LoggedMarketEvent,
-  MarketEventLog,
-  MarketRef,
-  Timeframe,
-} from '@app/contracts';
-
-/** Who owns which market (Redis leases in production); calls back when that changes. */
-export interface MarketOwnership {
-  start(): void;
-  stop(options?: { release?: boolean }): Promise<void>;
-}
-
-export interface OwnershipCallbacks {
-  readonly onAcquired: (market: MarketRef) => Promise<void>;
-  readonly onLost: (market: MarketRef, reason: string) => Promise<void>;
-}
-
-export interface DistributedAnalysisSettings {
-  readonly workerId: string;
-  /** Entries read per market per round. */
-  readonly batchSize: number;
-  /** How long one read waits for new entries. */
-  readonly blockMs: number;
-  /** Stored candles loaded per timeframe when taking a market over without a usable snapshot. */
-  readonly rebuildCandles: number;
-  /** Candles between two saved snapshots of a market (it is also saved on a clean stop). */
-  readonly snapshotEveryCandles: number;
-  readonly timeframesOf: (market: MarketRef) => readonly Timeframe[];
-  readonly logUpdates: boolean;
-}
-
-export interface DistributedAnalysisDeps {
-  readonly log: MarketEventLog;
-  readonly ownership: (callbacks: OwnershipCallbacks) => MarketOwnership;
-  readonly history: CandleHistory;
-  readonly snapshots: SnapshotStore;
-  readonly sink: AnalysisSink;
-  readonly formatter: ResultFormatter;
-  readonly createAnalyzer: (market: MarketRef) => MarketAnalyzer;
-  readonly now: () => number;
-  readonly logger: LogSink;
-  /** Told of each committed batch (LLM opinions on label changes); must not wait on anything. */
-  readonly published?: (output: AnalysisOutput) => void;
-}
+  DistributedAnalysisDeps,
+  DistributedAnalysisSettings,
+  DistributedAnalysisStatus,
+  MarketOwnership,
+} from './distributed-analysis.types.js';
+import type { AnalysisMessage, LogBatch, LoggedMarketEvent, MarketRef } from '@app/contracts';
 
 /** A market this worker holds: its analyzer, where its log is read, and what was already published. */
 interface OwnedMarket {
@@ -75,26 +27,6 @@ interface OwnedMarket {
   sinceSnapshot: number;
   /** Where the stored checkpoint is (this worker's writes): a snapshot past it would be of no use. */
   storedAt: string | null;
-}
-
-export interface DistributedAnalysisStatus {
-  readonly mode: 'distributed';
-  readonly workerId: string;
-  readonly markets: readonly {
-    readonly market: string;
-    readonly offset: string;
-    readonly repairing: boolean;
-  }[];
-  readonly counters: AnalysisCounters;
-  readonly lagMs: ReturnType<AnalysisStats['lag']['summary']>;
-  readonly takeovers: number;
-  /** Takeovers that restored a snapshot (exact), and those that rebuilt from stored candles. */
-  readonly restores: number;
-  readonly rebuilds: number;
-  readonly snapshotsSaved: number;
-  readonly lostCommits: number;
-  /** Ownership changes seen by this worker: markets acquired, and lost by reason (expired, rebalanced, stopped). */
-  readonly ownership: { readonly acquired: number; readonly lost: Readonly<Record<string, number>> };
 }
 
 /**

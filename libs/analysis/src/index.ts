@@ -6,6 +6,7 @@ export * from './market-analyzer.js';
 export * from './store-and-bus-sink.js';
 export * from './local-analysis.js';
 export * from './distributed-analysis.js';
+export type * from './distributed-analysis.types.js';
 export * from './worker-metrics.js';
 export * from './repair.js';
 export * from './candle-holes.js';

@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { registerWriteMetrics, type WriteMetricsStatus } from '@app/persistence';
 import type { AnalysisCounters } from './analysis-stats.js';
-import type { DistributedAnalysisStatus } from './distributed-analysis.js';
+import type { DistributedAnalysisStatus } from './distributed-analysis.types.js';
 
 /** The part of a worker's status its metrics read (at scrape time). */
 export type WorkerMetricsStatus = Pick<

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
-import { getMetadataStorage } from 'class-validator';
 import type { FieldIssue } from './confluence.error.js';
-import { nestedClassOf } from './fast-validation.js';
+import { nestedClassOf, rulesByProperty, type ValidationMetadata } from './fast-validation.js';
 
 /**
  * Every array of a payload longer than its class allows (`@ArrayMaxSize`, in nested classes too),
@@ -14,15 +13,6 @@ import { nestedClassOf } from './fast-validation.js';
  * gives (same path, same message), so the 400 reads the same.
  */
 export type ArraySizeCheck = (payload: unknown, path?: string) => FieldIssue[];
-
-/** The fields of class-validator's ValidationMetadata read here (the type is not exported). */
-interface ValidationMetadata {
-  readonly type: string;
-  readonly name?: string;
-  readonly propertyName: string;
-  readonly constraints?: readonly unknown[];
-  readonly message?: unknown;
-}
 
 type Condition = (object: object, value: unknown) => boolean;
 
@@ -61,18 +51,7 @@ export function compileArraySizeCheck(
 ): ArraySizeCheck | null {
   if (compiled.has(cls)) return compiled.get(cls) ?? null;
   compiled.set(cls, null);
-  const metadatas: readonly ValidationMetadata[] = getMetadataStorage().getTargetValidationMetadatas(
-    cls,
-    '',
-    true,
-    false,
-  );
-  const byProperty = new Map<string, ValidationMetadata[]>();
-  for (const metadata of metadatas) {
-    const list = byProperty.get(metadata.propertyName) ?? [];
-    list.push(metadata);
-    byProperty.set(metadata.propertyName, list);
-  }
+  const byProperty = rulesByProperty(cls);
   const bounds: PropertyBound[] = [];
   for (const [name, list] of byProperty) {
     const conditions: Condition[] = [];

@@ -19,13 +19,14 @@ export type FastCheck = (payload: unknown) => object | null;
 type Rule = (value: unknown) => boolean;
 
 /** The fields of class-validator's ValidationMetadata read here (the type is not exported). */
-interface ValidationMetadata {
+export interface ValidationMetadata {
   readonly type: string;
   readonly name?: string;
   readonly propertyName: string;
   readonly constraints?: readonly unknown[];
   readonly groups?: readonly string[];
   readonly each?: boolean;
+  readonly message?: unknown;
 }
 type Condition = (object: object, value: unknown) => boolean;
 
@@ -119,6 +120,17 @@ export function nestedClassOf(cls: new () => object, property: string): (new () 
   return type !== Object && value.constructor === type ? type : null;
 }
 
+/** class-validator's rules of `cls` (its own and inherited), by property, in declaration order. */
+export function rulesByProperty(cls: new () => object): Map<string, ValidationMetadata[]> {
+  const byProperty = new Map<string, ValidationMetadata[]>();
+  for (const metadata of getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false)) {
+    const list = byProperty.get(metadata.propertyName) ?? [];
+    list.push(metadata);
+    byProperty.set(metadata.propertyName, list);
+  }
+  return byProperty;
+}
+
 /**
  * Compiles the check of `cls` (null when it uses anything not mirrored). `compiled` memoises the
  * classes of one compilation, so a class nested in several places compiles once; a class nested
@@ -130,22 +142,13 @@ export function compileFastCheck(
 ): FastCheck | null {
   if (compiled.has(cls)) return compiled.get(cls) ?? null;
   compiled.set(cls, null);
-  const metadatas: readonly ValidationMetadata[] = getMetadataStorage().getTargetValidationMetadatas(
-    cls,
-    '',
-    true,
-    false,
-  );
-  if (metadatas.length === 0) return null;
-  const byProperty = new Map<string, ValidationMetadata[]>();
-  for (const metadata of metadatas) {
-    // `each` changes nothing for nested validation (arrays are walked anyway); on a rule it does.
-    if ((metadata.each && metadata.type !== 'nestedValidation') || (metadata.groups ?? []).length > 0)
-      return null;
-    const list = byProperty.get(metadata.propertyName) ?? [];
-    list.push(metadata);
-    byProperty.set(metadata.propertyName, list);
-  }
+  const byProperty = rulesByProperty(cls);
+  if (byProperty.size === 0) return null;
+  for (const list of byProperty.values())
+    for (const metadata of list)
+      // `each` changes nothing for nested validation (arrays are walked anyway); on a rule it does.
+      if ((metadata.each && metadata.type !== 'nestedValidation') || (metadata.groups ?? []).length > 0)
+        return null;
   // Every field the class declares must carry a rule: an undecorated one fails the whitelist.
   if (Object.keys(new cls()).some((key) => !byProperty.has(key))) return null;
   const plans: PropertyPlan[] = [];

@@ -1,9 +1,5 @@
 import { Clock } from '@app/contracts';
-
-interface Timer {
-  readonly at: number;
-  readonly wake: () => void;
-}
+import { TimerSet } from './virtual-timers.js';
 
 /**
  * Virtual time for tests that run a whole app with its own polling loops. Time stands still
@@ -17,7 +13,7 @@ interface Timer {
  * simply not asleep yet, and the clock waits for it.
  */
 export class SteppedClock extends Clock {
-  readonly #timers = new Set<Timer>();
+  readonly #timers = new TimerSet();
   readonly #idleWaiters: (() => void)[] = [];
   #now: number;
 
@@ -34,23 +30,9 @@ export class SteppedClock extends Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted === true) {
-        resolve();
-        return;
-      }
-      const timer: Timer = {
-        at: this.#now + Math.max(0, ms),
-        wake: () => {
-          this.#timers.delete(timer);
-          signal?.removeEventListener('abort', timer.wake);
-          resolve();
-        },
-      };
-      this.#timers.add(timer);
-      signal?.addEventListener('abort', timer.wake, { once: true });
-      this.#notifyIfIdle();
-    });
+    const asleep = this.#timers.sleep(this.#now + Math.max(0, ms), signal);
+    if (signal?.aborted !== true) this.#notifyIfIdle();
+    return asleep;
   }
 
   /** Resolves once every loop is asleep on the clock. */
@@ -64,9 +46,8 @@ export class SteppedClock extends Clock {
   /** Waits for every loop to sleep, then moves to the earliest timer and wakes what is due. */
   async step(): Promise<void> {
     await this.idle();
-    const next = Math.min(...[...this.#timers].map((timer) => timer.at));
-    this.#now = Math.max(this.#now, next);
-    for (const timer of [...this.#timers]) if (timer.at <= this.#now) timer.wake();
+    this.#now = Math.max(this.#now, this.#timers.earliest());
+    this.#timers.wakeDue(this.#now);
   }
 
   /**

@@ -9,12 +9,12 @@ import type {
   MarketSnapshot,
   SnapshotStore,
 } from '../analysis.types.js';
-import {
-  DistributedAnalysis,
-  type DistributedAnalysisSettings,
-  type MarketOwnership,
-  type OwnershipCallbacks,
-} from '../distributed-analysis.js';
+import { DistributedAnalysis } from '../distributed-analysis.js';
+import type {
+  DistributedAnalysisSettings,
+  MarketOwnership,
+  OwnershipCallbacks,
+} from '../distributed-analysis.types.js';
 
 import { MarketAnalyzer } from '../market-analyzer.js';
 import { newEngine, REFRESH_MS } from './analyzer-kit.js';

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../http.js';
 import { BINANCE_SPOT_HOST, BINANCE_USDM_HOST, binanceNotFound, binanceRoutes } from './binance-routes.js';
 import { BYBIT_HOST, bybitNotFound, bybitRoutes } from './bybit-routes.js';
 import { defaultFakeDataset, type FakeDataset } from './candles.js';
@@ -84,18 +85,7 @@ export class FakeExchangeServer {
   }
 
   static async start(options: FakeExchangeServerOptions): Promise<FakeExchangeServer> {
-    const server = createServer();
-    // Node closes idle keep-alive sockets after 5 s of real time, and a client reusing one just
-    // then gets a reset (a 'network' fault the test did not inject). On a busy machine 5 s pass
-    // between two polls of virtual time easily; exchanges keep connections far longer.
-    server.keepAliveTimeout = 120_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const server = await listenOnLoopback();
     const fake = new FakeExchangeServer(server, options.now, options.dataset ?? defaultFakeDataset());
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       fake.handle(req, res);

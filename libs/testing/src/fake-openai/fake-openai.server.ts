@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../http.js';
 import {
   type ApiError,
   behaviourError,
@@ -57,17 +58,7 @@ export class FakeOpenAiServer {
   }
 
   static async start(options: FakeOpenAiOptions = {}): Promise<FakeOpenAiServer> {
-    const server = createServer();
-    // Node drops idle keep-alive sockets after 5 s, and a client reusing one just then sees a
-    // reset nobody scripted; on a loaded machine 5 s between two calls is common.
-    server.keepAliveTimeout = 120_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const server = await listenOnLoopback();
     const fake = new FakeOpenAiServer(server, options);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       fake.receive(req, res);

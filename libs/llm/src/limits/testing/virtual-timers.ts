@@ -1,9 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-
-interface Timer {
-  readonly at: number;
-  readonly wake: () => void;
-}
+// By path: the @app/testing barrel loads mongoose and the fakes, which these specs do not need.
+import { TimerSet } from '../../../../testing/src/virtual-timers.js';
 
 /**
  * Virtual time for the limiter specs: `sleep` registers a timer that fires only when the test
@@ -12,7 +9,7 @@ interface Timer {
  * forward by itself: a limiter has several timers pending at once (slots, maxWait deadlines).
  */
 export class VirtualTimers {
-  readonly #timers = new Set<Timer>();
+  readonly #timers = new TimerSet();
   #now: number;
 
   constructor(start: number) {
@@ -30,22 +27,7 @@ export class VirtualTimers {
 
   /** Resolves when time reaches now + ms, or early (without error) when `signal` aborts. */
   sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-    new Promise((resolve) => {
-      if (signal?.aborted === true) {
-        resolve();
-        return;
-      }
-      const timer: Timer = {
-        at: this.#now + Math.max(0, ms),
-        wake: () => {
-          this.#timers.delete(timer);
-          signal?.removeEventListener('abort', timer.wake);
-          resolve();
-        },
-      };
-      this.#timers.add(timer);
-      signal?.addEventListener('abort', timer.wake, { once: true });
-    });
+    this.#timers.sleep(this.#now + Math.max(0, ms), signal);
 
   /**
    * Moves time forward by `ms`, stopping at each due timer (earliest first) to fire it and let
@@ -55,10 +37,9 @@ export class VirtualTimers {
     const target = this.#now + ms;
     await settle();
     for (;;) {
-      const due = [...this.#timers].filter((timer) => timer.at <= target).sort((a, b) => a.at - b.at)[0];
-      if (due === undefined) break;
-      this.#now = Math.max(this.#now, due.at);
-      due.wake();
+      const at = this.#timers.wakeEarliest(target);
+      if (at === null) break;
+      this.#now = Math.max(this.#now, at);
       await settle();
     }
     this.#now = target;
