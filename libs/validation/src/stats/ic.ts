@@ -1,5 +1,6 @@
 import { blockBootstrapInterval, blockLength, type Interval } from './bootstrap.js';
-import { averageRanks, pearson } from './rank.js';
+import { abs, finite } from './fast.js';
+import { averageRanks, pearson, pearsonFromSums } from './rank.js';
 import { randomInt, type Rng, seededRng } from './random.js';
 import { checkHorizon, finitePairs } from './returns.js';
 
@@ -79,9 +80,12 @@ export function informationCoefficient(
   const ic = pearson(rx, ry);
   if (!Number.isFinite(ic)) return none;
   const rng = seededRng(o.seed);
-  const interval = blockBootstrapInterval(n, { ...o, rng }, (indices) => pearson(rx, ry, indices));
+  const columns = [rx, ry, rx.map((r) => r * r), ry.map((r) => r * r), rx.map((r, i) => r * (ry[i] ?? 0))];
+  const interval = blockBootstrapInterval(columns, { ...o, rng }, (t) =>
+    pearsonFromSums(n, t[0] ?? 0, t[1] ?? 0, t[2] ?? 0, t[3] ?? 0, t[4] ?? 0),
+  );
   const nullP = circularShiftP(rx, ry, ic, o, rng);
-  return { n, independent, sufficient, ic, interval, nullP: Number.isFinite(nullP) ? nullP : null };
+  return { n, independent, sufficient, ic, interval, nullP: finite(nullP) ? nullP : null };
 }
 
 function circularShiftP(
@@ -95,20 +99,29 @@ function circularShiftP(
   const margin = blockLength(n, o.horizon);
   // Shifts closer than a block to 0 (or to n) would leave the series nearly aligned.
   if (n - 2 * margin < 1 || o.nullShifts < 1) return Number.NaN;
-  const shifted = new Int32Array(n);
+  // A shift permutes ry, so only the cross sum changes: the other four sums are computed once.
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const a = rx[i] ?? 0;
+    const b = ry[i] ?? 0;
+    sx += a;
+    sy += b;
+    sxx += a * a;
+    syy += b * b;
+  }
+  // ry twice over, so a circular shift is one unbroken window of it.
+  const doubled = new Float64Array(2 * n);
+  doubled.set(ry);
+  doubled.set(ry, n);
   let reached = 0;
   for (let s = 0; s < o.nullShifts; s++) {
     const shift = randomInt(rng, margin, n - margin);
-    for (let i = 0; i < n; i++) shifted[i] = (i + shift) % n;
-    const value = pearsonShifted(rx, ry, shifted);
-    if (Math.abs(value) >= Math.abs(ic)) reached++;
+    let sxy = 0;
+    for (let i = 0; i < n; i++) sxy += (rx[i] as number) * (doubled[i + shift] as number);
+    if (abs(pearsonFromSums(n, sx, sy, sxx, syy, sxy)) >= abs(ic)) reached++;
   }
   return (reached + 1) / (o.nullShifts + 1);
-}
-
-/** Pearson of rx[i] against ry[shift[i]]. */
-function pearsonShifted(rx: Float64Array, ry: Float64Array, shift: Int32Array): number {
-  const moved = new Float64Array(ry.length);
-  for (let i = 0; i < ry.length; i++) moved[i] = ry[shift[i] ?? 0] ?? 0;
-  return pearson(rx, moved);
 }

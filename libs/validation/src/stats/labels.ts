@@ -86,23 +86,28 @@ function spread(
   const long = byLabel.LONG.meanReturn;
   const short = byLabel.SHORT.meanReturn;
   if (long === null || short === null) return { value: null, interval: null };
-  const interval = blockBootstrapInterval(rows.length, { ...o, rng: seededRng(o.seed) }, (indices) => {
-    let sumLong = 0;
-    let nLong = 0;
-    let sumShort = 0;
-    let nShort = 0;
-    for (const i of indices) {
-      const row = rows[i];
-      if (row?.label === 'LONG') {
-        sumLong += row.r;
-        nLong++;
-      } else if (row?.label === 'SHORT') {
-        sumShort += row.r;
-        nShort++;
-      }
+  const n = rows.length;
+  const columns = [new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+  const [longSum, longCount, shortSum, shortCount] = columns as [
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+  ];
+  rows.forEach((row, i) => {
+    if (row.label === 'LONG') {
+      longSum[i] = row.r;
+      longCount[i] = 1;
+    } else if (row.label === 'SHORT') {
+      shortSum[i] = row.r;
+      shortCount[i] = 1;
     }
-    return nLong === 0 || nShort === 0 ? Number.NaN : sumLong / nLong - sumShort / nShort;
   });
+  const interval = blockBootstrapInterval(columns, { ...o, rng: seededRng(o.seed) }, (t) =>
+    (t[1] ?? 0) === 0 || (t[3] ?? 0) === 0
+      ? Number.NaN
+      : (t[0] ?? 0) / (t[1] ?? 1) - (t[2] ?? 0) / (t[3] ?? 1),
+  );
   return { value: long - short, interval };
 }
 

@@ -1,33 +1,51 @@
+import { finite, NAN, sqrt, max, min } from './fast.js';
 import { finitePairs } from './returns.js';
 
-/** 1-based ranks; tied values share the average of the ranks they span. */
+/**
+ * 1-based ranks; tied values share the average of the ranks they span. Sorts a typed copy
+ * natively (no comparator callbacks), then gives each run of equal values its average rank.
+ */
 export function averageRanks(values: ArrayLike<number>): Float64Array {
   const n = values.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (values[a] ?? 0) - (values[b] ?? 0));
-  const ranks = new Float64Array(n);
+  const sorted = Float64Array.from(values).sort();
+  const rankOf = new Map<number, number>();
   for (let start = 0; start < n;) {
+    const value = sorted[start] ?? NAN;
     let end = start + 1;
-    while (end < n && values[order[end] ?? 0] === values[order[start] ?? 0]) end++;
-    const rank = (start + 1 + end) / 2;
-    for (let k = start; k < end; k++) ranks[order[k] ?? 0] = rank;
+    while (end < n && sorted[end] === value) end++;
+    rankOf.set(value, (start + 1 + end) / 2);
     start = end;
   }
+  const ranks = new Float64Array(n);
+  for (let i = 0; i < n; i++) ranks[i] = rankOf.get(values[i] ?? NAN) ?? NAN;
   return ranks;
 }
 
-/**
- * Pearson correlation of x and y over rows `indices` (all rows when omitted); NaN when a side is
- * constant. Sums in one pass, so a bootstrap resample costs O(n) and no allocation.
- */
-export function pearson(x: ArrayLike<number>, y: ArrayLike<number>, indices?: ArrayLike<number>): number {
-  const n = indices === undefined ? x.length : indices.length;
+/** Correlation from the five running sums of n pairs; NaN when a side is constant or n < 3. */
+export function pearsonFromSums(
+  n: number,
+  sx: number,
+  sy: number,
+  sxx: number,
+  syy: number,
+  sxy: number,
+): number {
+  const vx = sxx - (sx * sx) / n;
+  const vy = syy - (sy * sy) / n;
+  // Relative tolerance: sums of squares of identical ranks cancel to rounding noise, not to 0.
+  if (n < 3 || vx <= 1e-12 * sxx || vy <= 1e-12 * syy) return NAN;
+  return max(-1, min(1, (sxy - (sx * sy) / n) / sqrt(vx * vy)));
+}
+
+/** Pearson correlation of x and y; NaN when a side is constant or n < 3. */
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  const n = x.length;
   let sx = 0;
   let sy = 0;
   let sxx = 0;
   let syy = 0;
   let sxy = 0;
-  for (let k = 0; k < n; k++) {
-    const i = indices === undefined ? k : (indices[k] ?? 0);
+  for (let i = 0; i < n; i++) {
     const a = x[i] ?? 0;
     const b = y[i] ?? 0;
     sx += a;
@@ -36,11 +54,7 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>, indices?: Ar
     syy += b * b;
     sxy += a * b;
   }
-  const vx = sxx - (sx * sx) / n;
-  const vy = syy - (sy * sy) / n;
-  // Relative tolerance: sums of squares of identical ranks cancel to rounding noise, not to 0.
-  if (n < 3 || vx <= 1e-12 * sxx || vy <= 1e-12 * syy) return Number.NaN;
-  return Math.max(-1, Math.min(1, (sxy - (sx * sy) / n) / Math.sqrt(vx * vy)));
+  return pearsonFromSums(n, sx, sy, sxx, syy, sxy);
 }
 
 /**
@@ -49,6 +63,12 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>, indices?: Ar
  */
 export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const pairs = finitePairs(x, y);
-  if (pairs.x.length < 3) return Number.NaN;
+  if (pairs.x.length < 3) return NAN;
   return pearson(averageRanks(pairs.x), averageRanks(pairs.y));
+}
+
+/** True when every value is finite (no pair filtering needed). */
+export function allFinite(values: ArrayLike<number>): boolean {
+  for (let i = 0; i < values.length; i++) if (!finite(values[i] ?? NAN)) return false; // eslint-disable-line @typescript-eslint/prefer-for-of -- ArrayLike has no iterator
+  return true;
 }

@@ -1,5 +1,6 @@
 import {
   averageRanks,
+  blockBootstrapInterval,
   blockLength,
   brierScore,
   calibrateProbability,
@@ -115,6 +116,30 @@ describe('information coefficient', () => {
     expect(
       informationCoefficient(market.leading.slice(0, 60), forward.slice(0, 60), { horizon: 2 }).sufficient,
     ).toBe(true);
+  });
+});
+
+describe('moving-block bootstrap', () => {
+  it('draws exactly n rows per resample, whole blocks of consecutive rows plus one cut short', () => {
+    const n = 103;
+    const ones = new Float64Array(n).fill(1);
+    const positions = Float64Array.from({ length: n }, (_, i) => i);
+    const sizes = blockBootstrapInterval(
+      [ones],
+      { horizon: 10, resamples: 50, level: 0.9, rng: seededRng(2) },
+      (t) => t[0] ?? 0,
+    );
+    expect(sizes).toEqual({ low: n, high: n, level: 0.9 });
+    // Every block is a run of consecutive rows inside 0..n−1, so the mean position stays in range.
+    const means = blockBootstrapInterval(
+      [positions],
+      { horizon: 10, resamples: 200, level: 0.99, rng: seededRng(3) },
+      (t) => (t[0] ?? 0) / n,
+    );
+    expect(means?.low).toBeGreaterThanOrEqual(0);
+    expect(means?.high).toBeLessThanOrEqual(n - 1);
+    expect(means?.low).toBeLessThan(51);
+    expect(means?.high).toBeGreaterThan(51);
   });
 });
 
