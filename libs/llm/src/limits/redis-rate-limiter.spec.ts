@@ -168,6 +168,24 @@ describe('RedisRateLimiter', () => {
     first.release();
   });
 
+  it('goes on after Redis lost its script cache (EVALSHA falls back to EVAL once, then is cached again)', async () => {
+    const spacing = 40;
+    const limiter = redis.limiter({ minSpacingMs: spacing, maxConcurrent: 2 });
+    const first = await limiter.acquire();
+    first.release();
+    // Every script user here falls back the same way, so flushing the shared cache is harmless.
+    await redis.admin.script('FLUSH');
+    const second = await limiter.acquire();
+    const third = await limiter.acquire();
+    // Still one sequence after the fallback: the slot state lives in keys, not in the script.
+    expect(second.slotAt - first.slotAt).toBeGreaterThanOrEqual(spacing);
+    expect(third.slotAt - second.slotAt).toBeGreaterThanOrEqual(spacing);
+    expect(await redis.holds()).toHaveLength(2);
+    second.release();
+    third.release();
+    await eventually(async () => (await redis.holds()).length === 0, 'both places given back');
+  });
+
   it('leaves keys that expire by themselves', async () => {
     const permit: LlmPermit = await redis.limiter({ minSpacingMs: 5_000 }, { holdTtlMs: 60_000 }).acquire();
     const [slotTtl, holdTtl] = await Promise.all([
