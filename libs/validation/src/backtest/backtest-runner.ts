@@ -20,6 +20,7 @@ import {
   type Timeframe,
   timeframeToMs,
 } from '@app/contracts';
+import { validateBusEvent } from '@app/contracts/dto';
 import { type BacktestMarket, type BacktestRow, type MarketRows, subScoreKey } from './backtest.types.js';
 
 /** The scoring configuration a backtest runs with (the worker's, or another weights file's). */
@@ -51,9 +52,10 @@ export function runBacktest(markets: readonly BacktestMarket[], config: Backtest
 
 function runMarket(market: BacktestMarket, config: BacktestConfig): MarketRows {
   const { exchange, symbol, timeframe, candles } = market;
+  const engine = createConfluenceEngine({ indicators: config.indicators, weights: config.weights });
   const analyzer = new MarketAnalyzer(
     { exchange, symbol },
-    createConfluenceEngine({ indicators: config.indicators, weights: config.weights }),
+    engine,
     // Candle events only, so no refresh ever runs; the interval is irrelevant.
     { refreshIntervalMs: timeframeToMs(timeframe), clock: 'data' },
   );
@@ -63,10 +65,18 @@ function runMarket(market: BacktestMarket, config: BacktestConfig): MarketRows {
   for (let i = 0; i < candles.length; i++) {
     const candle = candles[i] as Candle;
     const close = candle.timestamp + interval;
-    const event: MarketEvent = {
-      name: MarketEventName.CandleClosed,
-      payload: { exchange, symbol, timeframe, source: DataSource.Replay, emittedAt: close, candle },
-    };
+    // Validated as the bus validates what the worker receives (as `repair` feeds stored candles).
+    const validated = validateBusEvent(MarketEventName.CandleClosed, {
+      exchange,
+      symbol,
+      timeframe,
+      source: DataSource.Replay,
+      emittedAt: close,
+      candle: { ...candle },
+    });
+    if (!validated.ok)
+      throw new InputError([{ field: `${market.name}[${i}]`, message: validated.errors.join('; ') }]);
+    const event: MarketEvent = { name: MarketEventName.CandleClosed, payload: validated.value };
     const output = analyzer.process([event], close);
     if (output.counts.skippedCandles > 0) {
       const problem = candleProblem(candle, timeframe) ?? 'refused by the engine';
@@ -75,7 +85,8 @@ function runMarket(market: BacktestMarket, config: BacktestConfig): MarketRows {
     const update = output.updates[0];
     if (update !== undefined) rows.push(rowOf(update.result, i, candle.close, calculator));
   }
-  return { market: { name: market.name, exchange, symbol, timeframe }, candles, rows };
+  const { required } = engine.readiness({ exchange, symbol, timeframe });
+  return { market: { name: market.name, exchange, symbol, timeframe }, candles, rows, required };
 }
 
 function rowOf(

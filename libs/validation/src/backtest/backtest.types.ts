@@ -33,6 +33,8 @@ export interface MarketRows {
   readonly market: Omit<BacktestMarket, 'candles'>;
   readonly candles: readonly Candle[];
   readonly rows: readonly BacktestRow[];
+  /** Candles the engine needs before its first score (its warm-up). */
+  readonly required: number;
 }
 
 /** `volume.obv`: how sub-scores are named in rows and reports. */
