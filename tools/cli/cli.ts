@@ -11,8 +11,11 @@ import {
 } from '@app/confluence';
 import { hashApiKey } from '@app/gateway';
 import { alertRules, renderRuleFile, UnknownMetricError } from './alert-rules.js';
+import { backtest } from './backtest.js';
+import { calibrate } from './calibrate.js';
 import { parseFlags, required, UsageError } from './flags.js';
 import { grafanaDashboard, renderDashboard } from './grafana-dashboard.js';
+import { InputFileError } from './market-files.js';
 import { metricCatalog } from './metric-catalog.js';
 
 /** What the CLI may touch, so tests run it in-process with fakes for files and streams. */
@@ -21,7 +24,8 @@ export interface CliIo {
   writeFile(path: string, text: string): void;
   stdout(text: string): void;
   stderr(text: string): void;
-  loadConfig(): ConfluenceConfig;
+  /** `weightsFile` replaces config/weights.yaml (validated as it is). */
+  loadConfig(options?: { readonly weightsFile?: string }): ConfluenceConfig;
 }
 
 export const ExitCode = { Ok: 0, Failure: 1, BadInput: 2 } as const;
@@ -33,6 +37,11 @@ const USAGE = `usage:
   cli alert-rules [--out <file>]   (config/monitoring.yaml's alerts as a Prometheus rule file)
   cli grafana-dashboard [--out <file>]   (a Grafana dashboard of every metric the apps export)
   cli repair --exchange <id> --symbol <BASE/QUOTE> --from <time> --to <time> [--timeframe 1m] [--dry-run]
+  cli backtest --input <candles.csv>[,<candles.csv>…] [--timeframe 1m] [--weights <weights.yaml>]
+      [--horizons 1,4,12,24] [--momentum 12] [--seed 1] [--resamples 1000] [--table]
+      (how well the score, its components and baselines ranked forward returns: IC, labels, redundancy)
+  cli calibrate --input <candles.csv>[,…] [--timeframe 1m] [--horizon 12] [--folds 5] [--out <path>]
+      (walk-forward weight fit; writes config/weights.candidate.yaml only if it beats the current weights)
 CSV: header row, then timestamp(ms, open time),open,high,low,close,volume per line, oldest first.`;
 
 /** Runs the CLI; returns the exit code (2 for bad input, naming the offending line). */
@@ -40,6 +49,8 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   const [command, ...rest] = argv;
   try {
     if (command === 'api-key') return apiKey(io, parseFlags(rest));
+    if (command === 'backtest') return backtest(rest, io);
+    if (command === 'calibrate') return calibrate(rest, io);
     if (command === 'alert-rules')
       return writeGenerated(io, command, parseFlags(rest), () =>
         renderRuleFile(alertRules(io.loadConfig().monitoring, metricCatalog())),
@@ -83,6 +94,10 @@ export function runCli(argv: readonly string[], io: CliIo): number {
       input,
     );
   } catch (error) {
+    if (error instanceof InputFileError) {
+      io.stderr(`${error.message}\n`);
+      return ExitCode.BadInput;
+    }
     if (!(error instanceof UsageError)) throw error;
     io.stderr(`${error.message}\n${USAGE}\n`);
     return ExitCode.BadInput;

@@ -37,5 +37,5 @@ process.exitCode =
         },
         stdout,
         stderr,
-        loadConfig: () => loadConfig(),
+        loadConfig: (options) => loadConfig(options),
       });

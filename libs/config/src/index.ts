@@ -10,7 +10,7 @@ export {
   type NodeEnv,
   secretValuesOf,
 } from './environment.js';
-export { CONFIG_FILES, loadConfig, type LoadConfigOptions } from './load-config.js';
+export { CANDIDATE_WEIGHTS_FILE, CONFIG_FILES, loadConfig, type LoadConfigOptions } from './load-config.js';
 export * from './log-format.js';
 export * from './replay-files.js';
 export * from './schema/app.schema.js';

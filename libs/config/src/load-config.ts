@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { type ClassConstructor } from 'class-transformer';
 import { ConfigValidationError } from './config.error.js';
 import { type ConfigIssue, type ConfigShape, formatPath } from './config.types.js';
@@ -54,6 +54,12 @@ const SECTIONS = {
 
 export const CONFIG_FILES: readonly string[] = Object.values(SECTIONS).map((section) => section.file);
 
+/**
+ * Where `cli calibrate` proposes weights, beside the live weights.yaml. Never loaded: a candidate
+ * goes live only when someone copies it over weights.yaml.
+ */
+export const CANDIDATE_WEIGHTS_FILE = 'weights.candidate.yaml';
+
 interface LoadedSection<T> {
   readonly value: T;
   readonly sources: readonly YamlSource[];
@@ -66,10 +72,18 @@ function loadSection<T extends object>(
   environment: Environment,
   issues: ConfigIssue[],
   files: string[],
+  /** A file that replaces the section's file and its overlay (an absolute path). */
+  replacement?: string,
 ): LoadedSection<T> {
   const issuesBefore = issues.length;
-  const base = readYamlSource(environment.configDir, spec.file, true);
-  const overlay = readYamlSource(environment.configDir, `${environment.nodeEnv}/${spec.file}`, false);
+  const base =
+    replacement === undefined
+      ? readYamlSource(environment.configDir, spec.file, true)
+      : readYamlSource(dirname(replacement), basename(replacement), true);
+  const overlay =
+    replacement === undefined
+      ? readYamlSource(environment.configDir, `${environment.nodeEnv}/${spec.file}`, false)
+      : null;
   const sources: YamlSource[] = [];
   for (const result of [base, overlay]) {
     if (result === null) continue;
@@ -105,7 +119,7 @@ function checkUnexpectedFiles(dir: string, prefix: string, issues: ConfigIssue[]
     return; // A missing directory is reported once per required file.
   }
   for (const entry of entries) {
-    if (/\.ya?ml$/i.test(entry) && !CONFIG_FILES.includes(entry)) {
+    if (/\.ya?ml$/i.test(entry) && !CONFIG_FILES.includes(entry) && entry !== CANDIDATE_WEIGHTS_FILE) {
       issues.push({
         file: `${prefix}${entry}`,
         path: '',
@@ -195,6 +209,11 @@ export interface LoadConfigOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Base for a relative `CONFIG_DIR`; defaults to the working directory. */
   readonly cwd?: string;
+  /**
+   * A weights file to validate and use instead of the config directory's weights.yaml and its
+   * NODE_ENV overlay (`cli backtest --weights`); relative to `cwd`. Issues name it by its file name.
+   */
+  readonly weightsFile?: string;
 }
 
 /**
@@ -212,7 +231,11 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfluenceConfig {
   const app = loadSection(SECTIONS.app, environment, issues, files);
   const exchanges = loadSection(SECTIONS.exchanges, environment, issues, files);
   const indicators = loadSection(SECTIONS.indicators, environment, issues, files);
-  const weights = loadSection(SECTIONS.weights, environment, issues, files);
+  const weightsFile =
+    options.weightsFile === undefined
+      ? undefined
+      : resolve(options.cwd ?? process.cwd(), options.weightsFile);
+  const weights = loadSection(SECTIONS.weights, environment, issues, files, weightsFile);
   const monitoring = loadSection(SECTIONS.monitoring, environment, issues, files);
   const llm = loadSection(SECTIONS.llm, environment, issues, files);
   const llmPrompt = llm.valid ? loadPrompt(environment.configDir, llm.value.prompt, issues, files) : null;
