@@ -164,7 +164,7 @@ describe('StoreAndBusSink', () => {
     expect(writer.status()).toMatchObject({ accepted: 2, written: 2, dropped: 0 });
   });
 
-  it('writes each result's validation sample in the same batch: its close, score, label and components', async () => {
+  it('writes each result’s validation sample in the same batch: its close, score, label and components', async () => {
     const store = recordingStore();
     const { sink, writer } = newSink(store);
     const candles = loadMarketCandles(MARKET_FILES.btc1m, 260);

@@ -68,7 +68,12 @@ export class StoreAndBusSink implements AnalysisSink {
       return true;
     }
     // Filled before it is queued: an idle write path runs the write at once, inside enqueue.
-    const fresh: PendingWrite = { results: stored, samples, changes, after: after === undefined ? [] : [after] };
+    const fresh: PendingWrite = {
+      results: stored,
+      samples,
+      changes,
+      after: after === undefined ? [] : [after],
+    };
     this.#pending = fresh;
     if (this.#enqueue(fresh)) return true;
     if (this.#pending === fresh) this.#pending = null;

@@ -28,3 +28,23 @@ export interface ValidationOpinion {
   /** Present when llm.yaml `blendWeight` > 0 gave a blended label. */
   readonly blended?: Signal;
 }
+
+/**
+ * The probability of an up move shown beside a result, for one horizon (forward validation's
+ * score → P(up) map of the stream): with the map's sample size and its out-of-sample Brier score
+ * beside the base rate's; below the sufficiency floor, or before any walk-forward fold could be
+ * tested, only the sample size.
+ */
+export type HorizonProbability =
+  | {
+      readonly sufficient: true;
+      /** P(close h candles later > close now), for this result's score. */
+      readonly up: number;
+      readonly n: number;
+      readonly brier: number;
+      readonly brierBase: number;
+    }
+  | { readonly sufficient: false; readonly n: number };
+
+/** `probability` on a result: by horizon in candles (`"1"`, `"4"`, …). */
+export type ResultProbability = Readonly<Record<string, HorizonProbability>>;

@@ -1,14 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { AnyBulkWriteOperation, Model } from 'mongoose';
-import type {
-  ComponentName,
-  LlmOpinion,
-  Signal,
-  Timeframe,
-  ValidationOpinion,
-  ValidationSample,
-} from '@app/contracts';
+import type { LlmOpinion, Signal, Timeframe, ValidationOpinion, ValidationSample } from '@app/contracts';
 import type { StoredMarket } from '../persistence.types.js';
 import { SAMPLE_MODEL, type ValidationSampleDocument } from '../schemas/validation-sample.schema.js';
 import { IndexBuild } from './index-build.js';
@@ -32,7 +25,7 @@ function toSample(doc: ValidationSampleDocument): ValidationSample {
     close: doc.close,
     score: doc.score,
     label: doc.label as Signal,
-    components: doc.components as Partial<Record<ComponentName, number>>,
+    components: doc.components,
     inputHash: doc.inputHash,
     ...(doc.llm === undefined ? {} : { llm: doc.llm as ValidationOpinion }),
   };
