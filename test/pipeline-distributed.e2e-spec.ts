@@ -247,6 +247,24 @@ describe('distributed pipeline (separate processes, private Redis)', () => {
           results: want.results,
         });
         const [exchange, symbol] = market.split(' ');
+        // Forward validation kept one sample per stored result through the takeovers, no more.
+        const samples = await db
+          .collection('validation_samples')
+          .find({ exchange, symbol, timeframe: '1m' })
+          .sort({ candleTime: 1 })
+          .toArray();
+        expect({
+          market,
+          samples: samples.map((d): unknown[] => [
+            (d.candleTime as Date).getTime(),
+            d.score,
+            d.label,
+            d.inputHash,
+          ]),
+        }).toEqual({
+          market,
+          samples: want.results.map((r) => [r.candleTime, r.score, r.label, r.inputHash]),
+        });
         // market-data stored every candle it published, through the Redis restart too.
         const candleTimes = (
           await db

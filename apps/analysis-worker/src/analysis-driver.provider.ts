@@ -22,6 +22,7 @@ import {
   SignalRepository,
   SnapshotRepository,
   StoreWriter,
+  ValidationSampleRepository,
 } from '@app/persistence';
 
 interface DriverDeps {
@@ -36,6 +37,7 @@ interface DriverDeps {
   readonly writer: StoreWriter;
   readonly results: ResultRepository;
   readonly signals: SignalRepository;
+  readonly samples: ValidationSampleRepository;
   readonly candles: CandleRepository;
   readonly snapshots: SnapshotRepository;
   readonly clock: Clock;
@@ -55,6 +57,7 @@ function createAnalysisDriver(deps: DriverDeps): AnalysisDriver {
     writer,
     results: deps.results,
     signals: deps.signals,
+    samples: deps.samples,
     bus,
     formatter,
     now,
@@ -143,6 +146,7 @@ export const analysisDriverProvider: Provider = {
     StoreWriter,
     ResultRepository,
     SignalRepository,
+    ValidationSampleRepository,
     CandleRepository,
     SnapshotRepository,
     Clock,
@@ -160,6 +164,7 @@ export const analysisDriverProvider: Provider = {
     writer: StoreWriter,
     results: ResultRepository,
     signals: SignalRepository,
+    samples: ValidationSampleRepository,
     candles: CandleRepository,
     snapshots: SnapshotRepository,
     clock: Clock,
@@ -177,6 +182,7 @@ export const analysisDriverProvider: Provider = {
       writer,
       results,
       signals,
+      samples,
       candles,
       snapshots,
       clock,

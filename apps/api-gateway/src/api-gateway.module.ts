@@ -35,6 +35,8 @@ import {
   SignalRepository,
   StoreWriter,
 } from '@app/persistence';
+import { ProbabilityMaps } from '@app/validation';
+import { forwardValidationProviders } from './forward-validation.providers.js';
 import { GatewayFeed } from './gateway-feed.service.js';
 import { throttlerOptions } from './http/guards.js';
 import { GatewayRedis } from './ops/gateway-redis.js';
@@ -45,6 +47,7 @@ import { RootController } from './ops/root.controller.js';
 import { CatalogController } from './rest/catalog.controller.js';
 import { ConfluenceController } from './rest/confluence.controller.js';
 import { LlmController } from './rest/llm.controller.js';
+import { PerformanceController } from './rest/performance.controller.js';
 import { SignalsGateway } from './socket/signals.gateway.js';
 import { SocketRegistry } from './socket/socket-registry.js';
 
@@ -106,6 +109,7 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
     ConfluenceController,
     CatalogController,
     LlmController,
+    PerformanceController,
     ReadinessController,
     MetricsController,
     RootController,
@@ -144,14 +148,22 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
     },
     {
       provide: ResultQueries,
-      inject: [MarketBoard, LatestResults, ResultRepository, SignalRepository, ResultFormatter],
+      inject: [
+        MarketBoard,
+        LatestResults,
+        ResultRepository,
+        SignalRepository,
+        ResultFormatter,
+        ProbabilityMaps,
+      ],
       useFactory: (
         board: MarketBoard,
         latest: LatestResults,
         results: ResultRepository,
         signals: SignalRepository,
         formatter: ResultFormatter,
-      ) => new ResultQueries(board, latest, results, signals, formatter),
+        probabilities: ProbabilityMaps,
+      ) => new ResultQueries(board, latest, results, signals, formatter, probabilities),
     },
     {
       provide: OnDemandAnalysis,
@@ -228,6 +240,7 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
     GatewayFeed,
     SignalsGateway,
     ...readinessProviders,
+    ...forwardValidationProviders,
   ],
 })
 export class ApiGatewayModule implements OnModuleInit {

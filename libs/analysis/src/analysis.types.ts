@@ -15,6 +15,8 @@ export interface AnalysisUpdate {
   readonly trigger: 'candle' | 'refresh';
   /** When market-data published the input that triggered it. */
   readonly inputEmittedAt: number;
+  /** The close of the candle that triggered a candle result (forward validation's price). */
+  readonly close?: number;
 }
 
 /**

@@ -11,3 +11,4 @@ export * from './worker-metrics.js';
 export * from './repair.js';
 export * from './candle-holes.js';
 export * from './analysis-driver.js';
+export * from './validation-samples.js';

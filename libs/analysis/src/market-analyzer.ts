@@ -156,7 +156,13 @@ export class MarketAnalyzer {
     const outcome = this.engine.analyze(key, this.#asOf(now));
     if (outcome.status !== 'ready') return;
     const { result } = outcome;
-    updates.push({ result, source: payload.source, trigger: 'candle', inputEmittedAt: payload.emittedAt });
+    updates.push({
+      result,
+      source: payload.source,
+      trigger: 'candle',
+      inputEmittedAt: payload.emittedAt,
+      close: payload.candle.close,
+    });
     const previous = this.#labels.get(payload.timeframe) ?? null;
     if (previous !== result.label) {
       this.#labels.set(payload.timeframe, result.label);

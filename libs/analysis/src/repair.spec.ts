@@ -196,6 +196,13 @@ describe('repairResults', () => {
       changes.sort(byTime),
       reference.changes.filter((c) => c.time >= begin && c.time <= end).sort(byTime),
     );
+    // Each result put back has its forward-validation sample, written with it.
+    const samples = await repos.samples.range(M1, from, to, 1_000);
+    expect(samples.map((s) => [s.candleTime, s.score, s.label, s.inputHash])).toEqual(
+      reference.results
+        .filter((r) => r.timeframe === '1m' && r.candleTime >= from && r.candleTime <= to)
+        .map((r) => [r.candleTime, r.score, r.label, r.inputHash]),
+    );
   });
 
   it('writes nothing computed past a lost candle: the engine would not be where the worker was', async () => {

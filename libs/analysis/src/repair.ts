@@ -1,5 +1,5 @@
 import type { ResultFormatter } from '@app/confluence';
-import { type MarketRef, type Timeframe, timeframeToMs } from '@app/contracts';
+import { type MarketRef, type Timeframe, timeframeToMs, type ValidationSample } from '@app/contracts';
 import {
   type CandleRepository,
   type ResultRepository,
@@ -9,12 +9,14 @@ import {
   type StoredMarket,
   type StoredResult,
   storedResult,
+  type ValidationSampleRepository,
 } from '@app/persistence';
 import { storedChange } from './analysis-output.js';
 import type { AnalysisUpdate, LabelChange } from './analysis.types.js';
 import type { MarketAnalyzer } from './market-analyzer.js';
 import { type CandleHole, CandleHoles } from './candle-holes.js';
 import { CandleMerge, type FeedHole } from './candle-merge.js';
+import { validationSampleOf } from './validation-samples.js';
 
 /** What a repair reads from the store and writes back. */
 export interface RepairStore {
@@ -24,7 +26,12 @@ export interface RepairStore {
   candles(stream: StoredMarket, from: number, limit: number): Promise<StoredCandle[]>;
   /** The input hash of each stored result of the stream in [from, to], by candle time. */
   inputHashes(stream: StoredMarket, from: number, to: number): Promise<ReadonlyMap<number, string>>;
-  write(results: readonly StoredResult[], changes: readonly SignalChange[]): Promise<void>;
+  /** The missing results, their label changes and their forward-validation samples. */
+  write(
+    results: readonly StoredResult[],
+    changes: readonly SignalChange[],
+    samples: readonly ValidationSample[],
+  ): Promise<void>;
 }
 
 /** The store's repositories as a repair uses them; `now` stamps what it writes. */
@@ -33,6 +40,7 @@ export function repairStoreOf(
     readonly candles: CandleRepository;
     readonly results: ResultRepository;
     readonly signals: SignalRepository;
+    readonly samples: Pick<ValidationSampleRepository, 'saveMany'>;
   },
   now: () => number,
 ): RepairStore {
@@ -40,9 +48,10 @@ export function repairStoreOf(
     timeframes: (market) => repos.candles.timeframes(market.exchange, market.symbol),
     candles: (stream, from, limit) => repos.candles.range({ market: stream, from, limit }),
     inputHashes: (stream, from, to) => repos.results.inputHashes(stream, from, to),
-    write: async (results, changes) => {
+    write: async (results, changes, samples) => {
       const storedAt = now();
       await repos.results.saveMany(results, storedAt);
+      await repos.samples.saveMany(samples, storedAt);
       for (const change of changes) await repos.signals.record(change, storedAt);
     },
   };
@@ -153,6 +162,7 @@ export async function repairResults(request: RepairRequest, deps: RepairDeps): P
     await deps.store.write(
       missing.map(({ update: { result } }) => storedResult(result)),
       missing.flatMap(({ change }) => (change === undefined ? [] : [storedChange(change)])),
+      missing.flatMap(({ update }) => validationSampleOf(update) ?? []),
     );
   };
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { InProcessEventBus } from '@app/bus';
 import { loadConfig } from '@app/config';
 import { createConfluenceEngine, ResultFormatter } from '@app/confluence';
-import { AnalysisEventName, DataSource, MarketEventName } from '@app/contracts';
+import { AnalysisEventName, DataSource, MarketEventName, type ValidationSample } from '@app/contracts';
 import { validateBusEvent } from '@app/contracts/dto';
 import {
   type ResultRepository,
@@ -44,6 +44,7 @@ function outputs(count: number): AnalysisOutput[] {
 /** Repositories that record what reaches them; `gate` holds a write until the test opens it. */
 function recordingStore() {
   const saved: StoredResult[][] = [];
+  const sampled: ValidationSample[][] = [];
   const signals: SignalChange[] = [];
   let gate: Promise<void> = Promise.resolve();
   const results = {
@@ -52,6 +53,12 @@ function recordingStore() {
       saved.push([...list]);
     },
   } as unknown as ResultRepository;
+  const samples = {
+    saveMany: async (list: readonly ValidationSample[]) => {
+      await Promise.resolve();
+      sampled.push([...list]);
+    },
+  };
   const signalRepository = {
     record: async (change: SignalChange) => {
       await Promise.resolve();
@@ -60,6 +67,8 @@ function recordingStore() {
   } as unknown as SignalRepository;
   return {
     saved,
+    sampled,
+    samples,
     signals,
     results,
     signalRepository,
@@ -81,6 +90,7 @@ function newSink(store: ReturnType<typeof recordingStore>, bus = new InProcessEv
     writer,
     results: store.results,
     signals: store.signalRepository,
+    samples: store.samples,
     bus,
     formatter: new ResultFormatter(),
     now: () => 0,
@@ -152,6 +162,43 @@ describe('StoreAndBusSink', () => {
     );
     expect(order).toEqual(withResults.map((_, i) => `after ${i}`));
     expect(writer.status()).toMatchObject({ accepted: 2, written: 2, dropped: 0 });
+  });
+
+  it('writes each result’s validation sample in the same batch: its close, score, label and components', async () => {
+    const store = recordingStore();
+    const { sink, writer } = newSink(store);
+    const candles = loadMarketCandles(MARKET_FILES.btc1m, 260);
+    const open = store.hold();
+    for (const output of withResults) sink.store(output);
+    open();
+    await writer.flush();
+
+    expect(store.sampled.map((batch) => batch.length)).toEqual(store.saved.map((batch) => batch.length));
+    const samples = store.sampled.flat();
+    expect(samples).toHaveLength(withResults.length);
+    for (const [i, sample] of samples.entries()) {
+      const result = withResults[i]!.updates[0]!.result;
+      const own = result.timeframes.find((frame) => frame.timeframe === '1m');
+      expect(sample).toEqual({
+        ...MARKET,
+        timeframe: '1m',
+        candleTime: result.candleTime,
+        close: candles.find((candle) => candle.timestamp === result.candleTime)?.close,
+        score: result.score,
+        label: result.label,
+        components: Object.fromEntries(
+          (own?.components ?? []).flatMap((c) => (c.score === null ? [] : [[c.component, c.score]])),
+        ),
+        inputHash: result.inputHash,
+      });
+    }
+    // Candles alone: volume, price structure, technical and sentiment score; the book and flow do not.
+    expect(Object.keys(samples[0]!.components).sort()).toEqual([
+      'priceStructure',
+      'sentiment',
+      'technical',
+      'volume',
+    ]);
   });
 
   it('publishes updates and label changes as valid bus events', async () => {

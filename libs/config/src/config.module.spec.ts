@@ -11,6 +11,7 @@ import { AppConfig } from './schema/app.schema.js';
 import { ExchangesConfig } from './schema/exchanges.schema.js';
 import { IndicatorsConfig } from './schema/indicators.schema.js';
 import { MonitoringConfig } from './schema/monitoring.schema.js';
+import { ValidationConfig } from './schema/validation.schema.js';
 import { WeightsConfig } from './schema/weights.schema.js';
 
 @Injectable()
@@ -37,6 +38,7 @@ describe('ConfluenceConfigModule', () => {
     expect(moduleRef.get(IndicatorsConfig)).toBe(config.indicators);
     expect(moduleRef.get(WeightsConfig)).toBe(config.weights);
     expect(moduleRef.get(MonitoringConfig)).toBe(config.monitoring);
+    expect(moduleRef.get(ValidationConfig)).toBe(config.validation);
 
     const consumer = moduleRef.get(NeedsWeights);
     expect(consumer.weights).toBe(config.weights);

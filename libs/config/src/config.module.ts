@@ -7,6 +7,7 @@ import { ExchangesConfig } from './schema/exchanges.schema.js';
 import { IndicatorsConfig } from './schema/indicators.schema.js';
 import { LlmConfig, LlmPrompt } from './schema/llm.schema.js';
 import { MonitoringConfig } from './schema/monitoring.schema.js';
+import { ValidationConfig } from './schema/validation.schema.js';
 import { WeightsConfig } from './schema/weights.schema.js';
 
 /**
@@ -24,6 +25,7 @@ export const CONFIG_NAMESPACES = [
   'monitoring',
   'llm',
   'llmPrompt',
+  'validation',
 ] as const;
 export type ConfigNamespace = (typeof CONFIG_NAMESPACES)[number];
 
@@ -52,6 +54,7 @@ export class ConfluenceConfigModule {
       monitoring: config.monitoring,
       llm: config.llm,
       llmPrompt: config.llmPrompt,
+      validation: config.validation,
     };
     const namespaces = CONFIG_NAMESPACES.map((name) => registerAs(name, () => parts[name]));
     const byClass: readonly [abstract new () => object, ConfigNamespace][] = [
@@ -64,6 +67,7 @@ export class ConfluenceConfigModule {
       [MonitoringConfig, 'monitoring'],
       [LlmConfig, 'llm'],
       [LlmPrompt, 'llmPrompt'],
+      [ValidationConfig, 'validation'],
     ];
     const providers: Provider[] = [
       { provide: ConfluenceConfig, useValue: config },

@@ -5,6 +5,7 @@ import { type ExchangesConfig } from './schema/exchanges.schema.js';
 import { type IndicatorsConfig } from './schema/indicators.schema.js';
 import { type LlmConfig, type LlmPrompt } from './schema/llm.schema.js';
 import { type MonitoringConfig } from './schema/monitoring.schema.js';
+import { type ValidationConfig } from './schema/validation.schema.js';
 import { type WeightsConfig } from './schema/weights.schema.js';
 
 /**
@@ -31,6 +32,8 @@ export class ConfluenceConfig {
   readonly llm!: LlmConfig;
   /** The prompt template llm.yaml names, loaded from config/prompts. */
   readonly llmPrompt!: LlmPrompt;
+  /** Forward validation of the live score: horizons, sufficiency, gauges, probability maps. */
+  readonly validation!: ValidationConfig;
   /** The files that were read, relative to the config directory, for the boot log. */
   readonly files!: readonly string[];
   /** Facts an operator should see at boot (an in-memory store, say); not errors. */

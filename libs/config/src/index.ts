@@ -18,5 +18,6 @@ export * from './schema/exchanges.schema.js';
 export * from './schema/indicators.schema.js';
 export * from './schema/monitoring.schema.js';
 export * from './schema/llm.schema.js';
+export * from './schema/validation.schema.js';
 export * from './schema/weights.schema.js';
 export { SECRET_KEY_PATTERN, URL_CREDENTIALS_PATTERN } from './secrets.js';

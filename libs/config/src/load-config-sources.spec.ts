@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       'monitoring.yaml',
       'llm.yaml',
       'prompts/opinion-v1.yaml',
+      'validation.yaml',
     ]);
     expect(config.notices.join(' ')).toMatch(/MONGODB_URI is not set/);
     expect(config.notices.join(' ')).toMatch(/OPENAI_API_KEYS is not set: no LLM opinions/);

@@ -12,6 +12,7 @@ import { INDICATORS_DEFAULTS, IndicatorsConfig } from './schema/indicators.schem
 import { LLM_DEFAULTS, LLM_REPLACE_PATHS, LlmConfig } from './schema/llm.schema.js';
 import { loadPrompt } from './llm-prompt.js';
 import { MONITORING_DEFAULTS, MonitoringConfig } from './schema/monitoring.schema.js';
+import { VALIDATION_DEFAULTS, ValidationConfig } from './schema/validation.schema.js';
 import { WEIGHTS_DEFAULTS, WEIGHTS_REPLACE_PATHS, WeightsConfig } from './schema/weights.schema.js';
 import { extractSecrets } from './secrets.js';
 import { type RawIssue, validateConfigSection } from './validate.js';
@@ -50,6 +51,7 @@ const SECTIONS = {
   },
   monitoring: { file: 'monitoring.yaml', schema: MonitoringConfig, defaults: MONITORING_DEFAULTS },
   llm: { file: 'llm.yaml', schema: LlmConfig, defaults: LLM_DEFAULTS, replace: LLM_REPLACE_PATHS },
+  validation: { file: 'validation.yaml', schema: ValidationConfig, defaults: VALIDATION_DEFAULTS },
 } as const satisfies Record<string, SectionSpec<object>>;
 
 export const CONFIG_FILES: readonly string[] = Object.values(SECTIONS).map((section) => section.file);
@@ -239,6 +241,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfluenceConfig {
   const monitoring = loadSection(SECTIONS.monitoring, environment, issues, files);
   const llm = loadSection(SECTIONS.llm, environment, issues, files);
   const llmPrompt = llm.valid ? loadPrompt(environment.configDir, llm.value.prompt, issues, files) : null;
+  const validation = loadSection(SECTIONS.validation, environment, issues, files);
   if (weights.valid && exchanges.valid) checkCrossFile(weights, exchanges.value, issues);
   if (exchanges.valid) checkRecordedBooks(exchanges, issues);
   const runtime = resolveRuntime(app.value, exchanges.value, environment, issues);
@@ -266,6 +269,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfluenceConfig {
       monitoring: monitoring.value,
       llm: llm.value,
       llmPrompt,
+      validation: validation.value,
       files,
       notices,
     }),

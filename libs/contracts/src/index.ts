@@ -18,3 +18,4 @@ export * from './backoff.js';
 export * from './error-message.js';
 export * from './log-sink.js';
 export * from './llm-opinion.js';
+export * from './validation-sample.js';

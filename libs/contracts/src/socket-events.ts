@@ -1,6 +1,7 @@
 import type { LiveUpdatePayload, LlmOpinionEvent, SignalChangedEvent } from './analysis-events.js';
 import type { EventData } from './event-validation.js';
 import type { Timeframe } from './timeframe.js';
+import type { ResultProbability } from './validation-sample.js';
 
 /** The Socket.IO namespace live subscribers connect to. */
 export const SIGNALS_NAMESPACE = '/signals';
@@ -43,9 +44,10 @@ export interface SocketError {
 
 /**
  * The compact live shape, as `confluence.updated` carries it to Socket.IO clients: the bus event
- * without the domain result (the gateway's projection keeps that).
+ * without the domain result (the gateway's projection keeps that), and, once the stream's
+ * forward-validation maps are fitted, the probability of an up move by horizon (added at the edge).
  */
-export type LiveUpdate = EventData<LiveUpdatePayload>;
+export type LiveUpdate = EventData<LiveUpdatePayload> & { readonly probability?: ResultProbability };
 export type LiveSignalChange = EventData<SignalChangedEvent>;
 /** `llm.opinion` as the bus carries it: the model's opinion beside the engine's score and label. */
 export type LiveLlmOpinion = EventData<LlmOpinionEvent>;

@@ -70,4 +70,29 @@ describe('GatewayMetrics', () => {
     expect(samples(await metrics.registry.metrics())).toContain('confluence_store_dropped_writes_total 4');
     expect(await metrics.registry.metrics()).toMatch(/# TYPE confluence_store_dropped_writes_total counter/);
   });
+
+  it("holds each stream's rolling score IC per horizon until the next refresh; below the floor only the count", async () => {
+    const metrics = metricsAt({ now: 0 }, { pending: 0, written: 0, dropped: 0, rejected: 0 });
+    const btc = { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1m' } as const;
+    const labels = (horizon: number) =>
+      `{exchange="binance",symbol="BTC/USDT",timeframe="1m",horizon="${horizon}"}`;
+
+    metrics.scoreIcMeasured(btc, 1, -0.0125, 1_439);
+    metrics.scoreIcMeasured(btc, 24, null, 600);
+    const first = samples(await metrics.registry.metrics());
+
+    expect(first).toEqual(
+      expect.arrayContaining([
+        `confluence_score_ic${labels(1)} -0.0125`,
+        `confluence_score_ic_samples${labels(1)} 1439`,
+        `confluence_score_ic_samples${labels(24)} 600`,
+      ]),
+    );
+    expect(first.filter((line) => line.startsWith('confluence_score_ic{'))).toHaveLength(1);
+    // A scrape reads what the last refresh set, and a horizon that falls below the floor loses its IC.
+    metrics.scoreIcMeasured(btc, 1, null, 20);
+    const second = samples(await metrics.registry.metrics());
+    expect(second.filter((line) => line.startsWith('confluence_score_ic{'))).toEqual([]);
+    expect(second).toContain(`confluence_score_ic_samples${labels(1)} 20`);
+  });
 });

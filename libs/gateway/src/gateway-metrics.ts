@@ -1,5 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { StreamRef } from '@app/contracts';
 import { registerWriteMetrics, type WriteMetricsStatus } from '@app/persistence';
+import type { ScoreIcGauges } from './forward-validation.js';
 import type { MarketBoard } from './market-board.js';
 
 /** What the metrics read at scrape time (each is cheap: counters kept elsewhere). */
@@ -30,7 +32,7 @@ interface HeardResult {
  * The gateway's Prometheus metrics, on a registry of its own (prom-client's default registry is
  * module-level state; two apps in one test process would share it).
  */
-export class GatewayMetrics {
+export class GatewayMetrics implements ScoreIcGauges {
   readonly registry = new Registry();
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly results: Counter<'exchange' | 'timeframe' | 'trigger'>;
@@ -38,6 +40,8 @@ export class GatewayMetrics {
   readonly analysisLag: Gauge;
   readonly socketEmits: Counter<'event'>;
   readonly socketRejected: Counter<'reason'>;
+  readonly #scoreIc: Gauge<'exchange' | 'symbol' | 'timeframe' | 'horizon'>;
+  readonly #scoreIcSamples: Gauge<'exchange' | 'symbol' | 'timeframe' | 'horizon'>;
   /** When the last result was heard; the start until then, so results that never come show too. */
   #lastResultAt: number;
   readonly #now: () => number;
@@ -132,7 +136,33 @@ export class GatewayMetrics {
         this.set(Math.max(0, sources.now() - lastResultAt()) / 1000);
       },
     });
+    // Set by forward validation on its own interval (validation.yaml gauges.refreshSeconds), not per scrape.
+    this.#scoreIc = new Gauge({
+      name: 'confluence_score_ic',
+      help: 'Spearman rank IC of the score against the forward log return over the rolling window, by horizon in candles (absent while insufficient)',
+      labelNames: ['exchange', 'symbol', 'timeframe', 'horizon'],
+      registers,
+    });
+    this.#scoreIcSamples = new Gauge({
+      name: 'confluence_score_ic_samples',
+      help: 'samples with a forward return behind confluence_score_ic, by horizon in candles',
+      labelNames: ['exchange', 'symbol', 'timeframe', 'horizon'],
+      registers,
+    });
     registerWriteMetrics(this.registry, sources.writes);
+  }
+
+  /** A stream's rolling IC at one horizon; below the sufficiency floor its series is removed, not zeroed. */
+  scoreIcMeasured(stream: StreamRef, horizon: number, ic: number | null, samples: number): void {
+    const labels = {
+      exchange: stream.exchange,
+      symbol: stream.symbol,
+      timeframe: stream.timeframe,
+      horizon: String(horizon),
+    };
+    if (ic === null) this.#scoreIc.remove(labels);
+    else this.#scoreIc.set(labels, ic);
+    this.#scoreIcSamples.set(labels, samples);
   }
 
   /** Counts a `confluence.updated` heard on the bus: results, lag, and when. */

@@ -15,3 +15,4 @@ export * from './result-queries.js';
 export * from './stored-result-view.js';
 export * from './opinion-payload.js';
 export * from './opinion-requests.js';
+export * from './forward-validation.js';

@@ -5,6 +5,7 @@ import type { HistoryQuery, SignalQuery, SignalChange, StoredMarket, StoredResul
 import { signalChangeFactory, storedResultFactory } from '@app/testing';
 import { LatestResults } from './latest-results.js';
 import { MarketBoard } from './market-board.js';
+import { calibrateProbability, ProbabilityMaps } from '@app/validation';
 import { DEFAULT_PAGE, DEFAULT_SIGNALS, ResultQueries } from './result-queries.js';
 
 const BTC_1M: StreamRef = { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1m' };
@@ -12,7 +13,7 @@ const BTC_5M: StreamRef = { exchange: 'binance', symbol: 'BTC/USDT', timeframe: 
 const key = (m: StoredMarket): string => `${m.exchange} ${m.symbol} ${m.timeframe}`;
 
 /** ResultQueries over a board tracking BTC 1m and 5m, and an in-memory store of `stored`. */
-function queriesOver(stored: readonly StoredResult[] = []) {
+function queriesOver(stored: readonly StoredResult[] = [], probabilities?: ProbabilityMaps) {
   const byStream = new Map(stored.map((result) => [key(result), result]));
   const historyCalls: HistoryQuery[] = [];
   const signalCalls: SignalQuery[] = [];
@@ -42,6 +43,7 @@ function queriesOver(stored: readonly StoredResult[] = []) {
       },
     },
     new ResultFormatter(),
+    probabilities,
   );
   return { queries, historyCalls, signalCalls, changes };
 }
@@ -132,5 +134,39 @@ describe('ResultQueries history and signals', () => {
     const { queries, signalCalls, changes } = queriesOver();
     await expect(queries.signalHistory({ symbol: 'BTC-USDT', timeframe: '1m' })).resolves.toBe(changes);
     expect(signalCalls).toEqual([{ limit: DEFAULT_SIGNALS, symbol: 'BTC/USDT', timeframe: '1m' }]);
+  });
+});
+
+describe('ResultQueries present', () => {
+  it('shows no probability before the stream’s maps are fitted, then P(up) for the result’s score', () => {
+    const maps = new ProbabilityMaps();
+    const { queries } = queriesOver([], maps);
+    // A legacy (v1-rendered) document: presented as stored, so only the probability is added.
+    const result = storedResultFactory.build({ ...BTC_1M, score: 63, format: 0, result: { score: 63 } });
+    const before = queries.presentation;
+
+    expect(queries.present(result)).toEqual({ score: 63, source: null });
+    // Scores 0–99, up exactly when the score is at least 50: the map steps from 0 to 1 there.
+    const scores = Array.from({ length: 400 }, (_, i) => i % 100);
+    const forward = scores.map((score) => (score >= 50 ? 0.001 : -0.001));
+    const fit = calibrateProbability(scores, forward, { horizon: 1 });
+    maps.update(BTC_1M, new Map([[1, fit]]));
+
+    expect(queries.presentation).not.toBe(before);
+    expect(queries.present(result)).toEqual({
+      score: 63,
+      source: null,
+      probability: {
+        '1': {
+          sufficient: true,
+          up: 1,
+          n: 400,
+          brier: fit.outOfSample?.brier,
+          brierBase: fit.outOfSample?.brierBase,
+        },
+      },
+    });
+    expect(queries.probabilityOf(BTC_1M, 12)).toMatchObject({ '1': { up: 0 } });
+    expect(queries.probabilityOf(BTC_5M, 12)).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import {
   InputError,
   isTimeframe,
   NotFoundError,
+  type ResultProbability,
   type StreamRef,
   type Timeframe,
   TIMEFRAMES,
@@ -9,6 +10,7 @@ import {
 import { MAX_MARKETS_PER_CALL, normalizeSymbol } from '@app/contracts/dto';
 import type { Page, ResultRepository, SignalChange, SignalRepository, StoredResult } from '@app/persistence';
 import type { ResultFormatter } from '@app/confluence';
+import type { ProbabilityMaps } from '@app/validation';
 import type { LatestResults } from './latest-results.js';
 import type { MarketBoard } from './market-board.js';
 import { renderStoredResult } from './stored-result-view.js';
@@ -46,6 +48,8 @@ export class ResultQueries {
     private readonly results: Pick<ResultRepository, 'history'>,
     private readonly signals: Pick<SignalRepository, 'list'>,
     private readonly formatter: ResultFormatter,
+    /** Forward validation's score → P(up) maps; without them results carry no `probability`. */
+    private readonly probabilities?: ProbabilityMaps,
   ) {}
 
   /**
@@ -144,8 +148,26 @@ export class ResultQueries {
     });
   }
 
-  /** A stored result as REST shows it: the full breakdown plus where its data came from. */
+  /**
+   * A stored result as REST shows it: the full breakdown, where its data came from, and — once the
+   * stream's probability maps are fitted — the probability of an up move by horizon.
+   */
   present(result: StoredResult): Record<string, unknown> {
-    return { ...renderStoredResult(result, this.formatter), source: this.board.sourceOf(result) };
+    const probability = this.probabilityOf(result, result.score);
+    return {
+      ...renderStoredResult(result, this.formatter),
+      source: this.board.sourceOf(result),
+      ...(probability === null ? {} : { probability }),
+    };
+  }
+
+  /** P(up) by horizon for a score of the stream (null before its maps are first fitted). */
+  probabilityOf(stream: StreamRef, score: number): ResultProbability | null {
+    return this.probabilities?.probabilityOf(stream, score) ?? null;
+  }
+
+  /** Changes whenever `present` could show another probability for the same result (a refit). */
+  get presentation(): number {
+    return this.probabilities?.version ?? 0;
   }
 }

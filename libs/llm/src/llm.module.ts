@@ -8,6 +8,7 @@ import {
   PersistenceModule,
   ResultRepository,
   StoreWriter,
+  ValidationSampleRepository,
 } from '@app/persistence';
 import { OpenAiModel } from './client/openai-model.js';
 import { InProcessRateLimiter } from './limits/in-process-rate-limiter.js';
@@ -112,9 +113,14 @@ export function llmOffReason(environment: Environment, llm: LlmConfig): string |
     },
     {
       provide: OpinionPublisher,
-      inject: [EventBus, StoreWriter, ResultRepository, Clock],
-      useFactory: (bus: EventBus, writer: StoreWriter, results: ResultRepository, clock: Clock) =>
-        new OpinionPublisher({ bus, writer, results, now: () => clock.now() }),
+      inject: [EventBus, StoreWriter, ResultRepository, ValidationSampleRepository, Clock],
+      useFactory: (
+        bus: EventBus,
+        writer: StoreWriter,
+        results: ResultRepository,
+        samples: ValidationSampleRepository,
+        clock: Clock,
+      ) => new OpinionPublisher({ bus, writer, results, samples, now: () => clock.now() }),
     },
   ],
   exports: [LlmOpinions, OpinionPublisher],

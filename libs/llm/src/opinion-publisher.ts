@@ -1,6 +1,6 @@
 import type { ConfluenceResult } from '@app/confluence';
 import { AnalysisEventName, type DataSource, type EventBus, type LlmOpinion } from '@app/contracts';
-import type { ResultRepository, StoreWriter } from '@app/persistence';
+import type { ResultRepository, StoreWriter, ValidationSampleRepository } from '@app/persistence';
 
 /**
  * Where an opinion goes once given: onto its stored result, and on the bus as `llm.opinion`
@@ -13,17 +13,20 @@ export class OpinionPublisher {
       readonly bus: EventBus;
       readonly writer: StoreWriter;
       readonly results: Pick<ResultRepository, 'attachOpinion'>;
+      /** Forward validation's samples: the model's labels are scored beside the engine's. */
+      readonly samples: Pick<ValidationSampleRepository, 'attachOpinion'>;
       readonly now: () => number;
     },
   ) {}
 
   async publish(result: ConfluenceResult, source: DataSource, opinion: LlmOpinion): Promise<void> {
     const { exchange, symbol, timeframe, candleTime, inputHash, score, label } = result;
-    const { bus, writer, results, now } = this.deps;
+    const { bus, writer, results, samples, now } = this.deps;
     writer.enqueue({
       describe: `LLM opinion of ${exchange} ${symbol} ${timeframe} at ${new Date(candleTime).toISOString()}`,
       run: async () => {
         await results.attachOpinion({ exchange, symbol, timeframe }, candleTime, opinion);
+        await samples.attachOpinion({ exchange, symbol, timeframe }, candleTime, opinion);
       },
     });
     await bus.publish(AnalysisEventName.LlmOpinion, {

@@ -17,3 +17,5 @@ export * from './persistence.module.js';
 export * from './repositories/order-book.repository.js';
 export * from './repositories/snapshot.repository.js';
 export * from './schemas/snapshot.schema.js';
+export * from './repositories/validation-sample.repository.js';
+export * from './schemas/validation-sample.schema.js';

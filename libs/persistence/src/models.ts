@@ -5,6 +5,7 @@ import { OrderBookRepository } from './repositories/order-book.repository.js';
 import { ResultRepository } from './repositories/result.repository.js';
 import { SignalRepository } from './repositories/signal.repository.js';
 import { SnapshotRepository } from './repositories/snapshot.repository.js';
+import { ValidationSampleRepository } from './repositories/validation-sample.repository.js';
 import {
   type EngineSnapshotDocument,
   engineSnapshotSchema,
@@ -26,6 +27,11 @@ import {
   type SignalDocument,
   signalSchema,
 } from './schemas/store.schemas.js';
+import {
+  SAMPLE_MODEL,
+  type ValidationSampleDocument,
+  validationSampleSchema,
+} from './schemas/validation-sample.schema.js';
 
 export interface StoreRepositories {
   readonly results: ResultRepository;
@@ -35,6 +41,7 @@ export interface StoreRepositories {
   readonly llmCosts: LlmCostRepository;
   readonly orderBooks: OrderBookRepository;
   readonly snapshots: SnapshotRepository;
+  readonly samples: ValidationSampleRepository;
   readonly models: readonly Model<unknown>[];
 }
 
@@ -50,6 +57,7 @@ export function createRepositories(connection: Connection, retention: RetentionS
   const costs = connection.model<LlmCostDocument>(MODEL_NAMES.llmCost, llmCostSchema());
   const books = connection.model<OrderBookDocument>(MODEL_NAMES.orderBook, orderBookSchema(retention));
   const snapshots = connection.model<EngineSnapshotDocument>(SNAPSHOT_MODEL, engineSnapshotSchema());
+  const samples = connection.model<ValidationSampleDocument>(SAMPLE_MODEL, validationSampleSchema(retention));
   return {
     results: new ResultRepository(results),
     signals: new SignalRepository(signals),
@@ -58,6 +66,7 @@ export function createRepositories(connection: Connection, retention: RetentionS
     llmCosts: new LlmCostRepository(costs),
     orderBooks: new OrderBookRepository(books),
     snapshots: new SnapshotRepository(snapshots),
+    samples: new ValidationSampleRepository(samples),
     models: [
       results,
       signals,
@@ -66,6 +75,7 @@ export function createRepositories(connection: Connection, retention: RetentionS
       costs,
       books,
       snapshots,
+      samples,
     ] as unknown as readonly Model<unknown>[],
   };
 }

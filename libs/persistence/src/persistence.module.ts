@@ -9,6 +9,7 @@ import { OrderBookRepository } from './repositories/order-book.repository.js';
 import { ResultRepository } from './repositories/result.repository.js';
 import { SignalRepository } from './repositories/signal.repository.js';
 import { SnapshotRepository } from './repositories/snapshot.repository.js';
+import { ValidationSampleRepository } from './repositories/validation-sample.repository.js';
 import { engineSnapshotSchema, SNAPSHOT_MODEL } from './schemas/snapshot.schema.js';
 import {
   candleSchema,
@@ -19,6 +20,7 @@ import {
   resultSchema,
   signalSchema,
 } from './schemas/store.schemas.js';
+import { SAMPLE_MODEL, validationSampleSchema } from './schemas/validation-sample.schema.js';
 import { StoreConnector } from './store-connector.js';
 import { StoreTarget } from './store-target.js';
 import { StoreWriter } from './write-path/store-writer.js';
@@ -35,6 +37,7 @@ const REPOSITORIES = [
   LlmCostRepository,
   OrderBookRepository,
   SnapshotRepository,
+  ValidationSampleRepository,
 ];
 
 /**
@@ -130,6 +133,11 @@ class WriterShutdown implements BeforeApplicationShutdown {
         useFactory: (app: AppConfig) => orderBookSchema(app.storage),
       },
       { name: SNAPSHOT_MODEL, useFactory: () => engineSnapshotSchema() },
+      {
+        name: SAMPLE_MODEL,
+        inject: [AppConfig],
+        useFactory: (app: AppConfig) => validationSampleSchema(app.storage),
+      },
     ]),
   ],
   providers: [

@@ -25,6 +25,8 @@ import {
 /** A stored result as REST shows it, serialised once: its source, bytes and ETag. */
 interface Rendered {
   readonly source: string | null;
+  /** ResultQueries.presentation when it was rendered: a refit of the probability maps renders it again. */
+  readonly presentation: number;
   readonly body: Buffer;
   readonly etag: string;
 }
@@ -96,10 +98,16 @@ export class ConfluenceController {
    */
   #render(result: StoredResult): Rendered {
     const source = this.board.sourceOf(result);
+    const presentation = this.queries.presentation;
     const known = this.#rendered.get(result);
-    if (known?.source === source) return known;
+    if (known?.source === source && known.presentation === presentation) return known;
     const body = Buffer.from(JSON.stringify(this.queries.present(result)));
-    const rendered = { source, body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+    const rendered = {
+      source,
+      presentation,
+      body,
+      etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
+    };
     this.#rendered.set(result, rendered);
     return rendered;
   }

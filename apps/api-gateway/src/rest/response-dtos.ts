@@ -16,6 +16,12 @@ import {
   opinionSchema,
   type UnavailableOpinionDto,
 } from './opinion-dtos.js';
+import {
+  type InsufficientProbabilityDto,
+  PROBABILITY_MODELS,
+  probabilitySchema,
+  type SufficientProbabilityDto,
+} from './performance-dtos.js';
 
 /*
  * What every REST operation answers, as classes Swagger reads (`/docs` shows the schemas and a
@@ -121,7 +127,7 @@ export class EffectiveWeightsDto implements Readonly<FullResult['effectiveWeight
 }
 
 /** GET latest: the full result, where its data came from, and the model's opinion once given. */
-@ApiExtraModels(...OPINION_MODELS)
+@ApiExtraModels(...OPINION_MODELS, ...PROBABILITY_MODELS)
 export class ConfluenceResultDto implements FullResult {
   @ApiProperty({ example: 'binance' }) readonly exchange!: string;
   @ApiProperty({ example: 'BTC/USDT' }) readonly symbol!: string;
@@ -152,6 +158,8 @@ export class ConfluenceResultDto implements FullResult {
       'label change, or on demand)',
   })
   readonly llm?: AvailableOpinionDto | UnavailableOpinionDto;
+  @ApiPropertyOptional(probabilitySchema())
+  readonly probability?: Readonly<Record<string, SufficientProbabilityDto | InsufficientProbabilityDto>>;
 }
 
 /** POST analyze: the full result, and whether it was stored. */

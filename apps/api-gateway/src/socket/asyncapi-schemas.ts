@@ -2,6 +2,7 @@ import {
   COMPONENT_NAMES,
   type ComponentName,
   DataSource,
+  type HorizonProbability,
   type LiveSignalChange,
   type LiveUpdate,
   MAX_TIME_MS,
@@ -146,6 +147,34 @@ const COMPONENT_SCORES: Properties<LiveUpdate['components']> = Object.fromEntrie
   COMPONENT_NAMES.map((name) => [name, NULLABLE_SCORE]),
 ) as Record<ComponentName, JsonSchema>;
 
+type Sufficient = Extract<HorizonProbability, { sufficient: true }>;
+type Insufficient = Extract<HorizonProbability, { sufficient: false }>;
+const UNIT = { type: 'number', minimum: 0, maximum: 1 } as const;
+
+/** `probability` of a result (REST declares the same in ConfluenceResultDto). */
+export const RESULT_PROBABILITY: JsonSchema = {
+  type: 'object',
+  description:
+    'P(close h candles later > close now) for this score, by horizon h in candles (validation.yaml ' +
+    'horizons): from the stream’s score → P(up) map, refitted on an interval from its forward-validation ' +
+    'samples. Absent until the stream’s first fit; a horizon below the sufficiency floor gives only its n.',
+  additionalProperties: {
+    oneOf: [
+      objectOf<Sufficient>('enough independent samples: the probability and its reliability', {
+        sufficient: { const: true },
+        up: { ...UNIT, description: 'probability of an up move' },
+        n: { type: 'integer', minimum: 0, description: 'samples the map was fitted on' },
+        brier: { ...UNIT, description: 'out-of-sample (walk-forward) Brier score of the map' },
+        brierBase: { ...UNIT, description: 'Brier score of forecasting the base rate instead' },
+      }),
+      objectOf<Insufficient>('too few independent samples: no probability is given', {
+        sufficient: { const: false },
+        n: { type: 'integer', minimum: 0, description: 'samples with a forward return so far' },
+      }),
+    ],
+  },
+};
+
 export const LIVE_UPDATE = objectOf<LiveUpdate>(
   'A new confluence result of a market stream: the compact (Socket.IO) shape plus provenance ' +
     '(LiveUpdatePayload: the bus event without its domain result). Times are ms since the epoch here, where ' +
@@ -182,7 +211,9 @@ export const LIVE_UPDATE = objectOf<LiveUpdate>(
     configHash: { ...SHA256, description: 'SHA-256 of the weights and indicator settings' },
     inputHash: { ...SHA256, description: 'SHA-256 of every input: same inputs, same hash, same score' },
     reasoning: { type: 'string', description: 'the one-line human reasoning' },
+    probability: RESULT_PROBABILITY,
   },
+  ['probability'],
 );
 
 export const LIVE_SIGNAL_CHANGE = objectOf<LiveSignalChange>(

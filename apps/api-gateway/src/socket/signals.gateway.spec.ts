@@ -60,8 +60,9 @@ class FakeLatest implements Pick<LatestResults, 'get'> {
   readonly get = jest.fn<LatestResults['get']>();
 }
 
-class FakeQueries implements Pick<ResultQueries, 'present'> {
+class FakeQueries implements Pick<ResultQueries, 'present' | 'probabilityOf'> {
   readonly present = jest.fn<ResultQueries['present']>();
+  readonly probabilityOf = jest.fn<ResultQueries['probabilityOf']>();
 }
 
 const board = new FakeBoard();
@@ -124,6 +125,7 @@ beforeEach(() => {
   board.knows.mockReset().mockImplementation((stream) => board.tracked.has(streamRoom(stream)));
   latest.get.mockReset().mockResolvedValue(RESULT);
   queries.present.mockReset().mockReturnValue(SNAPSHOT);
+  queries.probabilityOf.mockReset().mockReturnValue(null);
   busLog.length = 0;
 });
 
@@ -304,11 +306,37 @@ describe('updates from the bus', () => {
       { event: 'confluence.updated', payload: live(second) },
     ]);
     expect(seen.get(other)).toEqual([{ event: 'confluence.updated', payload: live(fiveMinutes) }]);
+    // No probability maps fitted yet: the live shape carries none.
+    expect(queries.probabilityOf.mock.calls).toEqual([
+      [first, 64],
+      [fiveMinutes, 40],
+      [second, second.score],
+    ]);
     const emitted = await metrics.socketEmits.get();
     expect(emitted.values.map(({ labels, value }) => [labels.event, value]).sort()).toEqual([
       ['confluence.updated', 3],
       ['llm.opinion', 1],
       ['signal.changed', 1],
     ]);
+  });
+
+  it('carry the probability of an up move for their score, once the stream’s maps are fitted', async () => {
+    const subscriber = await connect();
+    const heard: unknown[] = [];
+    subscriber.on('confluence.updated', (payload) => heard.push(payload));
+    expect(await ask(subscriber, 'subscribe', BTC_1M)).toMatchObject({ ok: true });
+    const probability = {
+      '1': { sufficient: true, up: 0.53, n: 900, brier: 0.2481, brierBase: 0.2496 },
+      '24': { sufficient: false, n: 610 },
+    } as const;
+    queries.probabilityOf.mockReturnValue(probability);
+
+    const update = busEventFactory.confluenceUpdated({ ...BTC_1M, score: 58 });
+    await bus.publish(AnalysisEventName.ConfluenceUpdated, update);
+    await eventually(() => heard.length === 1, 'the update to reach the subscriber');
+
+    const { result: _result, ...live } = update;
+    expect(heard).toEqual([{ ...live, probability }]);
+    expect(queries.probabilityOf.mock.calls).toEqual([[update, 58]]);
   });
 });

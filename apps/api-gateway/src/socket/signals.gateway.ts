@@ -209,7 +209,10 @@ export class SignalsGateway
   #onUpdate(event: ConfluenceUpdatedEvent): void {
     // Clients get the compact shape; the domain result is for the latest-result projection.
     const { result: _result, ...live } = event;
-    this.#namespace?.local.to(streamRoom(event)).emit('confluence.updated', live);
+    const probability = this.queries.probabilityOf(event, event.score);
+    this.#namespace?.local
+      .to(streamRoom(event))
+      .emit('confluence.updated', probability === null ? live : { ...live, probability });
     this.metrics.socketEmits.inc({ event: 'confluence.updated' });
   }
 

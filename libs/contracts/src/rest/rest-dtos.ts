@@ -286,6 +286,38 @@ export class HistoryQueryDto extends LatestQueryDto {
   readonly cursor?: string;
 }
 
+/** The longest forward-return horizon GET /v1/performance measures, in candles. */
+export const MAX_HORIZON = 1000;
+
+/** GET /v1/performance: one stream, one horizon or every configured one, a range of candles. */
+export class PerformanceQueryDto {
+  @ApiProperty({ example: 'binance' })
+  @Matches(EXCHANGE_PATTERN, { message: EXCHANGE_MESSAGE })
+  readonly exchange!: string;
+  @ApiProperty({ example: 'BTC-USDT' })
+  @Matches(SYMBOL_PATTERN, { message: SYMBOL_MESSAGE })
+  readonly symbol!: string;
+  @ApiPropertyOptional({ enum: TIMEFRAMES, description: "default: the market's shortest tracked timeframe" })
+  @IsOptional()
+  @IsIn(TIMEFRAMES)
+  readonly timeframe?: Timeframe;
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_HORIZON,
+    description: 'forward-return horizon in candles; default: every horizon of validation.yaml',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_HORIZON)
+  readonly horizon?: number;
+  @QueryTime('samples of candles opened at or after this (ms); default: `to` − validation.yaml window.days')
+  readonly from?: number;
+  @QueryTime('samples of candles opened at or before this (ms); default: the newest sample')
+  readonly to?: number;
+}
+
 export const MAX_MARKETS_PER_CALL = 50;
 
 export class ManyQueryDto {
