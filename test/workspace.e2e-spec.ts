@@ -16,10 +16,14 @@ function readJson(file: string): unknown {
 
 const libs = readdirSync(join(REPO_ROOT, 'libs')).sort();
 const apps = readdirSync(join(REPO_ROOT, 'apps')).sort();
-/** Entry points besides a lib's index (docs/adr/0005): the wire classes, the engine's Nest module. */
+/**
+ * Entry points besides a lib's index (docs/adr/0005): the wire classes, the engine's Nest module;
+ * the backtest, which loads the engine and the worker's analysis that the statistics must not.
+ */
 const SECOND_ENTRY_POINTS: Readonly<Record<string, string>> = {
   '@app/contracts/dto': './libs/contracts/src/dto.ts',
   '@app/confluence/nest': './libs/confluence/src/nest.ts',
+  '@app/validation/backtest': './libs/validation/src/backtest.ts',
 };
 
 describe('workspace wiring', () => {
