@@ -16,10 +16,17 @@ function readJson(file: string): unknown {
 
 const libs = readdirSync(join(REPO_ROOT, 'libs')).sort();
 const apps = readdirSync(join(REPO_ROOT, 'apps')).sort();
-/** Entry points besides a lib's index (docs/adr/0005): the wire classes, the engine's Nest module. */
+/**
+ * Entry points besides a lib's index (docs/adr/0005): the wire classes, the engine's Nest module;
+ * and what a process's boot loads before Nest (docs/adr/0017): the config without its Nest module,
+ * the boot itself, the gateway's start refusal.
+ */
 const SECOND_ENTRY_POINTS: Readonly<Record<string, string>> = {
   '@app/contracts/dto': './libs/contracts/src/dto.ts',
   '@app/confluence/nest': './libs/confluence/src/nest.ts',
+  '@app/config/core': './libs/config/src/core.ts',
+  '@app/platform/boot': './libs/platform/src/boot.ts',
+  '@app/gateway/access': './libs/gateway/src/access-policy.ts',
 };
 
 describe('workspace wiring', () => {
