@@ -61,6 +61,7 @@ export default {
     '!**/*.spec.ts',
     '!**/main.ts',
     '!libs/platform/src/run-service.ts',
+    '!libs/platform/src/boot.ts',
     // Test kits: libs/testing and each lib's own src/testing/ helpers.
     '!**/testing/**',
   ],

@@ -1,5 +1,4 @@
 import { ServiceName } from '@app/contracts';
-import { gatewayStartRefusal } from '@app/gateway';
 import type { ServiceDefinition } from '@app/platform';
 import { AnalysisWorkerModule } from '../apps/analysis-worker/src/analysis-worker.module.js';
 import { ApiGatewayModule } from '../apps/api-gateway/src/api-gateway.module.js';
@@ -16,5 +15,4 @@ export const localService: ServiceDefinition = {
   hosts: [ServiceName.ApiGateway, ServiceName.AnalysisWorker, ServiceName.MarketData],
   modules: [ApiGatewayModule, AnalysisWorkerModule, MarketDataModule],
   configure: [configureGateway],
-  refusals: [(config) => gatewayStartRefusal(config.environment)],
 };

@@ -1,5 +1,11 @@
 import 'reflect-metadata';
-import { runService } from '@app/platform';
-import { localService } from './local.definition.js';
+import { ServiceName } from '@app/contracts';
+import { gatewayStartRefusal } from '@app/gateway/access';
+import { bootService } from '@app/platform/boot';
 
-await runService(localService);
+// Only what deciding to start needs is imported here; the modules follow once nothing refuses.
+await bootService({
+  name: ServiceName.Local,
+  refusals: [(config) => gatewayStartRefusal(config.environment)],
+  load: async () => (await import('./local.definition.js')).localService,
+});

@@ -9,11 +9,27 @@ import { Processes, requireBuilt } from './process-kit.js';
  * its Redis clients reconnecting and die 5 s later of an unhandled rejection with a Mongo stack.
  * Now it is refused as soon as its configuration is loaded: one fatal line, exit 1, and not one
  * connection to Redis or MongoDB. Both stand-ins are plain TCP listeners that count who connects;
- * the control case (with a key) shows they would have seen the gateway. How long the refusal takes
- * is measured by `npm run bench:refusal`, not here. Needs `npm run build`.
+ * the control case (with a key) shows they would have seen the gateway. The refusal is decided
+ * before the framework is loaded (`bootService`, `@app/platform/boot`): a module-hook recorder
+ * lists what the refused process imported. How long the refusal takes is measured by
+ * `npm run bench:refusal`, not here. Needs `npm run build`.
  */
 
 const ENTRIES = { 'api-gateway': 'dist/apps/api-gateway/src/main.js', local: 'dist/local/main.js' } as const;
+/** Runs an entry point under module hooks and prints every URL it resolved (test/support). */
+const LIST_IMPORTS = 'test/support/list-imports.js';
+/**
+ * All a refusal needs: the config loader (YAML, class-validator schemas) and the logger (pino).
+ * Nest, Fastify, mongoose, the MongoDB driver, ioredis, Socket.IO and ccxt come after it.
+ */
+const BOOT_PACKAGES = [
+  'class-transformer',
+  'class-validator',
+  'pino',
+  'pino-pretty',
+  'reflect-metadata',
+  'yaml',
+];
 
 /** A TCP listener standing in for Redis or MongoDB: it accepts and counts, and never answers. */
 class CountingListener {
@@ -108,6 +124,25 @@ describe('a production gateway without API_KEY_HASHES', () => {
         }),
       ]);
       expect({ redis: redis.accepted, mongo: mongo.accepted }).toEqual({ redis: 0, mongo: 0 });
+    },
+  );
+
+  it.each(Object.entries(ENTRIES))(
+    '%s: refuses having loaded only the config loader and the logger, no framework or client',
+    async (_service, entry) => {
+      const { env } = await productionEnvironment();
+      const child = processes.node(LIST_IMPORTS, env, [entry]);
+
+      expect(await child.exited).toEqual({ code: 1, signal: null });
+      expect(child.stderr).toContain('refuses to start: API_KEY_HASHES is required');
+      const urls = JSON.parse(child.stdout) as string[];
+      const packages = new Set(
+        urls.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []),
+      );
+      expect([...packages].sort()).toEqual(BOOT_PACKAGES);
+      // Of the apps and the local host, only the entry point itself: no module, no definition.
+      const appFiles = urls.flatMap((url) => /\/dist\/((?:apps|local)\/.*)$/.exec(url)?.[1] ?? []);
+      expect(appFiles).toEqual([entry.replace(/^dist\//, '')]);
     },
   );
 

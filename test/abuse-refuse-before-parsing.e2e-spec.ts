@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { Agent, type IncomingMessage, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
@@ -216,5 +219,99 @@ describe('oversized arrays, refused before any element is copied', () => {
     expect(expectError(response, 400).errors).toEqual([
       { field: 'candles.1m', message: `must hold at most ${MAX_CANDLES_PER_TIMEFRAME} candles` },
     ]);
+  });
+
+  const TRADE = { timestamp: 1_613_692_800_000, price: 100, size: 1, side: 'buy' };
+  const TOO_MANY_TRADES = [{ field: 'trades', message: `must contain no more than ${MAX_TRADES} elements` }];
+  /** 30,000 trades (the issue's body), 1.8 MB. */
+  const tradesBody = (): Buffer =>
+    Buffer.from(
+      JSON.stringify({
+        symbol: 'BTC/USDT',
+        candles: { '1m': [CANDLE] },
+        trades: new Array(30_000).fill(TRADE),
+      }),
+    );
+
+  /** The gateway's port: supertest listens per request; these requests need one address. */
+  async function port(): Promise<number> {
+    const server = (gateway ?? fail()).server;
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as AddressInfo).port;
+  }
+
+  /**
+   * A POST analyze that sends `parts` (their length as Content-Length, unless `headers` says
+   * otherwise), ends the request only if `end`, and resolves at the answer.
+   */
+  async function post(
+    parts: readonly Buffer[],
+    options: { end: boolean; agent?: Agent; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: ErrorBody; connection: string | undefined; reused: boolean }> {
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port: await port(),
+      method: 'POST',
+      path: ANALYZE,
+      agent: options.agent ?? false,
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': gamma.key,
+        'content-length': String(Buffer.concat(parts).length),
+        ...options.headers,
+      },
+    });
+    for (const part of parts) req.write(part);
+    if (options.end) req.end();
+    const [response] = (await once(req, 'response')) as [IncomingMessage];
+    const chunks: Buffer[] = [];
+    for await (const chunk of response) chunks.push(chunk as Buffer);
+    if (!options.end) req.destroy();
+    return {
+      status: response.statusCode ?? 0,
+      body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ErrorBody,
+      connection: response.headers.connection,
+      reused: req.reusedSocket,
+    };
+  }
+
+  it('answers 30,000 trades with the 400 while the body is still arriving', async () => {
+    const body = tradesBody();
+    // Half of it: 15,000 trades, the 10,001st among them; the rest is never sent.
+    const answer = await post([body.subarray(0, body.length / 2)], {
+      end: false,
+      headers: { 'content-length': String(body.length) },
+    });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ statusCode: 400, error: 'Bad Request', errors: TOO_MANY_TRADES });
+  });
+
+  it('refuses them in a gzip body as in a plain one, unparsed, and closes the connection', async () => {
+    const parse = jest.spyOn(JSON, 'parse');
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const plain = await post([tradesBody()], { end: true, agent });
+      const gzip = await post([gzipSync(tradesBody())], {
+        end: true,
+        agent,
+        headers: { 'content-encoding': 'gzip' },
+      });
+      const next = await post([Buffer.from('{}')], { end: true, agent });
+
+      expect([plain, gzip].map(({ status, body, connection }) => [status, body.errors, connection])).toEqual([
+        [400, TOO_MANY_TRADES, 'close'],
+        [400, TOO_MANY_TRADES, 'close'],
+      ]);
+      expect(
+        parse.mock.calls.filter(([text]) => typeof text === 'string' && text.length > 1_000_000),
+      ).toEqual([]);
+      // The rest of a refused body is not read: its connection ends with the answer (as after a
+      // 413), and the next request comes on a new one.
+      expect([gzip.reused, next.reused, next.status]).toEqual([false, false, 400]);
+    } finally {
+      parse.mockRestore();
+      agent.destroy();
+    }
   });
 });

@@ -18,11 +18,16 @@ const libs = readdirSync(join(REPO_ROOT, 'libs')).sort();
 const apps = readdirSync(join(REPO_ROOT, 'apps')).sort();
 /**
  * Entry points besides a lib's index (docs/adr/0005): the wire classes, the engine's Nest module;
- * the backtest, which loads the engine and the worker's analysis that the statistics must not.
+ * what a process's boot loads before Nest (docs/adr/0017): the config without its Nest module,
+ * the boot itself, the gateway's start refusal; and the backtest, which loads the engine and the
+ * worker's analysis that the statistics must not.
  */
 const SECOND_ENTRY_POINTS: Readonly<Record<string, string>> = {
   '@app/contracts/dto': './libs/contracts/src/dto.ts',
   '@app/confluence/nest': './libs/confluence/src/nest.ts',
+  '@app/config/core': './libs/config/src/core.ts',
+  '@app/platform/boot': './libs/platform/src/boot.ts',
+  '@app/gateway/access': './libs/gateway/src/access-policy.ts',
   '@app/validation/backtest': './libs/validation/src/backtest.ts',
 };
 

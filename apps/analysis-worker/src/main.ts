@@ -1,5 +1,9 @@
 import 'reflect-metadata';
-import { runService } from '@app/platform';
-import { analysisWorkerService } from './analysis-worker.definition.js';
+import { ServiceName } from '@app/contracts';
+import { bootService } from '@app/platform/boot';
 
-await runService(analysisWorkerService);
+// The modules are imported once the configuration is valid: a bad one is reported without them.
+await bootService({
+  name: ServiceName.AnalysisWorker,
+  load: async () => (await import('./analysis-worker.definition.js')).analysisWorkerService,
+});

@@ -1,5 +1,4 @@
 import { ServiceName } from '@app/contracts';
-import { gatewayStartRefusal } from '@app/gateway';
 import type { ServiceDefinition } from '@app/platform';
 import { ApiGatewayModule } from './api-gateway.module.js';
 import { configureGateway } from './api-gateway.setup.js';
@@ -9,5 +8,4 @@ export const apiGatewayService: ServiceDefinition = {
   hosts: [ServiceName.ApiGateway],
   modules: [ApiGatewayModule],
   configure: [configureGateway],
-  refusals: [(config) => gatewayStartRefusal(config.environment)],
 };

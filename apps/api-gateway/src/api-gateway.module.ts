@@ -256,7 +256,7 @@ export class ApiGatewayModule implements OnModuleInit {
 
   /**
    * Fails the boot of a production gateway without API keys (POST endpoints would refuse everyone).
-   * runService refuses it earlier, before any connection (the definitions' `refusals`); this
+   * bootService refuses it earlier, before Nest is even loaded (main.ts's `refusals`); this
    * catches an app built some other way.
    */
   onModuleInit(): void {

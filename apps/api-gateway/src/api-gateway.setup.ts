@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@app/config';
 import { AccessPolicy, ApiKeyRing, GatewayMetrics } from '@app/gateway';
 import { ErrorsFilter } from './http/errors.filter.js';
+import { installArrayBoundsScan } from './http/array-bounds.js';
 import { installBodyDecoding } from './http/body-decoding.js';
 import { gatewaySecurityHeaders, installSecurityHeaders } from './http/security-headers.js';
 import { EndpointGate } from './http/endpoint-gate.js';
@@ -13,8 +14,8 @@ import { SignalsIoAdapter } from './socket/signals-io.adapter.js';
 
 /**
  * What every REST answer depends on (controller specs install the same): the request context
- * (request id, API key, timing), compressed bodies, the JSON depth limit, the one error shape and
- * the validation pipe.
+ * (request id, API key, timing), compressed bodies, array bounds counted as the body arrives, the
+ * JSON depth limit, the one error shape and the validation pipe.
  * First of all, so every answer (a 413 for a too-large body, a 404) has a request id and is timed.
  */
 export function installRestEdge(app: NestFastifyApplication): void {
@@ -25,6 +26,8 @@ export function installRestEdge(app: NestFastifyApplication): void {
   // Before body decoding: a request refused for its key or its rate is never read.
   EndpointGate.of(app).install(fastify);
   installBodyDecoding(fastify);
+  // After decoding: the arrays are counted in the JSON, as it arrives.
+  installArrayBoundsScan(fastify);
   installJsonDepthLimit(fastify);
   app.useGlobalFilters(new ErrorsFilter());
   app.useGlobalPipes(createValidationPipe());

@@ -1,5 +1,11 @@
 import 'reflect-metadata';
-import { runService } from '@app/platform';
-import { apiGatewayService } from './api-gateway.definition.js';
+import { ServiceName } from '@app/contracts';
+import { gatewayStartRefusal } from '@app/gateway/access';
+import { bootService } from '@app/platform/boot';
 
-await runService(apiGatewayService);
+// Only what deciding to start needs is imported here; the modules follow once nothing refuses.
+await bootService({
+  name: ServiceName.ApiGateway,
+  refusals: [(config) => gatewayStartRefusal(config.environment)],
+  load: async () => (await import('./api-gateway.definition.js')).apiGatewayService,
+});

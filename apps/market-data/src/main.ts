@@ -1,5 +1,9 @@
 import 'reflect-metadata';
-import { runService } from '@app/platform';
-import { marketDataService } from './market-data.definition.js';
+import { ServiceName } from '@app/contracts';
+import { bootService } from '@app/platform/boot';
 
-await runService(marketDataService);
+// The modules are imported once the configuration is valid: a bad one is reported without them.
+await bootService({
+  name: ServiceName.MarketData,
+  load: async () => (await import('./market-data.definition.js')).marketDataService,
+});

@@ -1,8 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { OmitType } from '@nestjs/swagger';
-import { plainToInstance } from 'class-transformer';
-import { ArrayMaxSize, IsArray, ValidateIf, validateSync, type ValidationError } from 'class-validator';
-import { compileArraySizeCheck } from './array-sizes.js';
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsOptional,
+  ValidateIf,
+  ValidateNested,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
+import { type ArrayBounds, arrayBoundsOf, compileArraySizeCheck } from './array-sizes.js';
 import { AnalyzeRequestDto, MAX_BOOK_LEVELS, MAX_TRADES, TradeDto } from './rest/rest-dtos.js';
 
 const TRADE = { timestamp: 1_613_692_800_000, price: 100, size: 1, side: 'buy' };
@@ -87,5 +95,79 @@ describe('compileArraySizeCheck', () => {
     expect(check?.({ kind: 'list', items: [1, 2, 3] })).toEqual([
       { field: 'items', message: 'items: 2 at most' },
     ]);
+  });
+});
+
+/** A bounds tree as plain data: `{ max, properties }` down to every leaf, messages left out. */
+function shape(bounds: ArrayBounds | null): unknown {
+  if (bounds === null) return null;
+  return {
+    max: bounds.max,
+    properties: Object.fromEntries([...bounds.properties].map(([name, child]) => [name, shape(child)])),
+  };
+}
+
+describe('arrayBoundsOf', () => {
+  it("gives the tree of the analysis body's bounds, nested classes included, with the check's messages", () => {
+    const bounds = arrayBoundsOf(AnalyzeRequestDto);
+
+    expect(shape(bounds)).toEqual({
+      max: null,
+      properties: {
+        orderBook: {
+          max: null,
+          properties: {
+            bids: { max: MAX_BOOK_LEVELS, properties: {} },
+            asks: { max: MAX_BOOK_LEVELS, properties: {} },
+          },
+        },
+        trades: { max: MAX_TRADES, properties: {} },
+        derivatives: { max: 1000, properties: {} },
+      },
+    });
+    expect(bounds?.properties.get('trades')?.message).toBe(
+      `must contain no more than ${MAX_TRADES} elements`,
+    );
+    expect(arrayBoundsOf(TradeDto)).toBeNull();
+  });
+
+  it('keeps a bound whose conditions hold for any array value, and leaves the others to the parsed check', () => {
+    class Leaf {
+      @ArrayMaxSize(2) readonly tags?: string[];
+    }
+    class Conditions {
+      @ValidateIf((_object: object, value: unknown) => value !== undefined)
+      @ArrayMaxSize(3)
+      readonly absentOrValid?: number[];
+      @IsOptional() @ArrayMaxSize(4) readonly optional?: number[];
+      @ValidateIf((object: { kind?: string }) => object.kind === 'list')
+      @ArrayMaxSize(5)
+      readonly byKind?: number[];
+      @ValidateIf((_object: object, value: unknown) => Array.isArray(value) && value.length > 0)
+      @ArrayMaxSize(6)
+      readonly byContents?: number[];
+      @ValidateNested({ each: true }) @Type(() => Leaf) readonly leaves?: Leaf[];
+    }
+
+    expect(shape(arrayBoundsOf(Conditions))).toEqual({
+      max: null,
+      properties: {
+        absentOrValid: { max: 3, properties: {} },
+        optional: { max: 4, properties: {} },
+        leaves: { max: null, properties: { tags: { max: 2, properties: {} } } },
+      },
+    });
+  });
+
+  it('follows a class nested in itself down to where it recurs', () => {
+    class Tree {
+      @ArrayMaxSize(2) readonly labels?: string[];
+      @ValidateNested({ each: true }) @Type(() => Tree) readonly children?: Tree[];
+    }
+
+    expect(shape(arrayBoundsOf(Tree))).toEqual({
+      max: null,
+      properties: { labels: { max: 2, properties: {} } },
+    });
   });
 });

@@ -16,14 +16,14 @@ export type ArraySizeCheck = (payload: unknown, path?: string) => FieldIssue[];
 
 type Condition = (object: object, value: unknown) => boolean;
 
-interface PropertyBound {
+interface PropertyRules {
   readonly name: string;
   /** `@ValidateIf` (and `@IsOptional`'s kin): the bound applies only where they hold. */
   readonly conditions: readonly Condition[];
   readonly max: number | null;
   readonly message: string;
-  /** The check of a nested class (of the object, or of each element) with bounds of its own. */
-  readonly nested: ArraySizeCheck | null;
+  /** Its `@ValidateNested` class (of the object, or of each element), which may bound arrays of its own. */
+  readonly nestedClass: (new () => object) | null;
 }
 
 function join(path: string, name: string): string {
@@ -40,24 +40,14 @@ function messageOf(metadata: ValidationMetadata, property: string, max: number):
   return text.startsWith(`${property} `) ? text.slice(property.length + 1) : text;
 }
 
-/**
- * Compiles the size check of `cls`: null when neither it nor any class nested in it bounds an
- * array (nothing to check). `compiled` memoises the classes of one compilation; a class nested in
- * itself is checked down to where it recurs.
- */
-export function compileArraySizeCheck(
-  cls: new () => object,
-  compiled = new Map<new () => object, ArraySizeCheck | null>(),
-): ArraySizeCheck | null {
-  if (compiled.has(cls)) return compiled.get(cls) ?? null;
-  compiled.set(cls, null);
-  const byProperty = rulesByProperty(cls);
-  const bounds: PropertyBound[] = [];
-  for (const [name, list] of byProperty) {
+/** The properties of `cls` (own and inherited) with an `@ArrayMaxSize` or a nested class. */
+function propertyRulesOf(cls: new () => object): PropertyRules[] {
+  const found: PropertyRules[] = [];
+  for (const [name, list] of rulesByProperty(cls)) {
     const conditions: Condition[] = [];
     let max: number | null = null;
     let message = '';
-    let nested: ArraySizeCheck | null = null;
+    let nestedClass: (new () => object) | null = null;
     for (const metadata of list) {
       const first = metadata.constraints?.[0];
       if (metadata.type === 'conditionalValidation' && typeof first === 'function')
@@ -69,13 +59,30 @@ export function compileArraySizeCheck(
       ) {
         max = first;
         message = messageOf(metadata, name, first);
-      } else if (metadata.type === 'nestedValidation') {
-        const type = nestedClassOf(cls, name);
-        nested = type === null ? null : compileArraySizeCheck(type, compiled);
-      }
+      } else if (metadata.type === 'nestedValidation') nestedClass = nestedClassOf(cls, name);
     }
-    if (max !== null || nested !== null) bounds.push({ name, conditions, max, message, nested });
+    if (max !== null || nestedClass !== null) found.push({ name, conditions, max, message, nestedClass });
   }
+  return found;
+}
+
+/**
+ * Compiles the size check of `cls`: null when neither it nor any class nested in it bounds an
+ * array (nothing to check). `compiled` memoises the classes of one compilation; a class nested in
+ * itself is checked down to where it recurs.
+ */
+export function compileArraySizeCheck(
+  cls: new () => object,
+  compiled = new Map<new () => object, ArraySizeCheck | null>(),
+): ArraySizeCheck | null {
+  if (compiled.has(cls)) return compiled.get(cls) ?? null;
+  compiled.set(cls, null);
+  const bounds = propertyRulesOf(cls)
+    .map((rules) => ({
+      ...rules,
+      nested: rules.nestedClass === null ? null : compileArraySizeCheck(rules.nestedClass, compiled),
+    }))
+    .filter((bound) => bound.max !== null || bound.nested !== null);
   if (bounds.length === 0) return null;
   const check: ArraySizeCheck = (payload, path = '') => {
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return [];
@@ -100,4 +107,66 @@ export function compileArraySizeCheck(
   };
   compiled.set(cls, check);
   return check;
+}
+
+/**
+ * Where a payload's bounded arrays are, as a tree a scan of the raw JSON follows (libs/gateway
+ * `JsonArrayScan`) to refuse an oversized array while the body is still arriving, before it is
+ * parsed. A node is the value of a property: when that value is an array, at most `max` elements
+ * (the issue then reads `message`); `properties` apply to the value when it is an object, or to
+ * each element that is an object when it is an array, as the compiled check walks them. A Map: a
+ * client's key (`__proto__`, `constructor`) finds nothing that was not declared.
+ */
+export interface ArrayBounds {
+  readonly max: number | null;
+  readonly message: string;
+  readonly properties: ReadonlyMap<string, ArrayBounds>;
+}
+
+/**
+ * Whether a `@ValidateIf` condition holds for any array as the value of `property`, whatever the
+ * rest of the object: it is called with an object and an array that throw on any other read. A
+ * condition that reads them (the array's contents, another property) cannot be decided before the
+ * body is parsed; its bound is left to the compiled check.
+ */
+function holdsForAnyArray(condition: Condition, property: string): boolean {
+  const refuse = (): never => {
+    throw new Error('read before the body is parsed');
+  };
+  const array = new Proxy([], { get: refuse, has: refuse, ownKeys: refuse });
+  const object = new Proxy(
+    {},
+    { get: (_target, key) => (key === property ? array : refuse()), has: refuse, ownKeys: refuse },
+  );
+  try {
+    return condition(object, array);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The tree of `cls`'s array bounds (`@ArrayMaxSize`, in nested classes too) for a scan of the raw
+ * body, or null when it has none a scan can decide. The rules of `compileArraySizeCheck`, which
+ * stays the authority on the parsed body: a scan refuses only what it would refuse.
+ */
+export function arrayBoundsOf(
+  cls: new () => object,
+  visiting: ReadonlySet<new () => object> = new Set(),
+): ArrayBounds | null {
+  // A class nested in itself is followed down to where it recurs, as the check does.
+  if (visiting.has(cls)) return null;
+  const inside = new Set([...visiting, cls]);
+  const properties = new Map<string, ArrayBounds>();
+  for (const rules of propertyRulesOf(cls)) {
+    if (!rules.conditions.every((condition) => holdsForAnyArray(condition, rules.name))) continue;
+    const nested = rules.nestedClass === null ? null : arrayBoundsOf(rules.nestedClass, inside);
+    if (rules.max === null && nested === null) continue;
+    properties.set(rules.name, {
+      max: rules.max,
+      message: rules.message,
+      properties: nested?.properties ?? new Map<string, ArrayBounds>(),
+    });
+  }
+  return properties.size === 0 ? null : { max: null, message: '', properties };
 }

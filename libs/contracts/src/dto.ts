@@ -3,7 +3,12 @@
 // engine may not (eslint zone), so it stays free of the validation and framework packages.
 export * from './event-validation.js';
 export { IsTimeMs } from './time-validation.js';
-export { type ArraySizeCheck, compileArraySizeCheck } from './array-sizes.js';
+export {
+  type ArrayBounds,
+  arrayBoundsOf,
+  type ArraySizeCheck,
+  compileArraySizeCheck,
+} from './array-sizes.js';
 export { compileFastCheck, type FastCheck } from './fast-validation.js';
 export * from './market-events.js';
 export * from './analysis-events.js';

@@ -89,7 +89,7 @@ export class AccessPolicy {
 /**
  * Why a gateway must not start with this environment, or null. A production gateway without API
  * keys would answer every POST 401; it is refused before anything is built or connected
- * (ServiceDefinition `refusals`), so it exits at once instead of after its clients gave up.
+ * (ServiceEntry `refusals`, `@app/platform/boot`), so it exits at once instead of after its clients gave up.
  */
 export function gatewayStartRefusal(environment: {
   readonly nodeEnv: string;

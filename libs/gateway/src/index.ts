@@ -11,6 +11,7 @@ export * from './socket-limits.js';
 export * from './on-demand-analysis.js';
 export * from './memory-throttler-storage.js';
 export * from './json-depth.js';
+export * from './json-array-scan.js';
 export * from './result-queries.js';
 export * from './stored-result-view.js';
 export * from './opinion-payload.js';

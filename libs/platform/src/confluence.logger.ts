@@ -1,7 +1,7 @@
 import { isatty } from 'node:tty';
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import { type DestinationStream, type Logger, pino } from 'pino';
-import type { LogFormat, LogLevelName } from '@app/config';
+import type { LogFormat, LogLevelName } from '@app/config/core';
 import { type LogCall, parseErrorCall, parseLogCall } from './log-arguments.js';
 import { prettyLogLine } from './pretty-log.js';
 import { SecretRedactor } from './redaction.js';

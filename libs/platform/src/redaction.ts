@@ -1,4 +1,4 @@
-import { SECRET_KEY_PATTERN, URL_CREDENTIALS_PATTERN } from '@app/config';
+import { SECRET_KEY_PATTERN, URL_CREDENTIALS_PATTERN } from '@app/config/core';
 
 /** Every credential in a text, not just the first: `scheme://user:password@` → `scheme://user:***@`. */
 const URL_CREDENTIALS_ALL = new RegExp(URL_CREDENTIALS_PATTERN.source, 'gi');

@@ -1,18 +1,9 @@
 import type { Server } from 'node:http';
-import { isatty } from 'node:tty';
 import type { INestApplication } from '@nestjs/common';
-import {
-  ConfigValidationError,
-  type ConfluenceConfig,
-  listenAddressOf,
-  loadConfig,
-  logFormatOf,
-  secretValuesOf,
-} from '@app/config';
+import { type ConfluenceConfig, listenAddressOf } from '@app/config';
 import { ShutdownReport, errorMessage } from '@app/contracts';
-import { ConfluenceLogger } from './confluence.logger.js';
+import type { ConfluenceLogger } from './confluence.logger.js';
 import { HttpDrain } from './http-drain.js';
-import { installCrashHandlers } from './process-guards.js';
 import { createServiceApp } from './service-app.js';
 import type { ServiceDefinition } from './service-definition.js';
 
@@ -24,23 +15,6 @@ function describeError(error: unknown): string {
     return `${error.message}: the port is taken (set PORT, or http.ports in config/app.yaml)`;
   }
   return errorMessage(error);
-}
-
-/**
- * Loads and validates the configuration. On any violation it prints every one of them to
- * stderr and returns null: the caller exits non-zero without ever listening.
- */
-function loadConfigOrReport(service: string): ConfluenceConfig | null {
-  try {
-    return loadConfig();
-  } catch (error) {
-    const message =
-      error instanceof ConfigValidationError
-        ? error.message
-        : `Could not load the configuration: ${errorMessage(error)}`;
-    process.stderr.write(`[${service}] ${message}\n`);
-    return null;
-  }
 }
 
 /**
@@ -99,30 +73,14 @@ function stopOnSignals(
 }
 
 /**
- * Entry point of every process: config, logger, the definition's refusals, app, listen, signals.
- * Never throws.
+ * The second half of a process's start, after `bootService` (boot.ts) loaded the configuration,
+ * built the logger and found no refusal: app, listen, signals. Never throws.
  */
-export async function runService(definition: ServiceDefinition): Promise<void> {
-  const config = loadConfigOrReport(definition.name);
-  if (config === null) {
-    process.exitCode = 1;
-    return;
-  }
-  const logger = new ConfluenceLogger({
-    service: definition.name,
-    level: config.app.logging.level,
-    format: logFormatOf(config, isatty(1)),
-    secrets: secretValuesOf(config.environment),
-  });
-  installCrashHandlers(process, logger, (code) => process.exit(code));
-  const refusals = (definition.refusals ?? []).flatMap((refuse) => refuse(config) ?? []);
-  if (refusals.length > 0) {
-    // Before the app is created: no store, Redis or bus client exists yet, so nothing is left
-    // reconnecting and the process ends as soon as this returns.
-    logger.fatal(`${definition.name} refuses to start: ${refusals.join('; ')}`, BOOT);
-    process.exitCode = 1;
-    return;
-  }
+export async function runService(
+  definition: ServiceDefinition,
+  config: ConfluenceConfig,
+  logger: ConfluenceLogger,
+): Promise<void> {
   for (const notice of config.notices) logger.warn(notice, BOOT);
 
   let app: INestApplication | undefined;

@@ -1,8 +1,10 @@
 import type { INestApplication, Type } from '@nestjs/common';
-import type { ConfluenceConfig } from '@app/config';
 import type { ServiceName } from '@app/contracts';
 
-/** One runnable process: which app modules it hosts. Each app's `main.ts` runs one of these. */
+/**
+ * One runnable process: which app modules it hosts. Each app's `main.ts` loads one of these through
+ * its `ServiceEntry` (boot.ts), once the configuration is loaded and nothing refuses it.
+ */
 export interface ServiceDefinition {
   readonly name: ServiceName;
   /** The apps whose modules run in this process (all three in local mode). */
@@ -13,10 +15,4 @@ export interface ServiceDefinition {
    * and Socket.IO adapter). Runs after the app is created, before `init`.
    */
   readonly configure?: readonly ((app: INestApplication) => void | Promise<void>)[];
-  /**
-   * Reasons a configuration must not run this service at all (a production gateway without API
-   * keys), each null when it may. Checked as soon as the configuration is loaded: a refused
-   * process builds nothing, opens no connection and exits 1.
-   */
-  readonly refusals?: readonly ((config: ConfluenceConfig) => string | null)[];
 }

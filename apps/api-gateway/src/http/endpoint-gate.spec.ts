@@ -76,6 +76,7 @@ async function start(
   config: ConfluenceConfig,
   storage: ThrottlerStorage,
   gate: boolean,
+  logger = new RecordingLogger(),
 ): Promise<FastifyTestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [ThrottlerModule.forRoot(throttlerOptions(config.app, storage))],
@@ -102,7 +103,7 @@ async function start(
   };
   return startFastifyApp(moduleRef, new FastifyAdapter({ logger: false }), {
     configure,
-    logger: new RecordingLogger(),
+    logger,
   });
 }
 
@@ -111,12 +112,13 @@ const MARKER = 'endpoint-gate-spec';
 
 describe('EndpointGate', () => {
   const storage = new RecordingStorage();
+  const logger = new RecordingLogger();
   let gated: FastifyTestApp | undefined;
   const api = (): ReturnType<typeof request> => request(gated?.server ?? '');
   let parses = 0;
 
   beforeAll(async () => {
-    gated = await start(keyedConfig(), storage, true);
+    gated = await start(keyedConfig(), storage, true, logger);
     const parse = JSON.parse.bind(JSON);
     jest
       .spyOn(JSON, 'parse')
@@ -166,6 +168,37 @@ describe('EndpointGate', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBe(60);
     expect(parses).toBe(2);
+  });
+
+  it("answers its refusals itself, in the gateway's error shape (no exception filter here), and logs a 429 below warn", async () => {
+    logger.clear();
+    const read = (): request.Test => api().get('/v1/gate/read');
+    const answers = [await read(), await read(), await read(), await read()];
+
+    // This IP's reads 2 to 5 on the route (limit 3): the first test made its first.
+    expect(answers.map((response) => response.status)).toEqual([200, 200, 429, 429]);
+    const limited = answers[3];
+    expect(limited?.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(limited?.body).toEqual({
+      statusCode: 429,
+      error: 'Too Many Requests',
+      message: 'rate limit exceeded; retry after the Retry-After header',
+      requestId: limited?.headers['x-request-id'],
+    });
+    const unauthorized = await api()
+      .post('/v1/gate/write')
+      .set({ 'Content-Type': 'application/json', 'X-API-Key': 'wrong' })
+      .send('{}');
+    expect(unauthorized.body).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'X-API-Key does not match any configured key',
+      requestId: unauthorized.headers['x-request-id'],
+    });
+    // A flood is mostly 429s: each one a warn line would be a log line per attacker's request.
+    expect(logger.warnings.map((line) => line.split(' ').slice(0, 3).join(' '))).toEqual([
+      'POST /v1/gate/write 401',
+    ]);
   });
 
   it('fails closed: without the gate an @Endpoint route answers 500 and its handler never runs', async () => {

@@ -1,12 +1,10 @@
-import {
-  type INestApplicationContext,
-  UnauthorizedException,
-  UnsupportedMediaTypeException,
-} from '@nestjs/common';
-import { normalizeIp, ThrottlerException, ThrottlerStorage } from '@nestjs/throttler';
+import type { INestApplicationContext } from '@nestjs/common';
+import { normalizeIp, ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyInstance } from 'fastify';
 import { AppConfig, type RateLimitsConfig } from '@app/config';
+import type { ArrayBounds } from '@app/contracts/dto';
 import { AccessPolicy, ApiKeyRing } from '@app/gateway';
+import { errorBodyText } from './errors.filter.js';
 import { headerValue, type HttpRequest, type HttpResponse } from './http-types.js';
 
 /** The key of an endpoint's rules in its Fastify route config (set by `@Endpoint`). */
@@ -20,6 +18,8 @@ export interface EndpointRules {
   readonly scope: string;
   /** Its body must be JSON (415 otherwise). */
   readonly json: boolean;
+  /** Its body's bounded arrays, counted as the body arrives (array-bounds.ts); null: none. */
+  readonly arrays: ArrayBounds | null;
 }
 
 export const RATE_LIMIT_MESSAGE = 'rate limit exceeded; retry after the Retry-After header';
@@ -27,7 +27,14 @@ export const RATE_LIMIT_MESSAGE = 'rate limit exceeded; retry after the Retry-Af
 /** The one throttler window per route (@nestjs/throttler's default name, kept in the counter keys). */
 const WINDOW = 'default';
 
-function rulesOf(config: unknown): EndpointRules | null {
+/** Why a request is refused before its body is read: its status and the message of its error body. */
+export interface Refusal {
+  readonly status: 401 | 415 | 429;
+  readonly message: string;
+}
+
+/** The rules `@Endpoint` put in a route's config, or null for a route without them. */
+export function rulesOf(config: unknown): EndpointRules | null {
   if (typeof config !== 'object' || config === null || !(ENDPOINT_CONFIG in config)) return null;
   return config[ENDPOINT_CONFIG] as EndpointRules;
 }
@@ -61,7 +68,13 @@ export class EndpointGate {
     );
   }
 
-  /** Before any other `preParsing` hook (body decoding): a refused body is never read. */
+  /**
+   * Before any other `preParsing` hook (body decoding): a refused body is never read. A refusal
+   * is answered from the hook, in the gateway's error shape, rather than thrown into Nest's
+   * exception handling: the exception (its stack trace), Nest's handler and the filter were about a
+   * fifth of a refusal's CPU under a flood (issue 27). A failure of the counter's storage (Redis
+   * down) is thrown: the ErrorsFilter answers it.
+   */
   install(fastify: FastifyInstance): void {
     fastify.addHook('preParsing', (request, reply, payload, done) => {
       const rules = rulesOf(request.routeOptions.config);
@@ -69,9 +82,18 @@ export class EndpointGate {
         done(null, payload);
         return;
       }
-      this.admit(rules, request, reply).then(
-        () => {
-          done(null, payload);
+      const http: HttpRequest = request;
+      this.admit(rules, http, reply).then(
+        (refusal) => {
+          if (refusal === null) {
+            done(null, payload);
+            return;
+          }
+          // Answered here: Fastify ends the request's lifecycle (no handler, no body read).
+          void reply
+            .code(refusal.status)
+            .type('application/json; charset=utf-8')
+            .send(errorBodyText(refusal.status, refusal.message, http.context?.requestId));
         },
         (error: unknown) => {
           done(error instanceof Error ? error : new Error(String(error)));
@@ -80,15 +102,17 @@ export class EndpointGate {
     });
   }
 
-  /** Resolves when the request may go on (and marks it admitted); rejects with its 4xx otherwise. */
-  async admit(rules: EndpointRules, request: HttpRequest, reply: HttpResponse): Promise<void> {
-    await this.#count(rules, request, reply);
-    this.#checkKey(request);
-    if (rules.json) checkJsonType(request);
-    if (request.context != null) request.context.admitted = true;
+  /** Null when the request may go on (and it is marked admitted), else why it is refused. */
+  async admit(rules: EndpointRules, request: HttpRequest, reply: HttpResponse): Promise<Refusal | null> {
+    const refusal =
+      (await this.#count(rules, request, reply)) ??
+      this.#checkKey(request) ??
+      (rules.json ? checkJsonType(request) : null);
+    if (refusal === null && request.context != null) request.context.admitted = true;
+    return refusal;
   }
 
-  async #count(rules: EndpointRules, request: HttpRequest, reply: HttpResponse): Promise<void> {
+  async #count(rules: EndpointRules, request: HttpRequest, reply: HttpResponse): Promise<Refusal | null> {
     const { limit, ttlSeconds } = this.limits.routes[rules.name] ?? this.limits.default;
     const ttl = ttlSeconds * 1000;
     const apiKey = request.context?.apiKey;
@@ -99,11 +123,12 @@ export class EndpointGate {
     const hit = await this.storage.increment(key, ttl, limit, ttl, WINDOW);
     if (hit.isBlocked) {
       reply.header('Retry-After', hit.timeToBlockExpire);
-      throw new ThrottlerException(RATE_LIMIT_MESSAGE);
+      return { status: 429, message: RATE_LIMIT_MESSAGE };
     }
     reply.header('X-RateLimit-Limit', limit);
     reply.header('X-RateLimit-Remaining', Math.max(0, limit - hit.totalHits));
     reply.header('X-RateLimit-Reset', hit.timeToExpire);
+    return null;
   }
 
   /**
@@ -111,31 +136,34 @@ export class EndpointGate {
    * AccessPolicy: a keyless local gateway on loopback needs none). A key that matches none is
    * refused wherever it is sent: a typo should not silently fall back to anonymous limits.
    */
-  #checkKey(request: HttpRequest): void {
+  #checkKey(request: HttpRequest): Refusal | null {
     const context = request.context;
     if (context?.badKey === true)
-      throw new UnauthorizedException('X-API-Key does not match any configured key');
+      return { status: 401, message: 'X-API-Key does not match any configured key' };
     const write = request.method !== 'GET' && request.method !== 'HEAD';
-    if (!this.access.requiresKey(write ? 'write' : 'read')) return;
-    if (context?.apiKey != null) return;
+    if (!this.access.requiresKey(write ? 'write' : 'read')) return null;
+    if (context?.apiKey != null) return null;
     if (this.keys.size === 0)
-      throw new UnauthorizedException(
-        'this endpoint needs an API key, and none is configured (set API_KEY_HASHES)',
-      );
-    throw new UnauthorizedException('X-API-Key header required');
+      return {
+        status: 401,
+        message: 'this endpoint needs an API key, and none is configured (set API_KEY_HASHES)',
+      };
+    return { status: 401, message: 'X-API-Key header required' };
   }
 }
 
 /** POST bodies are JSON; anything else is 415 (not a confusing 400 about missing fields). */
-function checkJsonType(request: HttpRequest): void {
+function checkJsonType(request: HttpRequest): Refusal | null {
   const type = headerValue(request, 'content-type') ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type))
-    throw new UnsupportedMediaTypeException(
-      `Content-Type must be application/json${type === '' ? '' : ` (got ${type.slice(0, 80)})`}`,
-    );
+    return {
+      status: 415,
+      message: `Content-Type must be application/json${type === '' ? '' : ` (got ${type.slice(0, 80)})`}`,
+    };
   // The body is read as UTF-8 (JSON's only interchange encoding, RFC 8259); another declared
   // charset means the client meant different characters.
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1]?.toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')
-    throw new UnsupportedMediaTypeException(`unsupported charset ${charset.slice(0, 40)} (use utf-8)`);
+    return { status: 415, message: `unsupported charset ${charset.slice(0, 40)} (use utf-8)` };
+  return null;
 }

@@ -35,6 +35,16 @@ const REASONS: Readonly<Record<number, string>> = {
 };
 
 /**
+ * The error body of a refusal made before any handler (the EndpointGate's 401, 415 and 429), as
+ * text: the ErrorsFilter's shape for an HttpException with this status and message, without the
+ * exception.
+ */
+export function errorBodyText(status: number, message: string, requestId: string | undefined): string {
+  const id = requestId === undefined ? '' : `,"requestId":${JSON.stringify(requestId)}`;
+  return `{"statusCode":${status},"error":${JSON.stringify(REASONS[status] ?? 'Error')},"message":${JSON.stringify(message)}${id}}`;
+}
+
+/**
  * Fastify's own refusals of a request body carry a 4xx `statusCode` and a `FST_` code: these are
  * the client's mistakes. A stream error while reading the body (a gzip body that does not
  * decompress) is marked 400 by Fastify.

@@ -9,6 +9,7 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiHeader, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import type { ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
 import type { AppConfig } from '@app/config';
+import type { ArrayBounds } from '@app/contracts/dto';
 import { ENDPOINT_CONFIG, type EndpointRules } from './endpoint-gate.js';
 import { ErrorBodyDto } from './error-body.dto.js';
 import type { HttpRequest } from './http-types.js';
@@ -39,15 +40,19 @@ export class EndpointGuard implements CanActivate {
 
 /**
  * A /v1 endpoint: its rate-limit route name (a key of app.yaml `rateLimits.routes`), its API key
- * and JSON rules, all enforced by the EndpointGate before the body is read, and its documented
- * errors.
+ * and JSON rules, all enforced by the EndpointGate before the body is read, the bounds of its
+ * body's arrays (`arrays`, counted as the body arrives: array-bounds.ts), and its documented errors.
  */
-export function Endpoint(name: string, options: { readonly json?: boolean } = {}): MethodDecorator {
+export function Endpoint(
+  name: string,
+  options: { readonly json?: boolean; readonly arrays?: ArrayBounds } = {},
+): MethodDecorator {
   return (target, method, descriptor) => {
     const rules: EndpointRules = {
       name,
       scope: `${target.constructor.name}.${String(method)}`,
       json: options.json === true,
+      arrays: options.arrays ?? null,
     };
     applyDecorators(
       RouteConfig({ [ENDPOINT_CONFIG]: rules }),

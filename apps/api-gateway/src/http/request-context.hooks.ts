@@ -12,7 +12,8 @@ const READINESS_ROUTE = '/health/ready';
  * next, before the body is read). When the answer has gone out (`onResponse`) the
  * request is timed into the latency histogram by route template and status; client errors are
  * logged at `warn`, server errors at `error` (readiness' 503 at `warn`), each with its request
- * id; successes at `debug` (thousands a second would drown the log).
+ * id; successes and 429s at `debug` (thousands a second would drown the log: a flood past its
+ * rate limit is all 429s, counted by the histogram).
  */
 export class RequestContextHooks {
   readonly #logger = new Logger('http');
@@ -54,13 +55,15 @@ export class RequestContextHooks {
       { method: request.method, route, status: String(status) },
       elapsedMs / 1000,
     );
-    if (status < 400 && !Logger.isLevelEnabled('debug')) return;
+    // A 429 is the limit doing its job; a line per flooding request would be a log flood.
+    const routine = status < 400 || status === 429;
+    if (routine && !Logger.isLevelEnabled('debug')) return;
     const context = request.context;
     const line = `${request.method} ${request.originalUrl} ${status} ${elapsedMs.toFixed(1)} ms requestId=${context?.requestId ?? '-'}${context?.apiKey == null ? '' : ` key=${context.apiKey}`}`;
     // Readiness answers 503 by design (a dependency down, or the process draining: its body says
     // which), once per balancer probe: not a server fault.
     if (status >= 500 && route !== READINESS_ROUTE) this.#logger.error(line);
-    else if (status >= 400) this.#logger.warn(line);
+    else if (!routine) this.#logger.warn(line);
     else this.#logger.debug(line);
   }
 }

@@ -4,6 +4,7 @@ import { IsOptional, Matches } from 'class-validator';
 import { WeightsConfig } from '@app/config';
 import { WeightManager, type WeightSet } from '@app/confluence';
 import {
+  candleBodyBounds,
   INDICATOR_CANDLES,
   IndicatorsRequestDto,
   normalizeSymbol,
@@ -80,7 +81,7 @@ export class CatalogController {
 
   @Post('indicators')
   @HttpCode(200)
-  @Endpoint('indicators', { json: true })
+  @Endpoint('indicators', { json: true, arrays: candleBodyBounds(INDICATOR_CANDLES) })
   @ApiOperation({ summary: "Indicator series over the client's candles (the CLI's names)" })
   @ApiOkResponse({
     type: IndicatorsResponseDto,

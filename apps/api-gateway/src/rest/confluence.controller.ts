@@ -4,6 +4,7 @@ import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@
 import {
   ANALYZE_CANDLES,
   AnalyzeRequestDto,
+  candleBodyBounds,
   HistoryQueryDto,
   LatestQueryDto,
   ManyQueryDto,
@@ -131,7 +132,7 @@ export class ConfluenceController {
 
   @Post('analyze')
   @HttpCode(200)
-  @Endpoint('analyze', { json: true })
+  @Endpoint('analyze', { json: true, arrays: candleBodyBounds(ANALYZE_CANDLES) })
   @ApiOperation({ summary: 'Analyse candles the client sends; stored only with `store: true`' })
   @ApiOkResponse({ type: AnalyzeResponseDto, description: 'the full result (as GET latest), plus `stored`' })
   @ApiBody({ type: AnalyzeRequestDto })

@@ -6,7 +6,8 @@ import {
   isAlignedOpenTime,
   onlyEnvelopeFaults,
 } from '../candle.js';
-import { isTimeframe, type Timeframe } from '../timeframe.js';
+import { isTimeframe, type Timeframe, TIMEFRAMES } from '../timeframe.js';
+import type { ArrayBounds } from '../array-sizes.js';
 
 import type { FieldIssue } from '../confluence.error.js';
 
@@ -15,6 +16,8 @@ export type { FieldIssue } from '../confluence.error.js';
 
 /** Candles a client may send per timeframe (POST analyze / indicators). */
 export const MAX_CANDLES_PER_TIMEFRAME = 5000;
+
+const TOO_MANY_CANDLES = `must hold at most ${MAX_CANDLES_PER_TIMEFRAME} candles`;
 
 /** Enough to name a client's mistakes without echoing a 5,000-candle body back. */
 const MAX_ISSUES = 50;
@@ -55,7 +58,7 @@ export function candleSeriesIssues(
   }
   if (series.length === 0) issues.push({ field: path, message: 'must hold at least one candle' });
   if (series.length > MAX_CANDLES_PER_TIMEFRAME) {
-    issues.push({ field: path, message: `must hold at most ${MAX_CANDLES_PER_TIMEFRAME} candles` });
+    issues.push({ field: path, message: TOO_MANY_CANDLES });
     return issues;
   }
   let previous: number | null = null;
@@ -91,4 +94,18 @@ export function candleSeriesMapIssues(value: unknown, path: string): FieldIssue[
     else candleSeriesIssues(value[key], `${path}.${key}`, key, issues);
   }
   return issues.slice(0, MAX_ISSUES);
+}
+
+/** One candle series' bound, for a scan of the raw body: past it, the issue `candleSeriesIssues` names. */
+export function candleSeriesBounds(): ArrayBounds {
+  return { max: MAX_CANDLES_PER_TIMEFRAME, message: TOO_MANY_CANDLES, properties: new Map() };
+}
+
+/**
+ * `{"<timeframe>": [candles], ...}`'s bounds: a series under each known timeframe. Under any other
+ * key an array is not counted: `candleSeriesMapIssues` refuses the key itself, not its length.
+ */
+export function candleSeriesMapBounds(): ArrayBounds {
+  const series = candleSeriesBounds();
+  return { max: null, message: '', properties: new Map(TIMEFRAMES.map((timeframe) => [timeframe, series])) };
 }

@@ -18,11 +18,18 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { type ArrayBounds, arrayBoundsOf } from '../array-sizes.js';
 import type { FieldIssue } from '../confluence.error.js';
 import { MAX_TIME_MS, MIN_TIME_MS } from '../time-range.js';
 import { IsTimeMs } from '../time-validation.js';
 import { isTimeframe, TIMEFRAMES, type Timeframe } from '../timeframe.js';
-import { candleSeriesIssues, candleSeriesMapIssues, MAX_CANDLES_PER_TIMEFRAME } from './candle-series.js';
+import {
+  candleSeriesBounds,
+  candleSeriesIssues,
+  candleSeriesMapBounds,
+  candleSeriesMapIssues,
+  MAX_CANDLES_PER_TIMEFRAME,
+} from './candle-series.js';
 
 const finite = { allowNaN: false, allowInfinity: false } as const;
 /** A ccxt exchange id. */
@@ -205,6 +212,18 @@ export interface CandleBodyRules<T extends object> {
   readonly field: keyof T & string;
   /** Every issue of the candles (`value`, as parsed), by its path; `body` is the whole parsed body. */
   readonly issues: (value: unknown, body: Readonly<Record<string, unknown>>) => FieldIssue[];
+  /** The candles' array bounds, as `issues` words them, for a scan of the raw body. */
+  readonly bounds: () => ArrayBounds;
+}
+
+/**
+ * Every array bound of a candle body, for a scan of the raw body before it is parsed: the DTO's
+ * (`@ArrayMaxSize`, nested too) and the candles'.
+ */
+export function candleBodyBounds<T extends object>(rules: CandleBodyRules<T>): ArrayBounds {
+  const properties = new Map(arrayBoundsOf(rules.dto)?.properties);
+  properties.set(rules.field, rules.bounds());
+  return { max: null, message: '', properties };
 }
 
 /** POST analyze's `candles`: `{"<timeframe>": [candles]}`, each series aligned to its key. */
@@ -212,6 +231,7 @@ export const ANALYZE_CANDLES: CandleBodyRules<AnalyzeRequestDto> = {
   dto: AnalyzeRequestDto,
   field: 'candles',
   issues: (value) => candleSeriesMapIssues(value, 'candles'),
+  bounds: candleSeriesMapBounds,
 };
 
 /** POST /v1/indicators. */
@@ -232,6 +252,7 @@ export const INDICATOR_CANDLES: CandleBodyRules<IndicatorsRequestDto> = {
   // A bad timeframe is the DTO's issue (`timeframe`), not one per candle.
   issues: (value, body) =>
     candleSeriesIssues(value, 'candles', isTimeframe(body.timeframe) ? body.timeframe : null),
+  bounds: candleSeriesBounds,
 };
 
 /** `:exchange/:symbol` path parameters. */
