@@ -46,6 +46,6 @@ await Promise.all(
     if (output.map !== undefined) writeFileSync(`${target}.map`, output.map);
   }),
 );
-process.stdout.write(
+process.stderr.write(
   `built ${files.length} files into dist/ in ${Math.round(performance.now() - started)} ms\n`,
 );
