@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { REPO_ROOT, SpawnedProcess } from '@app/testing';
 
 /** The standalone embedded store runner (`npm run store:embedded`). */
@@ -17,11 +17,11 @@ export function requireBuilt(entries: readonly string[]): void {
  * test must not depend on the developer's), all killed by `killAll` after it.
  */
 export class Processes {
-  readonly #running: SpawnedProcess[] = [];
+  readonly #running: { entry: string; child: SpawnedProcess }[] = [];
 
   node(entry: string, env: NodeJS.ProcessEnv, args: readonly string[] = []): SpawnedProcess {
     const child = SpawnedProcess.node(entry, { PATH: process.env.PATH, TZ: 'UTC', ...env }, args);
-    this.#running.push(child);
+    this.#running.push({ entry, child });
     return child;
   }
 
@@ -32,7 +32,18 @@ export class Processes {
     return { store, uri: printed.trim().replace(/\/$/, '') };
   }
 
+  /**
+   * Kills every process. With E2E_LOG_DIR set (diagnostics only: no test reads it), each one's
+   * output is kept there first, to read what a failing multi-process run did.
+   */
   async killAll(): Promise<void> {
-    await Promise.all(this.#running.splice(0).map((child) => child.kill()));
+    const running = this.#running.splice(0);
+    await Promise.all(running.map(({ child }) => child.kill()));
+    const dir = process.env.E2E_LOG_DIR;
+    if (dir === undefined || dir === '') return;
+    mkdirSync(dir, { recursive: true });
+    running.forEach(({ entry, child }, i) => {
+      writeFileSync(join(dir, `${Date.now()}-${i}-${basename(entry, '.js')}.log`), child.output);
+    });
   }
 }
