@@ -192,6 +192,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unsafe-class-instance-assignment': 'off' },
   },
   {
+    // The dashboard runs in a browser (its own tsconfig: DOM, no Node types), bundled by Vite.
+    files: ['apps/api-gateway/dashboard/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // Tests may poke at internals and build throw-away objects.
     // Test kits: libs/testing and each lib's own src/testing/ helpers (as coverage counts them).
     files: [

@@ -62,6 +62,8 @@ export default {
     '!**/main.ts',
     '!libs/platform/src/run-service.ts',
     '!libs/platform/src/boot.ts',
+    // A browser page, proven in a browser (test/dashboard.e2e-spec.ts), not in Node.
+    '!apps/api-gateway/dashboard/**',
     // Test kits: libs/testing and each lib's own src/testing/ helpers.
     '!**/testing/**',
   ],

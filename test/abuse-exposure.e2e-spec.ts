@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { freePort, isListening } from '@app/testing';
 import { BOOT_TIMEOUT_MS, type LocalGateway, startLocalGateway, testApiKey } from './gateway-kit.js';
+import { requireBuilt } from './process-kit.js';
 
 /**
  * What a gateway exposes without a key (issue 27, item 8), each part configurable in app.yaml and
@@ -13,7 +14,7 @@ import { BOOT_TIMEOUT_MS, type LocalGateway, startLocalGateway, testApiKey } fro
  */
 
 const KEY = testApiKey('ops');
-const DOCS_PATHS = ['/docs', '/docs-json', '/docs/asyncapi.json', '/'] as const;
+const DOCS_PATHS = ['/docs', '/docs-json', '/docs/asyncapi.json'] as const;
 
 /** An answer without its request id (the one field that differs between two 404s). */
 function withoutRequestId(body: unknown): unknown {
@@ -61,13 +62,14 @@ function describeGateway(
 }
 
 describeGateway('the shipped defaults (local mode, a key configured)', { apiKeys: [KEY] }, (gateway) => {
-  it('serves /metrics without a key, and the API documents', async () => {
+  it('serves /metrics without a key, the API documents and the dashboard', async () => {
     const { server } = gateway();
     const metrics = await request(server).get('/metrics').expect(200);
     expect(metrics.text).toContain('# HELP confluence_http_request_duration_seconds');
     await request(server).get('/docs-json').expect(200);
     await request(server).get('/docs/asyncapi.json').expect(200);
-    expect((await request(server).get('/').expect(302)).headers.location).toBe('/docs');
+    requireBuilt(['dist/dashboard/index.html']);
+    expect((await request(server).get('/').expect(200)).headers['content-type']).toMatch(/^text\/html/);
   });
 });
 
@@ -105,14 +107,18 @@ describeGateway(
     it.each(DOCS_PATHS)('%s answers 404, as an unknown path does', async (path) => {
       const { server } = gateway();
       const answer = await request(server).get(path).expect(404);
-      const unknown = await request(server)
-        .get(`${path === '/' ? '' : path}/no-such-path`)
-        .expect(404);
+      const unknown = await request(server).get(`${path}/no-such-path`).expect(404);
       expect(withoutRequestId(answer.body)).toEqual({
         ...(withoutRequestId(unknown.body) as object),
         message: `Cannot GET ${path}`,
       });
       expect(answer.headers['content-type']).toBe(unknown.headers['content-type']);
+    });
+
+    it('still serves the dashboard at / (a page; its data keeps its own keys)', async () => {
+      requireBuilt(['dist/dashboard/index.html']);
+      const home = await request(gateway().server).get('/').expect(200);
+      expect(home.text).toContain('<title>Confluence dashboard</title>');
     });
   },
 );

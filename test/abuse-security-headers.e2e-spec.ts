@@ -28,6 +28,7 @@ import {
   testApiKey,
   waitForStoredReplay,
 } from './gateway-kit.js';
+import { requireBuilt } from './process-kit.js';
 
 /**
  * Every answer the gateway can give carries the same security headers (helmet's), whoever
@@ -127,6 +128,7 @@ describe('security headers on every answer of the gateway', () => {
   });
 
   it('on each status the HTTP stack answers, from a controller to the router before any hook', async () => {
+    requireBuilt(['dist/dashboard/index.html']);
     const api = (): ReturnType<typeof request> => request(httpServerOf(app));
     const latest = await api().get('/v1/confluence/binance/BTC-USDT').expect(200);
     const answers: [string, number, Response][] = [
@@ -135,7 +137,7 @@ describe('security headers on every answer of the gateway', () => {
       ['liveness', 200, await api().get('/health/live')],
       ['metrics', 200, await api().get('/metrics')],
       ['a CORS preflight', 204, await preflight()],
-      ['a redirect', 302, await api().get('/')],
+      ['the dashboard', 200, await api().get('/')],
       [
         'an unchanged result',
         304,

@@ -60,6 +60,25 @@ const GET_ENDPOINTS = [
     ],
   },
   {
+    path: '/v1/candles/binance/BTC-USDT',
+    good: [
+      ['timeframe', '1m'],
+      ['limit', '5'],
+      ['from', '0'],
+      ['to', '1613692800000'],
+    ],
+    bad: [
+      ['limit', '0'],
+      ['limit', '1001'],
+      ['limit', 'abc'],
+      ['from', '-1'],
+      ['to', '1.25'],
+      ['timeframe', '2m'],
+      ['from', String(MAX_TIME_MS + 1)],
+      ['cursor', 'x'],
+    ],
+  },
+  {
     path: '/v1/confluence',
     good: [['markets', 'binance:BTC-USDT']],
     bad: [

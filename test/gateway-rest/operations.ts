@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { bodyOf, expectError, fail } from '../gateway-kit.js';
+import { requireBuilt } from '../process-kit.js';
 import { fieldsOf, type RestGateway } from './rest-kit.js';
 
 /**
@@ -162,6 +163,7 @@ export function describeOperations(gateway: RestGateway): void {
             '/v1/confluence/analyze',
             '/v1/indicators',
             '/v1/signals',
+            '/v1/candles/{exchange}/{symbol}',
             '/v1/weights',
             '/health/ready',
             '/metrics',
@@ -179,17 +181,31 @@ export function describeOperations(gateway: RestGateway): void {
             .map(([method]) => `${method.toUpperCase()} ${path}`),
         );
         expect(undeclared).toEqual([]);
+        // Pages are not API: the dashboard and its assets stay out of the document.
+        expect(Object.keys(doc.paths).filter((path) => !/^\/(v1|health|metrics)\b/.test(path))).toEqual([]);
         const [scheme] = Object.keys(doc.components.securitySchemes);
         expect(doc.paths['/v1/confluence/analyze']?.post?.security).toEqual([{ [scheme ?? '']: [] }]);
         expect(page.headers['content-type']).toMatch(/^text\/html/);
         expect(page.text).toMatch(/swagger-ui/i);
       });
 
-      it('sends a browser opening / to the docs page', async () => {
-        const home = await api().get('/').expect(302);
+      it('serves the dashboard at / (the built page, revalidated) and its assets (cached for good)', async () => {
+        requireBuilt(['dist/dashboard/index.html']);
+        const home = await api().get('/').expect(200);
+        const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)"/.exec(home.text)?.[1];
 
-        expect(home.headers.location).toBe('/docs');
+        expect(home.headers['content-type']).toMatch(/^text\/html/);
+        expect(home.headers['cache-control']).toBe('no-cache');
         expect(home.headers['x-content-type-options']).toBe('nosniff');
+        expect(home.headers['content-security-policy']).toContain("script-src 'self'");
+        expect(script).toBeDefined();
+        const asset = await api()
+          .get(script ?? fail())
+          .expect(200);
+        expect(asset.headers['content-type']).toMatch(/javascript/);
+        expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+        // Only the built files: any other path is the gateway's 404, in its error shape.
+        expectError(await api().get('/assets/nothing.js'), 404);
       });
     });
 

@@ -62,7 +62,7 @@ export function describeResponseSchemas(gateway: RestGateway): void {
       expect(validator.check('get', path, 200, { ...body, label: 'MAYBE' })).not.toBeNull();
     });
 
-    it('documents the reads: markets, latest, many, history, signals, weights', async () => {
+    it('documents the reads: markets, latest, many, history, signals, candles, weights', async () => {
       await expectDocumented(api().get('/v1/markets'), 'get', '/v1/markets', 200);
       await expectDocumented(
         api().get('/v1/confluence/binance/BTC-USDT?timeframe=5m'),
@@ -84,6 +84,13 @@ export function describeResponseSchemas(gateway: RestGateway): void {
         200,
       );
       await expectDocumented(api().get('/v1/signals?limit=5'), 'get', '/v1/signals', 200);
+      const candles = await expectDocumented(
+        api().get('/v1/candles/binance/BTC-USDT?timeframe=5m&limit=3'),
+        'get',
+        '/v1/candles/{exchange}/{symbol}',
+        200,
+      );
+      expect((candles as { candles: unknown[] }).candles).toHaveLength(3);
       await expectDocumented(api().get('/v1/weights'), 'get', '/v1/weights', 200);
       await expectDocumented(api().get('/v1/weights?symbol=LTC-USDT'), 'get', '/v1/weights', 200);
     });

@@ -17,6 +17,7 @@ import { Clock } from '@app/contracts';
 import {
   AccessPolicy,
   ApiKeyRing,
+  CandleQueries,
   GatewayMetrics,
   gatewayStartRefusal,
   LatestResults,
@@ -29,6 +30,7 @@ import {
 } from '@app/gateway';
 import { LlmModule, LlmOpinions, OpinionPublisher, registerLlmMetrics } from '@app/llm';
 import {
+  CandleRepository,
   LlmCostRepository,
   PersistenceModule,
   ResultRepository,
@@ -43,7 +45,7 @@ import { GatewayRedis } from './ops/gateway-redis.js';
 import { MetricsController } from './ops/metrics.controller.js';
 import { MetricsListener } from './ops/metrics-listener.js';
 import { ReadinessController, readinessProviders } from './ops/readiness.controller.js';
-import { RootController } from './ops/root.controller.js';
+import { CandlesController } from './rest/candles.controller.js';
 import { CatalogController } from './rest/catalog.controller.js';
 import { ConfluenceController } from './rest/confluence.controller.js';
 import { LlmController } from './rest/llm.controller.js';
@@ -108,11 +110,11 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
   controllers: [
     ConfluenceController,
     CatalogController,
+    CandlesController,
     LlmController,
     PerformanceController,
     ReadinessController,
     MetricsController,
-    RootController,
   ],
   providers: [
     {
@@ -164,6 +166,11 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
         formatter: ResultFormatter,
         probabilities: ProbabilityMaps,
       ) => new ResultQueries(board, latest, results, signals, formatter, probabilities),
+    },
+    {
+      provide: CandleQueries,
+      inject: [CandleRepository],
+      useFactory: (candles: CandleRepository) => new CandleQueries(candles),
     },
     {
       provide: OnDemandAnalysis,

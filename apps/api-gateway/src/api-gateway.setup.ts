@@ -10,6 +10,7 @@ import { EndpointGate } from './http/endpoint-gate.js';
 import { RequestContextHooks } from './http/request-context.hooks.js';
 import { createValidationPipe, installJsonDepthLimit } from './http/validation.js';
 import { installApiDocs } from './ops/api-docs.js';
+import { installDashboard } from './ops/dashboard.js';
 import { SignalsIoAdapter } from './socket/signals-io.adapter.js';
 
 /**
@@ -35,14 +36,15 @@ export function installRestEdge(app: NestFastifyApplication): void {
 
 /**
  * Application-level set-up of a process hosting the gateway: security headers on every answer
- * (security-headers.ts), one error shape, validation of every DTO, the Socket.IO adapter, and the
- * API documents at /docs (ops/api-docs.ts).
+ * (security-headers.ts), one error shape, validation of every DTO, the Socket.IO adapter, the
+ * API documents at /docs (ops/api-docs.ts) and the dashboard at / (ops/dashboard.ts).
  */
-export function configureGateway(nest: INestApplication): void {
+export async function configureGateway(nest: INestApplication): Promise<void> {
   const app = nest as NestFastifyApplication;
   const fastify = app.getHttpAdapter().getInstance();
   installRestEdge(app);
   installSecurityHeaders(fastify, gatewaySecurityHeaders());
   app.useWebSocketAdapter(new SignalsIoAdapter(app, app.get(AppConfig)));
   installApiDocs(app);
+  await installDashboard(app);
 }

@@ -13,6 +13,7 @@ export * from './memory-throttler-storage.js';
 export * from './json-depth.js';
 export * from './json-array-scan.js';
 export * from './result-queries.js';
+export * from './candle-queries.js';
 export * from './stored-result-view.js';
 export * from './opinion-payload.js';
 export * from './opinion-requests.js';

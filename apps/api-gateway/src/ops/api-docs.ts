@@ -8,7 +8,7 @@ import { ASYNCAPI_PATH, serveAsyncApi } from '../socket/asyncapi.js';
 /**
  * The API's documents: OpenAPI at /docs (Swagger UI) and /docs-json, AsyncAPI at
  * /docs/asyncapi.json. With app.yaml `access.docs: false` (the production overlay) none of them
- * is served: each is a 404 like any unknown path, and `GET /` too (RootController).
+ * is served: each is a 404 like any unknown path. (The dashboard at `/` is served either way.)
  */
 export function installApiDocs(app: NestFastifyApplication): void {
   if (!app.get(AppConfig).access.docs) return;

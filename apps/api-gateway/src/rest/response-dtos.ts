@@ -9,6 +9,7 @@ import {
   type Timeframe,
   TIMEFRAMES,
 } from '@app/contracts';
+import { CandleDto } from '@app/contracts/dto';
 import type { StreamStatus, StreamView } from '@app/gateway';
 import {
   type AvailableOpinionDto,
@@ -262,4 +263,13 @@ export class IndicatorsResponseDto {
     description: 'series by indicator name (the CLI names), null before warm-up',
   })
   readonly indicators!: Readonly<Record<string, readonly (number | null)[]>>;
+}
+
+/** GET /v1/candles: the stream asked (its default timeframe filled in) and its stored candles. */
+export class CandlesResponseDto {
+  @ApiProperty({ example: 'binance' }) readonly exchange!: string;
+  @ApiProperty({ example: 'BTC/USDT' }) readonly symbol!: string;
+  @ApiProperty({ enum: TIMEFRAMES }) readonly timeframe!: Timeframe;
+  @ApiProperty({ type: [CandleDto], description: 'oldest first; empty when none is stored in the range' })
+  readonly candles!: CandleDto[];
 }

@@ -307,6 +307,13 @@ export class HistoryQueryDto extends LatestQueryDto {
   readonly cursor?: string;
 }
 
+/** GET /v1/candles/:exchange/:symbol: a stream's stored candles, the newest `limit` opened in [from, to]. */
+export class CandlesQueryDto extends LatestQueryDto {
+  @QueryTime('candle open time ≥ from (ms since the epoch)') readonly from?: number;
+  @QueryTime('candle open time ≤ to (ms since the epoch)') readonly to?: number;
+  @PageLimit() readonly limit?: number;
+}
+
 /** The longest forward-return horizon GET /v1/performance measures, in candles. */
 export const MAX_HORIZON = 1000;
 
