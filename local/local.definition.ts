@@ -1,3 +1,4 @@
+import { notificationsStartRefusal } from '@app/config';
 import { ServiceName } from '@app/contracts';
 import { gatewayStartRefusal } from '@app/gateway';
 import type { ServiceDefinition } from '@app/platform';
@@ -16,5 +17,6 @@ export const localService: ServiceDefinition = {
   hosts: [ServiceName.ApiGateway, ServiceName.AnalysisWorker, ServiceName.MarketData],
   modules: [ApiGatewayModule, AnalysisWorkerModule, MarketDataModule],
   configure: [configureGateway],
-  refusals: [(config) => gatewayStartRefusal(config.environment)],
+  // Alerts are delivered here, so their channels' secrets are required here (not by the other apps).
+  refusals: [(config) => gatewayStartRefusal(config.environment), notificationsStartRefusal],
 };

@@ -1,3 +1,4 @@
+import { notificationsStartRefusal } from '@app/config';
 import { ServiceName } from '@app/contracts';
 import { gatewayStartRefusal } from '@app/gateway';
 import type { ServiceDefinition } from '@app/platform';
@@ -9,5 +10,6 @@ export const apiGatewayService: ServiceDefinition = {
   hosts: [ServiceName.ApiGateway],
   modules: [ApiGatewayModule],
   configure: [configureGateway],
-  refusals: [(config) => gatewayStartRefusal(config.environment)],
+  // Alerts are delivered here, so their channels' secrets are required here (not by the other apps).
+  refusals: [(config) => gatewayStartRefusal(config.environment), notificationsStartRefusal],
 };
