@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventually, freePort, PROJECT_CONFIG_DIR } from '@app/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { createConfigFixture, eventually, freePort, PROJECT_CONFIG_DIR } from '@app/testing';
 import { apiKeyHashes, testApiKey } from './gateway-kit.js';
 import { Processes, requireBuilt } from './process-kit.js';
 
@@ -156,6 +156,56 @@ describe('a production gateway without API_KEY_HASHES', () => {
     await eventually(
       () => redis.accepted > 0 && mongo.accepted > 0,
       'the gateway to connect to Redis and MongoDB',
+    );
+    expect(child.output).not.toContain('refuses to start');
+  });
+});
+
+describe('a gateway with an enabled alert channel whose secret is not set', () => {
+  const fixture = createConfigFixture();
+  // monitoring.yaml's first channel (ops-webhook) on; ALERT_WEBHOOK_SECRET left out.
+  fixture.patch('monitoring.yaml', 'enabled: false', 'enabled: true');
+  afterAll(() => {
+    fixture.cleanup();
+  });
+
+  it.each(Object.entries(ENTRIES))(
+    '%s: refuses to start naming the variable, with no connection opened',
+    async (service, entry) => {
+      const { redis, mongo, env } = await productionEnvironment();
+      const child = processes.node(entry, {
+        ...env,
+        CONFIG_DIR: fixture.dir,
+        API_KEY_HASHES: apiKeyHashes([testApiKey('ops')]),
+      });
+
+      expect(await child.exited).toEqual({ code: 1, signal: null });
+      const lines = child.output
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as LogLine);
+      expect(lines).toEqual([
+        expect.objectContaining({
+          level: 'fatal',
+          message:
+            `${service} refuses to start: ALERT_WEBHOOK_SECRET is required: the signing secret of the enabled ` +
+            'webhook channel "ops-webhook" (monitoring.yaml notifications)',
+        }),
+      ]);
+      expect({ redis: redis.accepted, mongo: mongo.accepted }).toEqual({ redis: 0, mongo: 0 });
+    },
+  );
+
+  it('control: the analysis worker, which sends no alert, starts on the same configuration', async () => {
+    const { redis, mongo, env } = await productionEnvironment();
+    const child = processes.node('dist/apps/analysis-worker/src/main.js', {
+      ...env,
+      CONFIG_DIR: fixture.dir,
+    });
+
+    await eventually(
+      () => redis.accepted > 0 && mongo.accepted > 0,
+      'the worker to connect to Redis and MongoDB',
     );
     expect(child.output).not.toContain('refuses to start');
   });

@@ -105,7 +105,7 @@ describe('docker-compose.yml', () => {
       ...composeText.matchAll(/\$\{([A-Z_]*(PASSWORD|USERNAME|SECRET|TOKEN|KEY)[A-Z_]*)(:?[-?])?([^}]*)\}/g),
     ];
     // Optional secrets: their feature is off without them, and they default to nothing at all.
-    const optional = ['OPENAI_API_KEYS'];
+    const optional = ['OPENAI_API_KEYS', 'ALERT_WEBHOOK_SECRET', 'TELEGRAM_BOT_TOKEN'];
 
     expect(secretReferences.length).toBeGreaterThan(0);
     for (const [reference, name = '', , operator, rest] of secretReferences)
@@ -120,11 +120,15 @@ describe('docker-compose.yml', () => {
 
     expect(gateway.API_KEY_HASHES).toMatch(/^\$\{API_KEY_HASHES:\?/);
     expect(Object.keys(gateway).sort()).toEqual([
+      'ALERT_WEBHOOK_SECRET',
       'API_KEY_HASHES',
+      'DISCORD_WEBHOOK_URL',
       'MONGODB_URI',
       'NODE_ENV',
       'OPENAI_API_KEYS',
       'REDIS_URL',
+      'SLACK_WEBHOOK_URL',
+      'TELEGRAM_BOT_TOKEN',
     ]);
     expect(compose.services['analysis-worker']?.environment?.API_KEY_HASHES).toBeUndefined();
   });
@@ -133,6 +137,19 @@ describe('docker-compose.yml', () => {
     for (const app of ['api-gateway', 'analysis-worker'])
       expect(compose.services[app]?.environment?.OPENAI_API_KEYS).toBe('${OPENAI_API_KEYS:-}');
     expect(compose.services['market-data']?.environment?.OPENAI_API_KEYS).toBeUndefined();
+  });
+
+  it('gives the alert channels’ secrets to the gateway only (it delivers the alerts), empty by default', () => {
+    for (const name of [
+      'ALERT_WEBHOOK_SECRET',
+      'TELEGRAM_BOT_TOKEN',
+      'DISCORD_WEBHOOK_URL',
+      'SLACK_WEBHOOK_URL',
+    ]) {
+      expect(compose.services['api-gateway']?.environment?.[name]).toBe(`\${${name}:-}`);
+      for (const app of ['analysis-worker', 'market-data'])
+        expect([app, compose.services[app]?.environment?.[name]]).toEqual([app, undefined]);
+    }
   });
 
   it('builds an image that runs as a non-root user', () => {

@@ -90,13 +90,17 @@ describe('.env.example', () => {
     const secrets = assignments.filter((a) => SECRET_NAME.test(a.name));
 
     expect(secrets.map((a) => a.name).sort()).toEqual([
+      'ALERT_WEBHOOK_SECRET',
       'API_KEY_HASHES',
+      'DISCORD_WEBHOOK_URL',
       'MONGODB_URI',
       'MONGO_ROOT_PASSWORD',
       'MONGO_ROOT_USERNAME',
       'OPENAI_API_KEYS',
       'REDIS_PASSWORD',
       'REDIS_URL',
+      'SLACK_WEBHOOK_URL',
+      'TELEGRAM_BOT_TOKEN',
     ]);
     for (const { name, value } of secrets) expect([name, value]).toEqual([name, '']);
     // What is left are ports: numbers, never anything that could be a credential.

@@ -132,6 +132,21 @@ const GET_ENDPOINTS = [
     ],
   },
   {
+    path: '/v1/alerts',
+    good: [
+      ['limit', '10'],
+      ['status', 'failed'],
+    ],
+    bad: [
+      ['limit', '0'],
+      ['limit', '1001'],
+      ['limit', 'abc'],
+      ['limit', '1e300'],
+      ['status', 'sent'],
+      ['status', ''],
+    ],
+  },
+  {
     path: '/v1/weights',
     good: [['symbol', 'BTC/USDT']],
     bad: [

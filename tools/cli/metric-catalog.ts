@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerAlertMetrics } from '@app/alerts';
 import { WorkerMetrics, type WorkerMetricsStatus } from '@app/analysis';
 import { ServiceName } from '@app/contracts';
 import { GatewayMetrics, MarketBoard } from '@app/gateway';
@@ -43,6 +44,8 @@ export function metricCatalog(): readonly MetricInfo[] {
   // Both apps that ask the model register its metrics (local mode: the one process's).
   registerLlmMetrics(gateway.registry, unread);
   registerLlmMetrics(worker.registry, unread);
+  // The gateway delivers the alerts of monitoring.yaml notifications.
+  registerAlertMetrics(gateway.registry, unread);
   const marketData = new MarketDataMetrics(unread, { processMetrics: true, now: unread });
   registerWriteMetrics(marketData.registry, unread);
   const defaults = new Registry();

@@ -10,6 +10,7 @@ import {
   MonitoringConfig,
   RuntimeSettings,
 } from '@app/config';
+import { AlertNotifier, registerAlertMetrics } from '@app/alerts';
 import { BusModule, RedisKeys } from '@app/bus';
 import { EngineFactory, ResultFormatter } from '@app/confluence';
 import { ConfluenceModule } from '@app/confluence/nest';
@@ -38,6 +39,7 @@ import {
   StoreWriter,
 } from '@app/persistence';
 import { ProbabilityMaps } from '@app/validation';
+import { alertsProviders } from './alerts/alerts.providers.js';
 import { forwardValidationProviders } from './forward-validation.providers.js';
 import { GatewayFeed } from './gateway-feed.service.js';
 import { throttlerOptions } from './http/guards.js';
@@ -45,6 +47,7 @@ import { GatewayRedis } from './ops/gateway-redis.js';
 import { MetricsController } from './ops/metrics.controller.js';
 import { MetricsListener } from './ops/metrics-listener.js';
 import { ReadinessController, readinessProviders } from './ops/readiness.controller.js';
+import { AlertsController } from './rest/alerts.controller.js';
 import { CandlesController } from './rest/candles.controller.js';
 import { CatalogController } from './rest/catalog.controller.js';
 import { ConfluenceController } from './rest/confluence.controller.js';
@@ -113,6 +116,7 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
     CandlesController,
     LlmController,
     PerformanceController,
+    AlertsController,
     ReadinessController,
     MetricsController,
   ],
@@ -222,12 +226,13 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
     SocketRegistry,
     {
       provide: GatewayMetrics,
-      inject: [MarketBoard, SocketRegistry, StoreWriter, LlmOpinions, Clock],
+      inject: [MarketBoard, SocketRegistry, StoreWriter, LlmOpinions, AlertNotifier, Clock],
       useFactory: (
         board: MarketBoard,
         sockets: SocketRegistry,
         writer: StoreWriter,
         opinions: LlmOpinions,
+        alerts: AlertNotifier,
         clock: Clock,
       ) => {
         const metrics = new GatewayMetrics(
@@ -240,6 +245,7 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
           { processMetrics: true },
         );
         registerLlmMetrics(metrics.registry, () => opinions.status());
+        registerAlertMetrics(metrics.registry, () => alerts.status());
         return metrics;
       },
     },
@@ -248,6 +254,7 @@ const THROTTLE_REDIS_TIMEOUT_MS = 250;
     SignalsGateway,
     ...readinessProviders,
     ...forwardValidationProviders,
+    ...alertsProviders,
   ],
 })
 export class ApiGatewayModule implements OnModuleInit {

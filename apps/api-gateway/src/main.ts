@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { notificationsStartRefusal } from '@app/config/core';
 import { ServiceName } from '@app/contracts';
 import { gatewayStartRefusal } from '@app/gateway/access';
 import { bootService } from '@app/platform/boot';
@@ -6,6 +7,7 @@ import { bootService } from '@app/platform/boot';
 // Only what deciding to start needs is imported here; the modules follow once nothing refuses.
 await bootService({
   name: ServiceName.ApiGateway,
-  refusals: [(config) => gatewayStartRefusal(config.environment)],
+  // Alerts are delivered here, so their channels' secrets are required here (not by the other apps).
+  refusals: [(config) => gatewayStartRefusal(config.environment), notificationsStartRefusal],
   load: async () => (await import('./api-gateway.definition.js')).apiGatewayService,
 });

@@ -22,6 +22,8 @@ export * from './schema/app.schema.js';
 export * from './schema/exchanges.schema.js';
 export * from './schema/indicators.schema.js';
 export * from './schema/monitoring.schema.js';
+export * from './schema/notifications.schema.js';
+export * from './notification-secrets.js';
 export * from './schema/llm.schema.js';
 export * from './schema/validation.schema.js';
 export * from './schema/weights.schema.js';

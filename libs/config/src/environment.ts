@@ -38,6 +38,11 @@ export class Environment {
    * none: no LLM opinions. Logs and health name a key by its last four characters only.
    */
   readonly openAiKeys!: readonly string[];
+  /**
+   * The alert channels' secrets (webhook signing secret, bot token, Discord and Slack webhook URLs),
+   * by the variable monitoring.yaml `notifications.channels` names for each; only those set.
+   */
+  readonly notificationSecrets!: Readonly<Record<string, string>>;
 }
 
 export interface ApiKeyHash {
@@ -211,10 +216,12 @@ export function readEnvironment(env: NodeJS.ProcessEnv, cwd: string, issues: Con
     exchangeCredentials: readExchangeCredentials(env, issues),
     apiKeyHashes: readApiKeyHashes(env, issues),
     openAiKeys: readOpenAiKeys(env, issues),
+    // Filled by loadConfig once monitoring.yaml says which variables to read.
+    notificationSecrets: {},
   });
 }
 
-/** Values that must never reach a log line: passwords inside URLs. */
+/** Values that must never reach a log line: passwords inside URLs, keys, tokens, alert secrets. */
 export function secretValuesOf(environment: Environment): string[] {
   const secrets: string[] = [];
   for (const url of [environment.mongodbUri, environment.redisUrl]) {
@@ -226,7 +233,7 @@ export function secretValuesOf(environment: Environment): string[] {
       // Invalid URLs never get this far (readUrl rejects them).
     }
   }
-  secrets.push(...environment.openAiKeys);
+  secrets.push(...environment.openAiKeys, ...Object.values(environment.notificationSecrets));
   for (const { apiKey, secret, password } of Object.values(environment.exchangeCredentials)) {
     secrets.push(apiKey, secret, ...(password === undefined ? [] : [password]));
   }

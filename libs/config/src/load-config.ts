@@ -4,14 +4,16 @@ import { type ClassConstructor } from 'class-transformer';
 import { ConfigValidationError } from './config.error.js';
 import { type ConfigIssue, type ConfigShape, formatPath } from './config.types.js';
 import { ConfluenceConfig, RuntimeSettings } from './confluence-config.js';
-import { deepFreeze, deepMerge } from './deep.js';
-import { type Environment, readEnvironment } from './environment.js';
+import { deepFreeze, deepMerge, isPlainObject } from './deep.js';
+import { Environment, readEnvironment } from './environment.js';
 import { APP_DEFAULTS, AppConfig } from './schema/app.schema.js';
 import { EXCHANGE_ITEM_DEFAULTS, EXCHANGES_DEFAULTS, ExchangesConfig } from './schema/exchanges.schema.js';
 import { INDICATORS_DEFAULTS, IndicatorsConfig } from './schema/indicators.schema.js';
 import { LLM_DEFAULTS, LLM_REPLACE_PATHS, LlmConfig } from './schema/llm.schema.js';
 import { loadPrompt } from './llm-prompt.js';
 import { MONITORING_DEFAULTS, MonitoringConfig } from './schema/monitoring.schema.js';
+import { notificationReferenceIssues, withNotificationDefaults } from './schema/notifications.schema.js';
+import { readNotificationSecrets } from './notification-secrets.js';
 import { VALIDATION_DEFAULTS, ValidationConfig } from './schema/validation.schema.js';
 import { WEIGHTS_DEFAULTS, WEIGHTS_REPLACE_PATHS, WeightsConfig } from './schema/weights.schema.js';
 import { extractSecrets } from './secrets.js';
@@ -25,6 +27,8 @@ interface SectionSpec<T extends object> {
   readonly replace?: readonly string[];
   /** Fills per-item defaults in lists, which a plain merge cannot reach. */
   readonly prepare?: (merged: unknown) => unknown;
+  /** Rules across fields of the validated section (paths from its root); run only when the rest passed. */
+  check?(value: T): RawIssue[];
 }
 
 /** An exchange entry may omit `enabled`, `data`, `polling`, ...; each omitted part takes the default. */
@@ -32,6 +36,12 @@ function withExchangeDefaults(merged: unknown): unknown {
   const list = (merged as { exchanges?: unknown } | null)?.exchanges;
   if (!Array.isArray(list)) return merged;
   return { ...(merged as object), exchanges: list.map((item) => deepMerge(EXCHANGE_ITEM_DEFAULTS, item)) };
+}
+
+/** Channels and rules of `notifications` take their per-item defaults. */
+function withMonitoringDefaults(merged: unknown): unknown {
+  if (!isPlainObject(merged)) return merged;
+  return { ...merged, notifications: withNotificationDefaults(merged.notifications, deepMerge) };
 }
 
 const SECTIONS = {
@@ -49,7 +59,18 @@ const SECTIONS = {
     defaults: WEIGHTS_DEFAULTS,
     replace: WEIGHTS_REPLACE_PATHS,
   },
-  monitoring: { file: 'monitoring.yaml', schema: MonitoringConfig, defaults: MONITORING_DEFAULTS },
+  monitoring: {
+    file: 'monitoring.yaml',
+    schema: MonitoringConfig,
+    defaults: MONITORING_DEFAULTS,
+    prepare: withMonitoringDefaults,
+    check(monitoring: MonitoringConfig): RawIssue[] {
+      return notificationReferenceIssues(monitoring.notifications).map((issue) => ({
+        ...issue,
+        path: ['notifications', ...issue.path],
+      }));
+    },
+  },
   llm: { file: 'llm.yaml', schema: LlmConfig, defaults: LLM_DEFAULTS, replace: LLM_REPLACE_PATHS },
   validation: { file: 'validation.yaml', schema: ValidationConfig, defaults: VALIDATION_DEFAULTS },
 } as const satisfies Record<string, SectionSpec<object>>;
@@ -108,6 +129,7 @@ function loadSection<T extends object>(
   if (spec.prepare !== undefined) merged = spec.prepare(merged);
   const raw: RawIssue[] = [];
   const value = validateConfigSection(spec.schema, merged, [], raw);
+  if (raw.length === 0 && spec.check !== undefined) raw.push(...spec.check(value));
   issues.push(...raw.map((issue) => locateIssue(sources, spec.file, issue.path, issue.message)));
   return { value, sources, valid: issues.length === issuesBefore };
 }
@@ -260,7 +282,13 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfluenceConfig {
     notices.push("llm.yaml enabled is false: no LLM opinions, results carry the engine's label alone");
   return deepFreeze(
     Object.assign(new ConfluenceConfig(), {
-      environment,
+      // Only the variables monitoring.yaml names; whether each is required is the gateway's refusal.
+      environment: Object.assign(new Environment(), environment, {
+        notificationSecrets: readNotificationSecrets(
+          options.env ?? process.env,
+          monitoring.value.notifications,
+        ),
+      }),
       runtime,
       app: app.value,
       exchanges: exchanges.value,

@@ -15,3 +15,4 @@ export * from './analysis-events.js';
 export * from './bus-events.js';
 export * from './rest/candle-series.js';
 export * from './rest/rest-dtos.js';
+export * from './rest/alerts-query.dto.js';

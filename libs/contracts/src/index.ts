@@ -18,4 +18,5 @@ export * from './backoff.js';
 export * from './error-message.js';
 export * from './log-sink.js';
 export * from './llm-opinion.js';
+export * from './alert-delivery.js';
 export * from './validation-sample.js';

@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import type { ConfigShape } from '../config.types.js';
 import { IsArray, IsIn, IsInt, IsNumber, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { HasUniqueItems } from '../rules.js';
+import { NOTIFICATIONS_DEFAULTS, NotificationsConfig } from './notifications.schema.js';
 
 export class HealthThresholds {
   /** Market data counts as stale when its newest closed candle is older than this many intervals. */
@@ -43,6 +44,8 @@ export class MonitoringConfig {
   @Type(() => AlertRule)
   @HasUniqueItems((item) => (item as Partial<AlertRule> | null)?.name)
   readonly alerts!: readonly AlertRule[];
+  /** The gateway's own alerts, sent to webhooks and chats (not Prometheus rules): README, "Alerts". */
+  @ValidateNested() @Type(() => NotificationsConfig) readonly notifications!: NotificationsConfig;
 }
 
 export const MONITORING_DEFAULTS: ConfigShape<MonitoringConfig> = {
@@ -54,4 +57,5 @@ export const MONITORING_DEFAULTS: ConfigShape<MonitoringConfig> = {
     exchangeDownAfterFailures: 5,
   },
   alerts: [],
+  notifications: NOTIFICATIONS_DEFAULTS,
 };
