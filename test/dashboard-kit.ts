@@ -73,7 +73,11 @@ export class PageWatch {
       this.#record('pageerror', error.message, '');
     });
     page.on('requestfailed', (request) => {
-      this.#record('requestfailed', request.failure()?.errorText ?? 'failed', request.url());
+      const text = request.failure()?.errorText ?? 'failed';
+      // Engine.IO aborts its own pending long-poll when it upgrades to a WebSocket or the page
+      // unloads: the client's doing, not a failure (anything else aborted still counts).
+      if (text === 'net::ERR_ABORTED' && /\/socket\.io\/\?.*transport=polling/.test(request.url())) return;
+      this.#record('requestfailed', text, request.url());
     });
     page.on('response', (response) => {
       if (response.status() >= 400) this.#record('status', String(response.status()), response.url());
