@@ -1,4 +1,5 @@
 import { type Timeframe, timeframeToMs } from '@app/contracts';
+import { logReturn } from '../stats/returns.js';
 
 /** The open time of the candle `horizon` candles after the one that opened at `time`. */
 export function candleOpenAfter(time: number, timeframe: Timeframe, horizon: number): number {
@@ -12,7 +13,7 @@ export function candleOpenAfter(time: number, timeframe: Timeframe, horizon: num
  * Each sample's forward log return ln(close[t+h] / close[t]), joined by candle time: the partner
  * is the sample of the candle exactly `horizon` candles later. NaN where that sample is missing
  * (a hole, or not yet closed) or a close is not > 0 — never a return over another span.
- * The division and logarithm are the ones `forwardLogReturns` computes, so both agree to the bit.
+ * Through `logReturn`, as `forwardLogReturns`, so both agree to the bit.
  */
 export function joinedForwardReturns(
   samples: readonly { readonly candleTime: number; readonly close: number }[],
@@ -23,10 +24,8 @@ export function joinedForwardReturns(
   for (const sample of samples) closes.set(sample.candleTime, sample.close);
   const out = new Float64Array(samples.length).fill(Number.NaN);
   samples.forEach((sample, i) => {
-    const now = sample.close;
     const later = closes.get(candleOpenAfter(sample.candleTime, timeframe, horizon)) ?? Number.NaN;
-    if (now > 0 && later > 0 && Number.isFinite(now) && Number.isFinite(later))
-      out[i] = Math.log(later / now);
+    out[i] = logReturn(sample.close, later);
   });
   return out;
 }

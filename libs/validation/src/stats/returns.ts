@@ -6,14 +6,17 @@ export function checkHorizon(horizon: number): void {
     throw new RangeError(`horizon must be a whole number ≥ 1, got ${horizon}`);
 }
 
+/** ln(later / now); NaN unless both closes are finite and > 0. Every forward return goes through it. */
+export function logReturn(now: number, later: number): number {
+  return now > 0 && later > 0 && finite(now) && finite(later) ? log(later / now) : NAN;
+}
+
 /** ln(close[t+h] / close[t]); NaN where t+h is past the end or either close is not > 0. */
 export function forwardLogReturns(closes: ArrayLike<number>, horizon: number): Float64Array {
   checkHorizon(horizon);
   const out = new Float64Array(closes.length).fill(NAN);
   for (let t = 0; t + horizon < closes.length; t++) {
-    const now = closes[t] ?? NAN;
-    const later = closes[t + horizon] ?? NAN;
-    if (now > 0 && later > 0 && finite(now) && finite(later)) out[t] = log(later / now);
+    out[t] = logReturn(closes[t] ?? NAN, closes[t + horizon] ?? NAN);
   }
   return out;
 }
