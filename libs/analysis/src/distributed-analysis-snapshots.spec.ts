@@ -110,36 +110,6 @@ describe('DistributedAnalysis takeovers from snapshots', () => {
     TEST_TIMEOUT,
   );
 
-  it(
-    'saves no snapshot past its stored checkpoint once the lease is gone: the next owner keeps a usable one',
-    async () => {
-      const log = new FakeMarketLog();
-      const events = timeline(400);
-      const offsets = log.appendCandles(events.slice(0, 300));
-      const first = startWorker(log, new FakeHistory(), 'w1', SHORT_REBUILD);
-      await first.ownership.acquire();
-      await eventually(() => publishedAt(log) === offsets[299], 'w1 to commit 300 candles');
-      await first.sink.drained();
-      await eventually(() => storedAt(log) === offsets[299], 'w1 to store them');
-      // The lease lapses (a stalled event loop, a Redis hiccup) and another worker holds it, while
-      // w1 goes on with a batch past the snapshot interval: its stored checkpoint is fenced off.
-      log.leases.set(ID, 'w2');
-      const more = log.appendCandles(events.slice(300, 360));
-      await eventually(
-        () => log.storedCalls.some((call) => call.owner === 'w1' && !call.accepted),
-        'w1 to try to store past the lease',
-      );
-      await first.sink.drained();
-      // A snapshot past the stored checkpoint would replace the usable one (one per market), and
-      // the next owner, resuming from the stored checkpoint, would have to rebuild inexactly.
-      const saved = first.snapshots.saved.get(ID);
-      expect({ savedPastTheLease: more.includes(saved?.offset ?? '') }).toEqual({ savedPastTheLease: false });
-      expect(offsets.slice(0, 300)).toContain(saved?.offset);
-      await stopWorker(first);
-    },
-    TEST_TIMEOUT,
-  );
-
   it.each([
     [
       'of another configuration',

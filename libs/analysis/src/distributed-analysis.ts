@@ -249,12 +249,8 @@ export class DistributedAnalysis extends AnalysisDriver {
       owned.sinceSnapshot >= this.settings.snapshotEveryCandles ? this.#takeSnapshot(owned, reached) : null;
     const checkpoint = this.#checkpoint(owned, reached);
     const accepted = this.deps.sink.store(output, async () => {
-      if (!(await this.deps.log.saveStored(owned.market, this.settings.workerId, reached, checkpoint)))
-        return;
-      owned.storedAt = reached;
-      // Only at a stored checkpoint: a market keeps one snapshot, and one past the checkpoint the
-      // next owner resumes from (the lease lapsed, the save was fenced) would replace its usable
-      // one and force an inexact rebuild from stored candles.
+      if (await this.deps.log.saveStored(owned.market, this.settings.workerId, reached, checkpoint))
+        owned.storedAt = reached;
       await this.#saveSnapshot(snapshot);
     });
     if (!accepted) this.#stats.storeRefused();
