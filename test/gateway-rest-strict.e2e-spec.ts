@@ -48,7 +48,7 @@ describe('with reads requiring a key, small limits, and the exchange down', () =
           '  - id: binance\n    symbols: [BTC/USDT, LTC/USDT]\n    timeframes: [1m, 5m]\n' +
           '    data: { candles: true, orderBook: { enabled: false, depth: 10, record: [] }, trades: false, fundingRate: false, openInterest: false, longShortRatio: false }\n' +
           '    polling: { candlesMs: 5000, orderBookMs: 30000, tradesMs: 30000, derivativesMs: 300000 }\n' +
-          `    requestTimeoutMs: 30000\n    apiUrls: { ${urls} }\n`,
+          `    requestTimeoutMs: 30000\n    transport: polling\n    apiUrls: { ${urls} }\n`,
       },
     });
   }, BOOT_TIMEOUT_MS);

@@ -58,7 +58,7 @@ beforeAll(async () => {
     `source: live\nresume: { maxCandles: ${warmup + 100} }\nexchanges:\n` +
       `  - id: binance\n    symbols: [BTC/USDT, LTC/USDT]\n    timeframes: [1m, 5m]\n` +
       `    data: { candles: true, orderBook: { enabled: false, depth: 10, record: [] }, trades: false }\n` +
-      `    polling: { candlesMs: 5000 }\n    requestTimeoutMs: 30000\n    apiUrls: { ${urls} }\n`,
+      `    polling: { candlesMs: 5000 }\n    requestTimeoutMs: 30000\n    transport: polling\n    apiUrls: { ${urls} }\n`,
   );
   const built = await marketDataApp(loadConfig({ env: { CONFIG_DIR: fixture.dir } }), clock);
   const { moduleRef } = built;

@@ -89,7 +89,7 @@ beforeAll(async () => {
     `  - id: ${id}\n    symbols: [BTC/USDT, LTC/USDT]\n    timeframes: [1m, 5m]\n` +
     `    data: { candles: true, orderBook: { enabled: true, depth: 10, record: [${record}] }, trades: true, fundingRate: true, openInterest: true, longShortRatio: false }\n` +
     `    polling: { candlesMs: 5000, orderBookMs: 30000, tradesMs: 30000, derivativesMs: 300000 }\n` +
-    `    requestTimeoutMs: 30000\n    apiUrls: ${yamlMap(urls)}\n`;
+    `    requestTimeoutMs: 30000\n    transport: polling\n    apiUrls: ${yamlMap(urls)}\n`;
   fixture = createConfigFixture({
     'exchanges.yaml':
       'source: live\nretry: { baseMs: 500, maxMs: 5000 }\nbreaker: { openMs: 10000, maxOpenMs: 20000 }\nexchanges:\n' +

@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { type ExchangeFeedStatus, type ExchangeHealth, FaultKind, type MarketDataStatus } from '@app/market';
+import {
+  type ExchangeFeedStatus,
+  type ExchangeHealth,
+  FaultKind,
+  type MarketDataStatus,
+  pollingStatus,
+} from '@app/market';
 import { ExchangesHealthIndicator } from './exchanges.indicator.js';
 
 /**
@@ -33,6 +39,7 @@ function exchange(id: string, status: ExchangeHealth, reason: string | null = nu
     counters: { requests: 10, failures: 0, rateLimited: 0, malformed: 0, retries: 0 },
     markets: [],
     unlisted: [],
+    streams: pollingStatus(),
   };
 }
 

@@ -101,6 +101,37 @@ const BAD_SETTINGS: readonly BadCase[] = [
     message: /must be an http\(s\) URL/,
   },
   {
+    name: 'a WebSocket URL override that is not ws(s)',
+    setup: (fx) => {
+      fx.patch(
+        'exchanges.yaml',
+        '    sandbox: false',
+        '    sandbox: false\n    wsUrls: { public: { spot: https://proxy/ws } }',
+      );
+    },
+    file: 'exchanges.yaml',
+    path: 'exchanges.0.wsUrls.public',
+    message: /must be a ws\(s\) URL or a mapping of them/,
+  },
+  {
+    name: 'a transport that is neither websocket nor polling',
+    setup: (fx) => {
+      fx.patch('exchanges.yaml', 'transport: websocket', 'transport: carrier-pigeon');
+    },
+    file: 'exchanges.yaml',
+    path: 'exchanges.0.transport',
+    message: /websocket, polling/,
+  },
+  {
+    name: 'a stream silence shorter than a second',
+    setup: (fx) => {
+      fx.patch('exchanges.yaml', 'silenceMs: 30000', 'silenceMs: 10');
+    },
+    file: 'exchanges.yaml',
+    path: 'exchanges.0.stream.silenceMs',
+    message: /not be less than 1000/,
+  },
+  {
     name: 'a replay speed that is neither a number nor max',
     setup: (fx) => {
       fx.patch('exchanges.yaml', 'speed: 60', 'speed: fast');

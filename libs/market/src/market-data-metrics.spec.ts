@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { CandleFeedStatus } from './exchange/candle-feed.js';
 import type { ExchangeFeedStatus } from './exchange/exchange-feed.js';
 import { MarketDataMetrics } from './market-data-metrics.js';
+import { pollingStatus } from './stream/stream-types.js';
 import type { MarketDataStatus } from './market-ingestion.js';
 
 const NOW = 1_700_000_600_000;
@@ -40,6 +41,7 @@ function exchange(
     counters: { requests: 50, failures: status === 'ok' ? 0 : 9, rateLimited: 1, malformed: 0, retries: 4 },
     markets,
     unlisted: [],
+    streams: pollingStatus(),
   };
 }
 

@@ -1,7 +1,7 @@
 import { InProcessEventBus } from '@app/bus';
 import type { Candle } from '@app/confluence';
 import { MarketEventName, timeframeToMs } from '@app/contracts';
-import { EXCHANGES_DEFAULTS } from '@app/config';
+import { EXCHANGES_DEFAULTS, STREAM_DEFAULTS } from '@app/config';
 import {
   type CandleHistory,
   ExchangeFeed,
@@ -128,6 +128,8 @@ export class FeedHarness {
         longShortRatio: derivatives,
       },
       polling: { candlesMs: 60_000, orderBookMs: 60_000, tradesMs: 60_000, derivativesMs: 300_000 },
+      transport: 'polling',
+      stream: EXCHANGES_DEFAULTS.exchanges[0]?.stream ?? STREAM_DEFAULTS,
       apiUrls: id === 'binance' ? this.server.binanceApiUrls() : this.server.bybitApiUrls(),
       sandbox: false,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,

@@ -21,6 +21,17 @@ import { RecordOf } from '../validate.js';
 /** Exchange ids ccxt knows; anything else is a typo or an exchange we cannot talk to. */
 export const KNOWN_EXCHANGES: readonly string[] = CCXT_EXCHANGE_IDS;
 
+/** ccxt pro `urls.api.ws` entries: URLs, or mappings of them (Bybit's `public.spot`). */
+export interface WsUrls {
+  readonly [key: string]: string | WsUrls;
+}
+
+/** Retries after a failed request: exponential backoff with full jitter, base → cap. */
+export class RetryConfig {
+  @IsInt() @Min(1) @IsLessThanProperty('maxMs') readonly baseMs!: number;
+  @IsInt() @Min(1) @Max(3_600_000) readonly maxMs!: number;
+}
+
 export class OrderBookDataConfig {
   @IsBoolean() readonly enabled!: boolean;
   /** Levels per side kept from each snapshot. */
@@ -53,6 +64,27 @@ export class PollingConfig {
   @IsInt() @Min(1000) @Max(3_600_000) readonly derivativesMs!: number;
 }
 
+/**
+ * WebSocket streams (ccxt pro) of an exchange. A stream with no data for `silenceMs` is declared
+ * silent and reconnected; until a stream delivers again its markets are polled (`polling`).
+ */
+export class StreamConfig {
+  @IsInt() @Min(1_000) @Max(600_000) readonly silenceMs!: number;
+  /**
+   * Most topics (a market's candles of one timeframe, its trades, its book) on one connection.
+   * Binance allows 1,024 streams per connection, Bybit's public streams take a few hundred.
+   */
+  @IsInt() @Min(1) @Max(1_024) readonly maxTopicsPerConnection!: number;
+  /** Topics per subscribe request (Bybit spot accepts at most 10). */
+  @IsInt() @Min(1) @Max(200) readonly subscriptionBatch!: number;
+  /** The newest book of each market is published at most this often. */
+  @IsInt() @Min(50) @Max(60_000) readonly bookPublishMs!: number;
+  /** Streamed trades are published in batches this far apart. */
+  @IsInt() @Min(50) @Max(60_000) readonly tradesFlushMs!: number;
+  /** Backoff between reconnects (full jitter), base → cap. */
+  @ValidateNested() @Type(() => RetryConfig) readonly reconnect!: RetryConfig;
+}
+
 export class ExchangeConfig {
   @IsString()
   @IsIn(KNOWN_EXCHANGES, { message: 'must be an exchange id ccxt knows (binance, bybit, okx, kraken, ...)' })
@@ -74,6 +106,18 @@ export class ExchangeConfig {
   @ValidateNested() @Type(() => DataKindsConfig) readonly data!: DataKindsConfig;
   @ValidateNested() @Type(() => PollingConfig) readonly polling!: PollingConfig;
   /**
+   * `websocket`: candles, trades and books stream through ccxt pro where it supports the exchange
+   * (REST polling stands in while a stream is down); `polling`: REST only.
+   */
+  @IsIn(['websocket', 'polling']) readonly transport!: 'websocket' | 'polling';
+  @ValidateNested() @Type(() => StreamConfig) readonly stream!: StreamConfig;
+  /**
+   * Overrides of ccxt pro's `urls.api.ws` entries, merged key by key over the exchange's own
+   * (Binance `{ spot: wss://... }`, Bybit `{ public: { spot: wss://... } }`).
+   */
+  @RecordOf({ value: wsUrlTree, optional: true })
+  readonly wsUrls?: WsUrls;
+  /**
    * Overrides of ccxt's `urls.api` entries (proxies, testnets, the fake exchange in tests), merged
    * over the exchange's own: `{ public: 'https://proxy.example/api/v3' }`.
    */
@@ -83,12 +127,6 @@ export class ExchangeConfig {
   @IsBoolean() readonly sandbox!: boolean;
   /** A request slower than this fails as a timeout (and counts against the exchange). */
   @IsInt() @Min(100) @Max(120_000) readonly requestTimeoutMs!: number;
-}
-
-/** Retries after a failed request: exponential backoff with full jitter, base → cap. */
-export class RetryConfig {
-  @IsInt() @Min(1) @IsLessThanProperty('maxMs') readonly baseMs!: number;
-  @IsInt() @Min(1) @Max(3_600_000) readonly maxMs!: number;
 }
 
 /**
@@ -161,6 +199,22 @@ export class ExchangesConfig {
 }
 
 /** A function declaration (hoisted), because the decorators above run before later consts exist. */
+function wsUrlTree(value: unknown): string | null {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    for (const nested of Object.values(value)) {
+      const problem = wsUrlTree(nested);
+      if (problem !== null) return problem;
+    }
+    return null;
+  }
+  if (typeof value !== 'string') return 'must be a ws(s) URL or a mapping of them';
+  try {
+    return ['ws:', 'wss:'].includes(new URL(value).protocol) ? null : 'must be a ws(s) URL or a mapping of them';
+  } catch {
+    return 'must be a ws(s) URL or a mapping of them';
+  }
+}
+
 function httpUrl(value: unknown): string | null {
   if (typeof value !== 'string') return 'must be an http(s) URL';
   try {
@@ -186,11 +240,22 @@ export const POLLING_DEFAULTS: ConfigShape<PollingConfig> = {
   derivativesMs: 60_000,
 };
 
+export const STREAM_DEFAULTS: ConfigShape<StreamConfig> = {
+  silenceMs: 30_000,
+  maxTopicsPerConnection: 200,
+  subscriptionBatch: 10,
+  bookPublishMs: 1_000,
+  tradesFlushMs: 1_000,
+  reconnect: { baseMs: 1_000, maxMs: 60_000 },
+};
+
 /** What an exchange entry takes for each part it leaves out. */
 export const EXCHANGE_ITEM_DEFAULTS = {
   enabled: true,
   data: DATA_KINDS_DEFAULTS,
   polling: POLLING_DEFAULTS,
+  transport: 'websocket',
+  stream: STREAM_DEFAULTS,
   sandbox: false,
   requestTimeoutMs: 10_000,
 } as const;

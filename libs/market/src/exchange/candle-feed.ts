@@ -74,6 +74,7 @@ export class CandleFeed {
   #published = 0;
   #backfilled = 0;
   #unbackfilled: CandleSpan | null = null;
+  #turn: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: CandleFeedOptions) {
     this.#sequencer = new CandleSequencer(options.timeframe);
@@ -101,21 +102,57 @@ export class CandleFeed {
   }
 
   /** One routine poll; throws the gate's ExchangeCallError when the exchange fails it. */
-  async poll(signal?: AbortSignal): Promise<void> {
-    const { symbol, timeframe, client } = this.options;
-    const page = await this.#fetch(`fetchOHLCV ${symbol} ${timeframe}`, signal, () =>
-      client.fetchCandles(symbol, timeframe, undefined, RECENT_CANDLES),
+  poll(signal?: AbortSignal): Promise<number> {
+    return this.#serial(async () => {
+      const { symbol, timeframe, client } = this.options;
+      const page = await this.#fetch(`fetchOHLCV ${symbol} ${timeframe}`, signal, () =>
+        client.fetchCandles(symbol, timeframe, undefined, RECENT_CANDLES),
+      );
+      return this.#settle(this.#sequencer.update(page.items, this.options.clock.now()), signal);
+    });
+  }
+
+  /**
+   * A candle the exchange's stream flagged closed. The flag is the exchange's word, so a clock
+   * a little behind the exchange's does not hold it back. Resolves with the candles published
+   * (a hole before it is backfilled from REST first); throws like `poll` when that fails.
+   */
+  offerClosed(candle: Candle, signal?: AbortSignal): Promise<number> {
+    return this.#serial(() => {
+      const now = Math.max(this.options.clock.now(), candle.timestamp + this.#interval);
+      return this.#settle(this.#sequencer.update([candle], now, { newestMayBeForming: false }), signal);
+    });
+  }
+
+  /** Candles a stream delivered without a closed flag: the newest is taken as forming, as in a poll. */
+  offerPage(candles: readonly Candle[], signal?: AbortSignal): Promise<number> {
+    return this.#serial(() => this.#settle(this.#sequencer.update(candles, this.options.clock.now()), signal));
+  }
+
+  /** Polls and stream offers take turns, so a backfill never interleaves with another update. */
+  #serial(work: () => Promise<number>): Promise<number> {
+    const run = this.#turn.then(work);
+    this.#turn = run.then(
+      () => undefined,
+      () => undefined,
     );
-    let output = this.#sequencer.update(page.items, this.options.clock.now());
+    return run;
+  }
+
+  /** Publishes what the sequencer released, then fills any hole it reports from REST history. */
+  async #settle(first: SequencerOutput, signal?: AbortSignal): Promise<number> {
+    const before = this.#published;
+    let output = first;
     await this.#take(output, false);
     while (output.backfill !== null) {
       // A hole the exchange skipped over is asked for again only when its wait is over.
       if (!this.#gaps.due(output.backfill.from, this.options.clock.now())) break;
-      const before = this.#sequencer.lastPublished;
+      const last = this.#sequencer.lastPublished;
       output = await this.#backfill(output.backfill, signal);
       // No progress (a stale page, say): leave the hole for the next poll rather than spin.
-      if (this.#sequencer.lastPublished === before) break;
+      if (this.#sequencer.lastPublished === last) break;
     }
+    return this.#published - before;
   }
 
   status(): CandleFeedStatus {

@@ -4,6 +4,8 @@ import type { Timeframe } from '@app/contracts';
 import { retryAfterMs } from '../faults/backoff.js';
 import { MalformedResponseError, RateLimitedError } from '../faults/exchange-fault.js';
 import { fromCcxtError } from './ccxt-faults.js';
+import { CcxtStreamConnector } from '../stream/ccxt-stream.js';
+import type { StreamConnector } from '../stream/stream-types.js';
 import type { CcxtClientOptions, DerivativesData, DerivativesKinds, MarketClient } from './market-client.js';
 import {
   type BookData,
@@ -36,17 +38,20 @@ function exchangeClass(id: string): ExchangeConstructor {
 /** The real ccxt exchange, with our config, credentials, URL overrides and response checks. */
 export class CcxtMarketClient implements MarketClient {
   readonly #exchange: Exchange;
+  readonly #settings: Readonly<Record<string, unknown>>;
+  #streams: StreamConnector | null | undefined;
   readonly maxCandlesPerRequest: number;
 
   constructor(private readonly options: CcxtClientOptions) {
     const { config, credentials } = options;
-    const exchange = new (exchangeClass(config.id))({
+    this.#settings = {
       enableRateLimit: true,
       timeout: config.requestTimeoutMs,
       ...(options.rateLimitMs === undefined ? {} : { rateLimit: options.rateLimitMs }),
       ...(credentials ?? {}),
       options: MARKET_TYPE_OPTIONS[config.id] ?? {},
-    });
+    };
+    const exchange = new (exchangeClass(config.id))({ ...this.#settings });
     if (config.sandbox) exchange.setSandboxMode(true);
     if (config.apiUrls !== undefined) {
       const api: unknown = exchange.urls.api;
@@ -164,6 +169,22 @@ export class CcxtMarketClient implements MarketClient {
       openInterest: finiteField(interest, 'openInterestAmount'),
       longShortRatio: ratio !== null && ratio > 0 ? ratio : null,
     };
+  }
+
+  streams(): StreamConnector | null {
+    if (this.#streams === undefined) {
+      const { config, clock } = this.options;
+      const connector = new CcxtStreamConnector({
+        rest: this.#exchange,
+        settings: this.#settings,
+        restUrls: config.apiUrls ?? {},
+        ...(config.wsUrls === undefined ? {} : { wsUrls: config.wsUrls }),
+        spotTimeframes: config.timeframes,
+        now: () => clock.now(),
+      });
+      this.#streams = connector.supported.length === 0 ? null : connector;
+    }
+    return this.#streams;
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,9 @@ import { CandleFeed, type CandleFeedStatus } from './candle-feed.js';
 import type { GapPolicy } from './gap-tracker.js';
 import type { ExchangeSettings, MarketClient } from './market-client.js';
 import { SnapshotFeeds } from './snapshot-feeds.js';
+import { TradeCursors } from './trade-cursor.js';
+import { ExchangeStreams } from '../stream/exchange-streams.js';
+import { pollingStatus, type StreamStatus } from '../stream/stream-types.js';
 import type { LogSink, EventBus, Timeframe } from '@app/contracts';
 
 /** What consumers already have of each stream (market-data: the candle store). */
@@ -31,19 +34,25 @@ export interface ExchangeFeedOptions {
   readonly gaps: GapPolicy;
   /** Tries per call, retries included (default 3). */
   readonly attempts?: number;
+  /** Reconnect jitter (default Math.random). */
+  readonly random?: () => number;
 }
 
 export interface ExchangeFeedStatus extends ExchangeStatus {
   readonly markets: readonly CandleFeedStatus[];
   /** Configured symbols the exchange does not list (never polled). */
   readonly unlisted: readonly string[];
+  /** Where candles, trades and books come from now: the stream, or REST polling. */
+  readonly streams: StreamStatus;
 }
 
 interface Task {
   readonly name: string;
   readonly everyMs: number;
   nextAt: number;
-  readonly run: (signal?: AbortSignal) => Promise<void>;
+  readonly run: (signal?: AbortSignal) => Promise<unknown>;
+  /** A poll whose data is streaming now: it waits for its next turn without a request. */
+  readonly skip?: () => boolean;
 }
 
 /**
@@ -55,6 +64,10 @@ interface Task {
 export class ExchangeFeed {
   readonly #candles: CandleFeed[] = [];
   readonly #tasks: Task[] = [];
+  readonly #tradeCursors = new TradeCursors();
+  /** Ends the streams: aborted by `stop()` or by the signal `run` was given. */
+  readonly #streamsController = new AbortController();
+  #streams: ExchangeStreams | null = null;
   #unlisted: string[] = [];
   #started = false;
 
@@ -86,10 +99,18 @@ export class ExchangeFeed {
     for (const symbol of this.#unlisted)
       logger.error(`${this.id}: ${symbol} is not listed on the exchange; skipped`);
     const listed = config.symbols.filter((symbol) => client.hasSymbol(symbol));
-    await this.#planCandles(listed);
+    const candleFeeds = await this.#planCandles(listed);
+    this.#planStreams(listed, candleFeeds);
     this.#planSnapshots(listed);
     this.#started = true;
+    this.#streams?.start();
     return true;
+  }
+
+  /** Closes the streams (the polls stop with the signal given to `run` or `tick`). */
+  async stop(): Promise<void> {
+    this.#streamsController.abort();
+    await this.#streams?.stop();
   }
 
   /** Runs every task that is due now, in order of due time. */
@@ -99,6 +120,7 @@ export class ExchangeFeed {
     for (const task of due) {
       if (isAborted(signal)) return;
       task.nextAt = this.options.clock.now() + task.everyMs;
+      if (task.skip?.() === true) continue;
       try {
         await task.run(signal);
       } catch (error) {
@@ -109,6 +131,7 @@ export class ExchangeFeed {
 
   /** Until aborted: start, then run tasks as they fall due. */
   async run(signal: AbortSignal): Promise<void> {
+    signal.addEventListener('abort', () => void this.stop(), { once: true });
     if (!this.#started && !(await this.start(signal))) return;
     if (this.#tasks.length === 0) {
       this.options.logger.warn(`${this.id}: nothing to poll (no listed symbol, or every data kind off)`);
@@ -126,6 +149,7 @@ export class ExchangeFeed {
       ...this.options.gate.status(),
       markets: this.#candles.map((feed) => feed.status()),
       unlisted: [...this.#unlisted],
+      streams: this.#streams?.status(this.options.gate.status().status) ?? pollingStatus(),
     };
   }
 
@@ -133,9 +157,10 @@ export class ExchangeFeed {
     return this.options.attempts ?? 3;
   }
 
-  async #planCandles(symbols: readonly string[]): Promise<void> {
+  async #planCandles(symbols: readonly string[]): Promise<Map<string, CandleFeed>> {
     const { config, client, gate, clock, logger, bus, gaps } = this.options;
-    if (!config.data.candles) return;
+    const feeds = new Map<string, CandleFeed>();
+    if (!config.data.candles) return feeds;
     for (const symbol of symbols) {
       for (const timeframe of config.timeframes) {
         const feed = new CandleFeed({
@@ -163,9 +188,47 @@ export class ExchangeFeed {
           lastStored: await this.#lastStored(symbol, timeframe),
         });
         this.#candles.push(feed);
-        this.#add(`candles ${symbol} ${timeframe}`, config.polling.candlesMs, (signal) => feed.poll(signal));
+        feeds.set(`${symbol} ${timeframe}`, feed);
+        // The first poll always runs: it backfills the warm-up and any hole since the last run.
+        this.#add(`candles ${symbol} ${timeframe}`, config.polling.candlesMs, (signal) => feed.poll(signal), () =>
+          feed.status().published > 0 && this.#streaming('candles', symbol, timeframe),
+        );
       }
     }
+    return feeds;
+  }
+
+  #streaming(kind: 'candles' | 'trades' | 'orderBook', symbol: string, timeframe?: Timeframe): boolean {
+    return this.#streams?.covers(kind, symbol, timeframe) ?? false;
+  }
+
+  /** With `transport: websocket` and a ccxt pro stream for the exchange, the streams and their tasks. */
+  #planStreams(symbols: readonly string[], candleFeeds: ReadonlyMap<string, CandleFeed>): void {
+    const { config, client, bus, clock, logger } = this.options;
+    if (config.transport !== 'websocket' || symbols.length === 0) return;
+    const connector = client.streams?.() ?? null;
+    if (connector === null || connector.supported.length === 0) {
+      logger.warn(`${this.id}: ccxt pro has no streams for this exchange; polling instead`);
+      return;
+    }
+    const streams = new ExchangeStreams({
+      connector,
+      settings: config.stream,
+      client,
+      symbols,
+      timeframes: config.timeframes,
+      kinds: { candles: config.data.candles, trades: config.data.trades, orderBook: config.data.orderBook.enabled },
+      bookDepth: config.data.orderBook.depth,
+      candleFeeds,
+      tradeCursors: this.#tradeCursors,
+      bus,
+      clock,
+      logger,
+      random: this.options.random ?? Math.random,
+      signal: this.#streamsController.signal,
+    });
+    for (const task of streams.tasks()) this.#add(task.name, task.everyMs, () => task.run());
+    this.#streams = streams;
   }
 
   /** The stream's newest stored candle; a store that cannot say leaves the stream to its warm-up. */
@@ -184,15 +247,27 @@ export class ExchangeFeed {
 
   #planSnapshots(symbols: readonly string[]): void {
     const { config } = this.options;
-    const snapshots = new SnapshotFeeds({ ...this.options, attempts: this.#attempts });
+    const snapshots = new SnapshotFeeds({
+      ...this.options,
+      attempts: this.#attempts,
+      tradeCursors: this.#tradeCursors,
+    });
     const { orderBook, trades, fundingRate, openInterest, longShortRatio } = config.data;
     for (const symbol of symbols) {
       if (orderBook.enabled)
-        this.#add(`order book ${symbol}`, config.polling.orderBookMs, (signal) =>
-          snapshots.orderBook(symbol, orderBook.depth, signal),
+        this.#add(
+          `order book ${symbol}`,
+          config.polling.orderBookMs,
+          (signal) => snapshots.orderBook(symbol, orderBook.depth, signal),
+          () => this.#streaming('orderBook', symbol),
         );
       if (trades)
-        this.#add(`trades ${symbol}`, config.polling.tradesMs, (signal) => snapshots.trades(symbol, signal));
+        this.#add(
+          `trades ${symbol}`,
+          config.polling.tradesMs,
+          (signal) => snapshots.trades(symbol, signal),
+          () => this.#streaming('trades', symbol),
+        );
       if (fundingRate || openInterest || longShortRatio)
         this.#add(`derivatives ${symbol}`, config.polling.derivativesMs, (signal) =>
           snapshots.derivatives(symbol, { fundingRate, openInterest, longShortRatio }, signal),
@@ -200,8 +275,8 @@ export class ExchangeFeed {
     }
   }
 
-  #add(name: string, everyMs: number, run: Task['run']): void {
-    this.#tasks.push({ name, everyMs, nextAt: this.options.clock.now(), run });
+  #add(name: string, everyMs: number, run: Task['run'], skip?: () => boolean): void {
+    this.#tasks.push({ name, everyMs, nextAt: this.options.clock.now(), run, ...(skip === undefined ? {} : { skip }) });
   }
 
   #failed(task: Task, error: unknown): void {

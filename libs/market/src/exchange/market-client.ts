@@ -3,6 +3,7 @@ import type { ConfigShape, ExchangeConfig, ExchangeCredentials } from '@app/conf
 import type { Timeframe } from '@app/contracts';
 import type { Clock } from '../clock.js';
 import type { BookData, Checked, TradeData } from './response-validation.js';
+import type { StreamConnector } from '../stream/stream-types.js';
 
 /** One exchange's settings from exchanges.yaml, as plain data (tests build them as literals). */
 export type ExchangeSettings = ConfigShape<ExchangeConfig>;
@@ -40,6 +41,8 @@ export interface MarketClient {
   fetchOrderBook(symbol: string, depth: number): Promise<Checked<BookData>>;
   fetchTrades(symbol: string, since: number | undefined): Promise<Checked<TradeData>>;
   fetchDerivatives(symbol: string, kinds: DerivativesKinds): Promise<DerivativesData>;
+  /** After loadMarkets: WebSocket sessions with the exchange, or null when it has none. */
+  streams?(): StreamConnector | null;
   close(): Promise<void>;
 }
 

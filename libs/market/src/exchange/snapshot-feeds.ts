@@ -2,20 +2,17 @@ import { DataSource, type EventBus, MarketEventName } from '@app/contracts';
 import type { Clock } from '../clock.js';
 import type { ExchangeGate } from '../faults/exchange-gate.js';
 import type { DerivativesKinds, MarketClient } from './market-client.js';
-import type { Checked } from './response-validation.js';
+import type { Checked, TradeData } from './response-validation.js';
+import type { TradeCursors } from './trade-cursor.js';
 
 export interface SnapshotFeedsOptions {
   readonly client: MarketClient;
+  /** Shared with the exchange's trade stream, so a fallback to polling repeats no trade. */
+  readonly tradeCursors: TradeCursors;
   readonly gate: ExchangeGate;
   readonly bus: EventBus;
   readonly clock: Clock;
   readonly attempts: number;
-}
-
-/** Trade ids remembered at the newest timestamp, to drop the overlap of `since` polls. */
-interface TradeCursor {
-  timestamp: number;
-  ids: Set<string>;
 }
 
 /**
@@ -24,7 +21,6 @@ interface TradeCursor {
  */
 export class SnapshotFeeds {
   readonly #bookSequence = new Map<string, number>();
-  readonly #tradeCursor = new Map<string, TradeCursor>();
 
   constructor(private readonly options: SnapshotFeedsOptions) {}
 
@@ -52,33 +48,11 @@ export class SnapshotFeeds {
   }
 
   async trades(symbol: string, signal?: AbortSignal): Promise<void> {
-    const { client, bus, clock } = this.options;
-    const cursor = this.#tradeCursor.get(symbol);
+    const { client, tradeCursors } = this.options;
     const page = await this.#call(`fetchTrades ${symbol}`, signal, () =>
-      client.fetchTrades(symbol, cursor?.timestamp),
+      client.fetchTrades(symbol, tradeCursors.since(symbol)),
     );
-    const fresh = page.items.filter(
-      (trade) =>
-        cursor === undefined ||
-        trade.timestamp > cursor.timestamp ||
-        (trade.timestamp === cursor.timestamp && trade.id !== null && !cursor.ids.has(trade.id)),
-    );
-    const newest = fresh[fresh.length - 1];
-    if (newest === undefined) return;
-    const ids = new Set(
-      fresh
-        .filter((trade) => trade.timestamp === newest.timestamp && trade.id !== null)
-        .map((t) => t.id as string),
-    );
-    if (cursor?.timestamp === newest.timestamp) for (const id of cursor.ids) ids.add(id);
-    this.#tradeCursor.set(symbol, { timestamp: newest.timestamp, ids });
-    await bus.publish(MarketEventName.TradesBatch, {
-      exchange: client.id,
-      symbol,
-      source: DataSource.Live,
-      emittedAt: clock.now(),
-      trades: fresh.map(({ timestamp, price, size, side }) => ({ timestamp, price, size, side })),
-    });
+    await publishTrades(this.options, symbol, page.items);
   }
 
   async derivatives(symbol: string, kinds: DerivativesKinds, signal?: AbortSignal): Promise<void> {
@@ -112,4 +86,27 @@ export class SnapshotFeeds {
   ): Promise<Checked<T>> {
     return this.options.gate.callChecked(operation, call, { attempts: this.options.attempts, signal });
   }
+}
+
+/**
+ * Publishes the trades of `sorted` (oldest first) not published yet, by poll or by stream, and
+ * moves the symbol's cursor past them.
+ */
+export async function publishTrades(
+  options: Pick<SnapshotFeedsOptions, 'bus' | 'clock' | 'tradeCursors'> & { readonly client: Pick<MarketClient, 'id'> },
+  symbol: string,
+  sorted: readonly TradeData[],
+): Promise<number> {
+  const { client, bus, clock, tradeCursors } = options;
+  const fresh = tradeCursors.fresh(symbol, sorted);
+  if (fresh.length === 0) return 0;
+  tradeCursors.advance(symbol, fresh);
+  await bus.publish(MarketEventName.TradesBatch, {
+    exchange: client.id,
+    symbol,
+    source: DataSource.Live,
+    emittedAt: clock.now(),
+    trades: fresh.map(({ timestamp, price, size, side }) => ({ timestamp, price, size, side })),
+  });
+  return fresh.length;
 }

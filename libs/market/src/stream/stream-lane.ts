@@ -1,0 +1,272 @@
+import { type BackoffPolicy, type LogSink, type Timeframe, backoffDelay, errorMessage } from '@app/contracts';
+import { type Clock, isAborted } from '../clock.js';
+import { StreamFault, streamFault } from './ccxt-stream.js';
+import type {
+  BookUpdate,
+  CandleUpdate,
+  FrameEvents,
+  StreamConnection,
+  StreamConnector,
+  StreamKind,
+  TradeUpdate,
+} from './stream-types.js';
+
+/** Where a lane's data goes (the exchange's streams route it to the candle feeds and buffers). */
+export interface LaneSink {
+  closedCandle(symbol: string, timeframe: Timeframe, candle: CandleUpdate['candles'][number]): void;
+  /** Generic exchanges: candles as ccxt parsed them; a close is seen when the next candle opens. */
+  candlePage(update: CandleUpdate): void;
+  trades(update: TradeUpdate): void;
+  book(update: BookUpdate): void;
+  /** The symbol's book is wrong until its stream sends a new one. */
+  bookInvalid(symbol: string): void;
+}
+
+export interface LaneCounters {
+  reconnects: number;
+  silences: number;
+  bookResyncs: number;
+  malformedFrames: number;
+  refusedSubscriptions: number;
+}
+
+/** One subscription request: a kind and the symbols (or pairs) it covers. */
+export interface LaneSubscription {
+  readonly kind: StreamKind;
+  readonly symbols: readonly string[];
+  /** Candles only: the (symbol, timeframe) pairs. */
+  readonly pairs: readonly (readonly [string, Timeframe])[];
+}
+
+export interface LaneOptions {
+  readonly name: string;
+  readonly connector: StreamConnector;
+  readonly subscriptions: readonly LaneSubscription[];
+  readonly bookDepth: number;
+  readonly silenceMs: number;
+  readonly reconnect: BackoffPolicy;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly logger: LogSink;
+  readonly sink: LaneSink;
+  readonly counters: LaneCounters;
+  readonly signal: AbortSignal;
+}
+
+interface Session {
+  readonly generation: number;
+  connection: StreamConnection | null;
+  /** Subscriptions whose watch has resolved in this session. */
+  readonly live: Set<LaneSubscription>;
+}
+
+/**
+ * One connection's worth of subscriptions (a ccxt pro session). A subscription counts as
+ * streaming once its watch has delivered in the current session; until then, and whenever the
+ * session fails, the exchange feed polls its markets. A dropped connection, a silence longer than
+ * `silenceMs` or a Bybit book gap ends the session: it is closed whole and a new one opens after
+ * a backoff on the feed's clock. A refused subscription waits its own backoff and asks again.
+ */
+export class StreamLane {
+  #generation = 0;
+  #session: Session | null = null;
+  #attempt = 0;
+  #lastDataAt: number;
+  #reconnecting = false;
+  lastError: string | null = null;
+
+  constructor(private readonly options: LaneOptions) {
+    this.#lastDataAt = options.clock.now();
+  }
+
+  get subscriptions(): readonly LaneSubscription[] {
+    return this.options.subscriptions;
+  }
+
+  get open(): boolean {
+    return this.#session?.connection != null;
+  }
+
+  /** Whether `kind` of `symbol` (of `timeframe`, for candles) is streaming now. */
+  streaming(kind: StreamKind, symbol: string, timeframe?: Timeframe): boolean {
+    const session = this.#session;
+    if (session === null) return false;
+    for (const subscription of session.live) {
+      if (subscription.kind !== kind) continue;
+      if (timeframe === undefined ? subscription.symbols.includes(symbol) : covers(subscription, symbol, timeframe))
+        return true;
+    }
+    return false;
+  }
+
+  /** Whether every subscription of `kind` in this lane is streaming. */
+  streamingAll(kind: StreamKind): boolean {
+    const session = this.#session;
+    return this.options.subscriptions.every(
+      (subscription) => subscription.kind !== kind || (session?.live.has(subscription) ?? false),
+    );
+  }
+
+  start(): void {
+    void this.#connect();
+  }
+
+  /** Ends a session that has sent no data for `silenceMs`. */
+  watchdog(): void {
+    const session = this.#session;
+    if (session?.connection == null || this.#reconnecting) return;
+    const quiet = this.options.clock.now() - this.#lastDataAt;
+    if (quiet < this.options.silenceMs) return;
+    this.options.counters.silences++;
+    this.#fail(`no data for ${quiet} ms`);
+  }
+
+  async stop(): Promise<void> {
+    this.#generation++;
+    const connection = this.#session?.connection ?? null;
+    this.#session = null;
+    if (connection !== null) await connection.close().catch(() => undefined);
+  }
+
+  /** Frame-level events of the session numbered `generation`. */
+  #events(generation: number): FrameEvents {
+    const { sink, counters, clock } = this.options;
+    const current = (): boolean => generation === this.#generation;
+    return {
+      closedCandle: (symbol, timeframe, candle) => {
+        if (current()) sink.closedCandle(symbol, timeframe, candle);
+      },
+      bookGap: (symbol, detail) => {
+        if (!current()) return;
+        counters.bookResyncs++;
+        sink.bookInvalid(symbol);
+        // Bybit's way back to a right book is a new snapshot, which a new subscription brings.
+        this.#fail(`book sequence gap (${detail}); resubscribing for a new snapshot`);
+      },
+      malformed: (detail) => {
+        if (!current()) return;
+        counters.malformedFrames++;
+        this.options.logger.warn(`${this.options.name}: malformed frame dropped (${detail})`);
+      },
+      data: () => {
+        if (current()) this.#lastDataAt = clock.now();
+      },
+    };
+  }
+
+  async #connect(): Promise<void> {
+    const { connector, signal, logger, name } = this.options;
+    if (signal.aborted) return;
+    const generation = ++this.#generation;
+    const session: Session = { generation, connection: null, live: new Set() };
+    this.#session = session;
+    this.#reconnecting = false;
+    try {
+      const connection = await connector.open({ events: this.#events(generation) });
+      if (this.#stale(generation) || isAborted(signal)) {
+        await connection.close().catch(() => undefined);
+        return;
+      }
+      session.connection = connection;
+      this.#lastDataAt = this.options.clock.now();
+      logger.log(`${name}: connected (${this.options.subscriptions.length} subscription(s))`);
+    } catch (error) {
+      this.#fail(`cannot connect: ${errorMessage(error)}`);
+      return;
+    }
+    for (const subscription of this.options.subscriptions) void this.#watch(session, subscription);
+  }
+
+  async #watch(session: Session, subscription: LaneSubscription): Promise<void> {
+    const { sink, counters, clock, signal, logger, name } = this.options;
+    let refusals = 0;
+    while (session.generation === this.#generation && !signal.aborted) {
+      const connection = session.connection;
+      if (connection === null) return;
+      try {
+        const update = await this.#next(connection, subscription);
+        // A session ended meanwhile (a book gap, say) delivers nothing more.
+        if (this.#stale(session.generation)) return;
+        this.#deliver(update, connection);
+        session.live.add(subscription);
+        refusals = 0;
+        this.#attempt = 0;
+      } catch (error) {
+        if (this.#stale(session.generation) || isAborted(signal)) return;
+        const fault = error instanceof StreamFault ? error : streamFault(error);
+        this.lastError = fault.message;
+        if (fault.kind === 'bookResync') {
+          // ccxt has dropped the book and fetches a new REST snapshot on the next watch.
+          counters.bookResyncs++;
+          for (const symbol of subscription.symbols) sink.bookInvalid(symbol);
+          logger.warn(`${name}: order book out of sequence (${fault.message}); resyncing from a snapshot`);
+          continue;
+        }
+        if (fault.kind === 'closed') return;
+        if (fault.kind === 'disconnected') {
+          this.#fail(`connection lost: ${fault.message}`);
+          return;
+        }
+        if (fault.kind === 'invalid') {
+          counters.malformedFrames++;
+          logger.warn(`${name}: ${subscription.kind} update dropped (${fault.message})`);
+          continue;
+        }
+        counters.refusedSubscriptions++;
+        session.live.delete(subscription);
+        const wait = backoffDelay(refusals++, this.options.reconnect, this.options.random);
+        logger.warn(
+          `${name}: ${subscription.kind} subscription for ${subscription.symbols.join(', ')} refused (${fault.message}); polling, asking again in ${wait} ms`,
+        );
+        await clock.sleep(wait, signal).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Whether the session numbered `generation` has ended (read after an await, so never narrowed). */
+  #stale(generation: number): boolean {
+    return generation !== this.#generation;
+  }
+
+  #next(
+    connection: StreamConnection,
+    subscription: LaneSubscription,
+  ): Promise<CandleUpdate | TradeUpdate | BookUpdate> {
+    if (subscription.kind === 'candles') return connection.watchCandles(subscription.pairs);
+    if (subscription.kind === 'trades') return connection.watchTrades(subscription.symbols);
+    return connection.watchOrderBook(subscription.symbols, this.options.bookDepth);
+  }
+
+  #deliver(update: CandleUpdate | TradeUpdate | BookUpdate, connection: StreamConnection): void {
+    const { sink } = this.options;
+    if ('book' in update) sink.book(update);
+    else if ('trades' in update) sink.trades(update);
+    // Where frames flag closes, the frame reader has already handed each close over.
+    else if (!connection.flagsClosedCandles) sink.candlePage(update);
+  }
+
+  /** Ends the session and schedules the next after a backoff. */
+  #fail(reason: string): void {
+    const { clock, signal, logger, name, counters } = this.options;
+    if (this.#reconnecting || signal.aborted) return;
+    this.#reconnecting = true;
+    this.lastError = reason;
+    const session = this.#session;
+    // Watches of the closed session see a newer generation and stop.
+    this.#generation++;
+    this.#session = null;
+    const connection = session?.connection ?? null;
+    if (connection !== null) void connection.close().catch(() => undefined);
+    const wait = backoffDelay(this.#attempt++, this.options.reconnect, this.options.random);
+    counters.reconnects++;
+    logger.warn(`${name}: ${reason}; polling meanwhile, reconnecting in ${wait} ms`);
+    void clock
+      .sleep(wait, signal)
+      .then(() => this.#connect())
+      .catch(() => undefined);
+  }
+}
+
+function covers(subscription: LaneSubscription, symbol: string, timeframe: Timeframe): boolean {
+  return subscription.pairs.some(([pairSymbol, pairTimeframe]) => pairSymbol === symbol && pairTimeframe === timeframe);
+}
