@@ -21,10 +21,11 @@ export class ExchangesHealthIndicator {
     const { source, status, exchanges, replay } = this.marketData.status();
     const details = {
       source,
-      exchanges: exchanges.map(({ exchange, status: health, reason }) => ({
+      exchanges: exchanges.map(({ exchange, status: health, reason, streams }) => ({
         exchange,
         status: health,
         reason,
+        streams: streams.kinds,
       })),
       ...(replay !== null && { replay: { published: replay.published, finished: replay.finished } }),
     };

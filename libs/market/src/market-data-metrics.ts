@@ -1,8 +1,10 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { ExchangeCounters } from './faults/exchange-gate.js';
 import type { MarketDataStatus } from './market-ingestion.js';
+import { STREAM_KINDS, type StreamStatus } from './stream/stream-types.js';
 
 const STATES = ['ok', 'degraded', 'down'] as const;
+const STREAM_STATES = ['streaming', 'polling', 'polling (fallback)', 'down'] as const;
 
 /**
  * market-data's Prometheus metrics, read from its status at scrape time: each exchange's state
@@ -100,6 +102,48 @@ export class MarketDataMetrics {
               );
       },
     });
+    new Gauge({
+      name: 'confluence_stream_state',
+      help: 'where each data kind of each exchange comes from: 1 on the current one of streaming, polling, polling (fallback), down',
+      labelNames: ['exchange', 'kind', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const exchange of status().exchanges)
+          for (const kind of STREAM_KINDS)
+            for (const state of STREAM_STATES)
+              this.set(
+                { exchange: exchange.exchange, kind, state },
+                exchange.streams.kinds[kind] === state ? 1 : 0,
+              );
+      },
+    });
+    const streamTotals: [string, string, keyof StreamStatus & `${string}s`][] = [
+      ['reconnects', 'stream sessions ended and opened again (dropped, silent, book gap)', 'reconnects'],
+      ['silences', 'streams declared silent (no data frame within stream.silenceMs)', 'silences'],
+      ['book_resyncs', 'order books rebuilt after a sequence gap or checksum failure', 'bookResyncs'],
+      [
+        'malformed_frames',
+        'stream frames or updates dropped because they did not validate',
+        'malformedFrames',
+      ],
+      ['refused_subscriptions', 'subscriptions the exchange refused', 'refusedSubscriptions'],
+      ['candles', 'closed candles published on a stream update', 'streamedCandles'],
+    ];
+    for (const [name, help, field] of streamTotals)
+      new Counter({
+        name: `confluence_stream_${name}_total`,
+        help,
+        labelNames: ['exchange'],
+        registers,
+        collect() {
+          this.reset();
+          for (const exchange of status().exchanges) {
+            const value = exchange.streams[field];
+            if (typeof value === 'number') this.inc({ exchange: exchange.exchange }, value);
+          }
+        },
+      });
     new Counter({
       name: 'confluence_replay_candles_published_total',
       help: 'candles the replay has published (replay mode only)',

@@ -209,7 +209,9 @@ function wsUrlTree(value: unknown): string | null {
   }
   if (typeof value !== 'string') return 'must be a ws(s) URL or a mapping of them';
   try {
-    return ['ws:', 'wss:'].includes(new URL(value).protocol) ? null : 'must be a ws(s) URL or a mapping of them';
+    return ['ws:', 'wss:'].includes(new URL(value).protocol)
+      ? null
+      : 'must be a ws(s) URL or a mapping of them';
   } catch {
     return 'must be a ws(s) URL or a mapping of them';
   }

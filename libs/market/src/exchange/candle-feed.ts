@@ -126,7 +126,9 @@ export class CandleFeed {
 
   /** Candles a stream delivered without a closed flag: the newest is taken as forming, as in a poll. */
   offerPage(candles: readonly Candle[], signal?: AbortSignal): Promise<number> {
-    return this.#serial(() => this.#settle(this.#sequencer.update(candles, this.options.clock.now()), signal));
+    return this.#serial(() =>
+      this.#settle(this.#sequencer.update(candles, this.options.clock.now()), signal),
+    );
   }
 
   /** Polls and stream offers take turns, so a backfill never interleaves with another update. */

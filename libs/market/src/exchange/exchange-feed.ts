@@ -144,12 +144,23 @@ export class ExchangeFeed {
     }
   }
 
+  /** The gate's health, `degraded` while a stream is down and REST polling stands in for it. */
   status(): ExchangeFeedStatus {
+    const gate = this.options.gate.status();
+    const streams = this.#streams?.status(gate.status) ?? pollingStatus();
+    const fallback = Object.entries(streams.kinds)
+      .filter(([, state]) => state === 'polling (fallback)')
+      .map(([kind]) => kind);
+    const degraded = gate.status === 'ok' && fallback.length > 0;
     return {
-      ...this.options.gate.status(),
+      ...gate,
+      ...(degraded && {
+        status: 'degraded' as const,
+        reason: `streams down, polling (fallback): ${fallback.join(', ')}${streams.lastError === null ? '' : ` (${streams.lastError})`}`,
+      }),
       markets: this.#candles.map((feed) => feed.status()),
       unlisted: [...this.#unlisted],
-      streams: this.#streams?.status(this.options.gate.status().status) ?? pollingStatus(),
+      streams,
     };
   }
 
@@ -190,8 +201,11 @@ export class ExchangeFeed {
         this.#candles.push(feed);
         feeds.set(`${symbol} ${timeframe}`, feed);
         // The first poll always runs: it backfills the warm-up and any hole since the last run.
-        this.#add(`candles ${symbol} ${timeframe}`, config.polling.candlesMs, (signal) => feed.poll(signal), () =>
-          feed.status().published > 0 && this.#streaming('candles', symbol, timeframe),
+        this.#add(
+          `candles ${symbol} ${timeframe}`,
+          config.polling.candlesMs,
+          (signal) => feed.poll(signal),
+          () => feed.status().published > 0 && this.#streaming('candles', symbol, timeframe),
         );
       }
     }
@@ -217,7 +231,11 @@ export class ExchangeFeed {
       client,
       symbols,
       timeframes: config.timeframes,
-      kinds: { candles: config.data.candles, trades: config.data.trades, orderBook: config.data.orderBook.enabled },
+      kinds: {
+        candles: config.data.candles,
+        trades: config.data.trades,
+        orderBook: config.data.orderBook.enabled,
+      },
       bookDepth: config.data.orderBook.depth,
       candleFeeds,
       tradeCursors: this.#tradeCursors,
@@ -276,7 +294,13 @@ export class ExchangeFeed {
   }
 
   #add(name: string, everyMs: number, run: Task['run'], skip?: () => boolean): void {
-    this.#tasks.push({ name, everyMs, nextAt: this.options.clock.now(), run, ...(skip === undefined ? {} : { skip }) });
+    this.#tasks.push({
+      name,
+      everyMs,
+      nextAt: this.options.clock.now(),
+      run,
+      ...(skip === undefined ? {} : { skip }),
+    });
   }
 
   #failed(task: Task, error: unknown): void {

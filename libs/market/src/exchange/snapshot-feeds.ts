@@ -93,7 +93,9 @@ export class SnapshotFeeds {
  * moves the symbol's cursor past them.
  */
 export async function publishTrades(
-  options: Pick<SnapshotFeedsOptions, 'bus' | 'clock' | 'tradeCursors'> & { readonly client: Pick<MarketClient, 'id'> },
+  options: Pick<SnapshotFeedsOptions, 'bus' | 'clock' | 'tradeCursors'> & {
+    readonly client: Pick<MarketClient, 'id'>;
+  },
   symbol: string,
   sorted: readonly TradeData[],
 ): Promise<number> {

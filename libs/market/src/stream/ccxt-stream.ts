@@ -121,7 +121,10 @@ export class CcxtStreamConnector implements StreamConnector {
     if (construct === null) throw new StreamFault('refused', `ccxt pro has no ${this.options.rest.id}`);
     const { rest, settings, restUrls, wsUrls } = this.options;
     const exchange = new construct({ ...settings });
-    exchange.urls.api = merge(exchange.urls.api, { ...restUrls, ...(wsUrls === undefined ? {} : { ws: wsUrls }) });
+    exchange.urls.api = merge(exchange.urls.api, {
+      ...restUrls,
+      ...(wsUrls === undefined ? {} : { ws: wsUrls }),
+    });
     // ccxt refuses plain ws:// (a loopback fake, a local proxy) until its proxy agents are loaded.
     if (anyPlainWs(exchange.urls.api)) await exchange.loadHttpProxyAgent();
     // Typed as taking no currencies in ccxt's declarations, though the implementation accepts them.
@@ -138,7 +141,9 @@ export class CcxtStreamConnector implements StreamConnector {
 /** Market id → symbol for spot markets (ids like BTCUSDT are shared with the perpetual). */
 function spotIds(exchange: Exchange): Map<string, string> {
   const ids = new Map<string, string>();
-  const markets = (exchange.markets ?? {}) as Readonly<Record<string, { spot?: unknown; id?: unknown; symbol?: unknown } | undefined>>;
+  const markets = (exchange.markets ?? {}) as Readonly<
+    Record<string, { spot?: unknown; id?: unknown; symbol?: unknown } | undefined>
+  >;
   for (const market of Object.values(markets))
     if (market?.spot === true && typeof market.id === 'string' && typeof market.symbol === 'string')
       ids.set(market.id, market.symbol);
@@ -184,7 +189,12 @@ class CcxtStreamConnection implements StreamConnection {
     for (const [symbol, byTimeframe] of Object.entries(update as Record<string, Record<string, unknown>>))
       for (const [timeframe, rows] of Object.entries(byTimeframe)) {
         const checked = checkOhlcv(rows, timeframe as Timeframe);
-        return { symbol, timeframe: timeframe as Timeframe, candles: checked.items, dropped: checked.dropped };
+        return {
+          symbol,
+          timeframe: timeframe as Timeframe,
+          candles: checked.items,
+          dropped: checked.dropped,
+        };
       }
     return { symbol: '', timeframe: '1m', candles: [], dropped: ['empty update'] };
   }
@@ -192,15 +202,21 @@ class CcxtStreamConnection implements StreamConnection {
   async watchTrades(symbols: readonly string[]): Promise<TradeUpdate> {
     const trades: unknown = await this.#call(() => this.exchange.watchTradesForSymbols([...symbols]));
     const first: unknown = Array.isArray(trades) ? trades[0] : undefined;
-    const symbol = typeof first === 'object' && first !== null ? (first as { symbol?: unknown }).symbol : undefined;
+    const symbol =
+      typeof first === 'object' && first !== null ? (first as { symbol?: unknown }).symbol : undefined;
     const checked = checkTrades(trades);
-    return { symbol: typeof symbol === 'string' ? symbol : '', trades: checked.items, dropped: checked.dropped };
+    return {
+      symbol: typeof symbol === 'string' ? symbol : '',
+      trades: checked.items,
+      dropped: checked.dropped,
+    };
   }
 
   async watchOrderBook(symbols: readonly string[], depth: number): Promise<BookUpdate> {
     const limit = streamDepth(this.exchange.id, depth);
     const book: unknown = await this.#call(() => this.exchange.watchOrderBookForSymbols([...symbols], limit));
-    const symbol = typeof book === 'object' && book !== null ? (book as { symbol?: unknown }).symbol : undefined;
+    const symbol =
+      typeof book === 'object' && book !== null ? (book as { symbol?: unknown }).symbol : undefined;
     const checked = checkOrderBook(book, depth, this.now());
     const first = checked.items[0];
     if (first === undefined) throw new StreamFault('invalid', 'order book update without a book');

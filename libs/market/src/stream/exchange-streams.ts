@@ -135,7 +135,11 @@ export class ExchangeStreams {
     if (this.kinds.includes('trades'))
       tasks.push({ name: 'stream trades', everyMs: settings.tradesFlushMs, run: () => this.flushTrades() });
     if (this.kinds.includes('orderBook'))
-      tasks.push({ name: 'stream order books', everyMs: settings.bookPublishMs, run: () => this.publishBooks() });
+      tasks.push({
+        name: 'stream order books',
+        everyMs: settings.bookPublishMs,
+        run: () => this.publishBooks(),
+      });
     return tasks;
   }
 
@@ -204,7 +208,11 @@ export class ExchangeStreams {
         if (kind === 'candles') {
           const pairs = group.flatMap((symbol) => timeframes.map((tf) => [symbol, tf] as const));
           for (const batch of chunks(pairs, settings.subscriptionBatch))
-            subscriptions.push({ kind, symbols: [...new Set(batch.map(([symbol]) => symbol))], pairs: batch });
+            subscriptions.push({
+              kind,
+              symbols: [...new Set(batch.map(([symbol]) => symbol))],
+              pairs: batch,
+            });
         } else
           for (const batch of chunks(group, settings.subscriptionBatch))
             subscriptions.push({ kind, symbols: batch, pairs: [] });
@@ -216,7 +224,11 @@ export class ExchangeStreams {
 
   #sink(): LaneSink {
     const { candleFeeds, logger, client } = this.options;
-    const offer = (symbol: string, timeframe: Timeframe, run: (feed: CandleFeed) => Promise<number>): void => {
+    const offer = (
+      symbol: string,
+      timeframe: Timeframe,
+      run: (feed: CandleFeed) => Promise<number>,
+    ): void => {
       const feed = candleFeeds.get(`${symbol} ${timeframe}`);
       if (feed === undefined) return;
       run(feed).then(
@@ -225,7 +237,9 @@ export class ExchangeStreams {
         },
         (error: unknown) => {
           // The gate has logged an exchange fault; the held candles go out with the next close or poll.
-          logger.warn(`${client.id} ${symbol} ${timeframe}: streamed candle not published yet (${errorMessage(error)})`);
+          logger.warn(
+            `${client.id} ${symbol} ${timeframe}: streamed candle not published yet (${errorMessage(error)})`,
+          );
         },
       );
     };

@@ -31,12 +31,28 @@ function binanceKline(closed: boolean, open = '42000.10'): Record<string, unknow
     e: 'kline',
     E: 1_700_000_060_001,
     s: 'BTCUSDT',
-    k: { t: 1_700_000_040_000, T: 1_700_000_099_999, s: 'BTCUSDT', i: '1m', o: open, c: '42010.5', h: '42020', l: '41990.01', v: '12.345', x: closed },
+    k: {
+      t: 1_700_000_040_000,
+      T: 1_700_000_099_999,
+      s: 'BTCUSDT',
+      i: '1m',
+      o: open,
+      c: '42010.5',
+      h: '42020',
+      l: '41990.01',
+      v: '12.345',
+      x: closed,
+    },
   };
 }
 
 function bybitBook(type: 'snapshot' | 'delta', u: number): Record<string, unknown> {
-  return { topic: 'orderbook.50.BTCUSDT', type, ts: 1, data: { s: 'BTCUSDT', b: [['42000', '1']], a: [['42001', '2']], u, seq: u * 10 } };
+  return {
+    topic: 'orderbook.50.BTCUSDT',
+    type,
+    ts: 1,
+    data: { s: 'BTCUSDT', b: [['42000', '1']], a: [['42001', '2']], u, seq: u * 10 },
+  };
 }
 
 describe('Binance frames', () => {
@@ -47,7 +63,18 @@ describe('Binance frames', () => {
     reader?.read(binanceKline(false));
     reader?.read({ stream: 'btcusdt@kline_1m', data: binanceKline(true) });
     expect(events.closed).toEqual([
-      ['BTC/USDT', '1m', { timestamp: 1_700_000_040_000, open: 42000.1, high: 42020, low: 41990.01, close: 42010.5, volume: 12.345 }],
+      [
+        'BTC/USDT',
+        '1m',
+        {
+          timestamp: 1_700_000_040_000,
+          open: 42000.1,
+          high: 42020,
+          low: 41990.01,
+          close: 42010.5,
+          volume: 12.345,
+        },
+      ],
     ]);
     expect(events.dataFrames).toBe(2);
   });
@@ -68,8 +95,23 @@ describe('Bybit frames', () => {
   it('hands over confirmed klines of the subscribed intervals only', () => {
     const events = new Recorder();
     const reader = frameReaderFor('bybit', { symbols: SYMBOLS, timeframes: new Map([['1', '1m']]), events });
-    const row = { start: 1_700_000_040_000, end: 1_700_000_099_999, interval: '1', open: '1', close: '2', high: '3', low: '0.5', volume: '4', confirm: true };
-    reader?.read({ topic: 'kline.1.BTCUSDT', type: 'snapshot', ts: 1, data: [{ ...row, confirm: false }, row] });
+    const row = {
+      start: 1_700_000_040_000,
+      end: 1_700_000_099_999,
+      interval: '1',
+      open: '1',
+      close: '2',
+      high: '3',
+      low: '0.5',
+      volume: '4',
+      confirm: true,
+    };
+    reader?.read({
+      topic: 'kline.1.BTCUSDT',
+      type: 'snapshot',
+      ts: 1,
+      data: [{ ...row, confirm: false }, row],
+    });
     reader?.read({ topic: 'kline.5.BTCUSDT', type: 'snapshot', ts: 1, data: [row] });
     expect(events.closed).toEqual([
       ['BTC/USDT', '1m', { timestamp: 1_700_000_040_000, open: 1, high: 3, low: 0.5, close: 2, volume: 4 }],
@@ -98,6 +140,8 @@ describe('Bybit frames', () => {
   });
 
   it('has no reader for exchanges whose frames it does not know', () => {
-    expect(frameReaderFor('okx', { symbols: SYMBOLS, timeframes: new Map(), events: new Recorder() })).toBeNull();
+    expect(
+      frameReaderFor('okx', { symbols: SYMBOLS, timeframes: new Map(), events: new Recorder() }),
+    ).toBeNull();
   });
 });

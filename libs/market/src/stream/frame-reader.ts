@@ -79,7 +79,14 @@ class BinanceFrames extends Frames {
     const symbol = typeof message.s === 'string' ? symbols.get(message.s) : undefined;
     const timeframe = typeof k.i === 'string' ? timeframes.get(k.i) : undefined;
     if (symbol === undefined || timeframe === undefined) return; // not a stream we asked for
-    const read = this.candle(`kline ${String(message.s)} ${String(k.i)}`, timeframe, [k.t, k.o, k.h, k.l, k.c, k.v]);
+    const read = this.candle(`kline ${String(message.s)} ${String(k.i)}`, timeframe, [
+      k.t,
+      k.o,
+      k.h,
+      k.l,
+      k.c,
+      k.v,
+    ]);
     if (read !== null) events.closedCandle(symbol, timeframe, read);
   }
 }
@@ -109,7 +116,14 @@ class BybitFrames extends Frames {
     }
     for (const row of data) {
       if (!isRecord(row) || row.confirm !== true) continue;
-      const read = this.candle(topic, timeframe, [row.start, row.open, row.high, row.low, row.close, row.volume]);
+      const read = this.candle(topic, timeframe, [
+        row.start,
+        row.open,
+        row.high,
+        row.low,
+        row.close,
+        row.volume,
+      ]);
       if (read !== null) events.closedCandle(symbol, timeframe, read);
     }
   }

@@ -19,7 +19,10 @@ type Update = CandleUpdate | TradeUpdate | BookUpdate;
 /** A connection whose watches the test settles one at a time, as frames would. */
 class ScriptedConnection implements StreamConnection {
   readonly flagsClosedCandles = true;
-  readonly waiting = new Map<StreamKind, { resolve: (update: Update) => void; reject: (error: unknown) => void }>();
+  readonly waiting = new Map<
+    StreamKind,
+    { resolve: (update: Update) => void; reject: (error: unknown) => void }
+  >();
   closed = false;
 
   constructor(readonly events: FrameEvents) {}
@@ -125,7 +128,13 @@ function lane(subscriptions: readonly LaneSubscription[]) {
   const connector = new ScriptedConnector();
   const sink = new RecordingSink();
   const logger = new RecordingLogger();
-  const counters: LaneCounters = { reconnects: 0, silences: 0, bookResyncs: 0, malformedFrames: 0, refusedSubscriptions: 0 };
+  const counters: LaneCounters = {
+    reconnects: 0,
+    silences: 0,
+    bookResyncs: 0,
+    malformedFrames: 0,
+    refusedSubscriptions: 0,
+  };
   const controller = new AbortController();
   const subject = new StreamLane({
     name: 'binance stream 1',
@@ -155,7 +164,14 @@ describe('StreamLane', () => {
     await settle();
     expect(subject.streaming('orderBook', 'BTC/USDT')).toBe(false);
     connector.last.deliver('orderBook', BOOK);
-    connector.last.events.closedCandle('BTC/USDT', '1m', { timestamp: 0, open: 1, high: 1, low: 1, close: 1, volume: 1 });
+    connector.last.events.closedCandle('BTC/USDT', '1m', {
+      timestamp: 0,
+      open: 1,
+      high: 1,
+      low: 1,
+      close: 1,
+      volume: 1,
+    });
     connector.last.deliver('candles', { symbol: 'BTC/USDT', timeframe: '1m', candles: [], dropped: [] });
     await settle();
     expect(subject.streaming('orderBook', 'LTC/USDT')).toBe(true);
@@ -204,7 +220,14 @@ describe('StreamLane', () => {
     expect(counters.reconnects).toBe(1);
     expect(first.closed).toBe(true);
     expect(connector.connections).toHaveLength(2);
-    first.events.closedCandle('BTC/USDT', '1m', { timestamp: 0, open: 1, high: 1, low: 1, close: 1, volume: 1 });
+    first.events.closedCandle('BTC/USDT', '1m', {
+      timestamp: 0,
+      open: 1,
+      high: 1,
+      low: 1,
+      close: 1,
+      volume: 1,
+    });
     expect(sink.got).toEqual([]);
   });
 

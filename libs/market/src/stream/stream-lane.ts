@@ -93,7 +93,11 @@ export class StreamLane {
     if (session === null) return false;
     for (const subscription of session.live) {
       if (subscription.kind !== kind) continue;
-      if (timeframe === undefined ? subscription.symbols.includes(symbol) : covers(subscription, symbol, timeframe))
+      if (
+        timeframe === undefined
+          ? subscription.symbols.includes(symbol)
+          : covers(subscription, symbol, timeframe)
+      )
         return true;
     }
     return false;
@@ -268,5 +272,7 @@ export class StreamLane {
 }
 
 function covers(subscription: LaneSubscription, symbol: string, timeframe: Timeframe): boolean {
-  return subscription.pairs.some(([pairSymbol, pairTimeframe]) => pairSymbol === symbol && pairTimeframe === timeframe);
+  return subscription.pairs.some(
+    ([pairSymbol, pairTimeframe]) => pairSymbol === symbol && pairTimeframe === timeframe,
+  );
 }
