@@ -47,6 +47,7 @@ function indicatorOf(status: MarketDataStatus): ExchangesHealthIndicator {
   return new ExchangesHealthIndicator(new HealthIndicatorService(), new ReportingMarketData(status));
 }
 
+const POLLING = pollingStatus().kinds;
 const DOWN_REASON = 'circuit open after 5 failures in a row (last: network)';
 
 describe('ExchangesHealthIndicator', () => {
@@ -63,8 +64,8 @@ describe('ExchangesHealthIndicator', () => {
         status: 'up',
         source: 'live',
         exchanges: [
-          { exchange: 'binance', status: 'ok', reason: null },
-          { exchange: 'bybit', status: 'ok', reason: null },
+          { exchange: 'binance', status: 'ok', reason: null, streams: POLLING },
+          { exchange: 'bybit', status: 'ok', reason: null, streams: POLLING },
         ],
       },
     });
@@ -105,8 +106,13 @@ describe('ExchangesHealthIndicator', () => {
         message: `binance: rate-limited by the exchange; bybit: ${DOWN_REASON}`,
         source: 'live',
         exchanges: [
-          { exchange: 'binance', status: 'degraded', reason: 'rate-limited by the exchange' },
-          { exchange: 'bybit', status: 'down', reason: DOWN_REASON },
+          {
+            exchange: 'binance',
+            status: 'degraded',
+            reason: 'rate-limited by the exchange',
+            streams: POLLING,
+          },
+          { exchange: 'bybit', status: 'down', reason: DOWN_REASON, streams: POLLING },
         ],
       },
     });
@@ -126,8 +132,8 @@ describe('ExchangesHealthIndicator', () => {
         message: `binance: ${DOWN_REASON}; bybit: down`,
         source: 'live',
         exchanges: [
-          { exchange: 'binance', status: 'down', reason: DOWN_REASON },
-          { exchange: 'bybit', status: 'down', reason: null },
+          { exchange: 'binance', status: 'down', reason: DOWN_REASON, streams: POLLING },
+          { exchange: 'bybit', status: 'down', reason: null, streams: POLLING },
         ],
       },
     });
