@@ -1,4 +1,6 @@
 import { prng } from '../prng.js';
+import { binanceDepthFromModel } from './binance-stream.js';
+import type { BookRegistry } from './book-model.js';
 import type { FakeDataset } from './candles.js';
 import {
   binancePerpExchangeInfo,
@@ -132,12 +134,18 @@ function klines(dataset: FakeDataset, venue: Venue): Route['handle'] {
 
 // Spot: {lastUpdateId, bids, asks}; USDⓈ-M adds E (message time) and T (transaction time).
 // https://developers.binance.com/docs/derivatives/usds-margined-futures/market-data/rest-api/Order-Book
-function depth(dataset: FakeDataset, venue: Venue): Route['handle'] {
+// With a stream book model (a depth stream was subscribed), the model's state and update id.
+function depth(dataset: FakeDataset, venue: Venue, books: BookRegistry | undefined): Route['handle'] {
   return (ctx) => {
     const r = resolve(ctx, venue);
     if (isAnswer(r)) return r;
     const limit = intParam(ctx.query, 'limit');
     if (limit === null) return error(400, -1100, 'Illegal characters found in a parameter.');
+    const model = books?.get('binance', venue === 'spot' ? 'spot' : 'swap', r.market.id);
+    if (model !== undefined) {
+      const levels = clampLimit(limit, venue === 'spot' ? 100 : 500, venue === 'spot' ? 5000 : 1000);
+      return ok(binanceDepthFromModel(model, venue === 'spot' ? 'spot' : 'swap', levels, ctx.now));
+    }
     const ref = referenceFor(dataset, ctx.exchange, r.symbol, ctx.now);
     if (ref === undefined) return ok({ lastUpdateId: 0, bids: [], asks: [] });
     const tick = venue === 'spot' ? r.market.tick.binanceSpot : r.market.tick.binancePerp;
@@ -285,7 +293,7 @@ function globalLongShortAccountRatio(ctx: RouteContext): RouteResponse {
 }
 
 /** Every route the fake serves for Binance (spot api/v3 and USDⓈ-M fapi + futures/data). */
-export function binanceRoutes(dataset: FakeDataset): Route[] {
+export function binanceRoutes(dataset: FakeDataset, books?: BookRegistry): Route[] {
   const S = BINANCE_SPOT_HOST;
   const F = BINANCE_USDM_HOST;
   return [
@@ -298,7 +306,7 @@ export function binanceRoutes(dataset: FakeDataset): Route[] {
       handle: (ctx) => ok(binanceSpotExchangeInfo(ctx.now)),
     },
     { host: S, path: '/api/v3/klines', endpoint: 'klines', handle: klines(dataset, 'spot') },
-    { host: S, path: '/api/v3/depth', endpoint: 'orderBook', handle: depth(dataset, 'spot') },
+    { host: S, path: '/api/v3/depth', endpoint: 'orderBook', handle: depth(dataset, 'spot', books) },
     { host: S, path: '/api/v3/aggTrades', endpoint: 'trades', handle: tape(dataset, 'spot', true) },
     { host: S, path: '/api/v3/trades', endpoint: 'trades', handle: tape(dataset, 'spot', false) },
     { host: F, path: '/fapi/v1/ping', endpoint: 'ping', handle: () => ok({}) },
@@ -310,7 +318,7 @@ export function binanceRoutes(dataset: FakeDataset): Route[] {
       handle: (ctx) => ok(binancePerpExchangeInfo(ctx.now)),
     },
     { host: F, path: '/fapi/v1/klines', endpoint: 'klines', handle: klines(dataset, 'usdm') },
-    { host: F, path: '/fapi/v1/depth', endpoint: 'orderBook', handle: depth(dataset, 'usdm') },
+    { host: F, path: '/fapi/v1/depth', endpoint: 'orderBook', handle: depth(dataset, 'usdm', books) },
     { host: F, path: '/fapi/v1/aggTrades', endpoint: 'trades', handle: tape(dataset, 'usdm', true) },
     { host: F, path: '/fapi/v1/trades', endpoint: 'trades', handle: tape(dataset, 'usdm', false) },
     { host: F, path: '/fapi/v1/premiumIndex', endpoint: 'fundingRate', handle: premiumIndex(dataset) },

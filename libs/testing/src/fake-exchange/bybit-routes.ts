@@ -1,4 +1,6 @@
 import { prng } from '../prng.js';
+import type { BookRegistry } from './book-model.js';
+import { BYBIT_INTERVALS, bybitOrderbookFromModel } from './bybit-stream.js';
 import type { FakeDataset } from './candles.js';
 import { bybitInstruments, FAKE_MARKETS, type FakeMarket, marketById } from './fixtures.js';
 import { clampLimit, fixed, intParam, klineWindow, periodStamps, plain, referenceFor } from './route-kit.js';
@@ -25,23 +27,6 @@ export function bybitNotFound(now: number): ErrorAnswer {
     body: { retCode: 10017, retMsg: 'route not found', result: {}, retExtInfo: {}, time: now },
   };
 }
-
-/** v5 kline `interval` → ccxt timeframe (https://bybit-exchange.github.io/docs/v5/enum#interval). */
-const INTERVALS: Readonly<Record<string, string>> = {
-  '1': '1m',
-  '3': '3m',
-  '5': '5m',
-  '15': '15m',
-  '30': '30m',
-  '60': '1h',
-  '120': '2h',
-  '240': '4h',
-  '360': '6h',
-  '720': '12h',
-  D: '1d',
-  W: '1w',
-  M: '1M',
-};
 
 /** intervalTime / period of the statistics endpoints (https://bybit-exchange.github.io/docs/v5/enum#intervaltime). */
 const STAT_PERIODS: Readonly<Record<string, number>> = {
@@ -76,7 +61,7 @@ function kline(dataset: FakeDataset): Route['handle'] {
   return (ctx) => {
     const r = resolve(ctx, ['spot', 'linear']);
     if (isAnswer(r)) return r;
-    const timeframe = INTERVALS[ctx.query.interval ?? ''];
+    const timeframe = BYBIT_INTERVALS[ctx.query.interval ?? ''];
     if (timeframe === undefined) return paramError(ctx.now, 'Invalid period!');
     const start = intParam(ctx.query, 'start');
     const end = intParam(ctx.query, 'end');
@@ -103,13 +88,17 @@ function kline(dataset: FakeDataset): Route['handle'] {
 }
 
 // https://bybit-exchange.github.io/docs/v5/market/orderbook: {s, b (desc), a (asc), ts, u, seq, cts}.
-function orderbook(dataset: FakeDataset): Route['handle'] {
+// With a stream book model (an orderbook topic was subscribed), the model's state, `u` and `seq`.
+function orderbook(dataset: FakeDataset, books: BookRegistry | undefined): Route['handle'] {
   return (ctx) => {
     const r = resolve(ctx, ['spot', 'linear']);
     if (isAnswer(r)) return r;
     const limit = intParam(ctx.query, 'limit');
     if (limit === null) return paramError(ctx.now, ILLEGAL);
     const levels = r.category === 'spot' ? clampLimit(limit, 1, 200) : clampLimit(limit, 25, 500);
+    const venue = r.category === 'spot' ? 'spot' : 'swap';
+    const model = books?.get('bybit', venue, r.market.id);
+    if (model !== undefined) return envelope(ctx.now, bybitOrderbookFromModel(model, venue, levels, ctx.now));
     const ref = referenceFor(dataset, 'bybit', r.symbol, ctx.now);
     const qtyDecimals = r.category === 'spot' ? r.market.qty.bybitSpot : r.market.qty.bybitPerp;
     const book =
@@ -287,7 +276,7 @@ function instrumentsInfo(ctx: RouteContext): RouteResponse {
 }
 
 /** Every route the fake serves for Bybit v5 (public market endpoints). */
-export function bybitRoutes(dataset: FakeDataset): Route[] {
+export function bybitRoutes(dataset: FakeDataset, books?: BookRegistry): Route[] {
   const H = BYBIT_HOST;
   return [
     {
@@ -300,7 +289,7 @@ export function bybitRoutes(dataset: FakeDataset): Route[] {
     },
     { host: H, path: '/v5/market/instruments-info', endpoint: 'markets', handle: instrumentsInfo },
     { host: H, path: '/v5/market/kline', endpoint: 'klines', handle: kline(dataset) },
-    { host: H, path: '/v5/market/orderbook', endpoint: 'orderBook', handle: orderbook(dataset) },
+    { host: H, path: '/v5/market/orderbook', endpoint: 'orderBook', handle: orderbook(dataset, books) },
     { host: H, path: '/v5/market/recent-trade', endpoint: 'trades', handle: recentTrade(dataset) },
     { host: H, path: '/v5/market/tickers', endpoint: 'ticker', handle: tickers(dataset) },
     { host: H, path: '/v5/market/open-interest', endpoint: 'openInterest', handle: openInterestRoute },

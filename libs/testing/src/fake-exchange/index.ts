@@ -8,6 +8,16 @@ export {
   FakeExchangeServer,
   type FakeExchangeServerOptions,
 } from './server.js';
+export type {
+  FakeBook,
+  StreamConnectionInfo,
+  StreamFaultKind,
+  StreamFaultOptions,
+  StreamFaultSpec,
+  StreamLogEntry,
+  StreamOptions,
+  StreamVenue,
+} from './stream-types.js';
 export {
   FAKE_EXCHANGES,
   type FakeEndpoint,

@@ -1,10 +1,22 @@
 import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { listenOnLoopback } from '../http.js';
 import { BINANCE_SPOT_HOST, BINANCE_USDM_HOST, binanceNotFound, binanceRoutes } from './binance-routes.js';
+import { BINANCE_FSTREAM_HOST, BINANCE_STREAM_HOST } from './binance-stream.js';
+import { BookRegistry } from './book-model.js';
 import { BYBIT_HOST, bybitNotFound, bybitRoutes } from './bybit-routes.js';
 import { defaultFakeDataset, type FakeDataset } from './candles.js';
 import { FaultBook, faultAnswer, malform } from './faults.js';
+import { StreamHub } from './stream-server.js';
+import type {
+  FakeBook,
+  StreamConnectionInfo,
+  StreamFaultOptions,
+  StreamFaultSpec,
+  StreamLogEntry,
+  StreamOptions,
+} from './stream-types.js';
 import type {
   FakeEndpoint,
   FakeExchangeId,
@@ -51,6 +63,8 @@ export interface FakeExchangeServerOptions {
   readonly now: () => number;
   /** Candles served; default `defaultFakeDataset()`. */
   readonly dataset?: FakeDataset;
+  /** Tuning of the WebSocket streams (book depth, trade rate). */
+  readonly streams?: StreamOptions;
 }
 
 interface Target {
@@ -72,25 +86,101 @@ export class FakeExchangeServer {
   private readonly down: Record<FakeExchangeId, boolean> = { binance: false, bybit: false };
   private readonly log: RequestLogEntry[] = [];
   private readonly hung = new Set<ServerResponse>();
+  private readonly streams: StreamHub;
   private stopped = false;
 
   private constructor(
     private readonly server: Server,
     private readonly now: () => number,
     dataset: FakeDataset,
+    streams: StreamOptions,
   ) {
     const { port } = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
-    this.routes = [...binanceRoutes(dataset), ...bybitRoutes(dataset)];
+    const books = new BookRegistry(dataset, streams.bookLevels ?? 50);
+    this.routes = [...binanceRoutes(dataset, books), ...bybitRoutes(dataset, books)];
+    this.streams = new StreamHub({
+      now,
+      dataset,
+      books,
+      options: streams,
+      isDown: (exchange) => this.down[exchange],
+    });
   }
 
   static async start(options: FakeExchangeServerOptions): Promise<FakeExchangeServer> {
     const server = await listenOnLoopback();
-    const fake = new FakeExchangeServer(server, options.now, options.dataset ?? defaultFakeDataset());
+    const dataset = options.dataset ?? defaultFakeDataset();
+    const fake = new FakeExchangeServer(server, options.now, dataset, options.streams ?? {});
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       fake.handle(req, res);
     });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      fake.streams.upgrade(req, socket, head);
+    });
     return fake;
+  }
+
+  // ---- WebSocket streams (see stream-server.ts) ----
+
+  /**
+   * ccxt binance `urls.api.ws.spot` / `.future`. Spot contains `/stream` (ccxt's isSpotUrl), the
+   * futures URL ends in `/ws`, which ccxt rewrites to `/public/ws` or `/market/ws` per channel.
+   */
+  binanceWsUrls(): { spot: string; future: string } {
+    const base = this.url.replace('http://', 'ws://');
+    return {
+      spot: `${base}/binance/${BINANCE_STREAM_HOST}/ws`,
+      future: `${base}/binance/${BINANCE_FSTREAM_HOST}/ws`,
+    };
+  }
+
+  /** ccxt bybit `urls.api.ws.public.spot` / `.linear` (ccxt tells spot by `spot` in the URL). */
+  bybitWsUrls(): { public: { spot: string; linear: string } } {
+    const base = `${this.url.replace('http://', 'ws://')}/bybit/v5/public`;
+    return { public: { spot: `${base}/spot`, linear: `${base}/linear` } };
+  }
+
+  /** Emits every stream frame due between the last pump and `now()`; resolves with the frame count. */
+  pumpStreams(): Promise<number> {
+    return this.streams.pump();
+  }
+
+  /** The fake's book for a symbol (`BTC/USDT` spot, `BTC/USDT:USDT` perpetual), once a depth stream made one. */
+  book(exchange: FakeExchangeId, symbol: string): FakeBook | undefined {
+    return this.streams.book(exchange, symbol);
+  }
+
+  streamFault(exchange: FakeExchangeId, spec: StreamFaultSpec, options?: StreamFaultOptions): void {
+    this.streams.fault(exchange, spec, options);
+  }
+
+  clearStreamFaults(exchange?: FakeExchangeId): void {
+    this.streams.clearFaults(exchange);
+  }
+
+  pendingStreamFaults(exchange: FakeExchangeId): number {
+    return this.streams.pendingFaults(exchange);
+  }
+
+  /** Sends a WebSocket ping frame on every open socket of the exchange (Binance does every 3 min). */
+  pingStreams(exchange: FakeExchangeId): void {
+    this.streams.ping(exchange);
+  }
+
+  /** WebSocket pong frames received in answer to the fake's pings. */
+  pongsReceived(exchange: FakeExchangeId): number {
+    return this.streams.pongsReceived(exchange);
+  }
+
+  /** Every message clients sent on stream sockets, in arrival order. */
+  get streamLog(): readonly StreamLogEntry[] {
+    return this.streams.streamLog;
+  }
+
+  /** The exchange's open stream sockets with their topics. */
+  connections(exchange: FakeExchangeId): StreamConnectionInfo[] {
+    return this.streams.connections(exchange);
   }
 
   /** The full ccxt binance `urls.api` dict, every entry on this server. */
@@ -186,6 +276,7 @@ export class FakeExchangeServer {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    await this.streams.close();
     for (const res of this.hung) res.destroy();
     this.hung.clear();
     this.server.closeAllConnections();

@@ -1,0 +1,170 @@
+import type { CsvCandle } from '../market-data.js';
+import { prng } from '../prng.js';
+import { type FakeDataset, formingCandle } from './candles.js';
+import type { BookModel, BookStep } from './book-model.js';
+import type { StreamProtocol, TimedFrame, TopicFrame } from './stream-protocol.js';
+import type { TopicSpec } from './stream-types.js';
+import { hashSeed, roundDown, type SyntheticTrade } from './synth.js';
+
+type KlineSpec = Extract<TopicSpec, { kind: 'kline' }>;
+type TradeSpec = Extract<TopicSpec, { kind: 'trade' }>;
+
+/** Index of the first candle whose open time is >= `time` (ascending candles). */
+function lowerBound(candles: readonly CsvCandle[], time: number): number {
+  let lo = 0;
+  let hi = candles.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((candles[mid] as CsvCandle).timestamp < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Kline frames due in (since, now]: the final frame of every candle that closed in that span,
+ * stamped at its close, with the dataset's values exactly (what the REST klines route serves once
+ * closed); then one frame of the candle forming at `now`, with the REST route's forming values.
+ */
+export function klineFrames(
+  protocol: StreamProtocol,
+  spec: KlineSpec,
+  candles: readonly CsvCandle[],
+  since: number,
+  now: number,
+): TimedFrame[] {
+  const out: TimedFrame[] = [];
+  if (now <= since) return out;
+  const interval = spec.intervalMs;
+  // Closed in (since, now]: open time in (since - interval, now - interval].
+  for (let i = lowerBound(candles, since - interval + 1); i < candles.length; i++) {
+    const candle = candles[i] as CsvCandle;
+    const close = candle.timestamp + interval;
+    if (close > now) break;
+    out.push({ time: close, text: protocol.kline(spec, candle, true, close) });
+  }
+  const forming = candles[lowerBound(candles, now - interval + 1)];
+  if (forming !== undefined && forming.timestamp <= now && now < forming.timestamp + interval) {
+    const partial = formingCandle(forming, spec.market.priceDecimals);
+    out.push({ time: now, text: protocol.kline(spec, partial, false, now) });
+  }
+  return out;
+}
+
+/** The finest candles of a market (trade prices fall inside the candle covering their time). */
+export interface PriceSeries {
+  readonly candles: readonly CsvCandle[];
+  readonly intervalMs: number;
+}
+
+export function priceSeries(dataset: FakeDataset, spec: TopicSpec): PriceSeries | undefined {
+  return dataset.finest(spec.exchange, spec.symbol);
+}
+
+/**
+ * Synthetic trades in (since, now]: one per slot of `slotMs`, at a seeded time inside it, priced
+ * inside the candle covering that time; the trade id is the slot number, so ids grow with time and
+ * every pump sees the same tape. At most `max` (the latest) per call.
+ */
+export function synthTrades(
+  spec: TradeSpec,
+  series: PriceSeries,
+  since: number,
+  now: number,
+  slotMs: number,
+  max: number,
+): SyntheticTrade[] {
+  if (now <= since) return [];
+  const lastSlot = Math.floor(now / slotMs);
+  const firstSlot = Math.max(Math.floor(since / slotMs), lastSlot - max);
+  const seed = `${spec.exchange}|${spec.venue}|${spec.market.id}|trade`;
+  const qtyDecimals =
+    spec.exchange === 'binance'
+      ? spec.venue === 'spot'
+        ? spec.market.qty.binanceSpot
+        : spec.market.qty.binancePerp
+      : spec.venue === 'spot'
+        ? spec.market.qty.bybitSpot
+        : spec.market.qty.bybitPerp;
+  const lot = 10 ** -qtyDecimals;
+  const out: SyntheticTrade[] = [];
+  for (let slot = firstSlot; slot <= lastSlot; slot++) {
+    const random = prng(hashSeed(seed, slot));
+    const time = slot * slotMs + Math.floor(random() * slotMs);
+    if (time <= since || time > now) continue;
+    const at = lowerBound(series.candles, time + 1) - 1;
+    const candle = series.candles[at];
+    if (candle === undefined || time >= candle.timestamp + series.intervalMs) continue;
+    const price = Number(
+      (candle.low + random() * (candle.high - candle.low)).toFixed(spec.market.priceDecimals),
+    );
+    const unit = Math.max(lot, 500 / candle.close);
+    const qty = Number(Math.max(lot, roundDown(unit * random() * 2, qtyDecimals)).toFixed(qtyDecimals));
+    out.push({ id: slot, time, price, qty, buyerMaker: random() < 0.5 });
+  }
+  return out.slice(-max);
+}
+
+/** One stream's state, shared by every socket (`S`) subscribed to it. */
+export interface TopicState<S> {
+  readonly spec: TopicSpec;
+  readonly protocol: StreamProtocol;
+  readonly subscribers: Set<S>;
+  /** Frames up to this clock reading have been emitted. */
+  since: number;
+  readonly candles: readonly CsvCandle[] | undefined;
+  readonly series: PriceSeries | undefined;
+  readonly model: BookModel | undefined;
+}
+
+export interface CollectOptions {
+  readonly tradeSlotMs: number;
+  readonly maxTrades: number;
+  /** Steps a model once (or not, `undefined`), given the names of its live topics. */
+  readonly stepBook: (model: BookModel, topics: readonly string[]) => BookStep | undefined;
+}
+
+/**
+ * Every frame due in (since, now] of each topic, grouped per subscriber (unsorted). Each frame is
+ * serialised once, whatever the number of subscribers; each topic's `since` moves to `now`.
+ */
+export function collectFrames<S>(
+  topics: Iterable<TopicState<S>>,
+  now: number,
+  options: CollectOptions,
+): Map<S, TopicFrame[]> {
+  const outbox = new Map<S, TopicFrame[]>();
+  const queue = (state: TopicState<S>, frames: readonly TimedFrame[]): void => {
+    if (frames.length === 0) return;
+    for (const subscriber of state.subscribers) {
+      let list = outbox.get(subscriber);
+      if (list === undefined) outbox.set(subscriber, (list = []));
+      for (const frame of frames) list.push({ ...frame, topic: state.spec.name });
+    }
+  };
+  const byModel = new Map<BookModel, TopicState<S>[]>();
+  for (const state of topics) {
+    const { spec, since } = state;
+    if (spec.kind === 'kline' && state.candles !== undefined) {
+      queue(state, klineFrames(state.protocol, spec, state.candles, since, now));
+    } else if (spec.kind === 'trade' && state.series !== undefined) {
+      const trades = synthTrades(spec, state.series, since, now, options.tradeSlotMs, options.maxTrades);
+      queue(state, state.protocol.trades(spec, trades));
+    } else if (spec.kind === 'book' && state.model !== undefined) {
+      byModel.set(state.model, [...(byModel.get(state.model) ?? []), state]);
+    }
+    state.since = Math.max(since, now);
+  }
+  for (const [model, states] of byModel) {
+    const step = options.stepBook(
+      model,
+      states.map((s) => s.spec.name),
+    );
+    if (step === undefined) continue;
+    for (const state of states) {
+      if (state.spec.kind !== 'book') continue;
+      queue(state, [{ time: now, text: state.protocol.bookDiff(state.spec, step, model, now) }]);
+    }
+  }
+  return outbox;
+}
