@@ -1,9 +1,15 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from '@jest/globals';
+import { MarketEventName } from '@app/contracts';
 import { type ConfluenceResult, ResultFormatter } from '@app/confluence';
 import { eventually } from '@app/testing';
 import type { MarketSnapshot } from './analysis.types.js';
 import {
+  btc1m,
   FakeHistory,
+  NOW,
+  newAnalyzer,
+  oneMinute,
   publishedAt,
   reference,
   storedAt,
@@ -12,7 +18,7 @@ import {
   updates,
   workerPool,
 } from './testing/distributed-kit.js';
-import { FakeMarketLog, ID } from './testing/fake-market-log.js';
+import { FakeMarketLog, ID, MARKET } from './testing/fake-market-log.js';
 
 /**
  * DistributedAnalysis with engine snapshots: a new owner restores the newest snapshot and replays
@@ -106,6 +112,137 @@ describe('DistributedAnalysis takeovers from snapshots', () => {
         `restored the snapshot at ${offsets[299]} and replayed 0 log entries`,
       );
       expect(updates(log.messages()).map(full)).toEqual(expectedOf(events));
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'saves no snapshot once a stored checkpoint is refused for the lease, drops the market, and the next owner restores exactly',
+    async () => {
+      const log = new FakeMarketLog();
+      const history = new FakeHistory();
+      const events = timeline(500);
+      const offsets = log.appendCandles(events.slice(0, 300));
+      const first = startWorker(log, history, 'w1', SHORT_REBUILD);
+      await first.ownership.acquire();
+      await eventually(() => publishedAt(log) === offsets[299], 'w1 to commit 300 candles');
+      await first.sink.drained();
+      await eventually(() => storedAt(log) === offsets[299], 'w1 to store them');
+      // The store slows down (a loaded machine): w1 goes on committing past the snapshot interval.
+      first.sink.writing = false;
+      const more = log.appendCandles(events.slice(300, 360));
+      offsets.push(...more);
+      await eventually(() => publishedAt(log) === offsets.at(-1), 'w1 to commit 60 more');
+      // Meanwhile its lease lapses and w2 holds it, before w1's held writes reach the store.
+      log.leases.set(ID, 'w2');
+      await first.sink.release();
+
+      const late = log.storedCalls.filter((call) => more.includes(call.offset));
+      expect(late.map((call) => call.outcome)).toEqual(late.map(() => 'lease-lost'));
+      expect(late.length).toBeGreaterThan(0);
+      // A snapshot past the stored checkpoint would replace the usable one (one per market).
+      const saved = first.snapshots.saved.get(ID);
+      expect(offsets.slice(0, 300)).toContain(saved?.offset);
+      // The market is no longer w1's: dropped, and nothing more read or committed for it.
+      expect(first.analysis.status().markets).toEqual([]);
+      expect(first.logger.lines).toContain(
+        `warn ${ID}: lease lost, stored checkpoint and snapshot not saved (the new owner redoes it)`,
+      );
+      const commits = log.commits.length;
+      offsets.push(...log.appendCandles(events.slice(360)));
+      await delay(50);
+      expect(log.commits.length).toBe(commits);
+
+      const second = startWorker(log, history, 'w2', SHORT_REBUILD);
+      await second.ownership.acquire();
+      await eventually(() => publishedAt(log) === offsets.at(-1), 'w2 to commit the rest');
+      expect(second.logger.lines).toContainEqual(
+        expect.stringContaining(`acquired; restored the snapshot at ${saved?.offset}`),
+      );
+      expect(second.logger.lines.filter((l) => l.startsWith('warn'))).toEqual([]);
+      expect(second.analysis.status()).toMatchObject({ restores: 1, rebuilds: 0 });
+      expect(updates(log.messages()).map(full)).toEqual(expectedOf(events));
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'saves no snapshot past its stored checkpoint when its commit and stored checkpoint are both fenced off',
+    async () => {
+      const log = new FakeMarketLog();
+      const events = timeline(400);
+      const offsets = log.appendCandles(events.slice(0, 300));
+      const first = startWorker(log, new FakeHistory(), 'w1', SHORT_REBUILD);
+      await first.ownership.acquire();
+      await eventually(() => publishedAt(log) === offsets[299], 'w1 to commit 300 candles');
+      await first.sink.drained();
+      await eventually(() => storedAt(log) === offsets[299], 'w1 to store them');
+      // The lease lapses (a stalled event loop, a Redis hiccup) and another worker holds it, while
+      // w1 goes on with a batch past the snapshot interval.
+      log.leases.set(ID, 'w2');
+      const more = log.appendCandles(events.slice(300, 360));
+      await eventually(
+        () => log.storedCalls.some((call) => call.owner === 'w1' && call.outcome === 'lease-lost'),
+        'w1 to try to store past the lease',
+      );
+      await first.sink.drained();
+      const saved = first.snapshots.saved.get(ID);
+      expect({ savedPastTheLease: more.includes(saved?.offset ?? '') }).toEqual({ savedPastTheLease: false });
+      expect(offsets.slice(0, 300)).toContain(saved?.offset);
+      expect(first.analysis.status()).toMatchObject({ markets: [], lostCommits: 1 });
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'saves its snapshot when re-storing at or before the stored checkpoint after a rebuild: a late owner restores it',
+    async () => {
+      const log = new FakeMarketLog();
+      const history = new FakeHistory();
+      const events = oneMinute(0, 300);
+      const offsets = log.appendCandles(events);
+      history.candles.set('1m', btc1m.slice(0, 300));
+      // A previous owner stored up to candle 300 but published only up to 250 (a commit failed),
+      // and left no snapshot: the next owner rebuilds at 250 and re-analyses up to 300.
+      const prior = newAnalyzer(MARKET);
+      const feed = (from: number, to: number) =>
+        prior.process(
+          events.slice(from, to).map((payload) => ({ name: MarketEventName.CandleClosed, payload })),
+          NOW,
+        );
+      feed(0, 250);
+      log.published.set(ID, JSON.stringify({ offset: offsets[249], ...prior.state() }));
+      feed(250, 300);
+      const stored = JSON.stringify({ offset: offsets[299], ...prior.state() });
+      log.stored.set(ID, stored);
+
+      const first = startWorker(log, history, 'w1', SHORT_REBUILD);
+      await first.ownership.acquire();
+      await eventually(() => publishedAt(log) === offsets[299], 'w1 to commit up to 300');
+      await first.sink.drained();
+      expect(first.analysis.status()).toMatchObject({ restores: 0, rebuilds: 1 });
+      // Its stored checkpoints were not newer (refused for that, not for the lease) ...
+      const calls = log.storedCalls.filter((call) => call.owner === 'w1');
+      expect(calls.length).toBeGreaterThan(0);
+      expect(calls.map((call) => call.outcome)).toEqual(calls.map(() => 'not-newer'));
+      expect(log.stored.get(ID)).toBe(stored);
+      // ... and its periodic snapshot was saved all the same: it is at or before the checkpoint.
+      const periodic = first.snapshots.saved.get(ID) as MarketSnapshot;
+      expect(offsets.slice(250, 300)).toContain(periodic.offset);
+      expect(first.analysis.status().markets).toEqual([
+        { market: ID, offset: offsets[299], repairing: false },
+      ]);
+      // The crash: the periodic snapshot is the newest there is (the clean stop's is dropped).
+      await stopWorker(first);
+      first.snapshots.saved.set(ID, periodic);
+
+      const late = startWorker(log, new FakeHistory(), 'w2', SHORT_REBUILD);
+      await late.ownership.acquire();
+      await eventually(() => late.analysis.status().takeovers === 1, 'w2 to take the market over');
+      expect(late.logger.lines).toContainEqual(
+        expect.stringContaining(`acquired; restored the snapshot at ${periodic.offset}`),
+      );
+      expect(late.analysis.status()).toMatchObject({ restores: 1, rebuilds: 0 });
     },
     TEST_TIMEOUT,
   );

@@ -1,4 +1,10 @@
-import { AnalysisEventName, compareOffsets, marketId, errorMessage } from '@app/contracts';
+import {
+  AnalysisEventName,
+  compareOffsets,
+  errorMessage,
+  marketId,
+  StoredCheckpointSave,
+} from '@app/contracts';
 import { changedEvent, updateLine, updatedEvent } from './analysis-output.js';
 import { saveSnapshot, takeSnapshot } from './analysis-snapshots.js';
 import { AnalysisStats } from './analysis-stats.js';
@@ -213,12 +219,8 @@ export class DistributedAnalysis extends AnalysisDriver {
     ];
     const committed = await this.deps.log.commit(owned.market, this.settings.workerId, checkpoint, messages);
     if (!committed) {
-      // The lease is gone: another worker owns the market now and re-analyses from its checkpoint.
       this.#lostCommits++;
-      this.#owned.delete(marketId(owned.market));
-      this.deps.logger.warn(
-        `${marketId(owned.market)}: lease lost, batch not published (the new owner redoes it)`,
-      );
+      this.#leaseLost(owned, 'batch not published');
       return;
     }
     owned.offset = reached;
@@ -249,12 +251,30 @@ export class DistributedAnalysis extends AnalysisDriver {
       owned.sinceSnapshot >= this.settings.snapshotEveryCandles ? this.#takeSnapshot(owned, reached) : null;
     const checkpoint = this.#checkpoint(owned, reached);
     const accepted = this.deps.sink.store(output, async () => {
-      if (await this.deps.log.saveStored(owned.market, this.settings.workerId, reached, checkpoint))
-        owned.storedAt = reached;
+      const saved = await this.deps.log.saveStored(owned.market, this.settings.workerId, reached, checkpoint);
+      if (saved === StoredCheckpointSave.LeaseLost) {
+        // No snapshot: a market keeps one, and this one, past the checkpoint the next owner resumes
+        // from, would replace its usable one and force an inexact rebuild from stored candles.
+        this.#leaseLost(owned, 'stored checkpoint and snapshot not saved');
+        return;
+      }
+      if (saved === StoredCheckpointSave.Saved) owned.storedAt = reached;
+      // Not newer (a re-store after a takeover): the snapshot is at or before the stored checkpoint, so usable.
       await this.#saveSnapshot(snapshot);
     });
     if (!accepted) this.#stats.storeRefused();
     return { output, reached };
+  }
+
+  /**
+   * The lease is gone (a commit or stored checkpoint was fenced off): another worker owns the
+   * market, or will, and re-analyses from its checkpoints; this one stops reading it. A store
+   * write finishing late may be of a market already taken over afresh: that one is left alone.
+   */
+  #leaseLost(owned: OwnedMarket, what: string): void {
+    const id = marketId(owned.market);
+    if (this.#owned.get(id) === owned) this.#owned.delete(id);
+    this.deps.logger.warn(`${id}: lease lost, ${what} (the new owner redoes it)`);
   }
 
   #checkpoint(owned: OwnedMarket, offset: string): string {

@@ -104,9 +104,27 @@ export abstract class MarketEventLog {
     checkpoint: string,
     events: readonly AnalysisMessage[],
   ): Promise<boolean>;
-  /** Sets the stored checkpoint, only while `owner` holds the lease and only forward (by `offset`). */
-  abstract saveStored(market: MarketRef, owner: string, offset: string, checkpoint: string): Promise<boolean>;
+  /**
+   * Sets the stored checkpoint, only while `owner` holds the lease and only forward (by `offset`);
+   * says which of the two refused it when it does not (the lease is checked first).
+   */
+  abstract saveStored(
+    market: MarketRef,
+    owner: string,
+    offset: string,
+    checkpoint: string,
+  ): Promise<StoredCheckpointSave>;
 }
+
+/** What `MarketEventLog.saveStored` did. */
+export const StoredCheckpointSave = {
+  Saved: 'saved',
+  /** `owner` no longer holds the market's lease: another worker does, or nobody (it lapsed). */
+  LeaseLost: 'lease-lost',
+  /** The stored checkpoint is at or past `offset` already (a re-store after a takeover). */
+  NotNewer: 'not-newer',
+} as const;
+export type StoredCheckpointSave = (typeof StoredCheckpointSave)[keyof typeof StoredCheckpointSave];
 
 /** An analysis event to publish in a commit. */
 export type AnalysisMessage = {

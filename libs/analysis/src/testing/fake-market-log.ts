@@ -10,6 +10,7 @@ import {
   type MarketRef,
   marketId,
   type RejectedLogEntry,
+  StoredCheckpointSave,
   type Timeframe,
   timeframeToMs,
 } from '@app/contracts';
@@ -61,7 +62,12 @@ export class FakeMarketLog extends MarketEventLog {
   readonly published = new Map<string, string>();
   readonly stored = new Map<string, string>();
   readonly commits: CommitCall[] = [];
-  readonly storedCalls: { owner: string; offset: string; accepted: boolean }[] = [];
+  readonly storedCalls: {
+    owner: string;
+    offset: string;
+    accepted: boolean;
+    outcome: StoredCheckpointSave;
+  }[] = [];
   /** Commits that fail with an error (Redis unreachable) before reaching the log. */
   failingCommits = 0;
   #waiters: (() => void)[] = [];
@@ -157,16 +163,20 @@ export class FakeMarketLog extends MarketEventLog {
     owner: string,
     offset: string,
     checkpoint: string,
-  ): Promise<boolean> {
+  ): Promise<StoredCheckpointSave> {
     await Promise.resolve();
     const id = marketId(market);
     const current = this.stored.get(id);
-    const accepted =
-      this.leases.get(id) === owner &&
-      (current === undefined || compareOffsets(offset, checkpointOf(current).offset) > 0);
-    this.storedCalls.push({ owner, offset, accepted });
+    const outcome =
+      this.leases.get(id) !== owner
+        ? StoredCheckpointSave.LeaseLost
+        : current === undefined || compareOffsets(offset, checkpointOf(current).offset) > 0
+          ? StoredCheckpointSave.Saved
+          : StoredCheckpointSave.NotNewer;
+    const accepted = outcome === StoredCheckpointSave.Saved;
+    this.storedCalls.push({ owner, offset, accepted, outcome });
     if (accepted) this.stored.set(id, checkpoint);
-    return accepted;
+    return outcome;
   }
 
   /** Accepted commits' messages, in order. */

@@ -100,7 +100,7 @@ describe('RedisMarketLog', () => {
       // Every script user here falls back the same way, so flushing the shared cache is harmless.
       await admin.script('FLUSH');
       expect(await log.commit(BTC, 'w1', checkpoint('1700000000000-1'), [])).toBe(true);
-      expect(await log.saveStored(BTC, 'w1', '1700000000000-1', checkpoint('1700000000000-1'))).toBe(true);
+      expect(await log.saveStored(BTC, 'w1', '1700000000000-1', checkpoint('1700000000000-1'))).toBe('saved');
       expect(await log.commit(BTC, 'w1', checkpoint('1700000000000-2'), [])).toBe(true);
       expect(await log.checkpoints(BTC)).toEqual({
         published: checkpoint('1700000000000-2'),
@@ -147,47 +147,75 @@ describe('RedisMarketLog', () => {
   });
 
   describe('saveStored', () => {
-    it('sets the stored checkpoint only while the owner holds the lease', async () => {
+    it('sets the stored checkpoint only while the owner holds the lease, saying so when it does not', async () => {
       const log = makeLog();
       const first = checkpoint('1700000000000-0');
-      expect(await log.saveStored(BTC, 'w1', '1700000000000-0', first)).toBe(false);
+      expect(await log.saveStored(BTC, 'w1', '1700000000000-0', first)).toBe('lease-lost');
       expect(await log.checkpoints(BTC)).toEqual({ published: null, stored: null });
 
       await admin.set(keys.lease(BTC), 'w2');
-      expect(await log.saveStored(BTC, 'w1', '1700000000000-0', first)).toBe(false);
+      expect(await log.saveStored(BTC, 'w1', '1700000000000-0', first)).toBe('lease-lost');
       expect(await log.checkpoints(BTC)).toEqual({ published: null, stored: null });
 
       await admin.set(keys.lease(BTC), 'w1');
-      expect(await log.saveStored(BTC, 'w1', '1700000000000-0', first)).toBe(true);
+      expect(await log.saveStored(BTC, 'w1', '1700000000000-0', first)).toBe('saved');
       expect(await log.checkpoints(BTC)).toEqual({ published: null, stored: first });
 
       await admin.set(keys.lease(BTC), 'w2');
       const newer = checkpoint('1700000000001-0');
-      expect(await log.saveStored(BTC, 'w1', '1700000000001-0', newer)).toBe(false);
+      expect(await log.saveStored(BTC, 'w1', '1700000000001-0', newer)).toBe('lease-lost');
       expect(await log.checkpoints(BTC)).toEqual({ published: null, stored: first });
+    });
+
+    it('tells a lost lease from a checkpoint that is not newer, the lease checked first', async () => {
+      const log = makeLog();
+      const kept = checkpoint('50-0', { by: 'w1' });
+      await admin.set(keys.lease(BTC), 'w1');
+      expect(await log.saveStored(BTC, 'w1', '50-0', kept)).toBe('saved');
+
+      // The owner re-storing at or before the stored checkpoint (what follows a takeover).
+      expect(await log.saveStored(BTC, 'w1', '50-0', checkpoint('50-0', { by: 'again' }))).toBe('not-newer');
+      expect(await log.saveStored(BTC, 'w1', '49-9', checkpoint('49-9'))).toBe('not-newer');
+      expect((await log.checkpoints(BTC)).stored).toBe(kept);
+
+      // Its lease lapsed (the key expired): refused for the lease, newer or not.
+      await admin.del(keys.lease(BTC));
+      expect(await log.saveStored(BTC, 'w1', '51-0', checkpoint('51-0'))).toBe('lease-lost');
+      expect(await log.saveStored(BTC, 'w1', '49-9', checkpoint('49-9'))).toBe('lease-lost');
+      // Another worker holds it now: the same.
+      await admin.set(keys.lease(BTC), 'w2');
+      expect(await log.saveStored(BTC, 'w1', '51-0', checkpoint('51-0'))).toBe('lease-lost');
+      expect(await log.saveStored(BTC, 'w1', '50-0', checkpoint('50-0'))).toBe('lease-lost');
+      expect((await log.checkpoints(BTC)).stored).toBe(kept);
+
+      // The new holder is told apart the same way.
+      expect(await log.saveStored(BTC, 'w2', '50-0', checkpoint('50-0', { by: 'w2' }))).toBe('not-newer');
+      const moved = checkpoint('51-0', { by: 'w2' });
+      expect(await log.saveStored(BTC, 'w2', '51-0', moved)).toBe('saved');
+      expect((await log.checkpoints(BTC)).stored).toBe(moved);
     });
 
     it('only moves forward, comparing offsets numerically', async () => {
       const log = makeLog();
       await admin.set(keys.lease(BTC), 'w1');
-      const save = (offset: string): Promise<boolean> =>
+      const save = (offset: string): Promise<string> =>
         log.saveStored(BTC, 'w1', offset, checkpoint(offset, { note: offset }));
       const stored = async (): Promise<string | null> => (await log.checkpoints(BTC)).stored;
 
-      expect(await save('9-5')).toBe(true);
-      expect(await save('9-4')).toBe(false);
-      expect(await save('8-99')).toBe(false);
-      expect(await save('9-5')).toBe(false);
+      expect(await save('9-5')).toBe('saved');
+      expect(await save('9-4')).toBe('not-newer');
+      expect(await save('8-99')).toBe('not-newer');
+      expect(await save('9-5')).toBe('not-newer');
       expect(await stored()).toBe(checkpoint('9-5', { note: '9-5' }));
 
-      expect(await save('9-10')).toBe(true);
-      expect(await save('10-0')).toBe(true);
-      expect(await save('9-99')).toBe(false);
+      expect(await save('9-10')).toBe('saved');
+      expect(await save('10-0')).toBe('saved');
+      expect(await save('9-99')).toBe('not-newer');
       expect(await stored()).toBe(checkpoint('10-0', { note: '10-0' }));
 
-      expect(await save('1700000000000-0')).toBe(true);
-      expect(await save('1699999999999-7')).toBe(false);
-      expect(await save('1700000000000-1')).toBe(true);
+      expect(await save('1700000000000-0')).toBe('saved');
+      expect(await save('1699999999999-7')).toBe('not-newer');
+      expect(await save('1700000000000-1')).toBe('saved');
       expect(await stored()).toBe(checkpoint('1700000000000-1', { note: '1700000000000-1' }));
 
       // The stored and published checkpoints are independent.
@@ -200,8 +228,8 @@ describe('RedisMarketLog', () => {
       await admin.set(keys.lease(BTC), 'w1');
       await admin.set(keys.storedCheckpoint(BTC), checkpoint('50-0', { written: 'elsewhere' }));
 
-      expect(await log.saveStored(BTC, 'w1', '49-9', checkpoint('49-9'))).toBe(false);
-      expect(await log.saveStored(BTC, 'w1', '50-1', checkpoint('50-1'))).toBe(true);
+      expect(await log.saveStored(BTC, 'w1', '49-9', checkpoint('49-9'))).toBe('not-newer');
+      expect(await log.saveStored(BTC, 'w1', '50-1', checkpoint('50-1'))).toBe('saved');
       expect((await log.checkpoints(BTC)).stored).toBe(checkpoint('50-1'));
     });
   });

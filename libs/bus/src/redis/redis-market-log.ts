@@ -10,6 +10,7 @@ import {
   MarketEventName,
   type MarketRef,
   type RejectedLogEntry,
+  StoredCheckpointSave,
 } from '@app/contracts';
 import { type CandleClosedEvent, validateBusEvent } from '@app/contracts/dto';
 import { parseJson } from './redis-event-bus.js';
@@ -30,19 +31,22 @@ for i = 3, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
 redis.call('SET', KEYS[2], ARGV[2])
 return 1`;
 
-/** Sets the stored checkpoint while ARGV[1] holds the lease, and only forward (ARGV[2] = offset). */
+/**
+ * Sets the stored checkpoint while ARGV[1] holds the lease, and only forward (ARGV[2] = offset).
+ * Replies which way it went, the lease checked first: a StoredCheckpointSave value.
+ */
 const SAVE_STORED = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return '${StoredCheckpointSave.LeaseLost}' end
 local current = redis.call('GET', KEYS[2])
 if current then
   local c = cjson.decode(current).offset
   local cm, cs = string.match(c, '^(%d+)-(%d+)$')
   local nm, ns = string.match(ARGV[2], '^(%d+)-(%d+)$')
   cm, cs, nm, ns = tonumber(cm), tonumber(cs), tonumber(nm), tonumber(ns)
-  if nm < cm or (nm == cm and ns <= cs) then return 0 end
+  if nm < cm or (nm == cm and ns <= cs) then return '${StoredCheckpointSave.NotNewer}' end
 end
 redis.call('SET', KEYS[2], ARGV[3])
-return 1`;
+return '${StoredCheckpointSave.Saved}'`;
 
 type StreamEntry = [id: string, fields: string[]];
 
@@ -134,9 +138,9 @@ export class RedisMarketLog extends MarketEventLog {
     owner: string,
     offset: string,
     checkpoint: string,
-  ): Promise<boolean> {
+  ): Promise<StoredCheckpointSave> {
     const { keys, commands } = this.options;
-    const done = await runScript(
+    const reply = await runScript(
       commands,
       SAVE_STORED_SCRIPT,
       keys.lease(market),
@@ -145,7 +149,9 @@ export class RedisMarketLog extends MarketEventLog {
       offset,
       checkpoint,
     );
-    return done === 1;
+    const outcome = Object.values(StoredCheckpointSave).find((value) => value === reply);
+    if (outcome === undefined) throw new Error(`saveStored: unexpected reply ${String(reply)}`);
+    return outcome;
   }
 }
 
