@@ -8,6 +8,7 @@ import {
   ExchangeGate,
   type ExchangeSettings,
   type GapPolicy,
+  type StreamSettings,
 } from '@app/market';
 import {
   alignedFakeDataset,
@@ -53,6 +54,12 @@ export interface FeedHarnessOptions {
   readonly resumeMaxCandles?: number;
   /** Default: the built-in exchanges.yaml default. */
   readonly gaps?: GapPolicy;
+  /** Default `polling` (the REST suites); `websocket` streams through ccxt pro from the fake. */
+  readonly transport?: 'websocket' | 'polling';
+  /** Over the exchanges.yaml stream defaults. */
+  readonly stream?: Partial<StreamSettings>;
+  /** Data kinds other than candles (default true: books and trades). */
+  readonly snapshots?: boolean;
 }
 
 /**
@@ -68,6 +75,7 @@ export class FeedHarness {
   readonly logger = new RecordingLogger();
   readonly bus = new InProcessEventBus(this.logger);
   readonly feeds: ExchangeFeed[] = [];
+  readonly #clients: CcxtMarketClient[] = [];
 
   private constructor(
     readonly server: FakeExchangeServer,
@@ -86,6 +94,7 @@ export class FeedHarness {
     for (const id of options.exchanges) {
       const config = harness.exchangeConfig(id, market, options);
       const client = new CcxtMarketClient({ config, clock, rateLimitMs: 1 });
+      harness.#clients.push(client);
       const gate = new ExchangeGate({
         exchange: id,
         retry: { baseMs: 500, maxMs: 30_000 },
@@ -106,6 +115,7 @@ export class FeedHarness {
           history: options.history,
           resumeMaxCandles: options.resumeMaxCandles ?? EXCHANGES_DEFAULTS.resume.maxCandles,
           gaps: options.gaps ?? EXCHANGES_DEFAULTS.gaps,
+          random: () => 0.5,
         }),
       );
     }
@@ -114,6 +124,7 @@ export class FeedHarness {
 
   exchangeConfig(id: FakeExchangeId, market: HarnessMarket, options: FeedHarnessOptions): ExchangeSettings {
     const derivatives = options.derivatives ?? true;
+    const snapshots = options.snapshots ?? true;
     return {
       id,
       enabled: true,
@@ -121,15 +132,16 @@ export class FeedHarness {
       timeframes: market.timeframes,
       data: {
         candles: true,
-        orderBook: { enabled: true, depth: 10, record: [] },
-        trades: true,
+        orderBook: { enabled: snapshots, depth: 10, record: [] },
+        trades: snapshots,
         fundingRate: derivatives,
         openInterest: derivatives,
         longShortRatio: derivatives,
       },
       polling: { candlesMs: 60_000, orderBookMs: 60_000, tradesMs: 60_000, derivativesMs: 300_000 },
-      transport: 'polling',
-      stream: EXCHANGES_DEFAULTS.exchanges[0]?.stream ?? STREAM_DEFAULTS,
+      transport: options.transport ?? 'polling',
+      stream: { ...STREAM_DEFAULTS, ...options.stream },
+      wsUrls: id === 'binance' ? this.server.binanceWsUrls() : this.server.bybitWsUrls(),
       apiUrls: id === 'binance' ? this.server.binanceApiUrls() : this.server.bybitApiUrls(),
       sandbox: false,
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
@@ -171,7 +183,14 @@ export class FeedHarness {
     );
   }
 
+  /** Streams: emits what the fake's streams owe up to the clock's time. */
+  async pump(): Promise<void> {
+    await this.server.pumpStreams();
+  }
+
   async stop(): Promise<void> {
+    await Promise.allSettled(this.feeds.map((feed) => feed.stop()));
+    await Promise.allSettled(this.#clients.map((client) => client.close()));
     await this.server.stop();
   }
 
