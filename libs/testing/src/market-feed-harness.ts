@@ -18,6 +18,7 @@ import {
 } from './fake-exchange/index.js';
 // By path: the market lib's index loads ccxt only when a live client is built (its own reason).
 import { CcxtMarketClient } from '../../market/src/exchange/ccxt-client.js';
+import { eventually } from './eventually.js';
 import { ManualClock } from './manual-clock.js';
 import type { LogSink, Timeframe } from '@app/contracts';
 
@@ -72,6 +73,13 @@ export interface FeedHarnessOptions {
 export class FeedHarness {
   readonly received = new Map<string, Candle[]>();
   readonly events: { name: string; exchange: string; symbol: string }[] = [];
+  /** The newest order book published per `exchange symbol`, with its update id. */
+  readonly books = new Map<
+    string,
+    { sequence: number | null; bids: [number, number][]; asks: [number, number][] }
+  >();
+  /** Every trade published per `exchange symbol`, in order. */
+  readonly trades = new Map<string, { timestamp: number; price: number; size: number; side: string }[]>();
   readonly logger = new RecordingLogger();
   readonly bus = new InProcessEventBus(this.logger);
   readonly feeds: ExchangeFeed[] = [];
@@ -140,7 +148,9 @@ export class FeedHarness {
       },
       polling: { candlesMs: 60_000, orderBookMs: 60_000, tradesMs: 60_000, derivativesMs: 300_000 },
       transport: options.transport ?? 'polling',
-      stream: { ...STREAM_DEFAULTS, ...options.stream },
+      // Silence is judged on the virtual clock, which jumps a minute per step before the frames
+      // of that minute arrive: a default beyond a step, so only the silence tests see one.
+      stream: { ...STREAM_DEFAULTS, silenceMs: 180_000, ...options.stream },
       wsUrls: id === 'binance' ? this.server.binanceWsUrls() : this.server.bybitWsUrls(),
       apiUrls: id === 'binance' ? this.server.binanceApiUrls() : this.server.bybitApiUrls(),
       sandbox: false,
@@ -188,6 +198,48 @@ export class FeedHarness {
     await this.server.pumpStreams();
   }
 
+  /** Until every data kind of the exchange streams, moving the clock a second at a time. */
+  async untilStreaming(exchange: FakeExchangeId): Promise<void> {
+    await eventually(async () => {
+      this.clock.advance(1_000);
+      await this.pump();
+      await this.feed(exchange).tick();
+      const { kinds } = this.feed(exchange).status().streams;
+      return Object.values(kinds).every((state) => state === 'streaming');
+    }, `${exchange} streams live`);
+  }
+
+  /**
+   * Streams `count` minutes: each minute the clock moves, the fake sends what it owes, every candle
+   * stream catches up with the last closed candle (by stream, or by poll where it fell back), and
+   * the feed's tasks run.
+   */
+  async streamMinutes(count: number, exchange: FakeExchangeId): Promise<void> {
+    for (let step = 0; step < count; step++) {
+      this.clock.advance(60_000);
+      await this.pump();
+      await this.feed(exchange).tick();
+      await this.caughtUp(exchange);
+    }
+  }
+
+  /** Until every candle stream of the exchange has published through its last closed candle. */
+  async caughtUp(exchange: FakeExchangeId): Promise<void> {
+    await eventually(async () => {
+      const feed = this.feed(exchange);
+      const behind = feed
+        .status()
+        .markets.filter(
+          (market) =>
+            market.lastCandle !==
+            this.expected(exchange, market.symbol, market.timeframe, 0).at(-1)?.timestamp,
+        );
+      // A stream that fell back catches up by polling; a streaming one by its next frames.
+      if (behind.length > 0) await feed.tick();
+      return behind.length === 0;
+    }, `${exchange} candle streams caught up`);
+  }
+
   async stop(): Promise<void> {
     await Promise.allSettled(this.feeds.map((feed) => feed.stop()));
     await Promise.allSettled(this.#clients.map((client) => client.close()));
@@ -201,6 +253,21 @@ export class FeedHarness {
       const { timestamp, open, high, low, close, volume } = event.candle;
       list.push({ timestamp, open, high, low, close, volume });
       this.received.set(key, list);
+    });
+    this.bus.subscribe(MarketEventName.OrderBookSnapshot, (event) => {
+      this.books.set(`${event.exchange} ${event.symbol}`, {
+        sequence: event.sequence ?? null,
+        bids: event.bids.map(({ price, size }) => [price, size]),
+        asks: event.asks.map(({ price, size }) => [price, size]),
+      });
+    });
+    this.bus.subscribe(MarketEventName.TradesBatch, (event) => {
+      const key = `${event.exchange} ${event.symbol}`;
+      const list = this.trades.get(key) ?? [];
+      list.push(
+        ...event.trades.map(({ timestamp, price, size, side }) => ({ timestamp, price, size, side })),
+      );
+      this.trades.set(key, list);
     });
     for (const name of [
       MarketEventName.OrderBookSnapshot,

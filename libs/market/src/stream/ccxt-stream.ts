@@ -1,6 +1,6 @@
 import ccxt, { BaseError, ChecksumError, type Exchange, ExchangeClosedByUser, NetworkError } from 'ccxt';
 import { type Timeframe, errorMessage } from '@app/contracts';
-import { checkOhlcv, checkOrderBook, checkTrades } from '../exchange/response-validation.js';
+import { type BookData, checkOhlcv, checkOrderBook, checkTrades } from '../exchange/response-validation.js';
 import { frameReaderFor, type FrameReader } from './frame-reader.js';
 import type {
   BookUpdate,
@@ -214,13 +214,16 @@ class CcxtStreamConnection implements StreamConnection {
 
   async watchOrderBook(symbols: readonly string[], depth: number): Promise<BookUpdate> {
     const limit = streamDepth(this.exchange.id, depth);
-    const book: unknown = await this.#call(() => this.exchange.watchOrderBookForSymbols([...symbols], limit));
-    const symbol =
-      typeof book === 'object' && book !== null ? (book as { symbol?: unknown }).symbol : undefined;
-    const checked = checkOrderBook(book, depth, this.now());
-    const first = checked.items[0];
-    if (first === undefined) throw new StreamFault('invalid', 'order book update without a book');
-    return { symbol: typeof symbol === 'string' ? symbol : '', book: first, dropped: checked.dropped };
+    await this.#call(() => this.exchange.watchOrderBookForSymbols([...symbols], limit));
+    return { books: symbols };
+  }
+
+  orderBook(symbol: string, depth: number): BookData | null {
+    const books = this.exchange.orderbooks as Record<string, unknown> | undefined;
+    const book = books?.[symbol];
+    if (book === undefined) return null;
+    // Throws on a crossed book, which the caller counts as malformed.
+    return checkOrderBook(book, depth, this.now()).items[0] ?? null;
   }
 
   async close(): Promise<void> {

@@ -18,6 +18,7 @@ import type { ExchangeHealth } from '../faults/exchange-gate.js';
 import { type LaneCounters, type LaneSink, type LaneSubscription, StreamLane } from './stream-lane.js';
 import {
   STREAM_KINDS,
+  type StreamConnection,
   type StreamConnector,
   type StreamKind,
   type StreamState,
@@ -80,7 +81,10 @@ export class ExchangeStreams {
     refusedSubscriptions: 0,
   };
   readonly #pending = new Map<string, PendingTrades>();
-  readonly #books = new Map<string, BookData>();
+  /** Symbols whose book changed since it was last published, with the session that holds it. */
+  readonly #dirtyBooks = new Map<string, StreamConnection>();
+  /** `timestamp sequence` of each symbol's last published book, so an unchanged one is not sent again. */
+  readonly #publishedBooks = new Map<string, string>();
   #streamedCandles = 0;
   readonly kinds: readonly StreamKind[];
 
@@ -152,9 +156,21 @@ export class ExchangeStreams {
   }
 
   async publishBooks(): Promise<void> {
-    const { bus, client, clock } = this.options;
-    for (const [symbol, book] of this.#books) {
-      this.#books.delete(symbol);
+    const { bus, client, clock, bookDepth, logger } = this.options;
+    for (const [symbol, connection] of this.#dirtyBooks) {
+      this.#dirtyBooks.delete(symbol);
+      let book: BookData | null;
+      try {
+        book = connection.orderBook(symbol, bookDepth);
+      } catch (error) {
+        this.#counters.malformedFrames++;
+        logger.warn(`${client.id} ${symbol}: streamed book not published (${errorMessage(error)})`);
+        continue;
+      }
+      if (book === null) continue;
+      const mark = `${book.timestamp} ${String(book.sequence)}`;
+      if (this.#publishedBooks.get(symbol) === mark) continue;
+      this.#publishedBooks.set(symbol, mark);
       await bus.publish(MarketEventName.OrderBookSnapshot, {
         exchange: client.id,
         symbol,
@@ -261,11 +277,11 @@ export class ExchangeStreams {
         }
         this.#pending.set(update.symbol, pending);
       },
-      book: (update) => {
-        this.#books.set(update.symbol, update.book);
+      books: (symbols, connection) => {
+        for (const symbol of symbols) this.#dirtyBooks.set(symbol, connection);
       },
       bookInvalid: (symbol) => {
-        this.#books.delete(symbol);
+        this.#dirtyBooks.delete(symbol);
       },
     };
   }

@@ -36,6 +36,9 @@ class ScriptedConnection implements StreamConnection {
   watchOrderBook(): Promise<BookUpdate> {
     return this.#wait('orderBook') as Promise<BookUpdate>;
   }
+  orderBook(): null {
+    return null;
+  }
   close(): Promise<void> {
     this.closed = true;
     for (const waiter of this.waiting.values()) waiter.reject(new Error('closed'));
@@ -100,8 +103,8 @@ class RecordingSink implements LaneSink {
   trades(update: TradeUpdate): void {
     this.got.push(`trades ${update.symbol} ${update.trades.length}`);
   }
-  book(update: BookUpdate): void {
-    this.got.push(`book ${update.symbol}`);
+  books(symbols: readonly string[]): void {
+    this.got.push(`books ${symbols.join(' ')}`);
   }
   bookInvalid(symbol: string): void {
     this.got.push(`invalid ${symbol}`);
@@ -112,11 +115,7 @@ const settle = async (): Promise<void> => {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 };
 
-const BOOK: BookUpdate = {
-  symbol: 'BTC/USDT',
-  book: { timestamp: 1, sequence: 7, bids: [{ price: 1, size: 1 }], asks: [{ price: 2, size: 1 }] },
-  dropped: [],
-};
+const BOOK: BookUpdate = { books: ['BTC/USDT', 'LTC/USDT'] };
 const TRADES: TradeUpdate = {
   symbol: 'BTC/USDT',
   trades: [{ id: '1', timestamp: 1, price: 1, size: 1, side: 'buy' }],
@@ -181,7 +180,7 @@ describe('StreamLane', () => {
     expect(subject.streamingAll('orderBook')).toBe(true);
     expect(subject.streamingAll('trades')).toBe(false);
     // Frames reach the sink at once, watches a microtask later; a flagged connection's candle pages are not used.
-    expect(sink.got).toEqual(['closed BTC/USDT 1m', 'book BTC/USDT']);
+    expect(sink.got).toEqual(['closed BTC/USDT 1m', 'books BTC/USDT LTC/USDT']);
   });
 
   it('ends a silent session after silenceMs, polls meanwhile, and reconnects after a backoff on the clock', async () => {
@@ -242,7 +241,7 @@ describe('StreamLane', () => {
     expect(sink.got).toEqual(['invalid BTC/USDT', 'invalid LTC/USDT']);
     connector.last.deliver('orderBook', BOOK);
     await settle();
-    expect(sink.got.at(-1)).toBe('book BTC/USDT');
+    expect(sink.got.at(-1)).toBe('books BTC/USDT LTC/USDT');
   });
 
   it('on a Bybit book gap, invalidates the book and starts a new session for a new snapshot', async () => {

@@ -17,7 +17,8 @@ export interface LaneSink {
   /** Generic exchanges: candles as ccxt parsed them; a close is seen when the next candle opens. */
   candlePage(update: CandleUpdate): void;
   trades(update: TradeUpdate): void;
-  book(update: BookUpdate): void;
+  /** Books of these symbols may have changed; `connection` reads them. */
+  books(symbols: readonly string[], connection: StreamConnection): void;
   /** The symbol's book is wrong until its stream sends a new one. */
   bookInvalid(symbol: string): void;
 }
@@ -243,7 +244,7 @@ export class StreamLane {
 
   #deliver(update: CandleUpdate | TradeUpdate | BookUpdate, connection: StreamConnection): void {
     const { sink } = this.options;
-    if ('book' in update) sink.book(update);
+    if ('books' in update) sink.books(update.books, connection);
     else if ('trades' in update) sink.trades(update);
     // Where frames flag closes, the frame reader has already handed each close over.
     else if (!connection.flagsClosedCandles) sink.candlePage(update);

@@ -36,7 +36,14 @@ export interface StreamConnection {
   /** Candles of one (symbol, timeframe) that updated: closed ones and the forming one. */
   watchCandles(pairs: readonly (readonly [string, Timeframe])[]): Promise<CandleUpdate>;
   watchTrades(symbols: readonly string[]): Promise<TradeUpdate>;
+  /**
+   * Resolves when a book of `symbols` changed. Which one is not reliable (ccxt resolves one
+   * symbol per wait, so a burst over several reports one), so the caller reads them with
+   * `orderBook` when it publishes.
+   */
   watchOrderBook(symbols: readonly string[], depth: number): Promise<BookUpdate>;
+  /** The local book of `symbol` now (its best `depth` levels), or null while there is none. */
+  orderBook(symbol: string, depth: number): BookData | null;
   close(): Promise<void>;
 }
 
@@ -55,9 +62,8 @@ export interface TradeUpdate {
 }
 
 export interface BookUpdate {
-  readonly symbol: string;
-  readonly book: BookData;
-  readonly dropped: readonly string[];
+  /** The symbols whose books may have changed. */
+  readonly books: readonly string[];
 }
 
 export interface StreamConnectionOptions {
