@@ -60,9 +60,9 @@ export const binanceStream: StreamProtocol = {
     return { op: 'invalid', topics: [], id };
   },
 
-  topic(venue, name) {
+  topic(venue, name, markets) {
     const match = STREAM.exec(name);
-    const market = marketById(match?.[1]?.toUpperCase());
+    const market = marketById(match?.[1]?.toUpperCase(), markets);
     if (match === null || market === undefined) return undefined;
     const base = {
       key: `binance|${venue}|${name}`,

@@ -70,9 +70,9 @@ export const bybitStream: StreamProtocol = {
     return { op: 'invalid', topics: [], id };
   },
 
-  topic(venue, name) {
+  topic(venue, name, markets) {
     const match = TOPIC.exec(name);
-    const market = marketById(match?.[4]);
+    const market = marketById(match?.[4], markets);
     if (match === null || market === undefined) return undefined;
     const base = {
       key: `bybit|${venue}|${name}`,

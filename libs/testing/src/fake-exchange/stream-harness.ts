@@ -10,6 +10,8 @@ import type { FakeExchangeId } from './types.js';
 export interface ProOptions {
   /** `streaming.keepAlive` (ms of real time between client pings); ccxt's default otherwise. */
   readonly keepAliveMs?: number;
+  /** Mute ccxt's own logging (it prints every unparseable frame). */
+  readonly quiet?: boolean;
 }
 
 /** The raw frames a ccxt pro instance handled, as its `handleMessage` saw them. */
@@ -60,6 +62,7 @@ export class StreamBench {
     };
     const ex: Exchange = id === 'binance' ? new pro.binance(config) : new pro.bybit(config);
     await ex.loadHttpProxyAgent();
+    if (options.quiet === true) ex.log = (): void => undefined;
     const raw: RawFrames = [];
     const handle = ex.handleMessage.bind(ex);
     ex.handleMessage = (client: unknown, message: unknown): void => {

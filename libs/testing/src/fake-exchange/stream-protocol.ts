@@ -1,5 +1,6 @@
 import type { CsvCandle } from '../market-data.js';
 import type { BookModel, BookStep } from './book-model.js';
+import type { FakeMarket } from './fixtures.js';
 import type { StreamLogEntry, StreamVenue, TopicSpec } from './stream-types.js';
 import type { SyntheticTrade } from './synth.js';
 import type { FakeExchangeId, JsonValue } from './types.js';
@@ -40,7 +41,7 @@ export interface StreamProtocol {
   /** The venue an upgrade path belongs to, `undefined` when it is not one of the exchange's. */
   venueOf(path: string): StreamVenue | undefined;
   parse(message: JsonValue): ClientRequest;
-  topic(venue: StreamVenue, name: string): TopicSpec | undefined;
+  topic(venue: StreamVenue, name: string, markets: readonly FakeMarket[]): TopicSpec | undefined;
   subscribed(request: ClientRequest, connection: ConnectionRef): string;
   unsubscribed(request: ClientRequest, connection: ConnectionRef): string;
   refused(request: ClientRequest, connection: ConnectionRef, why: Refusal, topic: string): string;

@@ -5,7 +5,7 @@ import { binanceStream } from './binance-stream.js';
 import type { BookModel, BookRegistry, BookStep } from './book-model.js';
 import { bybitStream } from './bybit-stream.js';
 import type { FakeDataset } from './candles.js';
-import { FAKE_MARKETS } from './fixtures.js';
+import type { FakeMarket } from './fixtures.js';
 import { collectFrames, priceSeries, type TopicState } from './stream-feeds.js';
 import { applyStreamFaults, matches, StreamFaultBook } from './stream-faults.js';
 import type { ClientRequest, StreamProtocol } from './stream-protocol.js';
@@ -38,6 +38,7 @@ export interface StreamHubDeps {
   readonly dataset: FakeDataset;
   readonly books: BookRegistry;
   readonly options: StreamOptions;
+  readonly markets: readonly FakeMarket[];
   /** While an exchange is down, its upgrade requests are reset. */
   readonly isDown: (exchange: FakeExchangeId) => boolean;
 }
@@ -168,7 +169,7 @@ export class StreamHub {
 
   /** A model's book (`BTC/USDT` spot, `BTC/USDT:USDT` swap), `undefined` before any depth subscription. */
   book(exchange: FakeExchangeId, symbol: string): FakeBook | undefined {
-    const market = FAKE_MARKETS.find((m) => m.spotSymbol === symbol || m.perpSymbol === symbol);
+    const market = this.deps.markets.find((m) => m.spotSymbol === symbol || m.perpSymbol === symbol);
     if (market === undefined) return undefined;
     const venue: StreamVenue = symbol === market.perpSymbol ? 'swap' : 'spot';
     return this.deps.books.get(exchange, venue, market.id)?.snapshot();
@@ -278,7 +279,7 @@ export class StreamHub {
     }
     const specs: TopicSpec[] = [];
     for (const name of request.topics) {
-      const spec = protocol.topic(venue, name);
+      const spec = protocol.topic(venue, name, this.deps.markets);
       if (spec === undefined) return refuse('unknown', name);
       if (protocol.refusesDuplicates && connection.topics.has(name)) return refuse('duplicate', name);
       specs.push(spec);
