@@ -3,6 +3,7 @@ import { ChecksumError, type Exchange, type OrderBook, type Trade } from 'ccxt';
 import { eventually } from '../eventually.js';
 import type { CsvCandle } from '../market-data.js';
 import { alignedFakeDataset, formingCandle } from './candles.js';
+import { FAKE_MARKETS, syntheticMarkets } from './fixtures.js';
 import { type RawFrames, StreamBench } from './stream-harness.js';
 import type { FakeBook } from './stream-types.js';
 import type { FakeExchangeId } from './types.js';
@@ -238,4 +239,45 @@ describe('order books', () => {
     const resynced = await ex.watchOrderBook('BTC/USDT');
     expect(sides(resynced)).toEqual(sides(bench.server.book('bybit', 'BTC/USDT')));
   });
+});
+
+describe('many markets', () => {
+  it.each(['binance', 'bybit'] as const)(
+    '%s: 200 synthetic markets stream klines and books through one ccxt instance',
+    async (id) => {
+      const markets = [...FAKE_MARKETS, ...syntheticMarkets(200)];
+      const dataset = alignedFakeDataset();
+      for (const market of markets.slice(2)) dataset.set('*', market.spotSymbol, '1m', LTC1);
+      const many = await StreamBench.start(START, dataset, undefined, markets);
+      try {
+        const { ex, raw } = await many.connect(id);
+        const symbols = markets.slice(2).map((m) => m.spotSymbol);
+        void ex.watchOHLCVForSymbols(symbols.map((s) => [s, '1m'])).catch(() => undefined);
+        // Bybit takes at most 10 args per subscribe request.
+        for (let i = 0; i < symbols.length; i += 10) {
+          void ex.watchOrderBookForSymbols(symbols.slice(i, i + 10)).catch(() => undefined);
+        }
+        await eventually(
+          () => many.server.connections(id).reduce((n, c) => n + c.topics.length, 0) === 400,
+          '400 topics',
+        );
+        // Binance books sync from REST (nonce set), Bybit's from the snapshot frame.
+        const synced = (symbol: string): boolean => {
+          const book = ex.orderbooks[symbol];
+          return book !== undefined && (id === 'bybit' || book.nonce !== undefined);
+        };
+        await eventually(() => symbols.every(synced), 'every book synced');
+        const before = raw.length;
+        const sent = await many.advance(MIN);
+        expect(sent).toBe(200 * 2 + 200); // per market: closed + forming kline, one book diff
+        await eventually(() => raw.length - before === sent, 'every frame');
+        for (const symbol of symbols) {
+          expect(sides(ex.orderbooks[symbol])).toEqual(sides(many.server.book(id, symbol)));
+          expect((ex.ohlcvs[symbol]?.['1m'] as unknown as number[][])[0]).toEqual(row(LTC1[100]!));
+        }
+      } finally {
+        await many.stop();
+      }
+    },
+  );
 });

@@ -2,6 +2,7 @@ import { type Exchange, pro } from 'ccxt';
 import { eventually } from '../eventually.js';
 import { ManualClock } from '../manual-clock.js';
 import { alignedFakeDataset, type FakeDataset } from './candles.js';
+import type { FakeMarket } from './fixtures.js';
 import { FakeExchangeServer } from './server.js';
 import type { StreamOptions } from './stream-types.js';
 import type { FakeExchangeId } from './types.js';
@@ -36,9 +37,10 @@ export class StreamBench {
     start: number,
     dataset = alignedFakeDataset(),
     streams?: StreamOptions,
+    markets?: readonly FakeMarket[],
   ): Promise<StreamBench> {
     const clock = new ManualClock(start);
-    const server = await FakeExchangeServer.start({ now: () => clock.now(), dataset, streams });
+    const server = await FakeExchangeServer.start({ now: () => clock.now(), dataset, streams, markets });
     return new StreamBench(server, clock, dataset);
   }
 
