@@ -42,6 +42,8 @@ function scale(venue: StreamVenue, market: FakeMarket): { price: number; qty: nu
 export const binanceStream: StreamProtocol = {
   exchange: 'binance',
   refusesDuplicates: false,
+  // A connection takes 1024 streams; one request is not limited apart from that.
+  maxTopicsPerRequest: () => 1024,
 
   venueOf(path) {
     if (path.startsWith(`/binance/${BINANCE_STREAM_HOST}/`)) return 'spot';

@@ -8,7 +8,7 @@ import type { FakeDataset } from './candles.js';
 import type { FakeMarket } from './fixtures.js';
 import { collectFrames, priceSeries, type TopicState } from './stream-feeds.js';
 import { applyStreamFaults, matches, StreamFaultBook } from './stream-faults.js';
-import type { ClientRequest, StreamProtocol } from './stream-protocol.js';
+import type { ClientRequest, Refusal, StreamProtocol } from './stream-protocol.js';
 import type {
   FakeBook,
   StreamConnectionInfo,
@@ -266,10 +266,11 @@ export class StreamHub {
 
   private subscribe(connection: Connection, request: ClientRequest): StreamLogEntry['outcome'] {
     const { protocol, venue } = connection;
-    const refuse = (why: 'fault' | 'unknown' | 'duplicate', name: string): 'refused' => {
+    const refuse = (why: Refusal, name: string): 'refused' => {
       this.send(connection, protocol.refused(request, connection, why, name));
       return 'refused';
     };
+    if (request.topics.length > protocol.maxTopicsPerRequest(venue)) return refuse('tooMany', '');
     for (const name of request.topics) {
       if (
         this.faults.take(connection.exchange, 'refuseSubscription', { venue, topics: [name] }) !== undefined
