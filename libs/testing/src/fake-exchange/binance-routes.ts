@@ -2,13 +2,7 @@ import { prng } from '../prng.js';
 import { binanceDepthFromModel } from './binance-stream.js';
 import type { BookRegistry } from './book-model.js';
 import type { FakeDataset } from './candles.js';
-import {
-  binancePerpExchangeInfo,
-  binanceSpotExchangeInfo,
-  FAKE_MARKETS,
-  type FakeMarket,
-  marketById,
-} from './fixtures.js';
+import { binancePerpExchangeInfo, binanceSpotExchangeInfo, type FakeMarket, marketById } from './fixtures.js';
 import {
   clampLimit,
   fixed,
@@ -79,7 +73,7 @@ type Resolved = { market: FakeMarket; symbol: string } | RouteResponse;
 function resolve(ctx: RouteContext, venue: Venue): Resolved {
   const id = ctx.query.symbol;
   if (id === undefined || id === '') return MISSING_SYMBOL;
-  const market = marketById(id);
+  const market = marketById(id, ctx.markets);
   if (market === undefined) return INVALID_SYMBOL;
   return { market, symbol: venue === 'spot' ? market.spotSymbol : market.perpSymbol };
 }
@@ -242,7 +236,7 @@ function premiumIndex(dataset: FakeDataset): Route['handle'] {
   return (ctx) => {
     if (ctx.query.symbol === undefined) {
       return ok(
-        FAKE_MARKETS.flatMap((market) => {
+        ctx.markets.flatMap((market) => {
           const row = one(market, ctx.now);
           return row === undefined ? [] : [row];
         }),
@@ -303,7 +297,7 @@ export function binanceRoutes(dataset: FakeDataset, books?: BookRegistry): Route
       host: S,
       path: '/api/v3/exchangeInfo',
       endpoint: 'markets',
-      handle: (ctx) => ok(binanceSpotExchangeInfo(ctx.now)),
+      handle: (ctx) => ok(binanceSpotExchangeInfo(ctx.now, ctx.markets)),
     },
     { host: S, path: '/api/v3/klines', endpoint: 'klines', handle: klines(dataset, 'spot') },
     { host: S, path: '/api/v3/depth', endpoint: 'orderBook', handle: depth(dataset, 'spot', books) },
@@ -315,7 +309,7 @@ export function binanceRoutes(dataset: FakeDataset, books?: BookRegistry): Route
       host: F,
       path: '/fapi/v1/exchangeInfo',
       endpoint: 'markets',
-      handle: (ctx) => ok(binancePerpExchangeInfo(ctx.now)),
+      handle: (ctx) => ok(binancePerpExchangeInfo(ctx.now, ctx.markets)),
     },
     { host: F, path: '/fapi/v1/klines', endpoint: 'klines', handle: klines(dataset, 'usdm') },
     { host: F, path: '/fapi/v1/depth', endpoint: 'orderBook', handle: depth(dataset, 'usdm', books) },

@@ -42,6 +42,8 @@ function scale(venue: StreamVenue, market: FakeMarket): { price: number; qty: nu
 export const binanceStream: StreamProtocol = {
   exchange: 'binance',
   refusesDuplicates: false,
+  // A connection takes 1024 streams; one request is not limited apart from that.
+  maxTopicsPerRequest: () => 1024,
 
   venueOf(path) {
     if (path.startsWith(`/binance/${BINANCE_STREAM_HOST}/`)) return 'spot';
@@ -60,9 +62,9 @@ export const binanceStream: StreamProtocol = {
     return { op: 'invalid', topics: [], id };
   },
 
-  topic(venue, name) {
+  topic(venue, name, markets) {
     const match = STREAM.exec(name);
-    const market = marketById(match?.[1]?.toUpperCase());
+    const market = marketById(match?.[1]?.toUpperCase(), markets);
     if (match === null || market === undefined) return undefined;
     const base = {
       key: `binance|${venue}|${name}`,

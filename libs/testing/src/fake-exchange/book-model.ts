@@ -3,7 +3,7 @@ import type { FakeDataset } from './candles.js';
 import type { FakeMarket } from './fixtures.js';
 import { referenceFor } from './route-kit.js';
 import type { FakeBook, StreamVenue } from './stream-types.js';
-import { hashSeed, roundDown } from './synth.js';
+import { hashSeed, mixSeed } from './synth.js';
 import type { FakeExchangeId } from './types.js';
 
 /** One side's changes of a step: `[price, amount]`, amount 0 deletes the level. */
@@ -66,8 +66,14 @@ export class BookModel {
   /** Price levels per side at most. */
   readonly levels: number;
   private readonly idPerChange: boolean;
+  private readonly seed: number;
+  /** 10^decimals of the tick and of the lot: prices and sizes are rounded with integer math. */
+  private readonly priceScale: number;
+  private readonly qtyScale: number;
   private grid = 0;
   private mid: number | undefined;
+  /** The wanted level set of the last mid (it only changes when the reference price does). */
+  private wantedFor: { mid: number; bids: number[]; asks: number[] } | undefined;
 
   constructor(init: BookModelInit) {
     this.key = init.key;
@@ -79,6 +85,9 @@ export class BookModel {
     this.qtyDecimals = init.qtyDecimals;
     this.levels = Math.max(1, init.levels);
     this.idPerChange = init.idPerChange;
+    this.seed = hashSeed(init.key);
+    this.priceScale = 10 ** this.tickDecimals;
+    this.qtyScale = 10 ** this.qtyDecimals;
     this.updateId = init.firstId;
     this.seq = init.firstId * 7;
     if (init.mid !== undefined) {
@@ -93,7 +102,7 @@ export class BookModel {
 
   /** Moves the book on: re-centre on `refClose`, churn a few levels; returns what changed. */
   step(refClose: number | undefined): BookStep {
-    const random = prng(hashSeed(this.key, this.steps));
+    const random = prng(mixSeed(this.seed, this.steps));
     this.steps += 1;
     const bids = new Map<number, number>();
     const asks = new Map<number, number>();
@@ -164,6 +173,7 @@ export class BookModel {
 
   /** Prices a side may hold at `mid`: the touch level, then grid points outwards. */
   private wanted(mid: number): { bids: number[]; asks: number[] } {
+    if (this.wantedFor?.mid === mid) return this.wantedFor;
     const touchBid = this.price(mid - this.tick);
     const touchAsk = this.price(mid + this.tick);
     const bids = [touchBid];
@@ -178,19 +188,21 @@ export class BookModel {
       asks.push(this.price(above * this.grid));
       above += 1;
     }
-    return { bids, asks };
+    this.wantedFor = { mid, bids, asks };
+    return this.wantedFor;
   }
 
+  /** The nearest tick, as the double nearest its decimal (what parsing the printed price gives). */
   private price(value: number): number {
-    return Number((Math.round(value / this.tick) * this.tick).toFixed(this.tickDecimals));
+    return Math.round(Math.round(value / this.tick) * this.tick * this.priceScale) / this.priceScale;
   }
 
   /** Sizes grow away from the touch, as in the REST book (`synth.orderBook`). */
   private size(index: number, random: () => number): number {
-    const lot = 10 ** -this.qtyDecimals;
+    const lot = 1 / this.qtyScale;
     const unit = Math.max(lot, 2000 / (this.mid ?? 1));
-    const raw = roundDown(unit * (0.05 + random() * (1 + index / 4)), this.qtyDecimals);
-    return Number(Math.max(lot, raw).toFixed(this.qtyDecimals));
+    const lots = Math.floor(unit * (0.05 + random() * (1 + index / 4)) * this.qtyScale);
+    return Math.max(1, lots) / this.qtyScale;
   }
 }
 

@@ -2,7 +2,7 @@ import { prng } from '../prng.js';
 import type { BookRegistry } from './book-model.js';
 import { BYBIT_INTERVALS, bybitOrderbookFromModel } from './bybit-stream.js';
 import type { FakeDataset } from './candles.js';
-import { bybitInstruments, FAKE_MARKETS, type FakeMarket, marketById } from './fixtures.js';
+import { bybitInstruments, type FakeMarket, marketById } from './fixtures.js';
 import { clampLimit, fixed, intParam, klineWindow, periodStamps, plain, referenceFor } from './route-kit.js';
 import { funding, hashSeed, longShare, openInterest, orderBook, randomFor, trades } from './synth.js';
 import type { ErrorAnswer, JsonObject, JsonValue, Route, RouteContext, RouteResponse } from './types.js';
@@ -44,7 +44,7 @@ function resolve(ctx: RouteContext, categories: readonly Category[]): Resolved {
   const category = ctx.query.category;
   if (category !== 'spot' && category !== 'linear') return paramError(ctx.now, 'Illegal category');
   if (!categories.includes(category)) return paramError(ctx.now, 'Illegal category');
-  const market = marketById(ctx.query.symbol);
+  const market = marketById(ctx.query.symbol, ctx.markets);
   if (market === undefined) return paramError(ctx.now, 'Not supported symbols');
   return { market, category, symbol: category === 'spot' ? market.spotSymbol : market.perpSymbol };
 }
@@ -209,7 +209,7 @@ function tickers(dataset: FakeDataset): Route['handle'] {
     const category = ctx.query.category;
     if (category !== 'spot' && category !== 'linear') return paramError(ctx.now, 'Illegal category');
     const markets =
-      ctx.query.symbol === undefined ? FAKE_MARKETS : FAKE_MARKETS.filter((m) => m.id === ctx.query.symbol);
+      ctx.query.symbol === undefined ? ctx.markets : ctx.markets.filter((m) => m.id === ctx.query.symbol);
     if (markets.length === 0) return paramError(ctx.now, 'Not supported symbols');
     const list = markets.flatMap((m) => {
       const item = row(m, category, ctx.now);
@@ -267,7 +267,7 @@ function accountRatio(ctx: RouteContext): RouteResponse {
 function instrumentsInfo(ctx: RouteContext): RouteResponse {
   const category = ctx.query.category;
   if (category === 'spot' || category === 'linear') {
-    return envelope(ctx.now, bybitInstruments(category, ctx.query.status === 'PreLaunch'));
+    return envelope(ctx.now, bybitInstruments(category, ctx.query.status === 'PreLaunch', ctx.markets));
   }
   if (category === 'inverse' || category === 'option') {
     return envelope(ctx.now, { category, list: [], nextPageCursor: '' });

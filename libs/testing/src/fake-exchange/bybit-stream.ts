@@ -52,6 +52,9 @@ function reqId(id: JsonValue | undefined): JsonObject {
 export const bybitStream: StreamProtocol = {
   exchange: 'bybit',
   refusesDuplicates: true,
+  // "For spot, you can input up to 10 args for each subscription request sent to one connection"
+  // (https://bybit-exchange.github.io/docs/v5/ws/connect); the service answers "args size >10".
+  maxTopicsPerRequest: (venue) => (venue === 'spot' ? 10 : Infinity),
 
   venueOf(path) {
     if (path === '/bybit/v5/public/spot') return 'spot';
@@ -70,9 +73,9 @@ export const bybitStream: StreamProtocol = {
     return { op: 'invalid', topics: [], id };
   },
 
-  topic(venue, name) {
+  topic(venue, name, markets) {
     const match = TOPIC.exec(name);
-    const market = marketById(match?.[4]);
+    const market = marketById(match?.[4], markets);
     if (match === null || market === undefined) return undefined;
     const base = {
       key: `bybit|${venue}|${name}`,
@@ -113,7 +116,10 @@ export const bybitStream: StreamProtocol = {
   refused: (request, connection, why, topic) =>
     JSON.stringify({
       success: false,
-      ret_msg: `error:${why === 'duplicate' ? 'already subscribed' : 'handler not found'},topic:${topic}`,
+      ret_msg:
+        why === 'tooMany'
+          ? 'args size >10'
+          : `error:${why === 'duplicate' ? 'already subscribed' : 'handler not found'},topic:${topic}`,
       conn_id: connection.id,
       ...reqId(request.id),
       op: 'subscribe',

@@ -145,6 +145,11 @@ function aggregate(candles: readonly CsvCandle[], intervalMs: number): CsvCandle
 export class FakeDataset {
   private readonly series = new Map<string, readonly CsvCandle[]>();
   private readonly aggregated = new Map<string, readonly CsvCandle[]>();
+  /** `finest()` answers by `exchange|symbol` (the streams ask once per book step and market). */
+  private readonly finestCache = new Map<
+    string,
+    { candles: readonly CsvCandle[]; intervalMs: number } | undefined
+  >();
 
   set(
     exchange: FakeExchangeId | '*',
@@ -156,6 +161,7 @@ export class FakeDataset {
     const sorted = [...candles].sort((a, b) => a.timestamp - b.timestamp);
     this.series.set(`${exchange}|${symbol}|${timeframe}`, sorted);
     this.aggregated.clear();
+    this.finestCache.clear();
     return this;
   }
 
@@ -183,13 +189,16 @@ export class FakeDataset {
     exchange: FakeExchangeId,
     symbol: string,
   ): { candles: readonly CsvCandle[]; intervalMs: number } | undefined {
+    const key = `${exchange}|${symbol}`;
+    if (this.finestCache.has(key)) return this.finestCache.get(key);
     let best: { candles: readonly CsvCandle[]; intervalMs: number } | undefined;
-    for (const [key, candles] of this.series) {
-      const [ex, sym, tf] = key.split('|') as [string, string, string];
+    for (const [seriesKey, candles] of this.series) {
+      const [ex, sym, tf] = seriesKey.split('|') as [string, string, string];
       if ((ex !== exchange && ex !== '*') || (sym !== symbol && sym !== spotSymbolOf(symbol))) continue;
       const ms = timeframeMs(tf) as number;
       if (best === undefined || ms < best.intervalMs) best = { candles, intervalMs: ms };
     }
+    this.finestCache.set(key, best);
     return best;
   }
 

@@ -50,8 +50,30 @@ export const FAKE_MARKETS: readonly FakeMarket[] = [
   },
 ];
 
-export function marketById(id: string | undefined): FakeMarket | undefined {
-  return FAKE_MARKETS.find((m) => m.id === id);
+export function marketById(
+  id: string | undefined,
+  markets: readonly FakeMarket[] = FAKE_MARKETS,
+): FakeMarket | undefined {
+  return markets.find((m) => m.id === id);
+}
+
+/**
+ * `count` extra markets shaped like LTC/USDT (cent prices, LTC's lot steps), ids `S001USDT`,
+ * `S002USDT`, …, for load tests with many markets; their candles are the test's to provide
+ * (`FakeDataset.set('*', 'S001/USDT', '1m', candles)`).
+ */
+export function syntheticMarkets(count: number): FakeMarket[] {
+  const template = FAKE_MARKETS[1] as FakeMarket;
+  return Array.from({ length: count }, (_, i) => {
+    const base = `S${String(i + 1).padStart(3, '0')}`;
+    return {
+      ...template,
+      id: `${base}USDT`,
+      base,
+      spotSymbol: `${base}/USDT`,
+      perpSymbol: `${base}/USDT:USDT`,
+    };
+  });
 }
 
 // Spot symbol shape: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/general-endpoints#exchange-information
@@ -131,7 +153,10 @@ function binanceSpotSymbol(m: FakeMarket): JsonObject {
 }
 
 /** GET /api/v3/exchangeInfo, only the markets the fake serves. */
-export function binanceSpotExchangeInfo(now: number): JsonValue {
+export function binanceSpotExchangeInfo(
+  now: number,
+  markets: readonly FakeMarket[] = FAKE_MARKETS,
+): JsonValue {
   return {
     timezone: 'UTC',
     serverTime: now,
@@ -142,7 +167,7 @@ export function binanceSpotExchangeInfo(now: number): JsonValue {
       { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61000 },
     ],
     exchangeFilters: [],
-    symbols: FAKE_MARKETS.map(binanceSpotSymbol),
+    symbols: markets.map(binanceSpotSymbol),
   };
 }
 
@@ -206,7 +231,10 @@ function binancePerpSymbol(m: FakeMarket): JsonObject {
 }
 
 /** GET /fapi/v1/exchangeInfo, only the perpetuals the fake serves. */
-export function binancePerpExchangeInfo(now: number): JsonValue {
+export function binancePerpExchangeInfo(
+  now: number,
+  markets: readonly FakeMarket[] = FAKE_MARKETS,
+): JsonValue {
   return {
     timezone: 'UTC',
     serverTime: now,
@@ -218,7 +246,7 @@ export function binancePerpExchangeInfo(now: number): JsonValue {
     ],
     exchangeFilters: [],
     assets: [{ asset: 'USDT', marginAvailable: true, autoAssetExchange: '-10000' }],
-    symbols: FAKE_MARKETS.map(binancePerpSymbol),
+    symbols: markets.map(binancePerpSymbol),
   };
 }
 
@@ -289,9 +317,13 @@ function bybitLinearInstrument(m: FakeMarket): JsonObject {
 }
 
 /** `result` of GET /v5/market/instruments-info for one category (PreLaunch: none listed). */
-export function bybitInstruments(category: 'spot' | 'linear', preLaunch: boolean): JsonObject {
+export function bybitInstruments(
+  category: 'spot' | 'linear',
+  preLaunch: boolean,
+  markets: readonly FakeMarket[] = FAKE_MARKETS,
+): JsonObject {
   const list = preLaunch
     ? []
-    : FAKE_MARKETS.map(category === 'spot' ? bybitSpotInstrument : bybitLinearInstrument);
+    : markets.map(category === 'spot' ? bybitSpotInstrument : bybitLinearInstrument);
   return category === 'spot' ? { category, list } : { category, list, nextPageCursor: '' };
 }

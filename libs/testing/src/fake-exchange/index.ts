@@ -1,5 +1,5 @@
 export { alignedFakeDataset, defaultFakeDataset, FakeDataset, formingCandle } from './candles.js';
-export { FAKE_MARKETS, type FakeMarket } from './fixtures.js';
+export { FAKE_MARKETS, type FakeMarket, syntheticMarkets } from './fixtures.js';
 export {
   BINANCE_API_KEYS,
   type BinanceApiKey,

@@ -8,6 +8,7 @@ import { BookRegistry } from './book-model.js';
 import { BYBIT_HOST, bybitNotFound, bybitRoutes } from './bybit-routes.js';
 import { defaultFakeDataset, type FakeDataset } from './candles.js';
 import { FaultBook, faultAnswer, malform } from './faults.js';
+import { FAKE_MARKETS, type FakeMarket } from './fixtures.js';
 import { StreamHub } from './stream-server.js';
 import type {
   FakeBook,
@@ -65,6 +66,8 @@ export interface FakeExchangeServerOptions {
   readonly dataset?: FakeDataset;
   /** Tuning of the WebSocket streams (book depth, trade rate). */
   readonly streams?: StreamOptions;
+  /** Markets listed and served (default `FAKE_MARKETS`; add `syntheticMarkets(n)` for load tests). */
+  readonly markets?: readonly FakeMarket[];
 }
 
 interface Target {
@@ -94,6 +97,7 @@ export class FakeExchangeServer {
     private readonly now: () => number,
     dataset: FakeDataset,
     streams: StreamOptions,
+    private readonly markets: readonly FakeMarket[],
   ) {
     const { port } = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
@@ -104,6 +108,7 @@ export class FakeExchangeServer {
       dataset,
       books,
       options: streams,
+      markets,
       isDown: (exchange) => this.down[exchange],
     });
   }
@@ -111,7 +116,8 @@ export class FakeExchangeServer {
   static async start(options: FakeExchangeServerOptions): Promise<FakeExchangeServer> {
     const server = await listenOnLoopback();
     const dataset = options.dataset ?? defaultFakeDataset();
-    const fake = new FakeExchangeServer(server, options.now, dataset, options.streams ?? {});
+    const markets = options.markets ?? FAKE_MARKETS;
+    const fake = new FakeExchangeServer(server, options.now, dataset, options.streams ?? {}, markets);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       fake.handle(req, res);
     });
@@ -360,6 +366,7 @@ export class FakeExchangeServer {
       shuffle:
         fault?.kind === 'shuffle' ? { seed: fault.seed ?? now, duplicates: fault.duplicates ?? 3 } : null,
       omit: fault?.kind === 'omitCandles' ? { from: fault.from, to: fault.to } : null,
+      markets: this.markets,
     };
     const answer = route.handle(ctx);
     const body =

@@ -4,7 +4,7 @@ import { type FakeDataset, formingCandle } from './candles.js';
 import type { BookModel, BookStep } from './book-model.js';
 import type { StreamProtocol, TimedFrame, TopicFrame } from './stream-protocol.js';
 import type { TopicSpec } from './stream-types.js';
-import { hashSeed, roundDown, type SyntheticTrade } from './synth.js';
+import { hashSeed, mixSeed, type SyntheticTrade } from './synth.js';
 
 type KlineSpec = Extract<TopicSpec, { kind: 'kline' }>;
 type TradeSpec = Extract<TopicSpec, { kind: 'trade' }>;
@@ -77,7 +77,7 @@ export function synthTrades(
   if (now <= since) return [];
   const lastSlot = Math.floor(now / slotMs);
   const firstSlot = Math.max(Math.floor(since / slotMs), lastSlot - max);
-  const seed = `${spec.exchange}|${spec.venue}|${spec.market.id}|trade`;
+  const seed = hashSeed(`${spec.exchange}|${spec.venue}|${spec.market.id}|trade`);
   const qtyDecimals =
     spec.exchange === 'binance'
       ? spec.venue === 'spot'
@@ -86,20 +86,20 @@ export function synthTrades(
       : spec.venue === 'spot'
         ? spec.market.qty.bybitSpot
         : spec.market.qty.bybitPerp;
-  const lot = 10 ** -qtyDecimals;
+  const qtyScale = 10 ** qtyDecimals;
+  const priceScale = 10 ** spec.market.priceDecimals;
+  const lot = 1 / qtyScale;
   const out: SyntheticTrade[] = [];
   for (let slot = firstSlot; slot <= lastSlot; slot++) {
-    const random = prng(hashSeed(seed, slot));
+    const random = prng(mixSeed(seed, slot));
     const time = slot * slotMs + Math.floor(random() * slotMs);
     if (time <= since || time > now) continue;
     const at = lowerBound(series.candles, time + 1) - 1;
     const candle = series.candles[at];
     if (candle === undefined || time >= candle.timestamp + series.intervalMs) continue;
-    const price = Number(
-      (candle.low + random() * (candle.high - candle.low)).toFixed(spec.market.priceDecimals),
-    );
+    const price = Math.round((candle.low + random() * (candle.high - candle.low)) * priceScale) / priceScale;
     const unit = Math.max(lot, 500 / candle.close);
-    const qty = Number(Math.max(lot, roundDown(unit * random() * 2, qtyDecimals)).toFixed(qtyDecimals));
+    const qty = Math.max(1, Math.floor(unit * random() * 2 * qtyScale)) / qtyScale;
     out.push({ id: slot, time, price, qty, buyerMaker: random() < 0.5 });
   }
   return out.slice(-max);
@@ -136,10 +136,12 @@ export function collectFrames<S>(
   const outbox = new Map<S, TopicFrame[]>();
   const queue = (state: TopicState<S>, frames: readonly TimedFrame[]): void => {
     if (frames.length === 0) return;
+    const topic = state.spec.name;
+    const tagged = frames.map((frame): TopicFrame => ({ time: frame.time, text: frame.text, topic }));
     for (const subscriber of state.subscribers) {
-      let list = outbox.get(subscriber);
-      if (list === undefined) outbox.set(subscriber, (list = []));
-      for (const frame of frames) list.push({ ...frame, topic: state.spec.name });
+      const list = outbox.get(subscriber);
+      if (list === undefined) outbox.set(subscriber, tagged.slice());
+      else for (const frame of tagged) list.push(frame);
     }
   };
   const byModel = new Map<BookModel, TopicState<S>[]>();

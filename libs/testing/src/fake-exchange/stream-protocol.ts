@@ -1,5 +1,6 @@
 import type { CsvCandle } from '../market-data.js';
 import type { BookModel, BookStep } from './book-model.js';
+import type { FakeMarket } from './fixtures.js';
 import type { StreamLogEntry, StreamVenue, TopicSpec } from './stream-types.js';
 import type { SyntheticTrade } from './synth.js';
 import type { FakeExchangeId, JsonValue } from './types.js';
@@ -29,18 +30,20 @@ export interface TopicFrame extends TimedFrame {
   readonly topic: string;
 }
 
-/** Why a subscription is refused: a fault, a topic the exchange does not know, or one already live. */
-export type Refusal = 'fault' | 'unknown' | 'duplicate';
+/** Why a subscription is refused: a fault, an unknown topic, one already live, or too many in one request. */
+export type Refusal = 'fault' | 'unknown' | 'duplicate' | 'tooMany';
 
 /** One exchange's public stream dialect: what clients send, and every frame it answers with. */
 export interface StreamProtocol {
   readonly exchange: FakeExchangeId;
   /** Bybit refuses a topic already subscribed on the socket; Binance acknowledges it again. */
   readonly refusesDuplicates: boolean;
+  /** Most topics one subscribe request may name on a venue. */
+  maxTopicsPerRequest(venue: StreamVenue): number;
   /** The venue an upgrade path belongs to, `undefined` when it is not one of the exchange's. */
   venueOf(path: string): StreamVenue | undefined;
   parse(message: JsonValue): ClientRequest;
-  topic(venue: StreamVenue, name: string): TopicSpec | undefined;
+  topic(venue: StreamVenue, name: string, markets: readonly FakeMarket[]): TopicSpec | undefined;
   subscribed(request: ClientRequest, connection: ConnectionRef): string;
   unsubscribed(request: ClientRequest, connection: ConnectionRef): string;
   refused(request: ClientRequest, connection: ConnectionRef, why: Refusal, topic: string): string;

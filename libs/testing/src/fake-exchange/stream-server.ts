@@ -5,10 +5,10 @@ import { binanceStream } from './binance-stream.js';
 import type { BookModel, BookRegistry, BookStep } from './book-model.js';
 import { bybitStream } from './bybit-stream.js';
 import type { FakeDataset } from './candles.js';
-import { FAKE_MARKETS } from './fixtures.js';
+import type { FakeMarket } from './fixtures.js';
 import { collectFrames, priceSeries, type TopicState } from './stream-feeds.js';
 import { applyStreamFaults, matches, StreamFaultBook } from './stream-faults.js';
-import type { ClientRequest, StreamProtocol } from './stream-protocol.js';
+import type { ClientRequest, Refusal, StreamProtocol } from './stream-protocol.js';
 import type {
   FakeBook,
   StreamConnectionInfo,
@@ -38,6 +38,7 @@ export interface StreamHubDeps {
   readonly dataset: FakeDataset;
   readonly books: BookRegistry;
   readonly options: StreamOptions;
+  readonly markets: readonly FakeMarket[];
   /** While an exchange is down, its upgrade requests are reset. */
   readonly isDown: (exchange: FakeExchangeId) => boolean;
 }
@@ -168,7 +169,7 @@ export class StreamHub {
 
   /** A model's book (`BTC/USDT` spot, `BTC/USDT:USDT` swap), `undefined` before any depth subscription. */
   book(exchange: FakeExchangeId, symbol: string): FakeBook | undefined {
-    const market = FAKE_MARKETS.find((m) => m.spotSymbol === symbol || m.perpSymbol === symbol);
+    const market = this.deps.markets.find((m) => m.spotSymbol === symbol || m.perpSymbol === symbol);
     if (market === undefined) return undefined;
     const venue: StreamVenue = symbol === market.perpSymbol ? 'swap' : 'spot';
     return this.deps.books.get(exchange, venue, market.id)?.snapshot();
@@ -265,10 +266,11 @@ export class StreamHub {
 
   private subscribe(connection: Connection, request: ClientRequest): StreamLogEntry['outcome'] {
     const { protocol, venue } = connection;
-    const refuse = (why: 'fault' | 'unknown' | 'duplicate', name: string): 'refused' => {
+    const refuse = (why: Refusal, name: string): 'refused' => {
       this.send(connection, protocol.refused(request, connection, why, name));
       return 'refused';
     };
+    if (request.topics.length > protocol.maxTopicsPerRequest(venue)) return refuse('tooMany', '');
     for (const name of request.topics) {
       if (
         this.faults.take(connection.exchange, 'refuseSubscription', { venue, topics: [name] }) !== undefined
@@ -278,7 +280,7 @@ export class StreamHub {
     }
     const specs: TopicSpec[] = [];
     for (const name of request.topics) {
-      const spec = protocol.topic(venue, name);
+      const spec = protocol.topic(venue, name, this.deps.markets);
       if (spec === undefined) return refuse('unknown', name);
       if (protocol.refusesDuplicates && connection.topics.has(name)) return refuse('duplicate', name);
       specs.push(spec);

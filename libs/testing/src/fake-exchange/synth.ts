@@ -11,6 +11,17 @@ export function hashSeed(text: string, salt = 0): number {
   return h >>> 0;
 }
 
+/**
+ * A seed from a base hash and a counter (murmur3's finaliser over base ^ n·golden): cheap enough
+ * for one generator per trade slot or book step, where hashing a string each time is not.
+ */
+export function mixSeed(base: number, n: number): number {
+  let h = (base ^ Math.imul(n, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 /** A generator seeded by symbol + whole second of the clock: same clock reading, same numbers. */
 export function randomFor(symbol: string, now: number, salt: string): () => number {
   return prng(hashSeed(`${symbol}|${salt}`, Math.floor(now / 1000)));

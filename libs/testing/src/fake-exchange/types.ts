@@ -1,3 +1,5 @@
+import type { FakeMarket } from './fixtures.js';
+
 export type FakeExchangeId = 'binance' | 'bybit';
 
 export const FAKE_EXCHANGES: readonly FakeExchangeId[] = ['binance', 'bybit'];
@@ -106,6 +108,8 @@ export interface RouteContext {
   readonly shuffle: { readonly seed: number; readonly duplicates: number } | null;
   /** Set by an `omitCandles` fault: kline routes serve as if these candles did not exist. */
   readonly omit: { readonly from: number; readonly to: number } | null;
+  /** The markets the server lists (default `FAKE_MARKETS`). */
+  readonly markets: readonly FakeMarket[];
 }
 
 export interface Route {
