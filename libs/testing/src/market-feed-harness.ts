@@ -211,32 +211,43 @@ export class FeedHarness {
 
   /**
    * Streams `count` minutes: each minute the clock moves, the fake sends what it owes, every candle
-   * stream catches up with the last closed candle (by stream, or by poll where it fell back), and
-   * the feed's tasks run.
+   * stream catches up with the last closed candle, and the feed's tasks run. While the candle
+   * stream is live, its closes are awaited as they arrive (time stands still, so no poll falls
+   * due for a close already on the wire); `waitForStream: false` moves time on instead, for a
+   * stream that is silent without knowing it yet.
    */
-  async streamMinutes(count: number, exchange: FakeExchangeId): Promise<void> {
+  async streamMinutes(
+    count: number,
+    exchange: FakeExchangeId,
+    options: { waitForStream?: boolean } = {},
+  ): Promise<void> {
     for (let step = 0; step < count; step++) {
       this.clock.advance(60_000);
       await this.pump();
+      await this.caughtUp(exchange, options);
       await this.feed(exchange).tick();
-      await this.caughtUp(exchange);
     }
   }
 
   /** Until every candle stream of the exchange has published through its last closed candle. */
-  async caughtUp(exchange: FakeExchangeId): Promise<void> {
+  async caughtUp(
+    exchange: FakeExchangeId,
+    { waitForStream = true }: { waitForStream?: boolean } = {},
+  ): Promise<void> {
     await eventually(async () => {
       const feed = this.feed(exchange);
-      const behind = feed
-        .status()
-        .markets.filter(
-          (market) =>
-            market.lastCandle !==
-            this.expected(exchange, market.symbol, market.timeframe, 0).at(-1)?.timestamp,
-        );
-      // A stream that fell back catches up by polling; a streaming one by its next frames.
-      if (behind.length > 0) await feed.tick();
-      return behind.length === 0;
+      const status = feed.status();
+      const behind = status.markets.filter(
+        (market) =>
+          market.lastCandle !== this.expected(exchange, market.symbol, market.timeframe, 0).at(-1)?.timestamp,
+      );
+      if (behind.length === 0) return true;
+      if (waitForStream && status.streams.kinds.candles === 'streaming') return false;
+      // Time passes while we wait, as it would: a stream delivers its next frames, a poll falls due.
+      this.clock.advance(1_000);
+      await this.pump();
+      await feed.tick();
+      return false;
     }, `${exchange} candle streams caught up`);
   }
 

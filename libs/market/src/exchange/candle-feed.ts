@@ -157,6 +157,16 @@ export class CandleFeed {
     return this.#published - before;
   }
 
+  /**
+   * Whether the last closed candle as of `asOf` has been published: a stream that missed a
+   * close (a lost or garbled frame) leaves the series behind, and the REST poll steps in.
+   */
+  current(asOf: number): boolean {
+    const last = this.#sequencer.lastPublished;
+    const lastClosed = Math.floor(asOf / this.#interval) * this.#interval - this.#interval;
+    return last !== null && last >= lastClosed;
+  }
+
   status(): CandleFeedStatus {
     return {
       symbol: this.options.symbol,

@@ -46,6 +46,13 @@ export interface ExchangeFeedStatus extends ExchangeStatus {
   readonly streams: StreamStatus;
 }
 
+/**
+ * How late a streamed close may be before the REST poll fetches it: exchanges send the closing
+ * kline within a second or two of the close, so a close missing after this was lost (a dropped
+ * or garbled frame) and waiting for the next close would delay it a whole interval.
+ */
+const CLOSE_GRACE_MS = 5_000;
+
 interface Task {
   readonly name: string;
   readonly everyMs: number;
@@ -201,11 +208,15 @@ export class ExchangeFeed {
         this.#candles.push(feed);
         feeds.set(`${symbol} ${timeframe}`, feed);
         // The first poll always runs: it backfills the warm-up and any hole since the last run.
+        // Later ones wait while the stream delivers every close in time.
         this.#add(
           `candles ${symbol} ${timeframe}`,
           config.polling.candlesMs,
           (signal) => feed.poll(signal),
-          () => feed.status().published > 0 && this.#streaming('candles', symbol, timeframe),
+          () =>
+            feed.status().published > 0 &&
+            this.#streaming('candles', symbol, timeframe) &&
+            feed.current(clock.now() - CLOSE_GRACE_MS),
         );
       }
     }

@@ -121,6 +121,9 @@ export class CcxtStreamConnector implements StreamConnector {
     if (construct === null) throw new StreamFault('refused', `ccxt pro has no ${this.options.rest.id}`);
     const { rest, settings, restUrls, wsUrls } = this.options;
     const exchange = new construct({ ...settings });
+    // ccxt prints a frame it cannot parse to stdout, around our log format; the frame reader
+    // counts and logs it instead.
+    exchange.log = (): void => undefined;
     exchange.urls.api = merge(exchange.urls.api, {
       ...restUrls,
       ...(wsUrls === undefined ? {} : { ws: wsUrls }),

@@ -255,20 +255,35 @@ describe('StreamLane', () => {
     expect(sink.got).toEqual(['invalid BTC/USDT']);
   });
 
-  it('polls a refused subscription and asks again after its own backoff, keeping the session', async () => {
+  it('leaves a refused subscription out of a new session and asks again after its backoff', async () => {
     const { connector, counters, subject, clock } = lane([BOOKS, TRADE_SUB]);
     subject.start();
     await settle();
     connector.last.deliver('orderBook', BOOK);
     await settle();
-    const before = clock.now();
     connector.last.fail('trades', new ExchangeError('{"success":false,"ret_msg":"Invalid topic"}'));
     await settle();
     expect(counters.refusedSubscriptions).toBe(1);
-    expect(clock.now() - before).toBe(500);
-    expect(connector.connections).toHaveLength(1);
+    // ccxt keeps a refused subscription on its connection: a new session, without it.
+    expect(connector.connections).toHaveLength(2);
+    expect(connector.last.waiting.has('trades')).toBe(false);
+    expect(connector.last.waiting.has('orderBook')).toBe(true);
+    connector.last.deliver('orderBook', BOOK);
+    await settle();
+    subject.watchdog();
+    expect(connector.connections).toHaveLength(2);
+    expect(subject.streaming('trades', 'BTC/USDT')).toBe(false);
+    clock.advance(999);
+    subject.watchdog();
+    expect(connector.connections).toHaveLength(2);
+    clock.advance(1); // the refusal's wait: at least reconnect.baseMs after the new session opened
+    subject.watchdog();
+    await settle();
+    expect(connector.connections).toHaveLength(3);
     expect(connector.last.waiting.has('trades')).toBe(true);
-    expect(subject.streaming('orderBook', 'BTC/USDT')).toBe(true);
+    connector.last.deliver('trades', TRADES);
+    await settle();
+    expect(subject.streaming('trades', 'BTC/USDT')).toBe(true);
   });
 
   it('drops an update our checks refuse, counted as malformed, and keeps watching', async () => {

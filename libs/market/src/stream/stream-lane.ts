@@ -59,6 +59,8 @@ interface Session {
   connection: StreamConnection | null;
   /** Subscriptions whose watch has resolved in this session. */
   readonly live: Set<LaneSubscription>;
+  /** Subscriptions asked for in this session. */
+  readonly watching: Set<LaneSubscription>;
 }
 
 /**
@@ -74,6 +76,8 @@ export class StreamLane {
   #attempt = 0;
   #lastDataAt: number;
   #reconnecting = false;
+  /** Subscriptions the exchange refused: left out of sessions until `until`. */
+  readonly #refused = new Map<LaneSubscription, { refusals: number; until: number }>();
   lastError: string | null = null;
 
   constructor(private readonly options: LaneOptions) {
@@ -116,11 +120,20 @@ export class StreamLane {
     void this.#connect();
   }
 
-  /** Ends a session that has sent no data for `silenceMs`. */
+  /**
+   * Ends a session that has sent no data for `silenceMs`, or one that leaves out a refused
+   * subscription whose wait is over (a new session asks for it again).
+   */
   watchdog(): void {
     const session = this.#session;
     if (session?.connection == null || this.#reconnecting) return;
-    const quiet = this.options.clock.now() - this.#lastDataAt;
+    const now = this.options.clock.now();
+    for (const [subscription, refused] of this.#refused)
+      if (refused.until <= now && !session.watching.has(subscription)) {
+        this.#fail(`asking again for the refused ${subscription.kind} subscription`);
+        return;
+      }
+    const quiet = now - this.#lastDataAt;
     if (quiet < this.options.silenceMs) return;
     this.options.counters.silences++;
     this.#fail(`no data for ${quiet} ms`);
@@ -163,7 +176,7 @@ export class StreamLane {
     const { connector, signal, logger, name } = this.options;
     if (signal.aborted) return;
     const generation = ++this.#generation;
-    const session: Session = { generation, connection: null, live: new Set() };
+    const session: Session = { generation, connection: null, live: new Set(), watching: new Set() };
     this.#session = session;
     this.#reconnecting = false;
     try {
@@ -179,12 +192,16 @@ export class StreamLane {
       this.#fail(`cannot connect: ${errorMessage(error)}`);
       return;
     }
-    for (const subscription of this.options.subscriptions) void this.#watch(session, subscription);
+    const now = this.options.clock.now();
+    for (const subscription of this.options.subscriptions)
+      if ((this.#refused.get(subscription)?.until ?? 0) <= now) {
+        session.watching.add(subscription);
+        void this.#watch(session, subscription);
+      }
   }
 
   async #watch(session: Session, subscription: LaneSubscription): Promise<void> {
     const { sink, counters, clock, signal, logger, name } = this.options;
-    let refusals = 0;
     while (session.generation === this.#generation && !signal.aborted) {
       const connection = session.connection;
       if (connection === null) return;
@@ -194,7 +211,7 @@ export class StreamLane {
         if (this.#stale(session.generation)) return;
         this.#deliver(update, connection);
         session.live.add(subscription);
-        refusals = 0;
+        this.#refused.delete(subscription);
         this.#attempt = 0;
       } catch (error) {
         if (this.#stale(session.generation) || isAborted(signal)) return;
@@ -218,12 +235,19 @@ export class StreamLane {
           continue;
         }
         counters.refusedSubscriptions++;
-        session.live.delete(subscription);
-        const wait = backoffDelay(refusals++, this.options.reconnect, this.options.random);
-        logger.warn(
-          `${name}: ${subscription.kind} subscription for ${subscription.symbols.join(', ')} refused (${fault.message}); polling, asking again in ${wait} ms`,
+        // ccxt keeps a refused subscription on the connection (Binance), so asking again on it
+        // sends nothing: the lane reconnects without it and asks again after a backoff.
+        const refusals = (this.#refused.get(subscription)?.refusals ?? 0) + 1;
+        const wait = Math.max(
+          this.options.reconnect.baseMs,
+          backoffDelay(refusals, this.options.reconnect, this.options.random),
         );
-        await clock.sleep(wait, signal).catch(() => undefined);
+        const reconnectAt = this.#fail('resubscribing without the refused subscription');
+        this.#refused.set(subscription, { refusals, until: reconnectAt + wait });
+        logger.warn(
+          `${name}: ${subscription.kind} subscription for ${subscription.symbols.join(', ')} refused (${fault.message}); polling it, asking again ${wait} ms after reconnecting`,
+        );
+        return;
       }
     }
   }
@@ -250,10 +274,10 @@ export class StreamLane {
     else if (!connection.flagsClosedCandles) sink.candlePage(update);
   }
 
-  /** Ends the session and schedules the next after a backoff. */
-  #fail(reason: string): void {
+  /** Ends the session and schedules the next after a backoff; returns when it will open. */
+  #fail(reason: string): number {
     const { clock, signal, logger, name, counters } = this.options;
-    if (this.#reconnecting || signal.aborted) return;
+    if (this.#reconnecting || signal.aborted) return clock.now();
     this.#reconnecting = true;
     this.lastError = reason;
     const session = this.#session;
@@ -265,10 +289,12 @@ export class StreamLane {
     const wait = backoffDelay(this.#attempt++, this.options.reconnect, this.options.random);
     counters.reconnects++;
     logger.warn(`${name}: ${reason}; polling meanwhile, reconnecting in ${wait} ms`);
+    const reconnectAt = clock.now() + wait;
     void clock
       .sleep(wait, signal)
       .then(() => this.#connect())
       .catch(() => undefined);
+    return reconnectAt;
   }
 }
 
