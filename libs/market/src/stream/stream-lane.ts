@@ -201,7 +201,7 @@ export class StreamLane {
   }
 
   async #watch(session: Session, subscription: LaneSubscription): Promise<void> {
-    const { sink, counters, clock, signal, logger, name } = this.options;
+    const { sink, counters, signal, logger, name } = this.options;
     while (session.generation === this.#generation && !signal.aborted) {
       const connection = session.connection;
       if (connection === null) return;
