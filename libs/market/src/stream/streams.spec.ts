@@ -92,6 +92,24 @@ describe.each(['binance', 'bybit'] as const)('%s streams through ccxt pro', (exc
   });
 });
 
+describe('subscription limits', () => {
+  it('splits topics across connections and subscribe requests as configured', async () => {
+    const harness = await startFeeds('bybit', {
+      market: { symbols: ['BTC/USDT', 'LTC/USDT'], timeframes: ['1m', '5m'] },
+      stream: { maxTopicsPerConnection: 4, subscriptionBatch: 1 },
+    });
+    await harness.untilStreaming('bybit');
+    // Four topics a market (two timeframes, trades, book): one market per connection.
+    const sockets = harness.server.connections('bybit');
+    expect(sockets).toHaveLength(2);
+    for (const socket of sockets) expect(socket.topics).toHaveLength(4);
+    const subscribes = harness.server.streamLog.filter((entry) => entry.op === 'subscribe');
+    expect(subscribes.length).toBe(8);
+    for (const entry of subscribes) expect(entry.topics).toHaveLength(1);
+    expect(harness.feed('bybit').status().streams.connections).toEqual({ open: 2, planned: 2 });
+  });
+});
+
 describe('the same session streamed and polled', () => {
   it('gives the engine identical candles, and so identical results, field by field', async () => {
     const options = { market: { symbols: ['BTC/USDT'], timeframes: ['1m' as const] }, warmupCandles: 240 };
