@@ -86,6 +86,8 @@ export class ExchangeStreams {
   /** `timestamp sequence` of each symbol's last published book, so an unchanged one is not sent again. */
   readonly #publishedBooks = new Map<string, string>();
   #streamedCandles = 0;
+  /** The lane carrying each symbol (each symbol is in one). */
+  readonly #laneOf = new Map<string, StreamLane>();
   readonly kinds: readonly StreamKind[];
 
   constructor(private readonly options: ExchangeStreamsOptions) {
@@ -108,6 +110,7 @@ export class ExchangeStreams {
           signal: options.signal,
         }),
       );
+    for (const lane of this.#lanes) for (const symbol of lane.symbols) this.#laneOf.set(symbol, lane);
   }
 
   start(): void {
@@ -120,7 +123,7 @@ export class ExchangeStreams {
 
   /** Whether `kind` of the market is streaming now (its poll can wait). */
   covers(kind: StreamKind, symbol: string, timeframe?: Timeframe): boolean {
-    return this.#lanes.some((lane) => lane.streaming(kind, symbol, timeframe));
+    return this.#laneOf.get(symbol)?.streaming(kind, symbol, timeframe) ?? false;
   }
 
   /** The watchdog and the two flushes, run on the exchange feed's task loop. */

@@ -80,8 +80,19 @@ export class StreamLane {
   readonly #refused = new Map<LaneSubscription, { refusals: number; until: number }>();
   lastError: string | null = null;
 
+  /** Each symbol's subscriptions: poll tasks ask per market, many times a second with many markets. */
+  readonly #bySymbol = new Map<string, LaneSubscription[]>();
+
   constructor(private readonly options: LaneOptions) {
     this.#lastDataAt = options.clock.now();
+    for (const subscription of options.subscriptions)
+      for (const symbol of subscription.symbols)
+        this.#bySymbol.set(symbol, [...(this.#bySymbol.get(symbol) ?? []), subscription]);
+  }
+
+  /** The symbols this lane carries. */
+  get symbols(): Iterable<string> {
+    return this.#bySymbol.keys();
   }
 
   get subscriptions(): readonly LaneSubscription[] {
@@ -94,17 +105,15 @@ export class StreamLane {
 
   /** Whether `kind` of `symbol` (of `timeframe`, for candles) is streaming now. */
   streaming(kind: StreamKind, symbol: string, timeframe?: Timeframe): boolean {
-    const session = this.#session;
-    if (session === null) return false;
-    for (const subscription of session.live) {
-      if (subscription.kind !== kind) continue;
+    const live = this.#session?.live;
+    if (live === undefined) return false;
+    for (const subscription of this.#bySymbol.get(symbol) ?? [])
       if (
-        timeframe === undefined
-          ? subscription.symbols.includes(symbol)
-          : covers(subscription, symbol, timeframe)
+        subscription.kind === kind &&
+        live.has(subscription) &&
+        (timeframe === undefined || covers(subscription, symbol, timeframe))
       )
         return true;
-    }
     return false;
   }
 
