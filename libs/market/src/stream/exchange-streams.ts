@@ -170,7 +170,8 @@ export class ExchangeStreams {
         logger.warn(`${client.id} ${symbol}: streamed book not published (${errorMessage(error)})`);
         continue;
       }
-      if (book === null) continue;
+      // A batch's other books may still wait for their first snapshot (ccxt holds them empty).
+      if (book === null || book.bids.length === 0 || book.asks.length === 0) continue;
       const mark = `${book.timestamp} ${String(book.sequence)}`;
       if (this.#publishedBooks.get(symbol) === mark) continue;
       this.#publishedBooks.set(symbol, mark);
