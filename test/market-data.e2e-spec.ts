@@ -34,6 +34,8 @@ const MARKETS: readonly [string, Timeframe][] = [
   ['LTC/USDT', '1m'],
   ['LTC/USDT', '5m'],
 ];
+/** What health says of each kind of an exchange configured to poll. */
+const POLLING = { candles: 'polling', trades: 'polling', orderBook: 'polling' };
 /** One polling loop per exchange runs on the clock. */
 const FEEDS = 2;
 /** Virtual time any one wait below may take before the test fails; each needs a few minutes. */
@@ -143,8 +145,8 @@ describe('market-data on the fake exchanges (issue #5, done when)', () => {
           status: 'up',
           source: 'live',
           exchanges: [
-            { exchange: 'binance', status: 'ok', reason: null },
-            { exchange: 'bybit', status: 'ok', reason: null },
+            { exchange: 'binance', status: 'ok', reason: null, streams: POLLING },
+            { exchange: 'bybit', status: 'ok', reason: null, streams: POLLING },
           ],
         },
         writes: { status: 'up', pending: expect.any(Number), dropped: 0, written: expect.any(Number) },
