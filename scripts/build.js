@@ -17,22 +17,27 @@ const ROOT = join(import.meta.dirname, '..');
 const OUT = join(ROOT, 'dist');
 /** What tsconfig.build.json used to include; tests and the test kit stay out of the image. */
 const SOURCE_DIRS = ['apps', 'libs', 'local', 'tools', 'bench'];
+/**
+ * The benchmarks drive the test kit's fakes (bench:stream, the fake exchange), so the kit is built
+ * where they are; the image copies no bench/ into its build, so the kit stays out of it.
+ */
+const TEST_KIT = existsSync(join(ROOT, 'bench')) ? /^libs\/testing\/src\// : null;
 /** The dashboard's sources: bundled by Vite below, not transpiled file by file. */
 const DASHBOARD = 'apps/api-gateway/dashboard';
-const EXCLUDED = [
-  /\.spec\.ts$/,
-  /\.e2e-spec\.ts$/,
-  /\.d\.ts$/,
-  /(^|\/)testing\//,
-  new RegExp(`^${DASHBOARD}/`),
-];
+/** Test kits: libs/testing and each lib's own src/testing/ helpers. */
+const TESTING = /(^|\/)testing\//;
+const EXCLUDED = [/\.spec\.ts$/, /\.e2e-spec\.ts$/, /\.d\.ts$/, TESTING, new RegExp(`^${DASHBOARD}/`)];
 
 /** @returns {string[]} repository-relative paths of the sources to build */
 function sources() {
   return SOURCE_DIRS.filter((dir) => existsSync(join(ROOT, dir))).flatMap((dir) =>
     readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
       .map((file) => join(dir, file).replaceAll('\\', '/'))
-      .filter((file) => file.endsWith('.ts') && !EXCLUDED.some((pattern) => pattern.test(file))),
+      .filter(
+        (file) =>
+          file.endsWith('.ts') &&
+          !EXCLUDED.some((pattern) => pattern.test(file) && !(pattern === TESTING && TEST_KIT?.test(file))),
+      ),
   );
 }
 

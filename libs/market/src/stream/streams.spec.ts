@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@app/config';
+import { MarketEventName } from '@app/contracts';
 import { type Candle, createConfluenceEngine } from '@app/confluence';
 import { eventually, type FakeExchangeId, PROJECT_CONFIG_DIR } from '@app/testing';
 import { FeedHarness, type FeedHarnessOptions } from '../../../testing/src/market-feed-harness.js';
@@ -107,6 +108,32 @@ describe('subscription limits', () => {
     expect(subscribes.length).toBe(8);
     for (const entry of subscribes) expect(entry.topics).toHaveLength(1);
     expect(harness.feed('bybit').status().streams.connections).toEqual({ open: 2, planned: 2 });
+  });
+});
+
+describe('flushes on the in-process bus', () => {
+  it('let the event loop turn between two book publications, so a close arriving meanwhile waits for one book, not the whole flush', async () => {
+    const harness = await startFeeds('binance', {
+      market: { symbols: ['BTC/USDT', 'LTC/USDT'], timeframes: ['1m'] },
+    });
+    await harness.untilStreaming('binance');
+    // Local mode's bus runs the analysis inside publish; an I/O callback queued by the first book's
+    // handler must run before the second book is published.
+    const flush = { books: 0, turnAfter: [] as number[] };
+    harness.bus.subscribe(MarketEventName.OrderBookSnapshot, () => {
+      flush.books++;
+      if (flush.books === 1) setImmediate(() => flush.turnAfter.push(flush.books));
+    });
+    await eventually(async () => {
+      flush.books = 0;
+      flush.turnAfter = [];
+      harness.clock.advance(1_000); // both books step, and their publication falls due
+      await harness.pump();
+      await harness.feed('binance').tick();
+      await new Promise((resolve) => setImmediate(resolve));
+      return flush.books === 2;
+    }, 'both books published in one flush');
+    expect(flush.turnAfter).toEqual([1]);
   });
 });
 

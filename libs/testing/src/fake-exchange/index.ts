@@ -10,6 +10,8 @@ export {
 } from './server.js';
 export type {
   FakeBook,
+  KlineClose,
+  SentClose,
   StreamConnectionInfo,
   StreamFaultKind,
   StreamFaultOptions,

@@ -92,17 +92,17 @@ export function matches(
 }
 
 /**
- * The texts a socket gets for `frames` (in time order) under the exchange's data faults:
- * `silence` drops, `reorder` swaps pairs of a topic's frames, `malformed` cuts a frame in half,
- * `duplicate` repeats one. Free when no fault is queued.
+ * The frames a socket gets for `frames` (in time order) under the exchange's data faults:
+ * `silence` drops, `reorder` swaps pairs of a topic's frames, `malformed` cuts a frame in half
+ * (no longer a close), `duplicate` repeats one. Free when no fault is queued.
  */
 export function applyStreamFaults(
   faults: StreamFaultBook,
   socket: { readonly exchange: FakeExchangeId; readonly venue: StreamVenue },
   frames: readonly TopicFrame[],
-): string[] {
+): readonly TopicFrame[] {
   const { exchange, venue } = socket;
-  if (faults.pending(exchange) === 0) return frames.map((f) => f.text);
+  if (faults.pending(exchange) === 0) return frames;
   const target = (topic: string): StreamFaultTarget => ({ venue, topics: [topic] });
   const kept = frames.filter((f) => !faults.has(exchange, 'silence', target(f.topic)));
   const byTopic = new Map<string, number[]>();
@@ -118,12 +118,18 @@ export function applyStreamFaults(
       [kept[a], kept[b]] = [kept[b] as TopicFrame, kept[a] as TopicFrame];
     }
   }
-  const texts: string[] = [];
+  const out: TopicFrame[] = [];
   for (const frame of kept) {
     const broken = faults.take(exchange, 'malformed', target(frame.topic)) !== undefined;
-    const text = broken ? frame.text.slice(0, Math.max(1, Math.floor(frame.text.length / 2))) : frame.text;
-    texts.push(text);
-    if (faults.take(exchange, 'duplicate', target(frame.topic)) !== undefined) texts.push(text);
+    const sent = broken
+      ? {
+          time: frame.time,
+          topic: frame.topic,
+          text: frame.text.slice(0, Math.max(1, Math.floor(frame.text.length / 2))),
+        }
+      : frame;
+    out.push(sent);
+    if (faults.take(exchange, 'duplicate', target(frame.topic)) !== undefined) out.push(sent);
   }
-  return texts;
+  return out;
 }

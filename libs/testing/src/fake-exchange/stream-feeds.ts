@@ -22,9 +22,29 @@ function lowerBound(candles: readonly CsvCandle[], time: number): number {
 }
 
 /**
+ * Whether a stream updating every `everyMs` of the clock, offset by `phase`, has an update due in
+ * (since, now]; with `everyMs` 0, whenever the clock moved.
+ */
+export function updateDue(since: number, now: number, everyMs: number, phase: number): boolean {
+  if (everyMs <= 0) return now > since;
+  return Math.floor((now + phase) / everyMs) > Math.floor((since + phase) / everyMs);
+}
+
+/** How a kline stream runs: `delayMs` behind the clock, its forming candle every `updateMs` at `phase`. */
+export interface KlineTiming {
+  readonly delayMs: number;
+  readonly updateMs: number;
+  readonly phase: number;
+}
+
+const PROMPT: KlineTiming = { delayMs: 0, updateMs: 0, phase: 0 };
+
+/**
  * Kline frames due in (since, now]: the final frame of every candle that closed in that span,
  * stamped at its close, with the dataset's values exactly (what the REST klines route serves once
- * closed); then one frame of the candle forming at `now`, with the REST route's forming values.
+ * closed); then one frame of the candle forming at `now`, with the REST route's forming values
+ * (when an update is due). A stream running `delayMs` behind reads the candles at `now - delayMs`
+ * and stamps its closes that much after they end.
  */
 export function klineFrames(
   protocol: StreamProtocol,
@@ -32,19 +52,32 @@ export function klineFrames(
   candles: readonly CsvCandle[],
   since: number,
   now: number,
+  timing: KlineTiming = PROMPT,
 ): TimedFrame[] {
+  const { delayMs } = timing;
   const out: TimedFrame[] = [];
   if (now <= since) return out;
   const interval = spec.intervalMs;
-  // Closed in (since, now]: open time in (since - interval, now - interval].
-  for (let i = lowerBound(candles, since - interval + 1); i < candles.length; i++) {
+  const [from, to] = [since - delayMs, now - delayMs];
+  // Closed in (from, to]: open time in (from - interval, to - interval].
+  for (let i = lowerBound(candles, from - interval + 1); i < candles.length; i++) {
     const candle = candles[i] as CsvCandle;
     const close = candle.timestamp + interval;
-    if (close > now) break;
-    out.push({ time: close, text: protocol.kline(spec, candle, true, close) });
+    if (close > to) break;
+    const time = close + delayMs;
+    out.push({
+      time,
+      text: protocol.kline(spec, candle, true, time),
+      closed: { symbol: spec.symbol, timeframe: spec.timeframe, candleTime: candle.timestamp },
+    });
   }
-  const forming = candles[lowerBound(candles, now - interval + 1)];
-  if (forming !== undefined && forming.timestamp <= now && now < forming.timestamp + interval) {
+  const forming = candles[lowerBound(candles, to - interval + 1)];
+  if (
+    forming !== undefined &&
+    forming.timestamp <= to &&
+    to < forming.timestamp + interval &&
+    updateDue(since, now, timing.updateMs, timing.phase)
+  ) {
     const partial = formingCandle(forming, spec.market.priceDecimals);
     out.push({ time: now, text: protocol.kline(spec, partial, false, now) });
   }
@@ -120,6 +153,10 @@ export interface TopicState<S> {
 export interface CollectOptions {
   readonly tradeSlotMs: number;
   readonly maxTrades: number;
+  /** How far behind the clock a market's kline streams run (StreamOptions.klineDelayMs). */
+  readonly klineDelayMs: (marketId: string) => number;
+  /** StreamOptions.klineUpdateMs (0: a forming frame every pump). */
+  readonly klineUpdateMs: number;
   /** Steps a model once (or not, `undefined`), given the names of its live topics. */
   readonly stepBook: (model: BookModel, topics: readonly string[]) => BookStep | undefined;
 }
@@ -137,7 +174,7 @@ export function collectFrames<S>(
   const queue = (state: TopicState<S>, frames: readonly TimedFrame[]): void => {
     if (frames.length === 0) return;
     const topic = state.spec.name;
-    const tagged = frames.map((frame): TopicFrame => ({ time: frame.time, text: frame.text, topic }));
+    const tagged = frames.map((frame): TopicFrame => ({ ...frame, topic }));
     for (const subscriber of state.subscribers) {
       const list = outbox.get(subscriber);
       if (list === undefined) outbox.set(subscriber, tagged.slice());
@@ -148,7 +185,12 @@ export function collectFrames<S>(
   for (const state of topics) {
     const { spec, since } = state;
     if (spec.kind === 'kline' && state.candles !== undefined) {
-      queue(state, klineFrames(state.protocol, spec, state.candles, since, now));
+      const timing = {
+        delayMs: options.klineDelayMs(spec.market.id),
+        updateMs: options.klineUpdateMs,
+        phase: options.klineUpdateMs > 0 ? hashSeed(spec.key) % options.klineUpdateMs : 0,
+      };
+      queue(state, klineFrames(state.protocol, spec, state.candles, since, now, timing));
     } else if (spec.kind === 'trade' && state.series !== undefined) {
       const trades = synthTrades(spec, state.series, since, now, options.tradeSlotMs, options.maxTrades);
       queue(state, state.protocol.trades(spec, trades));

@@ -1,7 +1,7 @@
 import type { CsvCandle } from '../market-data.js';
 import type { BookModel, BookStep } from './book-model.js';
 import type { FakeMarket } from './fixtures.js';
-import type { StreamLogEntry, StreamVenue, TopicSpec } from './stream-types.js';
+import type { KlineClose, StreamLogEntry, StreamVenue, TopicSpec } from './stream-types.js';
 import type { SyntheticTrade } from './synth.js';
 import type { FakeExchangeId, JsonValue } from './types.js';
 
@@ -23,6 +23,8 @@ export interface ConnectionRef {
 export interface TimedFrame {
   readonly time: number;
   readonly text: string;
+  /** Set on a closing kline frame: the candle it closes. */
+  readonly closed?: KlineClose;
 }
 
 /** A data frame queued for a socket, with the topic it belongs to (what stream faults match). */

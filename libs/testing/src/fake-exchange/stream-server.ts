@@ -6,9 +6,10 @@ import type { BookModel, BookRegistry, BookStep } from './book-model.js';
 import { bybitStream } from './bybit-stream.js';
 import type { FakeDataset } from './candles.js';
 import type { FakeMarket } from './fixtures.js';
-import { collectFrames, priceSeries, type TopicState } from './stream-feeds.js';
+import { collectFrames, priceSeries, type TopicState, updateDue } from './stream-feeds.js';
+import { hashSeed } from './synth.js';
 import { applyStreamFaults, matches, StreamFaultBook } from './stream-faults.js';
-import type { ClientRequest, Refusal, StreamProtocol } from './stream-protocol.js';
+import type { ClientRequest, Refusal, StreamProtocol, TopicFrame } from './stream-protocol.js';
 import type {
   FakeBook,
   StreamConnectionInfo,
@@ -64,12 +65,14 @@ export class StreamHub {
   private readonly slotMs: number;
   private readonly maxTrades: number;
   private readonly pingMs: number;
+  private readonly klineDelayMs: (marketId: string) => number;
   private connectionCount = 0;
 
   constructor(private readonly deps: StreamHubDeps) {
     this.slotMs = deps.options.tradeSlotMs ?? 5000;
     this.maxTrades = deps.options.maxTradesPerPump ?? 200;
     this.pingMs = deps.options.binancePingMs ?? 180_000;
+    this.klineDelayMs = deps.options.klineDelayMs ?? ((): number => 0);
   }
 
   /** The HTTP server's `upgrade` handler. */
@@ -105,6 +108,8 @@ export class StreamHub {
     const outbox = collectFrames(this.topics.values(), now, {
       tradeSlotMs: this.slotMs,
       maxTrades: this.maxTrades,
+      klineDelayMs: this.klineDelayMs,
+      klineUpdateMs: this.deps.options.klineUpdateMs ?? 0,
       stepBook: (model, states) => this.stepBook(model, states, now),
     });
     this.pingBinance(now);
@@ -112,9 +117,9 @@ export class StreamHub {
     let count = 0;
     for (const [connection, frames] of outbox) {
       frames.sort((a, b) => a.time - b.time);
-      const texts = applyStreamFaults(this.faults, connection, frames);
-      count += texts.length;
-      const last = this.write(connection, texts);
+      const sent = applyStreamFaults(this.faults, connection, frames);
+      count += sent.length;
+      const last = this.write(connection, sent);
       if (last !== undefined) sends.push(last);
     }
     await Promise.all(sends);
@@ -330,9 +335,11 @@ export class StreamHub {
 
   /** One step per model per pump that moved the clock; a pending `bookGap` adds a hidden step first. */
   private stepBook(model: BookModel, names: readonly string[], now: number): BookStep | undefined {
-    if (now <= (this.steppedAt.get(model) ?? now)) return undefined;
-    this.steppedAt.set(model, now);
     const { exchange, venue, market } = model;
+    const every = this.deps.options.bookStepMs ?? 0;
+    const phase = every > 0 ? hashSeed(`${exchange}|${venue}|${market.id}`) % every : 0;
+    if (!updateDue(this.steppedAt.get(model) ?? now, now, every, phase)) return undefined;
+    this.steppedAt.set(model, now);
     const refClose = this.deps.books.referenceClose(exchange, venue, market, now);
     if (this.faults.take(exchange, 'bookGap', { venue, topics: names }) !== undefined) model.step(refClose);
     return model.step(refClose);
@@ -355,13 +362,23 @@ export class StreamHub {
   }
 
   /** Writes the frames; resolves when the last one is handed to the socket. */
-  private write(connection: Connection, texts: readonly string[]): Promise<void> | undefined {
-    const { socket } = connection;
-    if (texts.length === 0 || socket.readyState !== socket.OPEN) return undefined;
-    for (let i = 0; i < texts.length - 1; i++) socket.send(texts[i] as string);
+  private write(connection: Connection, frames: readonly TopicFrame[]): Promise<void> | undefined {
+    const { socket, exchange, venue } = connection;
+    if (frames.length === 0 || socket.readyState !== socket.OPEN) return undefined;
+    const { onCloseSent } = this.deps.options;
+    const last = frames.length - 1;
     return new Promise<void>((resolve) => {
-      socket.send(texts[texts.length - 1] as string, () => {
-        resolve();
+      frames.forEach((frame, i) => {
+        if (onCloseSent !== undefined && frame.closed !== undefined)
+          onCloseSent({ ...frame.closed, exchange, venue, topic: frame.topic });
+        socket.send(
+          frame.text,
+          i === last
+            ? () => {
+                resolve();
+              }
+            : undefined,
+        );
       });
     });
   }

@@ -108,4 +108,43 @@ export interface StreamOptions {
   readonly maxTradesPerPump?: number;
   /** Binance sends a WebSocket ping frame this often on the virtual clock, checked at each pump (default 180 000). */
   readonly binancePingMs?: number;
+  /**
+   * Each book model steps (one diff to its subscribers) at most once per this much of the clock,
+   * at a phase of its own, as Binance's `@depth@100ms` does (default 0: once per pump that moves
+   * the clock). With many markets and fine pumps, their diffs spread out instead of coming all at once.
+   */
+  readonly bookStepMs?: number;
+  /**
+   * A kline topic sends its forming candle at most once per this much of the clock, at a phase of
+   * its own (Binance: every 2000 ms for 1m; default 0: once per pump that moves the clock).
+   */
+  readonly klineUpdateMs?: number;
+  /**
+   * How far behind the clock a market's kline streams run, by market id (`S001USDT`; default 0):
+   * its closing frames go out that long after the candle ends, its forming frames show the candle
+   * as of that long ago. Benchmarks spread the closes of many markets over the minute with it.
+   */
+  readonly klineDelayMs?: (marketId: string) => number;
+  /**
+   * Told of each closing kline frame just before it is handed to its socket (not of one cut by a
+   * `malformed` fault), so a benchmark can time the stream from the exchange's write.
+   */
+  readonly onCloseSent?: (close: SentClose) => void;
+}
+
+/** The candle a closing kline frame carries. */
+export interface KlineClose {
+  /** The ccxt symbol of the topic (`BTC/USDT`, `BTC/USDT:USDT`). */
+  readonly symbol: string;
+  readonly timeframe: string;
+  /** The candle's open time. */
+  readonly candleTime: number;
+}
+
+/** A closing kline frame as it is written. */
+export interface SentClose extends KlineClose {
+  readonly exchange: FakeExchangeId;
+  readonly venue: StreamVenue;
+  /** The native topic name (`s001usdt@kline_1m`). */
+  readonly topic: string;
 }
