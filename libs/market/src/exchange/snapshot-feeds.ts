@@ -2,7 +2,7 @@ import { DataSource, type EventBus, MarketEventName } from '@app/contracts';
 import type { Clock } from '../clock.js';
 import type { ExchangeGate } from '../faults/exchange-gate.js';
 import type { DerivativesKinds, MarketClient } from './market-client.js';
-import type { Checked, TradeData } from './response-validation.js';
+import type { BookData, Checked, TradeData } from './response-validation.js';
 import type { TradeCursors } from './trade-cursor.js';
 
 export interface SnapshotFeedsOptions {
@@ -25,7 +25,7 @@ export class SnapshotFeeds {
   constructor(private readonly options: SnapshotFeedsOptions) {}
 
   async orderBook(symbol: string, depth: number, signal?: AbortSignal): Promise<void> {
-    const { client, bus, clock } = this.options;
+    const { client } = this.options;
     const page = await this.#call(`fetchOrderBook ${symbol}`, signal, () =>
       client.fetchOrderBook(symbol, depth),
     );
@@ -35,16 +35,7 @@ export class SnapshotFeeds {
     // A replica behind the one we read last time: its book is older than what consumers have.
     if (book.sequence !== null && previous !== undefined && book.sequence <= previous) return;
     if (book.sequence !== null) this.#bookSequence.set(symbol, book.sequence);
-    await bus.publish(MarketEventName.OrderBookSnapshot, {
-      exchange: client.id,
-      symbol,
-      source: DataSource.Live,
-      emittedAt: clock.now(),
-      timestamp: book.timestamp,
-      ...(book.sequence === null ? {} : { sequence: book.sequence }),
-      bids: book.bids,
-      asks: book.asks,
-    });
+    await publishBook(this.options, symbol, book);
   }
 
   async trades(symbol: string, signal?: AbortSignal): Promise<void> {
@@ -111,4 +102,22 @@ export async function publishTrades(
     trades: fresh.map(({ timestamp, price, size, side }) => ({ timestamp, price, size, side })),
   });
   return fresh.length;
+}
+
+/** Publishes a market's order book, polled or streamed. */
+export async function publishBook(
+  options: Pick<SnapshotFeedsOptions, 'bus' | 'clock'> & { readonly client: Pick<MarketClient, 'id'> },
+  symbol: string,
+  book: BookData,
+): Promise<void> {
+  await options.bus.publish(MarketEventName.OrderBookSnapshot, {
+    exchange: options.client.id,
+    symbol,
+    source: DataSource.Live,
+    emittedAt: options.clock.now(),
+    timestamp: book.timestamp,
+    ...(book.sequence === null ? {} : { sequence: book.sequence }),
+    bids: book.bids,
+    asks: book.asks,
+  });
 }

@@ -1,10 +1,8 @@
 import type { Candle } from '@app/confluence';
 import {
   type BackoffPolicy,
-  DataSource,
   type EventBus,
   type LogSink,
-  MarketEventName,
   type Timeframe,
   errorMessage,
 } from '@app/contracts';
@@ -12,7 +10,7 @@ import type { Clock } from '../clock.js';
 import type { CandleFeed } from '../exchange/candle-feed.js';
 import type { MarketClient } from '../exchange/market-client.js';
 import type { BookData, TradeData } from '../exchange/response-validation.js';
-import { publishTrades } from '../exchange/snapshot-feeds.js';
+import { publishBook, publishTrades } from '../exchange/snapshot-feeds.js';
 import type { TradeCursors } from '../exchange/trade-cursor.js';
 import type { ExchangeHealth } from '../faults/exchange-gate.js';
 import { type LaneCounters, type LaneSink, type LaneSubscription, StreamLane } from './stream-lane.js';
@@ -159,7 +157,7 @@ export class ExchangeStreams {
   }
 
   async publishBooks(): Promise<void> {
-    const { bus, client, clock, bookDepth, logger } = this.options;
+    const { client, bookDepth, logger } = this.options;
     for (const [symbol, connection] of this.#dirtyBooks) {
       this.#dirtyBooks.delete(symbol);
       let book: BookData | null;
@@ -175,16 +173,7 @@ export class ExchangeStreams {
       const mark = `${book.timestamp} ${String(book.sequence)}`;
       if (this.#publishedBooks.get(symbol) === mark) continue;
       this.#publishedBooks.set(symbol, mark);
-      await bus.publish(MarketEventName.OrderBookSnapshot, {
-        exchange: client.id,
-        symbol,
-        source: DataSource.Live,
-        emittedAt: clock.now(),
-        timestamp: book.timestamp,
-        ...(book.sequence === null ? {} : { sequence: book.sequence }),
-        bids: book.bids,
-        asks: book.asks,
-      });
+      await publishBook(this.options, symbol, book);
       await betweenPublications();
     }
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ChecksumError, ExchangeError, NetworkError } from 'ccxt';
 import type { Timeframe } from '@app/contracts';
 import { ManualClock } from '@app/testing';
+import { RecordingLogger } from '../../../testing/src/market-feed-harness.js';
 import { type LaneCounters, type LaneSink, type LaneSubscription, StreamLane } from './stream-lane.js';
 import type {
   BookUpdate,
@@ -76,19 +77,6 @@ class ScriptedConnector implements StreamConnector {
     const connection = this.connections[this.connections.length - 1];
     if (connection === undefined) throw new Error('no connection');
     return connection;
-  }
-}
-
-class RecordingLogger {
-  readonly lines: string[] = [];
-  log(message: string): void {
-    this.lines.push(`log ${message}`);
-  }
-  warn(message: string): void {
-    this.lines.push(`warn ${message}`);
-  }
-  error(message: string): void {
-    this.lines.push(`error ${message}`);
   }
 }
 
