@@ -75,6 +75,11 @@ interface Context {
   readonly problems: string[];
 }
 
+/** When a regime was measured, in s since the process started (to line it up with outside load). */
+function window(from: number, until: number): string {
+  return `measured from t+${(from / 1000).toFixed(0)} s to t+${(until / 1000).toFixed(0)} s`;
+}
+
 /** Lost closes of a path's rounds, and the whole-run checks of its probe and analysis side. */
 function check(label: string, result: RegimeResult, problems: readonly string[], sink: string[]): void {
   const missing = result.rounds.flatMap((round) => round.missing);
@@ -122,8 +127,10 @@ async function runStream(
       firstMinute,
     };
     const before = rig.requests();
+    const from = performance.now();
     const result =
       regime === 'paced' ? await streamPaced(rig, probe, schedule) : await streamBurst(rig, probe, schedule);
+    const until = performance.now();
     const after = rig.requests();
     const rest = Object.entries(after)
       .map(([endpoint, count]) => [endpoint, count - (before[endpoint] ?? 0)] as const)
@@ -139,7 +146,7 @@ async function runStream(
     const streams = rig.feed.status().streams;
     check(`stream ${regime}`, result, [...probe.verify(ctx.data.candles), ...side.problems()], ctx.problems);
     const notes = [
-      `start-up: warm-up backfill ${((warmed - started) / 1000).toFixed(1)} s, streams live ${((live - warmed) / 1000).toFixed(1)} s later; ` +
+      `${window(from, until)}; start-up: warm-up backfill ${((warmed - started) / 1000).toFixed(1)} s, streams live ${((live - warmed) / 1000).toFixed(1)} s later; ` +
         `${streams.connections.open} ccxt sessions, ${streams.reconnects} reconnects, ${streams.malformedFrames} malformed, ${streams.streamedCandles} candles streamed`,
       `fake: ${frames} frames in ${pumps} pumps (${(frames / pumps).toFixed(0)} a pump), writing took ${(writeMs / pumps).toFixed(2)} ms a pump (max ${maxWriteMs.toFixed(1)})` +
         `; REST requests while measuring: ${rest.length === 0 ? 'none' : rest.join(', ')}`,
@@ -175,8 +182,10 @@ async function runBaseline(ctx: Context, regime: RegimeName, firstMinute: number
       minutes: regime === 'paced' ? PACED_MINUTES : BURST_MINUTES,
       firstMinute,
     };
+    const from = performance.now();
     const result =
       regime === 'paced' ? await baselinePaced(feed, schedule) : await baselineBurst(feed, schedule);
+    const until = performance.now();
     check(
       `baseline ${regime}`,
       result,
@@ -186,7 +195,7 @@ async function runBaseline(ctx: Context, regime: RegimeName, firstMinute: number
     return {
       label: 'baseline: candle → bus → worker',
       result,
-      notes: [side.note(), `slowest: ${worst(result, 4)}`],
+      notes: [window(from, until), side.note(), `slowest: ${worst(result, 4)}`],
     };
   } finally {
     await side.close();
