@@ -19,6 +19,10 @@ export interface ScalePlan {
   readonly warmBursts: number;
   /** Bursts measured. */
   readonly bursts: number;
+  /** Where to write a CPU profile of the local mode's measured bursts, if anywhere. */
+  readonly profile: string | null;
+  /** Tally the store's commands by collection (`--store-commands`). */
+  readonly storeCommands: boolean;
   /** Every burst's closes, warm ones first. */
   readonly closes: readonly (readonly BurstClose[])[];
 }

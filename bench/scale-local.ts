@@ -3,6 +3,8 @@ import { InProcessEventBus } from '@app/bus';
 import { ResultFormatter } from '@app/confluence';
 import { AnalysisEventName, MarketEventName, marketId, type MarketRef } from '@app/contracts';
 import { COLLECTIONS } from '@app/persistence';
+import { startCpuProfile } from './cpu-profile.js';
+import { StoreCommandProbe } from './scale-store-probe.js';
 import { BenchLogger } from './pipeline-probe.js';
 import { openStore, storeWriter, total } from './pipeline-rig.js';
 import { resultKey, type ScalePlan, warmMarkets } from './scale-baseline.js';
@@ -37,7 +39,10 @@ export async function runLocal(
   start: MemorySample,
 ): Promise<ModeFigures> {
   const logger = new BenchLogger();
-  const { connection, repos } = await openStore(plan.config, storeUri, 'bench_scale_local');
+  const { connection, repos } = await openStore(plan.config, storeUri, 'bench_scale_local', {
+    monitorCommands: plan.storeCommands,
+  });
+  const commands = plan.storeCommands ? new StoreCommandProbe(connection) : null;
   try {
     const before = memoryNow();
     const warmed = warmMarkets(plan);
@@ -81,8 +86,11 @@ export async function runLocal(
     const loopDelay = loopDelayMonitor();
     const bursts: BurstFigures[] = [];
     let warmResults = 0;
+    let stopProfile: (() => Promise<void>) | null = null;
     for (const [k, closes] of plan.closes.entries()) {
       const measured = k >= plan.warmBursts;
+      if (measured && stopProfile === null && plan.profile !== null)
+        stopProfile = await startCpuProfile(plan.profile);
       const figures = await runBurst(
         path,
         tally,
@@ -94,6 +102,7 @@ export async function runLocal(
       else warmResults += figures.results;
       if (figures.timedOut) break;
     }
+    await stopProfile?.();
     worker.stop();
     const afterBursts = memoryNow();
     const faults = verify(tally.counts(), expected);
@@ -123,6 +132,7 @@ export async function runLocal(
           `${signalChanges} signal.changed, ${tally.refreshes} refresh updates`,
         `store: ${status.written}/${status.accepted} bulk writes written, ${status.dropped} dropped, ` +
           `${status.rejected} rejected, ${status.retries} retries; lib log: ${logger.warnings} warning(s), ${logger.errors} error(s)`,
+        ...(commands === null ? [] : ['store commands (all bursts, warm ones too):', ...commands.lines()]),
       ],
     };
   } finally {

@@ -15,13 +15,17 @@
  *   same markets; the pipeline's results/s is printed as a ratio of it.
  * - Local mode: InProcessEventBus → LocalAnalysis → StoreAndBusSink → embedded store, in this
  *   process (scale-local.ts).
- * Exits 1 when a result is lost, duplicated or not stored. `--markets=N` (default 2000).
+ * Exits 1 when a result is lost, duplicated or not stored. `--markets=N` (default 2000);
+ * `--cpu-prof-bursts=FILE` writes a CPU profile of the local mode's measured bursts (summarise it
+ * with `node dist/bench/cpu-profile-summary.js FILE`); `--store-commands` tallies the store's
+ * commands by collection (driver command monitoring).
  */
 import path from 'node:path';
 import { loadConfig } from '@app/config';
 import { warmupCandlesFor } from '@app/confluence';
 import { EmbeddedMongoServer } from '@app/embedded-mongo';
 import { option } from './bench-kit.js';
+import { cpuProfileOption } from './cpu-profile.js';
 import { engineBaseline, type ScalePlan } from './scale-baseline.js';
 import { runLocal } from './scale-local.js';
 import { burstCloses, originFor, readSource, scaleMarkets } from './scale-markets.js';
@@ -42,7 +46,18 @@ function plan(): ScalePlan {
   const closes = Array.from({ length: warmBursts + bursts }, (_, k) =>
     burstCloses(markets, source, origin, warmup, k),
   );
-  return { config, source, markets, origin, warmup, warmBursts, bursts, closes };
+  return {
+    config,
+    source,
+    markets,
+    origin,
+    warmup,
+    warmBursts,
+    bursts,
+    closes,
+    profile: cpuProfileOption(),
+    storeCommands: process.argv.includes('--store-commands'),
+  };
 }
 
 async function main(): Promise<number> {
