@@ -180,15 +180,3 @@ export async function runBurst(
 export function loopDelayMonitor(): IntervalHistogram {
   return monitorEventLoopDelay({ resolution: 1 });
 }
-
-/** Keys received other than exactly once, and expected keys never received. */
-export function verifyOnce(
-  counts: ReadonlyMap<string, number>,
-  expected: readonly ReadonlySet<string>[],
-): { missing: string[]; duplicated: string[]; unexpected: string[] } {
-  const all = new Set(expected.flatMap((keys) => [...keys]));
-  const missing = [...all].filter((key) => !counts.has(key));
-  const duplicated = [...counts].filter(([, n]) => n > 1).map(([key, n]) => `${key} ×${n}`);
-  const unexpected = [...counts.keys()].filter((key) => !all.has(key));
-  return { missing, duplicated, unexpected };
-}

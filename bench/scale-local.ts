@@ -2,13 +2,13 @@ import { LocalAnalysis, type MarketAnalyzer, StoreAndBusSink } from '@app/analys
 import { InProcessEventBus } from '@app/bus';
 import { ResultFormatter } from '@app/confluence';
 import { AnalysisEventName, MarketEventName, marketId, type MarketRef } from '@app/contracts';
-import { COLLECTIONS } from '@app/persistence';
 import { startCpuProfile } from './cpu-profile.js';
 import { StoreCommandProbe } from './scale-store-probe.js';
 import { BenchLogger } from './pipeline-probe.js';
 import { openStore, storeWriter, total } from './pipeline-rig.js';
-import { resultKey, type ScalePlan, warmMarkets } from './scale-baseline.js';
-import { type BurstFigures, loopDelayMonitor, ResultTally, runBurst, verifyOnce } from './scale-burst.js';
+import { type ScalePlan, warmMarkets } from './scale-baseline.js';
+import { type BurstFigures, loopDelayMonitor, ResultTally } from './scale-burst.js';
+import { runBursts, verifyResults } from './scale-verify.js';
 import { type MemoryFigures, type MemorySample, memoryNow } from './scale-report.js';
 
 /** The scale benchmark's local mode: InProcessEventBus → LocalAnalysis → StoreAndBusSink → store. */
@@ -84,41 +84,19 @@ export async function runLocal(
       writes: () => writer.status().written,
     };
     const loopDelay = loopDelayMonitor();
-    const bursts: BurstFigures[] = [];
-    let warmResults = 0;
-    let stopProfile: (() => Promise<void>) | null = null;
-    for (const [k, closes] of plan.closes.entries()) {
-      const measured = k >= plan.warmBursts;
-      if (measured && stopProfile === null && plan.profile !== null)
-        stopProfile = await startCpuProfile(plan.profile);
-      const figures = await runBurst(
-        path,
-        tally,
-        closes,
-        expected[k]?.size ?? 0,
-        measured ? loopDelay : null,
-      );
-      if (measured) bursts.push(figures);
-      else warmResults += figures.results;
-      if (figures.timedOut) break;
-    }
-    await stopProfile?.();
+    const run = await runBursts(plan, path, tally, expected, loopDelay, async () =>
+      plan.profile === null ? null : startCpuProfile(plan.profile),
+    );
     worker.stop();
     const afterBursts = memoryNow();
-    const faults = verify(tally.counts(), expected);
-    const storedKeys = await storedResultKeys(connection.collection(COLLECTIONS.results), plan.origin);
-    const notStored = [...new Set(expected.flatMap((keys) => [...keys]))].filter(
-      (key) => !storedKeys.has(key),
-    );
-    if (notStored.length > 0)
-      faults.push(`${notStored.length} result(s) not in the store, e.g. ${notStored[0]}`);
+    const faults = await verifyResults(tally, expected, connection, plan.origin);
     const status = writer.status();
     const counters = worker.status().counters;
     return {
       label: 'local: in-process bus → LocalAnalysis → StoreAndBusSink → embedded store',
       warmSeconds: warmed.seconds,
-      bursts,
-      warmResults,
+      bursts: run.bursts,
+      warmResults: run.warmResults,
       loopDelay: {
         p50: loopDelay.percentile(50) / 1e6,
         p99: loopDelay.percentile(99) / 1e6,
@@ -138,42 +116,4 @@ export async function runLocal(
   } finally {
     await connection.close();
   }
-}
-
-function verify(counts: ReadonlyMap<string, number>, expected: readonly ReadonlySet<string>[]): string[] {
-  const { missing, duplicated, unexpected } = verifyOnce(counts, expected);
-  const faults: string[] = [];
-  if (missing.length > 0) faults.push(`${missing.length} result(s) never published, e.g. ${missing[0]}`);
-  if (duplicated.length > 0)
-    faults.push(`${duplicated.length} result(s) published twice, e.g. ${duplicated[0]}`);
-  if (unexpected.length > 0) faults.push(`${unexpected.length} unexpected result(s), e.g. ${unexpected[0]}`);
-  return faults;
-}
-
-interface ResultCollection {
-  find(
-    filter: object,
-    options: { projection: object },
-  ): {
-    toArray(): Promise<{ exchange?: unknown; symbol?: unknown; timeframe?: unknown; candleTime?: unknown }[]>;
-  };
-}
-
-/** The keys of the results stored from `origin` on (the bursts' candles; candle times are BSON dates). */
-export async function storedResultKeys(results: ResultCollection, origin: number): Promise<Set<string>> {
-  const docs = await results
-    .find(
-      { candleTime: { $gte: new Date(origin) } },
-      { projection: { exchange: 1, symbol: 1, timeframe: 1, candleTime: 1 } },
-    )
-    .toArray();
-  return new Set(
-    docs.map((d) =>
-      resultKey(
-        { exchange: String(d.exchange), symbol: String(d.symbol) },
-        String(d.timeframe),
-        Number(d.candleTime),
-      ),
-    ),
-  );
 }

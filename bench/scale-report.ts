@@ -94,7 +94,7 @@ export function printMode(
       `${(writes / mode.bursts.length).toFixed(1)} (${(results / Math.max(1, writes)).toFixed(0)})`,
       '',
     ],
-    ['RSS after bursts (whole process, store included)', mib(afterBursts.rss), `≤ ${mib(TARGET.rssBytes)}`],
+    ['RSS after bursts (all processes, store included)', mib(afterBursts.rss), `≤ ${mib(TARGET.rssBytes)}`],
     ['RSS growth since process start, per market', kib((afterBursts.rss - start.rss) / markets), ''],
     ['heap per market: warmed analyzers', kib((afterWarm.heapUsed - before.heapUsed) / markets), ''],
     [
@@ -109,7 +109,8 @@ export function printMode(
     ],
   ];
   console.log(`\n${mode.label} — warm-up ${mode.warmSeconds.toFixed(1)} s`);
-  for (const [label, value, target] of rows)
+  // Heap figures are the bench process's: none where the markets live in other processes.
+  for (const [label, value, target] of rows.filter(([, v]) => !v.includes('NaN')))
     console.log(`  ${label.padEnd(50)} ${value.padStart(22)}   ${target}`);
   console.log(
     '  per burst (ms): closes→results, publish loop / last result / last stored, writes, latency p50/p99',

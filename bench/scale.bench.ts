@@ -27,6 +27,7 @@ import { EmbeddedMongoServer } from '@app/embedded-mongo';
 import { option } from './bench-kit.js';
 import { cpuProfileOption } from './cpu-profile.js';
 import { engineBaseline, type ScalePlan } from './scale-baseline.js';
+import { runDistributed } from './scale-distributed.js';
 import { runLocal } from './scale-local.js';
 import { burstCloses, originFor, readSource, scaleMarkets } from './scale-markets.js';
 import { load, memoryNow, printBaseline, printMode } from './scale-report.js';
@@ -34,6 +35,15 @@ import { load, memoryNow, printBaseline, printMode } from './scale-report.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 /** Markets of the JIT warm-up run of the baseline. */
 const JIT_MARKETS = 200;
+const MODES = ['local', 'distributed', 'both'] as const;
+const MODE = modeOption();
+
+function modeOption(): (typeof MODES)[number] {
+  const raw = process.argv.find((arg) => arg.startsWith('--mode='))?.slice('--mode='.length) ?? 'both';
+  const mode = MODES.find((m) => m === raw);
+  if (mode === undefined) throw new Error(`--mode: "${raw}" is not one of ${MODES.join(', ')}`);
+  return mode;
+}
 
 function plan(): ScalePlan {
   const config = loadConfig({ cwd: ROOT });
@@ -74,8 +84,14 @@ async function main(): Promise<number> {
   const server = await EmbeddedMongoServer.start({ port: 0 });
   let clean = true;
   try {
-    const local = await runLocal(p, server.uri, baseline.expected, start);
-    clean = printMode(local, baseline, 'local') && clean;
+    if (MODE !== 'distributed') {
+      const local = await runLocal(p, server.uri, baseline.expected, start);
+      clean = printMode(local, baseline, 'local') && clean;
+    }
+    if (MODE !== 'local') {
+      const distributed = await runDistributed(p, server.uri, baseline.expected, memoryNow());
+      clean = printMode(distributed, baseline, 'distributed') && clean;
+    }
   } finally {
     await server.stop();
   }
