@@ -79,7 +79,8 @@ export async function runDistributed(
       `--markets=${plan.markets.length}`,
       `--bursts=${plan.warmBursts + plan.bursts}`,
     ];
-    for (let i = 1; i <= WORKERS; i++) workers.push(Child.start(`worker ${i}`, 'scale-worker', args));
+    for (let i = 1; i <= WORKERS; i++)
+      workers.push(Child.start(`worker ${i}`, 'scale-worker', args, {}, ['--expose-gc']));
     await allTakenOver(workers, plan.markets.length);
     const warmSeconds = (performance.now() - warmStart) / 1000;
     // A worker's loop may be in its idle wait: let it reach a blocking XREAD over its markets.
@@ -134,6 +135,11 @@ export async function runDistributed(
           `; RSS: bench process ${(parent.rss / 2 ** 20).toFixed(0)} MiB, ` +
           reports.map((r, i) => `worker ${i + 1} ${(r.rss / 2 ** 20).toFixed(0)} MiB`).join(', '),
         ...reports.map((r) => r.note),
+        ...workers.flatMap((worker) =>
+          worker.output.trim() === ''
+            ? []
+            : [`${worker.label} said: ${worker.outputTail(5).replaceAll('\n', ' | ')}`],
+        ),
         `consumer: ${signalChanges} signal.changed, ${tally.refreshes} refresh updates, bus rejected ` +
           `${total(consumer.stats().rejected)}; bench log: ${logger.warnings} warning(s), ${logger.errors} error(s)`,
       ],

@@ -114,6 +114,8 @@ export async function runLocal(
       ],
     };
   } finally {
+    // The embedded store keeps every document in memory: the next mode starts without these.
+    await connection.dropDatabase();
     await connection.close();
   }
 }
