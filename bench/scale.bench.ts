@@ -18,17 +18,18 @@
  * Exits 1 when a result is lost, duplicated or not stored. `--markets=N` (default 2000);
  * `--cpu-prof-bursts=FILE` writes a CPU profile of the local mode's measured bursts (summarise it
  * with `node dist/bench/cpu-profile-summary.js FILE`); `--store-commands` tallies the store's
- * commands by collection (driver command monitoring).
+ * commands by collection (driver command monitoring); `--store-thread` runs the embedded store on
+ * a worker thread of the bench process (the lever of moving it off the main thread).
  */
 import path from 'node:path';
 import { loadConfig } from '@app/config';
 import { warmupCandlesFor } from '@app/confluence';
-import { EmbeddedMongoServer } from '@app/embedded-mongo';
 import { option } from './bench-kit.js';
 import { cpuProfileOption } from './cpu-profile.js';
 import { engineBaseline, type ScalePlan } from './scale-baseline.js';
 import { runDistributed } from './scale-distributed.js';
 import { runLocal } from './scale-local.js';
+import { startStore } from './scale-store-thread.js';
 import { burstCloses, originFor, readSource, scaleMarkets } from './scale-markets.js';
 import { load, memoryNow, printBaseline, printMode } from './scale-report.js';
 
@@ -81,7 +82,7 @@ async function main(): Promise<number> {
   engineBaseline(p, p.markets.slice(0, JIT_MARKETS));
   const baseline = engineBaseline(p);
   printBaseline(baseline, p.markets.length);
-  const server = await EmbeddedMongoServer.start({ port: 0 });
+  const server = await startStore(process.argv.includes('--store-thread'));
   let clean = true;
   try {
     if (MODE !== 'distributed') {
