@@ -71,11 +71,17 @@ export class Child {
     });
   }
 
-  /** `node dist/bench/<name>.js [args]` with exactly `env` (nothing inherited from this process). */
-  static start(label: string, name: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Child {
+  /** `node [execArgv] dist/bench/<name>.js [args]` with exactly `env` (nothing inherited from this process). */
+  static start(
+    label: string,
+    name: string,
+    args: readonly string[],
+    env: NodeJS.ProcessEnv = {},
+    execArgv: readonly string[] = [],
+  ): Child {
     const child = fork(benchEntry(name), [...args], {
       env,
-      execArgv: [],
+      execArgv: [...execArgv],
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });

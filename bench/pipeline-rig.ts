@@ -51,8 +51,9 @@ export async function openStore(
   config: ConfluenceConfig,
   uri: string,
   dbName: string,
+  options: { readonly monitorCommands?: boolean } = {},
 ): Promise<{ connection: Connection; repos: StoreRepositories }> {
-  const connection = await mongoose.createConnection(uri, { dbName }).asPromise();
+  const connection = await mongoose.createConnection(uri, { dbName, ...options }).asPromise();
   const { storage } = config.app;
   const repos = createRepositories(connection, {
     resultsRetentionDays: storage.resultsRetentionDays,
