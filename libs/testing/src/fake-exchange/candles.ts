@@ -65,7 +65,8 @@ function upperBound(candles: readonly CsvCandle[], time: number): number {
   return lo;
 }
 
-function lowerBound(candles: readonly CsvCandle[], time: number): number {
+/** Index of the first candle whose open time is >= `time` (ascending candles). */
+export function lowerBound(candles: readonly CsvCandle[], time: number): number {
   let lo = 0;
   let hi = candles.length;
   while (lo < hi) {

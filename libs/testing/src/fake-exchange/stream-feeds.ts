@@ -1,6 +1,6 @@
 import type { CsvCandle } from '../market-data.js';
 import { prng } from '../prng.js';
-import { type FakeDataset, formingCandle } from './candles.js';
+import { type FakeDataset, formingCandle, lowerBound } from './candles.js';
 import type { BookModel, BookStep } from './book-model.js';
 import type { StreamProtocol, TimedFrame, TopicFrame } from './stream-protocol.js';
 import type { TopicSpec } from './stream-types.js';
@@ -8,18 +8,6 @@ import { hashSeed, mixSeed, type SyntheticTrade } from './synth.js';
 
 type KlineSpec = Extract<TopicSpec, { kind: 'kline' }>;
 type TradeSpec = Extract<TopicSpec, { kind: 'trade' }>;
-
-/** Index of the first candle whose open time is >= `time` (ascending candles). */
-function lowerBound(candles: readonly CsvCandle[], time: number): number {
-  let lo = 0;
-  let hi = candles.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((candles[mid] as CsvCandle).timestamp < time) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /**
  * Whether a stream updating every `everyMs` of the clock, offset by `phase`, has an update due in
